@@ -1,0 +1,24 @@
+/** Why a push, a key or a ciphertext was refused. Each is a distinct, testable failure. */
+export type CryptoFailure =
+  | 'invalid_key'
+  | 'body_too_large'
+  | 'bad_xml'
+  | 'missing_field'
+  | 'signature_mismatch'
+  | 'bad_base64'
+  | 'bad_ciphertext'
+  | 'bad_padding'
+  | 'bad_length'
+  | 'bad_encoding'
+  | 'appid_mismatch';
+
+/** A push or ciphertext that cannot be trusted. The message never includes the key, token or plaintext. */
+export class WechatCryptoError extends Error {
+  readonly reason: CryptoFailure;
+
+  constructor(reason: CryptoFailure, message: string) {
+    super(message);
+    this.name = 'WechatCryptoError';
+    this.reason = reason;
+  }
+}
