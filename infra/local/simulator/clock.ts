@@ -1,0 +1,38 @@
+/** A source of "now" in epoch milliseconds. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * The simulator's clock, which tests control. Frozen, it moves only when told (`advance`, `set`);
+ * running, it follows real time from its start, and `advance` still jumps it forward (so that the local
+ * runtime can show two hours of token life in a minute).
+ */
+export class SimClock implements Clock {
+  #base: number;
+  #realStart: number;
+  readonly #frozen: boolean;
+
+  constructor(options: { start?: number; frozen?: boolean } = {}) {
+    this.#base = options.start ?? Date.now();
+    this.#realStart = Date.now();
+    this.#frozen = options.frozen ?? true;
+  }
+
+  now(): number {
+    return this.#frozen ? this.#base : this.#base + (Date.now() - this.#realStart);
+  }
+
+  advance(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('the clock only moves forward');
+    this.#base += ms;
+  }
+
+  set(epochMs: number): void {
+    if (epochMs < this.now()) throw new RangeError('the clock only moves forward');
+    this.#base = epochMs;
+    this.#realStart = Date.now();
+  }
+}

@@ -1,0 +1,197 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { MessageCrypto } from '../../../shared/crypto';
+import { sensitive } from '../../../shared/sensitive';
+import { SimClock } from './clock';
+import { CallCounters } from './counters';
+import { Faults } from './faults';
+import { deliverPush, type AuthorizationEvent, type PushResult } from './push';
+import { SeededRandom } from './random';
+import { createSimulatorServer } from './server';
+import { WechatWorld } from './world';
+
+export { SimClock } from './clock';
+export type { Endpoint, ComponentEndpoint } from './endpoints';
+export type { FaultSettings } from './faults';
+export type { PushResult, AuthorizationEvent } from './push';
+
+/** Fixed, obviously fake credentials: the defaults of the simulator, the tests and the local runtime. */
+export const SIMULATOR_CREDENTIALS = {
+  componentAppId: 'wx5e1a0c0ffee0c0de',
+  componentAppSecret: 'simulator-component-secret-0123456789',
+  messageToken: 'simulator-message-token',
+  encodingAesKey: 'c2ltdWxhdG9yLWVuY29kaW5nLWFlcy1rZXktMDAwMDA',
+} as const;
+
+export interface WechatSimulatorOptions {
+  readonly componentAppId?: string;
+  readonly componentAppSecret?: string;
+  readonly messageToken?: string;
+  readonly encodingAesKey?: string;
+  /** How many authorized accounts to seed. Default 0. */
+  readonly authorizers?: number;
+  /** Seed of every random choice (appids, tokens, fault rolls). Default 1. */
+  readonly seed?: number;
+  /** Default: a frozen clock at the current time, moved only by the test. */
+  readonly clock?: SimClock;
+  readonly accessTokenTtlSeconds?: number;
+  readonly graceMs?: number;
+  readonly ticketLifetimeMs?: number;
+  readonly rotateRefreshTokenOnRenewal?: boolean;
+  /** Where pushes go (the authorization-event URL). Can also be given per push. */
+  readonly callbackUrl?: string;
+  readonly host?: string;
+  /** Default 0: any free port. */
+  readonly port?: number;
+}
+
+/**
+ * The WeChat Open Platform, simulated on loopback: the component APIs over HTTP, a controllable clock,
+ * a seeded population of authorizers, encrypted pushes to a callback URL, fault injection and counters.
+ */
+export class WechatSimulator {
+  readonly url: string;
+  readonly world: WechatWorld;
+  readonly clock: SimClock;
+  readonly faults: Faults;
+  readonly counters: CallCounters;
+  readonly crypto: MessageCrypto;
+  callbackUrl: string | undefined;
+  readonly #server: Server;
+
+  private constructor(parts: {
+    url: string;
+    server: Server;
+    world: WechatWorld;
+    clock: SimClock;
+    faults: Faults;
+    counters: CallCounters;
+    crypto: MessageCrypto;
+    callbackUrl: string | undefined;
+  }) {
+    this.url = parts.url;
+    this.#server = parts.server;
+    this.world = parts.world;
+    this.clock = parts.clock;
+    this.faults = parts.faults;
+    this.counters = parts.counters;
+    this.crypto = parts.crypto;
+    this.callbackUrl = parts.callbackUrl;
+  }
+
+  static async start(options: WechatSimulatorOptions = {}): Promise<WechatSimulator> {
+    const componentAppId = options.componentAppId ?? SIMULATOR_CREDENTIALS.componentAppId;
+    const clock = options.clock ?? new SimClock();
+    const random = new SeededRandom(options.seed ?? 1);
+    const world = new WechatWorld(
+      {
+        componentAppId,
+        componentAppSecret: options.componentAppSecret ?? SIMULATOR_CREDENTIALS.componentAppSecret,
+        accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 7_200,
+        graceMs: options.graceMs ?? 5 * 60_000,
+        ticketLifetimeMs: options.ticketLifetimeMs ?? 12 * 3_600_000,
+        rotateRefreshTokenOnRenewal: options.rotateRefreshTokenOnRenewal ?? false,
+      },
+      clock,
+      random,
+    );
+    world.seed(options.authorizers ?? 0);
+    const crypto = new MessageCrypto({
+      appId: componentAppId,
+      token: sensitive(options.messageToken ?? SIMULATOR_CREDENTIALS.messageToken),
+      encodingAesKey: sensitive(options.encodingAesKey ?? SIMULATOR_CREDENTIALS.encodingAesKey),
+    });
+    const faults = new Faults(new SeededRandom((options.seed ?? 1) ^ 0x5eed));
+    const counters = new CallCounters();
+    let simulator: WechatSimulator | undefined;
+    const server = createSimulatorServer({
+      world,
+      faults,
+      counters,
+      clock,
+      onStartPushTicket: () => {
+        // WeChat answers api_start_push_ticket at once and pushes a ticket shortly after.
+        if (simulator?.callbackUrl) simulator.pushTicket().catch(() => undefined);
+      },
+    });
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, resolve);
+    });
+    const { port } = server.address() as AddressInfo;
+    simulator = new WechatSimulator({
+      url: `http://${host}:${port}`,
+      server,
+      world,
+      clock,
+      faults,
+      counters,
+      crypto,
+      callbackUrl: options.callbackUrl,
+    });
+    return simulator;
+  }
+
+  /** Issues a new component_verify_ticket and pushes it, encrypted, to the callback URL. */
+  async pushTicket(callbackUrl?: string): Promise<PushResult & { ticket: string }> {
+    const target = this.#target(callbackUrl);
+    const ticket = this.world.issueTicket();
+    const result = await deliverPush(this.crypto, target, {
+      AppId: this.crypto.appId,
+      CreateTime: Math.floor(this.clock.now() / 1000),
+      InfoType: 'component_verify_ticket',
+      ComponentVerifyTicket: ticket,
+    }, this.clock);
+    return { ...result, ticket };
+  }
+
+  /**
+   * An account authorizes (again), updates or revokes its authorization, and WeChat pushes the event.
+   * `authorized` with no appid creates a new account.
+   */
+  async pushAuthorizationEvent(
+    event: AuthorizationEvent,
+    appId?: string,
+    callbackUrl?: string,
+  ): Promise<PushResult & { appId: string }> {
+    const target = this.#target(callbackUrl);
+    const common = { AppId: this.crypto.appId, CreateTime: Math.floor(this.clock.now() / 1000), InfoType: event };
+    if (event === 'unauthorized') {
+      if (!appId) throw new TypeError('unauthorized needs the appid of the account that revokes');
+      this.world.revoke(appId);
+      return { ...(await deliverPush(this.crypto, target, { ...common, AuthorizerAppid: appId }, this.clock)), appId };
+    }
+    const grant = this.world.authorize(appId);
+    const result = await deliverPush(this.crypto, target, {
+      ...common,
+      AuthorizerAppid: grant.appId,
+      AuthorizationCode: grant.authorizationCode,
+      AuthorizationCodeExpiredTime: Math.floor(grant.codeExpiresAt / 1000),
+      PreAuthCode: `preauthcode@@@${grant.appId}`,
+    }, this.clock);
+    return { ...result, appId: grant.appId };
+  }
+
+  /** Pushes a ticket now and then every `intervalMs` of real time (WeChat: every 10 minutes). */
+  startTicketPushes(intervalMs: number, onResult: (result: PushResult | Error) => void = () => undefined): () => void {
+    const push = (): void => {
+      this.pushTicket().then(onResult, (error: unknown) => onResult(error instanceof Error ? error : new Error(String(error))));
+    };
+    push();
+    const timer = setInterval(push, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #target(callbackUrl: string | undefined): string {
+    const target = callbackUrl ?? this.callbackUrl;
+    if (!target) throw new TypeError('no callback URL: pass one or set callbackUrl');
+    return target;
+  }
+}

@@ -1,0 +1,55 @@
+/** Why a presented token is not accepted. */
+export type TokenRejection = 'unknown' | 'expired' | 'superseded';
+
+export type TokenCheck<Owner> = { readonly ok: true; readonly owner: Owner } | { readonly ok: false; readonly reason: TokenRejection };
+
+interface Issued<Owner> {
+  readonly owner: Owner;
+  readonly expiresAt: number;
+  supersededAt?: number;
+}
+
+/**
+ * The access tokens issued to one kind of owner (the component, or each authorizer). Issuing a new token
+ * to an owner supersedes its earlier ones: they keep working for `graceMs`, then fail as "not latest"
+ * (WeChat's behaviour, and the reason two racing renewals can break each other).
+ */
+export class TokenLedger<Owner> {
+  readonly #tokens = new Map<string, Issued<Owner>>();
+  readonly #live = new Map<Owner, string[]>();
+
+  constructor(private readonly graceMs: number) {}
+
+  issue(owner: Owner, token: string, now: number, ttlMs: number): void {
+    const previous = this.#live.get(owner) ?? [];
+    const stillUseful: string[] = [];
+    for (const old of previous) {
+      const entry = this.#tokens.get(old);
+      if (!entry) continue;
+      entry.supersededAt ??= now;
+      if (this.#rejection(entry, now) === undefined) stillUseful.push(old);
+      else this.#tokens.delete(old);
+    }
+    this.#tokens.set(token, { owner, expiresAt: now + ttlMs });
+    this.#live.set(owner, [...stillUseful, token]);
+  }
+
+  check(token: string, now: number): TokenCheck<Owner> {
+    const entry = this.#tokens.get(token);
+    if (!entry) return { ok: false, reason: 'unknown' };
+    const reason = this.#rejection(entry, now);
+    return reason ? { ok: false, reason } : { ok: true, owner: entry.owner };
+  }
+
+  /** Invalidates every token of an owner at once (an account that revoked the component). */
+  revokeAll(owner: Owner): void {
+    for (const token of this.#live.get(owner) ?? []) this.#tokens.delete(token);
+    this.#live.delete(owner);
+  }
+
+  #rejection(entry: Issued<Owner>, now: number): TokenRejection | undefined {
+    if (entry.supersededAt !== undefined && now >= entry.supersededAt + this.graceMs) return 'superseded';
+    if (now >= entry.expiresAt) return 'expired';
+    return undefined;
+  }
+}
