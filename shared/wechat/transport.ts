@@ -47,7 +47,10 @@ export async function postToWechat(
   const secrets = [accessToken, ...Object.values(body)].filter((v): v is Sensitive => v instanceof Sensitive);
   const url = new URL(`/cgi-bin/component/${api}`, options.baseUrl);
   if (accessToken) url.searchParams.set('access_token', accessToken.reveal());
-  const json = JSON.stringify(body, (_key, value: unknown) => (value instanceof Sensitive ? value.reveal() : value));
+  // Revealed here and only here (toJSON would redact them, as it should everywhere else).
+  const json = JSON.stringify(
+    Object.fromEntries(Object.entries(body).map(([key, value]) => [key, value instanceof Sensitive ? value.reveal() : value])),
+  );
 
   const started = options.now();
   const deadline = started + options.retry.totalBudgetMs;

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { MessageCrypto, openPush, parseFlatXml } from '../../shared/crypto';
+import { sensitive } from '../../shared/sensitive';
+import { PUBLISHED_VECTORS, type PublishedVector } from '../fixtures/published-vectors';
+
+function cryptoFor(vector: PublishedVector): MessageCrypto {
+  return new MessageCrypto({
+    appId: vector.appId,
+    token: sensitive(vector.token),
+    encodingAesKey: sensitive(vector.encodingAesKey),
+  });
+}
+
+describe.each(PUBLISHED_VECTORS.map((vector) => [`${vector.id}: ${vector.source}`, vector] as const))('%s', (_name, vector) => {
+  const crypto = cryptoFor(vector);
+
+  it('decrypts to what the source publishes', () => {
+    const message = crypto.decrypt(vector.encrypt);
+    if (vector.plaintext !== undefined) expect(message).toBe(vector.plaintext);
+    if (vector.fields !== undefined) expect(parseFlatXml(message)).toMatchObject(vector.fields);
+    expect(vector.plaintext ?? vector.fields).toBeDefined();
+  });
+
+  it.runIf(vector.msgSignature !== undefined)('computes and accepts the published msg_signature', () => {
+    const signature = vector.msgSignature ?? '';
+    expect(crypto.sign(vector.timestamp, vector.nonce, vector.encrypt)).toBe(signature);
+    expect(() => crypto.verify(signature, vector.timestamp, vector.nonce, vector.encrypt)).not.toThrow();
+    expect(() => crypto.verify(signature, vector.timestamp, `${vector.nonce}1`, vector.encrypt)).toThrow(/msg_signature/);
+  });
+
+  const isPush = vector.msgSignature !== undefined && (vector.fields !== undefined || vector.plaintext?.startsWith('<xml') === true);
+  it.runIf(isPush)('opens the push end to end', () => {
+    const body = `<xml><ToUserName><![CDATA[${vector.appId}]]></ToUserName><Encrypt><![CDATA[${vector.encrypt}]]></Encrypt></xml>`;
+    const opened = openPush(crypto, { msgSignature: vector.msgSignature ?? '', timestamp: vector.timestamp, nonce: vector.nonce, body });
+    expect(opened.xml).toBe(crypto.decrypt(vector.encrypt));
+  });
+
+  it.runIf(vector.random !== undefined)('encrypts with the fixed random prefix to the published ciphertext', () => {
+    const random = Buffer.from(vector.random ?? '', 'utf8');
+    expect(crypto.encrypt(vector.plaintext ?? '', random)).toBe(vector.encrypt);
+  });
+});
+
+it('uses vectors from at least three independent sources, signed and unsigned', () => {
+  const sources = new Set(PUBLISHED_VECTORS.map((vector) => vector.source.split(' ')[0]));
+  expect(sources.size).toBeGreaterThanOrEqual(3);
+  expect(PUBLISHED_VECTORS.filter((vector) => vector.msgSignature).length).toBeGreaterThanOrEqual(5);
+  expect(PUBLISHED_VECTORS.filter((vector) => vector.random).length).toBeGreaterThanOrEqual(3);
+});
