@@ -89,8 +89,11 @@ describe('a push is refused, with a typed reason, when', () => {
     const padded = pkcs7(plain);
     padded[padded.length - 2] = (padded.at(-1) ?? 0) + 1;
     expect(failureOf(() => crypto.decrypt(rawEncrypt(padded)))).toBe('bad_padding');
-    const tooLong = Buffer.concat([plain.subarray(0, 31), Buffer.from([33])]);
-    expect(failureOf(() => crypto.decrypt(rawEncrypt(tooLong)))).toBe('bad_padding');
+    // A pad of 33 is valid PKCS#7 for 16-byte blocks, never for WeChat's 32-byte ones.
+    const over = Buffer.concat([plain, Buffer.alloc(64 - ((plain.length + 33) % 32), 0x20)]);
+    const overPadded = Buffer.concat([over, Buffer.alloc(33, 33)]);
+    expect(overPadded.length % 32).toBe(0);
+    expect(failureOf(() => crypto.decrypt(rawEncrypt(overPadded)))).toBe('bad_padding');
   });
 
   it('the length field is truncated or points past the end', () => {

@@ -39,7 +39,7 @@ export interface WechatSimulatorOptions {
   readonly ticketLifetimeMs?: number;
   readonly rotateRefreshTokenOnRenewal?: boolean;
   /** Where pushes go (the authorization-event URL). Can also be given per push. */
-  readonly callbackUrl?: string;
+  readonly callbackUrl?: string | undefined;
   readonly host?: string;
   /** Default 0: any free port. */
   readonly port?: number;
