@@ -11,6 +11,7 @@ const PAD_BLOCK = 32;
 const AES_BLOCK = 16;
 const RANDOM_PREFIX = 16;
 const HEADER = RANDOM_PREFIX + 4;
+const SIGNATURE_HEX = /^[0-9a-fA-F]{40}$/;
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -50,9 +51,11 @@ export class MessageCrypto {
 
   /** Throws unless msgSignature is this message's signature. The comparison takes constant time. */
   verify(msgSignature: string, timestamp: string, nonce: string, encrypt: string): void {
-    const expected = Buffer.from(this.sign(timestamp, nonce, encrypt), 'ascii');
-    const given = Buffer.from(msgSignature.toLowerCase(), 'ascii');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    // Compare digests, not text: hex decoding of anything but 40 hex digits is refused first, so no
+    // other spelling of a signature (upper case aside) can pass.
+    const expected = Buffer.from(this.sign(timestamp, nonce, encrypt), 'hex');
+    const given = SIGNATURE_HEX.test(msgSignature) ? Buffer.from(msgSignature, 'hex') : undefined;
+    if (!given || !timingSafeEqual(given, expected)) {
       throw new WechatCryptoError('signature_mismatch', 'msg_signature does not match');
     }
   }

@@ -21,7 +21,13 @@ export type XmlFields = Readonly<Record<string, string>>;
 export function parseFlatXml(xml: string): XmlFields {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new WechatCryptoError('bad_xml', 'XML with a DOCTYPE or ENTITY is refused');
   if (XMLValidator.validate(xml) !== true) throw new WechatCryptoError('bad_xml', 'the body is not well-formed XML');
-  const document: unknown = parser.parse(xml);
+  let document: unknown;
+  try {
+    document = parser.parse(xml);
+  } catch {
+    // The parser refuses deep nesting and prototype-polluting names by throwing: still just bad XML.
+    throw new WechatCryptoError('bad_xml', 'the body is not XML this service accepts');
+  }
   const root = typeof document === 'object' && document !== null ? (document as Record<string, unknown>)['xml'] : undefined;
   if (typeof root !== 'object' || root === null || Array.isArray(root)) {
     throw new WechatCryptoError('bad_xml', 'the root element is not <xml>');

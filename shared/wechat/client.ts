@@ -3,6 +3,7 @@ import { sensitive, type Sensitive } from '../sensitive';
 import { silentLogger, type Logger } from '../logger';
 import { DEFAULT_RETRY_POLICY, validateRetryPolicy, type RetryPolicy } from './retry';
 import { postToWechat, type CallOptions, type TransportOptions } from './transport';
+import { WechatInvalidRequestError, type WechatApi } from './errors';
 import {
   authorizerListResponse,
   authorizerTokenResponse,
@@ -27,7 +28,7 @@ export interface WechatComponentClientOptions {
   /** Injection points for tests; the defaults are the platform's. */
   readonly fetch?: typeof fetch;
   readonly random?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly now?: () => number;
 }
 
@@ -87,7 +88,7 @@ export class WechatComponentClient {
       logger: options.logger ?? silentLogger,
       fetch: options.fetch ?? globalThis.fetch,
       random: options.random ?? Math.random,
-      sleep: options.sleep ?? ((ms) => sleep(ms)),
+      sleep: options.sleep ?? ((ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined)),
       now: options.now ?? Date.now,
     };
   }
@@ -120,11 +121,11 @@ export class WechatComponentClient {
     call?: CallOptions,
   ): Promise<AuthorizerListPage> {
     const { offset, count } = page;
-    if (!Number.isInteger(offset) || offset < 0) throw new RangeError('offset must be an integer ≥ 0');
-    if (!Number.isInteger(count) || count < 1 || count > MAX_AUTHORIZER_LIST_COUNT) {
-      throw new RangeError(`count must be an integer from 1 to ${MAX_AUTHORIZER_LIST_COUNT}`);
-    }
     const api = 'api_get_authorizer_list';
+    if (!Number.isInteger(offset) || offset < 0) throw new WechatInvalidRequestError(api, 'offset must be an integer ≥ 0');
+    if (!Number.isInteger(count) || count < 1 || count > MAX_AUTHORIZER_LIST_COUNT) {
+      throw new WechatInvalidRequestError(api, `count must be an integer from 1 to ${MAX_AUTHORIZER_LIST_COUNT}`);
+    }
     const payload = await postToWechat(
       this.#transport,
       api,
@@ -149,8 +150,8 @@ export class WechatComponentClient {
     input: { authorizerAppId: string; authorizerRefreshToken: Sensitive },
     call?: CallOptions,
   ): Promise<AuthorizerAccessToken> {
-    requireAppId(input.authorizerAppId);
     const api = 'api_authorizer_token';
+    requireAppId(api, input.authorizerAppId);
     const payload = await postToWechat(
       this.#transport,
       api,
@@ -182,7 +183,7 @@ export class WechatComponentClient {
       api,
       componentAccessToken,
       { component_appid: this.componentAppId, authorization_code: input.authorizationCode },
-      call,
+      { ...call, retryNetworkErrors: false },
     );
     const info = parseResponse(api, queryAuthResponse, payload).authorization_info;
     return {
@@ -223,6 +224,6 @@ export class WechatComponentClient {
 const APPID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** An appid goes into a request body; refuse one that cannot be an appid before spending a call. */
-function requireAppId(appId: string): void {
-  if (!APPID_PATTERN.test(appId)) throw new RangeError('authorizerAppId is not a well-formed appid');
+function requireAppId(api: WechatApi, appId: string): void {
+  if (!APPID_PATTERN.test(appId)) throw new WechatInvalidRequestError(api, 'authorizerAppId is not a well-formed appid');
 }

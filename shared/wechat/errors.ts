@@ -36,8 +36,14 @@ const KIND_BY_ERRCODE: ReadonlyMap<number, WechatErrorKind> = new Map<number, We
   [47001, 'caller_bug'],
 ]);
 
-export function classifyErrcode(errcode: number): WechatErrorKind {
+/** The calls authenticated by the component secret rather than an access token. */
+const SECRET_AUTHENTICATED: ReadonlySet<string> = new Set(['api_component_token', 'api_start_push_ticket']);
+
+export function classifyErrcode(errcode: number, api?: WechatApi): WechatErrorKind {
   const known = KIND_BY_ERRCODE.get(errcode);
+  // These calls carry no access token: 40001 there means a wrong AppSecret, and renewing a token
+  // would only repeat the failing call.
+  if (known === 'token_invalid' && api !== undefined && SECRET_AUTHENTICATED.has(api)) return 'rejected';
   if (known) return known;
   // 41001..41999 are "missing parameter" errors across WeChat's APIs.
   if (errcode >= 41001 && errcode <= 41999) return 'caller_bug';
@@ -55,7 +61,7 @@ export type WechatApi =
 
 /** Base of every error the WeChat client throws. Messages never carry a secret, ticket or token. */
 export abstract class WechatError extends Error {
-  abstract readonly kind: WechatErrorKind | 'malformed_response' | 'network';
+  abstract readonly kind: WechatErrorKind | 'malformed_response' | 'network' | 'invalid_request';
   readonly api: WechatApi;
 
   constructor(api: WechatApi, message: string, options?: ErrorOptions) {
@@ -118,7 +124,7 @@ const CLASS_BY_KIND: Readonly<Record<WechatErrorKind, ApiErrorClass>> = {
 };
 
 export function wechatApiError(api: WechatApi, errcode: number, errmsg: string): WechatApiError {
-  const ErrorClass = CLASS_BY_KIND[classifyErrcode(errcode)];
+  const ErrorClass = CLASS_BY_KIND[classifyErrcode(errcode, api)];
   return new ErrorClass(api, errcode, errmsg);
 }
 
@@ -142,6 +148,11 @@ export class WechatNetworkError extends WechatError {
     super(api, `${api} failed without an answer: ${message}`);
     this.timedOut = timedOut;
   }
+}
+
+/** A call refused before it was sent: an argument WeChat's contract forbids (count > 500, a bad appid). */
+export class WechatInvalidRequestError extends WechatError {
+  readonly kind = 'invalid_request';
 }
 
 /** True for the failures worth another attempt: WeChat busy (-1) or no answer at all. */

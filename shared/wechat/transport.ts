@@ -2,11 +2,11 @@ import { redact, Sensitive } from '../sensitive';
 import type { Logger } from '../logger';
 import {
   isRetryable,
+  WechatError,
   WechatMalformedResponseError,
   WechatNetworkError,
   wechatApiError,
   type WechatApi,
-  type WechatError,
 } from './errors';
 import { backoffDelayMs, type RetryPolicy } from './retry';
 
@@ -20,14 +20,23 @@ export interface TransportOptions {
   readonly logger: Logger;
   readonly fetch: typeof fetch;
   readonly random: () => number;
-  readonly sleep: (ms: number) => Promise<void>;
+  /** Resolves after `ms`, or early when the signal aborts. */
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly now: () => number;
 }
 
 export interface CallOptions {
   /** The caller's own deadline (a Lambda's remaining time, say). Aborting it is never retried. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
+  /**
+   * `false` for calls that must not be repeated once WeChat may have acted on them: an authorization
+   * code is good once, so a lost answer to api_query_auth cannot be asked for again.
+   */
+  readonly retryNetworkErrors?: boolean;
 }
+
+/** The largest answer read: a 500-authorizer page is about 60 KB; anything near this is not WeChat. */
+const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 /** A JSON object WeChat answered with errcode 0 (or none). Field checks are the caller's. */
 export type WechatPayload = Readonly<Record<string, unknown>>;
@@ -45,7 +54,8 @@ export async function postToWechat(
   call: CallOptions = {},
 ): Promise<WechatPayload> {
   const secrets = [accessToken, ...Object.values(body)].filter((v): v is Sensitive => v instanceof Sensitive);
-  const url = new URL(`/cgi-bin/component/${api}`, options.baseUrl);
+  // Relative to the base, so that a base with a path (a proxy at https://proxy/wechat/) keeps it.
+  const url = new URL(`cgi-bin/component/${api}`, options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
   if (accessToken) url.searchParams.set('access_token', accessToken.reveal());
   // Revealed here and only here (toJSON would redact them, as it should everywhere else).
   const json = JSON.stringify(
@@ -56,22 +66,28 @@ export async function postToWechat(
   const deadline = started + options.retry.totalBudgetMs;
   for (let attempt = 1; ; attempt++) {
     const remaining = deadline - options.now();
+    let failure: WechatError;
     try {
       return await attemptOnce(options, api, url, json, secrets, Math.min(options.timeoutMs, Math.max(remaining, 1)), call.signal);
     } catch (error) {
-      const failure = error as WechatError;
-      if (call.signal?.aborted || !isRetryable(failure) || attempt >= options.retry.maxAttempts) throw failure;
-      const delayMs = backoffDelayMs(options.retry, attempt, options.random);
-      if (options.now() + delayMs >= deadline) throw failure;
-      options.logger.warn('WeChat call failed; retrying', {
-        api,
-        attempt,
-        delayMs,
-        reason: failure.kind,
-        ...('errcode' in failure ? { errcode: failure.errcode } : {}),
-      });
-      await options.sleep(delayMs);
+      if (!(error instanceof WechatError)) throw error;
+      failure = error;
     }
+    const retryable = isRetryable(failure) && (call.retryNetworkErrors !== false || !(failure instanceof WechatNetworkError));
+    if (call.signal?.aborted || !retryable || attempt >= options.retry.maxAttempts) throw failure;
+    const delayMs = backoffDelayMs(options.retry, attempt, options.random);
+    // A retry that could not start before the budget ends is not worth its first millisecond.
+    if (options.now() + delayMs >= deadline) throw failure;
+    options.logger.warn('WeChat call failed; retrying', {
+      api,
+      attempt,
+      delayMs,
+      reason: failure.kind,
+      ...('errcode' in failure ? { errcode: failure.errcode } : {}),
+    });
+    await options.sleep(delayMs, call.signal);
+    if (call.signal?.aborted) throw new WechatNetworkError(api, 'aborted by the caller', false);
+    if (options.now() >= deadline) throw failure;
   }
 }
 
@@ -87,7 +103,7 @@ async function attemptOnce(
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = callerSignal ? AbortSignal.any([timeout, callerSignal]) : timeout;
   let status: number;
-  let text: string;
+  let text: string | undefined;
   try {
     const response = await options.fetch(url, {
       method: 'POST',
@@ -96,7 +112,7 @@ async function attemptOnce(
       signal,
     });
     status = response.status;
-    text = await response.text();
+    text = await readCapped(response, MAX_RESPONSE_BYTES);
   } catch (error) {
     if (timeout.aborted) throw new WechatNetworkError(api, `timed out after ${timeoutMs} ms`, true);
     if (callerSignal?.aborted) throw new WechatNetworkError(api, 'aborted by the caller', false);
@@ -104,6 +120,7 @@ async function attemptOnce(
   }
   // A gateway in front of WeChat answering 5xx is not WeChat answering: treat it as no answer.
   if (status >= 500) throw new WechatNetworkError(api, `HTTP ${status}`, false);
+  if (text === undefined) throw new WechatMalformedResponseError(api, status, `the body is over ${MAX_RESPONSE_BYTES} bytes`);
 
   let parsed: unknown;
   try {
@@ -135,4 +152,15 @@ function describeNetworkFailure(error: unknown): string {
     return code ? `${code}: ${cause.message}` : cause.message;
   }
   return error.message;
+}
+
+/** The body as text, or `undefined` when it is larger than `maxBytes`. */
+async function readCapped(response: Response, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const body = await response.arrayBuffer();
+  return body.byteLength > maxBytes ? undefined : new TextDecoder().decode(body);
 }

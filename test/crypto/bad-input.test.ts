@@ -58,6 +58,9 @@ describe('a push is refused, with a typed reason, when', () => {
     const flipped = pushOf(good).msgSignature.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'));
     expect(failureOf(() => openPush(crypto, pushOf(good, { msgSignature: flipped })))).toBe('signature_mismatch');
     expect(failureOf(() => openPush(crypto, pushOf(good, { msgSignature: 'abc' })))).toBe('signature_mismatch');
+    // Characters whose low bytes spell the right hex digits are still not hex.
+    const spoofed = [...pushOf(good).msgSignature].map((c) => String.fromCharCode(c.charCodeAt(0) + 0x4e00)).join('');
+    expect(failureOf(() => openPush(crypto, pushOf(good, { msgSignature: spoofed })))).toBe('signature_mismatch');
     expect(failureOf(() => openPush(crypto, pushOf(good, { msgSignature: '' })))).toBe('missing_field');
   });
 
@@ -123,6 +126,15 @@ describe('a push is refused, with a typed reason, when', () => {
   it('the XML declares entities (no expansion, no billion laughs)', () => {
     const body = `<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "${'x'.repeat(10)}">]><xml><Encrypt>&a;</Encrypt></xml>`;
     expect(failureOf(() => openPush(crypto, pushOf(good, { body })))).toBe('bad_xml');
+  });
+
+  it('the XML nests too deep or uses prototype names (the parser throws: still a typed refusal)', () => {
+    const deep = `<xml>${'<a>'.repeat(150)}x${'</a>'.repeat(150)}<Encrypt>e</Encrypt></xml>`;
+    expect(failureOf(() => openPush(crypto, pushOf(good, { body: deep })))).toBe('bad_xml');
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      const body = `<xml><${name}>x</${name}><Encrypt><![CDATA[${good}]]></Encrypt></xml>`;
+      expect(failureOf(() => openPush(crypto, pushOf(good, { body })))).toBe('bad_xml');
+    }
   });
 
   it('the XML has no <Encrypt>, or the query lacks timestamp or nonce', () => {

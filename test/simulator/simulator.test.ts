@@ -25,11 +25,15 @@ describe('population', () => {
     const simulator = await simulatorWith({ authorizers: 100_000 });
     const client = clientFor(simulator);
     const token = await componentToken(simulator, client);
-    const last = await client.getAuthorizerList(token, { offset: 99_500, count: 500 });
-    expect(last.totalCount).toBe(100_000);
-    expect(last.authorizers).toHaveLength(500);
+    const appIds = new Set<string>();
+    for (let offset = 0; offset < 100_000; offset += 500) {
+      const page = await client.getAuthorizerList(token, { offset, count: 500 });
+      expect(page.totalCount).toBe(100_000);
+      expect(page.authorizers).toHaveLength(500);
+      for (const authorizer of page.authorizers) appIds.add(authorizer.authorizerAppId);
+    }
     expect((await client.getAuthorizerList(token, { offset: 100_000, count: 500 })).authorizers).toHaveLength(0);
-    const appIds = new Set(simulator.world.population.listing().map((record) => record.appId));
+    expect(simulator.counters.calls('api_get_authorizer_list')).toBe(201);
     expect(appIds.size).toBe(100_000);
     for (const appId of appIds) expect(appId).toMatch(/^wx[0-9a-f]{16}$/);
   });
@@ -149,7 +153,14 @@ describe('the HTTP contract', () => {
     expect(simulator.counters.outcomes('api_authorizer_token', 61023)).toBe(1);
     expect(simulator.counters.forAuthorizer('api_authorizer_token', a?.appId ?? '')).toBe(3);
     expect(simulator.counters.forAuthorizer('api_authorizer_token', b?.appId ?? '')).toBe(1);
-    expect(await raw(simulator, '/__sim/counters')).toMatchObject({ calls: { api_component_token: 1, api_authorizer_token: 4 } });
+    simulator.faults.dropNext('api_authorizer_token');
+    await client.getAuthorizerAccessToken(token, { authorizerAppId: b?.appId ?? '', authorizerRefreshToken: sensitive('x') }).catch(() => undefined);
+    expect(simulator.counters.forAuthorizer('api_authorizer_token', b?.appId ?? '')).toBe(2);
+    expect(await raw(simulator, '/__sim/counters')).toMatchObject({
+      calls: { api_component_token: 1, api_authorizer_token: 5 },
+      outcomes: { 'api_authorizer_token:dropped': 1 },
+      perAuthorizer: { [`api_authorizer_token:${b?.appId ?? ''}`]: 2 },
+    });
   });
 });
 
@@ -180,8 +191,18 @@ describe('faults', () => {
     const held = (await client.getAuthorizerAccessToken(token, input)).authorizerAccessToken.reveal();
     simulator.faults.dropNext('api_authorizer_token', { afterProcessing: true });
     await expect(client.getAuthorizerAccessToken(token, input)).rejects.toMatchObject({ kind: 'network' });
-    simulator.clock.advance(5 * 60_000);
+    expect(simulator.counters.forAuthorizer('api_authorizer_token', appId)).toBe(2);
+    simulator.clock.advance(5 * 60_000 - 1);
+    expect(simulator.world.isAuthorizerTokenValid(appId, held)).toBe(true);
+    simulator.clock.advance(1);
     expect(simulator.world.isAuthorizerTokenValid(appId, held)).toBe(false);
+  });
+
+  it('refuses fault settings that make no sense', async () => {
+    const simulator = await simulatorWith();
+    expect(() => simulator.faults.set({ systemErrorRate: 1.5 })).toThrow(RangeError);
+    expect(() => simulator.faults.set({ latencyMs: { min: 50, max: 10 } })).toThrow(RangeError);
+    expect(() => simulator.faults.set({ latencyMs: -1 })).toThrow(RangeError);
   });
 
   it('added latency delays the answer; scoped to the endpoints named', async () => {
@@ -208,12 +229,28 @@ describe('pushes', () => {
       expect(receiver.received[0]?.fields).toMatchObject({ InfoType: 'unauthorized', AuthorizerAppid: appId, AppId: SIMULATOR_CREDENTIALS.componentAppId });
       expect(simulator.world.refreshTokenOf(appId)).toBeUndefined();
 
+      expect(result.deliveries).toBe(1);
+
       const stranger = await WechatSimulator.start({ encodingAesKey: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR' });
       started.push(stranger);
       const refused = await stranger.pushTicket(receiver.url);
-      expect(refused).toMatchObject({ status: 400, accepted: false });
+      // Refused pushes are sent again, as WeChat does, three times in all.
+      expect(refused).toMatchObject({ status: 400, accepted: false, deliveries: 3 });
     } finally {
       await receiver.close();
     }
   });
+});
+
+it('redelivers the very same push until it is answered success', async () => {
+  const simulator = await simulatorWith();
+  const receiver = await startCallbackReceiver(componentCrypto(), { refuseFirst: 2 });
+  try {
+    const result = await simulator.pushTicket(receiver.url);
+    expect(result).toMatchObject({ accepted: true, deliveries: 3 });
+    expect(receiver.received).toHaveLength(3);
+    expect(new Set(receiver.received.map((push) => push.xml)).size).toBe(1);
+  } finally {
+    await receiver.close();
+  }
 });

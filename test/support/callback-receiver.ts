@@ -4,9 +4,13 @@ import { openPush, type MessageCrypto, type OpenedPush } from '../../shared/cryp
 
 /**
  * A minimal authorization-event URL for tests: opens each push with the given crypto, records what it
- * carried and answers `success` (or the error's reason with a 400).
+ * carried and answers `success` (or the error's reason with a 400; or a 500 for the first
+ * `refuseFirst` pushes).
  */
-export async function startCallbackReceiver(crypto: MessageCrypto): Promise<{
+export async function startCallbackReceiver(
+  crypto: MessageCrypto,
+  options: { refuseFirst?: number } = {},
+): Promise<{
   url: string;
   received: OpenedPush[];
   close: () => Promise<void>;
@@ -26,7 +30,9 @@ export async function startCallbackReceiver(crypto: MessageCrypto): Promise<{
             body: Buffer.concat(chunks).toString('utf8'),
           }),
         );
-        response.end('success');
+        // A receiver that fails after reading the push (a timeout, a 500): WeChat must send it again.
+        if (received.length <= (options.refuseFirst ?? 0)) response.writeHead(500).end('try later');
+        else response.end('success');
       } catch (error) {
         response.writeHead(400).end(error instanceof Error ? error.message : 'refused');
       }

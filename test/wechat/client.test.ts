@@ -2,6 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../infra/local/simulator';
 import { sensitive, type Sensitive } from '../../shared/sensitive';
 import {
+  WechatInvalidRequestError,
+  WechatMalformedResponseError,
   WechatCallerBugError,
   WechatNetworkError,
   WechatNotAuthorizedError,
@@ -75,8 +77,12 @@ describe('successful calls', () => {
       const first = await renew(appId, refreshToken);
       expect(first.authorizerRefreshToken.equals(refreshToken)).toBe(false);
       await expect(renew(appId, refreshToken)).resolves.toBeDefined();
-      simulator.clock.advance(5 * 60_000);
+      simulator.clock.advance(5 * 60_000 - 1);
+      const racing = await renew(appId, refreshToken);
+      expect(racing.authorizerRefreshToken.equals(first.authorizerRefreshToken)).toBe(true);
+      simulator.clock.advance(1);
       await expect(renew(appId, refreshToken)).rejects.toBeInstanceOf(WechatRefreshTokenInvalidError);
+      await expect(renew(appId, first.authorizerRefreshToken)).resolves.toBeDefined();
     } finally {
       simulator.world.config.rotateRefreshTokenOnRenewal = false;
     }
@@ -220,7 +226,7 @@ describe('every error class, as the simulator answers it', () => {
   });
 
   it('caller_bug: count over 500 is refused before a call is spent (WeChat would answer 40170)', async () => {
-    await expect(client.getAuthorizerList(token, { offset: 0, count: 501 })).rejects.toBeInstanceOf(RangeError);
+    await expect(client.getAuthorizerList(token, { offset: 0, count: 501 })).rejects.toBeInstanceOf(WechatInvalidRequestError);
     expect(simulator.counters.calls('api_get_authorizer_list')).toBe(0);
     const url = `${simulator.url}/cgi-bin/component/api_get_authorizer_list?access_token=${encodeURIComponent(token.reveal())}`;
     const raw = await fetch(url, { method: 'POST', body: JSON.stringify({ component_appid: SIMULATOR_CREDENTIALS.componentAppId, offset: 0, count: 501 }) });
@@ -255,18 +261,55 @@ describe('every error class, as the simulator answers it', () => {
     expect(error).toMatchObject({ timedOut: true });
   });
 
-  it("network: the caller's own abort is not retried", async () => {
+  it("network: the caller's own abort, mid-flight, ends the call and is not retried", async () => {
     const { appId, refreshToken } = firstAuthorizer();
-    simulator.faults.set({ latencyMs: 200, endpoints: ['api_authorizer_token'] });
+    let fetches = 0;
+    const counting = clientFor(simulator, {
+      fetch: (input, init) => {
+        fetches++;
+        return fetch(input, init);
+      },
+    });
+    simulator.faults.set({ latencyMs: 300, endpoints: ['api_authorizer_token'] });
     const controller = new AbortController();
-    const pending = client.getAuthorizerAccessToken(
+    const pending = counting.getAuthorizerAccessToken(
       token,
       { authorizerAppId: appId, authorizerRefreshToken: refreshToken },
       { signal: controller.signal },
     );
-    controller.abort();
-    await expect(pending).rejects.toMatchObject({ kind: 'network', message: expect.stringContaining('aborted by the caller') });
-    expect(simulator.counters.calls('api_authorizer_token')).toBeLessThanOrEqual(1);
+    setTimeout(() => controller.abort(), 50);
+    await expect(pending).rejects.toMatchObject({ kind: 'network', timedOut: false, message: expect.stringContaining('aborted by the caller') });
+    expect(fetches).toBe(1);
+  });
+
+  it('malformed: an HTML page or truncated JSON with HTTP 200 is WechatMalformedResponseError, not retried', async () => {
+    const { appId, refreshToken } = firstAuthorizer();
+    simulator.faults.answerNext('api_authorizer_token', { status: 200, body: '<html><body>busy</body></html>' });
+    await expect(renew(appId, refreshToken)).rejects.toBeInstanceOf(WechatMalformedResponseError);
+    simulator.faults.answerNext('api_authorizer_token', { status: 200, body: '{"authorizer_access_token":"abc","expi' });
+    await expect(renew(appId, refreshToken)).rejects.toThrow(/not JSON/);
+    simulator.faults.answerNext('api_authorizer_token', { status: 200, body: '{"authorizer_access_token":"abc","expires_in":7200}' });
+    await expect(renew(appId, refreshToken)).rejects.toThrow(/authorizer_refresh_token: expected string/);
+    expect(simulator.counters.calls('api_authorizer_token')).toBe(3);
+  });
+
+  it("network: a gateway's 502 counts as no answer and is retried", async () => {
+    const { appId, refreshToken } = firstAuthorizer();
+    simulator.faults.answerNext('api_authorizer_token', { status: 502, body: '<html>502 Bad Gateway</html>' });
+    await expect(renew(appId, refreshToken)).resolves.toBeDefined();
+    expect(simulator.counters.outcomes('api_authorizer_token', 'raw')).toBe(1);
+    expect(simulator.counters.outcomes('api_authorizer_token', 0)).toBe(1);
+  });
+
+  it('network: api_query_auth is not repeated after a lost answer (its code is good once)', async () => {
+    const fresh = await componentToken(simulator, client);
+    const grant = simulator.world.authorize();
+    simulator.faults.dropNext('api_query_auth', { afterProcessing: true });
+    await expect(client.queryAuth(fresh, { authorizationCode: sensitive(grant.authorizationCode) })).rejects.toBeInstanceOf(
+      WechatNetworkError,
+    );
+    expect(simulator.counters.calls('api_query_auth')).toBe(1);
+    token = fresh;
   });
 });
 

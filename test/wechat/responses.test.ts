@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { sensitive } from '../../shared/sensitive';
 import {
+  WechatInvalidRequestError,
   classifyErrcode,
   WechatComponentClient,
   WechatMalformedResponseError,
@@ -89,13 +90,29 @@ describe('what is sent', () => {
     });
   });
 
+  it('a base URL with a path keeps it (WeChat behind a proxy)', async () => {
+    const urls: string[] = [];
+    for (const baseUrl of ['https://proxy.example/wechat', 'https://proxy.example/wechat/']) {
+      const client = new WechatComponentClient({
+        componentAppId: 'wx5e1a0c0ffee0c0de',
+        baseUrl,
+        fetch: async (input) => {
+          urls.push(String(input));
+          return new Response('{"pre_auth_code":"p","expires_in":1800}');
+        },
+      });
+      await client.createPreAuthCode(componentToken);
+    }
+    for (const url of urls) expect(new URL(url).pathname).toBe('/wechat/cgi-bin/component/api_create_preauthcode');
+  });
+
   it('a malformed appid is refused before a call is spent', async () => {
     const calls: string[] = [];
     const client = clientAnswering(200, '{}', calls);
     for (const appId of ['', 'wx 1', 'wx1"}', 'x'.repeat(65)]) {
       await expect(
         client.getAuthorizerAccessToken(componentToken, { authorizerAppId: appId, authorizerRefreshToken: refreshToken }),
-      ).rejects.toBeInstanceOf(RangeError);
+      ).rejects.toBeInstanceOf(WechatInvalidRequestError);
     }
     expect(calls).toHaveLength(0);
   });
@@ -137,4 +154,10 @@ describe('classifyErrcode follows the protocol notes', () => {
     [99999, 'rejected'],
   ];
   it.each(table)('%i → %s', (errcode, kind) => expect(classifyErrcode(errcode)).toBe(kind));
+
+  it('40001 from a call authenticated by the secret is a wrong secret, not a token to renew', () => {
+    expect(classifyErrcode(40001, 'api_component_token')).toBe('rejected');
+    expect(classifyErrcode(40001, 'api_start_push_ticket')).toBe('rejected');
+    expect(classifyErrcode(40001, 'api_authorizer_token')).toBe('token_invalid');
+  });
 });

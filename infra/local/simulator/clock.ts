@@ -1,9 +1,6 @@
-/** A source of "now" in epoch milliseconds. */
-export interface Clock {
-  now(): number;
-}
+import type { Clock } from '../../../shared/clock';
 
-export const systemClock: Clock = { now: () => Date.now() };
+export type { Clock } from '../../../shared/clock';
 
 /**
  * The simulator's clock, which tests control. Frozen, it moves only when told (`advance`, `set`);

@@ -16,13 +16,24 @@ export interface FaultSettings {
 
 const NO_FAULTS: FaultSettings = { systemErrorRate: 0, dropRate: 0, latencyMs: 0, dailyQuota: {} };
 
-type Scripted = { readonly kind: 'errcode'; readonly errcode: number } | { readonly kind: 'drop'; readonly afterProcessing: boolean };
+/** A raw HTTP answer, for what a broken WeChat or a proxy in front of it might send. */
+export interface RawAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+type Scripted =
+  | { readonly kind: 'errcode'; readonly errcode: number }
+  | { readonly kind: 'drop'; readonly afterProcessing: boolean }
+  | { readonly kind: 'raw'; readonly answer: RawAnswer };
 
 /** What to do to one call, decided when it arrives. */
 export interface FaultDecision {
   readonly latencyMs: number;
   /** Answer this errcode instead of processing the call. */
   readonly errcode?: number;
+  /** Answer exactly this instead of processing the call. */
+  readonly raw?: RawAnswer;
   /** Drop the connection before processing the call. */
   readonly dropBefore: boolean;
   /** Process the call (its effects happen), then drop the connection unanswered. */
@@ -45,7 +56,14 @@ export class Faults {
 
   /** Replaces the steady settings (fields not given are off). */
   set(settings: Partial<FaultSettings>): void {
-    this.#settings = { ...NO_FAULTS, ...settings };
+    const merged = { ...NO_FAULTS, ...settings };
+    for (const rate of [merged.systemErrorRate, merged.dropRate]) {
+      if (!(rate >= 0 && rate <= 1)) throw new RangeError('fault rates are between 0 and 1');
+    }
+    const latency = merged.latencyMs;
+    const [min, max] = typeof latency === 'number' ? [latency, latency] : [latency.min, latency.max];
+    if (!(min >= 0 && max >= min)) throw new RangeError('latency must be ≥ 0, with min ≤ max');
+    this.#settings = merged;
   }
 
   /** Removes every fault: settings, scripted faults and quota use. */
@@ -68,11 +86,17 @@ export class Faults {
     this.#script(endpoint, { kind: 'drop', afterProcessing: options.afterProcessing ?? false }, options.times ?? 1);
   }
 
+  /** The next `times` calls to `endpoint` get this raw answer (HTML, truncated JSON, a 502, …). */
+  answerNext(endpoint: Endpoint, answer: RawAnswer, times = 1): void {
+    this.#script(endpoint, { kind: 'raw', answer }, times);
+  }
+
   decide(endpoint: Endpoint): FaultDecision {
     const scripted = this.#scripted.get(endpoint)?.shift();
     const steady = this.#appliesTo(endpoint);
     const latencyMs = steady ? this.#latency() : 0;
     if (scripted?.kind === 'errcode') return { latencyMs, errcode: scripted.errcode, dropBefore: false, dropAfter: false };
+    if (scripted?.kind === 'raw') return { latencyMs, raw: scripted.answer, dropBefore: false, dropAfter: false };
     if (scripted?.kind === 'drop') return { latencyMs, dropBefore: !scripted.afterProcessing, dropAfter: scripted.afterProcessing };
     if (steady && this.#settings.dropRate > 0 && this.random.next() < this.#settings.dropRate) {
       return { latencyMs, dropBefore: true, dropAfter: false };

@@ -40,15 +40,23 @@ async function handle(routing: Routing, request: IncomingMessage, response: Serv
   const endpoint = endpointOf(url.pathname);
   if (!endpoint) return send(response, 404, fail(40066, 'invalid url'));
   const text = await readBody(request);
-  if (text === undefined) return send(response, 413, fail(47001, 'data format error: body too large'));
+  if (text === undefined) {
+    routing.counters.record(endpoint, 47001);
+    return send(response, 413, fail(47001, 'data format error: body too large'));
+  }
 
+  const appId = authorizerOf(endpoint, text);
   const decision = routing.faults.decide(endpoint);
   if (decision.latencyMs > 0) await sleep(decision.latencyMs);
   if (decision.dropBefore) {
-    routing.counters.record(endpoint, 'dropped');
+    routing.counters.record(endpoint, 'dropped', appId);
     return void request.socket.destroy();
   }
-  const appId = authorizerOf(endpoint, text);
+  if (decision.raw) {
+    routing.counters.record(endpoint, 'raw', appId);
+    response.writeHead(decision.raw.status, { 'content-type': 'text/html' });
+    return void response.end(decision.raw.body);
+  }
   const answer = decision.errcode !== undefined ? fail(decision.errcode, errmsgFor(decision.errcode)) : answerCall(routing, endpoint, request, url, text);
   if (decision.dropAfter) {
     routing.counters.record(endpoint, 'dropped', appId);

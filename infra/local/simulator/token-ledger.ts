@@ -1,3 +1,5 @@
+const RETENTION_MS = 3_600_000;
+
 /** Why a presented token is not accepted. */
 export type TokenRejection = 'unknown' | 'expired' | 'superseded';
 
@@ -21,17 +23,18 @@ export class TokenLedger<Owner> {
   constructor(private readonly graceMs: number) {}
 
   issue(owner: Owner, token: string, now: number, ttlMs: number): void {
-    const previous = this.#live.get(owner) ?? [];
-    const stillUseful: string[] = [];
-    for (const old of previous) {
+    const kept: string[] = [];
+    for (const old of this.#live.get(owner) ?? []) {
       const entry = this.#tokens.get(old);
       if (!entry) continue;
       entry.supersededAt ??= now;
-      if (this.#rejection(entry, now) === undefined) stillUseful.push(old);
+      // Dead tokens are remembered for a while, so that they are refused for the right reason (an
+      // expired one with 42001, not as unknown); then forgotten, so that memory stays bounded.
+      if (now < entry.expiresAt + RETENTION_MS) kept.push(old);
       else this.#tokens.delete(old);
     }
     this.#tokens.set(token, { owner, expiresAt: now + ttlMs });
-    this.#live.set(owner, [...stillUseful, token]);
+    this.#live.set(owner, [...kept, token]);
   }
 
   check(token: string, now: number): TokenCheck<Owner> {
@@ -48,8 +51,8 @@ export class TokenLedger<Owner> {
   }
 
   #rejection(entry: Issued<Owner>, now: number): TokenRejection | undefined {
-    if (entry.supersededAt !== undefined && now >= entry.supersededAt + this.graceMs) return 'superseded';
     if (now >= entry.expiresAt) return 'expired';
+    if (entry.supersededAt !== undefined && now >= entry.supersededAt + this.graceMs) return 'superseded';
     return undefined;
   }
 }

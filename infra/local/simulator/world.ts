@@ -101,7 +101,11 @@ export class WechatWorld {
     if (!record) return fail(40013, 'invalid appid');
     if (!record.authorized) return fail(61003, 'component is not authorized by this account');
     if (!this.#acceptsRefreshToken(record, refreshToken)) return fail(61023, 'refresh_token is invalid');
-    if (this.config.rotateRefreshTokenOnRenewal) this.#rotateRefreshToken(record, this.config.graceMs);
+    // A renewal with the current refresh token may rotate it; one with the previous (still in its grace)
+    // is answered with the current one, so that a racing renewer does not cut the grace short.
+    if (this.config.rotateRefreshTokenOnRenewal && refreshToken === record.refreshToken) {
+      this.#rotateRefreshToken(record, this.config.graceMs);
+    }
     return {
       authorizer_access_token: this.#issueAuthorizerToken(appId),
       expires_in: this.config.accessTokenTtlSeconds,
