@@ -49,7 +49,8 @@ export function redact(text: string, secrets: readonly Sensitive[]): string {
   let out = text;
   for (const secret of secrets) {
     const value = secret.reveal();
-    // Short values would redact ordinary words; nothing WeChat issues is shorter than this.
+    // Short values would redact ordinary words; nothing WeChat issues is shorter than this. Only the raw
+    // value is searched for: the token alphabets WeChat uses survive URL encoding unchanged.
     if (value.length >= 6) out = out.split(value).join(REDACTED);
   }
   return out;
