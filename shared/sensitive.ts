@@ -50,7 +50,8 @@ export function redact(text: string, secrets: readonly Sensitive[]): string {
   for (const secret of secrets) {
     const value = secret.reveal();
     // Short values would redact ordinary words; nothing WeChat issues is shorter than this. Only the raw
-    // value is searched for: the token alphabets WeChat uses survive URL encoding unchanged.
+    // value is searched for: the one value sent in a URL, the access token, is of an alphabet
+    // (letters, digits, '_', '-') that URL encoding leaves as it is.
     if (value.length >= 6) out = out.split(value).join(REDACTED);
   }
   return out;
