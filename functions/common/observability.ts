@@ -1,0 +1,28 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Logger as DomainLogger } from '../../shared/logger';
+import type { Metrics } from '../../shared/metrics';
+
+export const SERVICE_NAME = 'wechat-authorizer-tokens';
+export const METRICS_NAMESPACE = 'WechatAuthorizerTokens';
+
+/** Powertools' structured JSON logger behind the domain's `Logger` interface. */
+export function createLogger(functionName: string): DomainLogger {
+  const powertools = new Logger({ serviceName: SERVICE_NAME, persistentKeys: { function: functionName } });
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, attributes?: Record<string, unknown>): void => {
+      if (attributes) powertools[level](message, attributes);
+      else powertools[level](message);
+    };
+  return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
+}
+
+/** The domain's counters, published as CloudWatch EMF through Powertools at the end of an invocation. */
+export function createMetrics(functionName: string): { metrics: Metrics; publish: () => void } {
+  const powertools = new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, defaultDimensions: { function: functionName } });
+  return {
+    metrics: { count: (name, value = 1) => powertools.addMetric(name, MetricUnit.Count, value) },
+    publish: () => powertools.publishStoredMetrics(),
+  };
+}

@@ -1,0 +1,29 @@
+import * as z from 'zod/mini';
+
+/** What the refresh Lambda is invoked with: EventBridge's schedule, or one appid on demand. */
+export type RefreshEvent =
+  | { readonly mode: 'scheduled' }
+  | { readonly mode: 'on_demand'; readonly appId: string; readonly minValidSeconds: number };
+
+export class RefreshEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RefreshEventError';
+  }
+}
+
+const scheduled = z.object({ source: z.literal('aws.events'), 'detail-type': z.literal('Scheduled Event') });
+const onDemand = z.object({
+  appid: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
+  /** Renew unless the stored token is valid for at least this long. Default: the getter's 5 minutes. */
+  min_valid_seconds: z.optional(z.int().check(z.minimum(0), z.maximum(7_200))),
+});
+
+export function parseRefreshEvent(event: unknown): RefreshEvent {
+  if (scheduled.safeParse(event).success) return { mode: 'scheduled' };
+  const parsed = onDemand.safeParse(event);
+  if (parsed.success) return { mode: 'on_demand', appId: parsed.data.appid, minValidSeconds: parsed.data.min_valid_seconds ?? 300 };
+  throw new RefreshEventError(
+    'expected an EventBridge Scheduled Event, or {"appid": "<authorizer appid>", "min_valid_seconds"?: 0..7200}',
+  );
+}

@@ -1,0 +1,18 @@
+// The refresh Lambda: scheduled by EventBridge (renew every due token), or invoked for one appid.
+import type { TokenService } from '../../shared/service';
+import { createLogger, createMetrics } from '../common/observability';
+import { serviceFromEnv } from '../common/service-from-env';
+import { createRefresh, type RefreshResponse } from './refresh';
+
+const logger = createLogger('refresh');
+const { metrics, publish } = createMetrics('refresh');
+let service: TokenService | undefined;
+const refresh = createRefresh(() => (service ??= serviceFromEnv(logger, metrics)), logger);
+
+export async function handler(event: unknown): Promise<RefreshResponse> {
+  try {
+    return await refresh(event);
+  } finally {
+    publish();
+  }
+}

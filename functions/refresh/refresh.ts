@@ -1,0 +1,43 @@
+import type { Logger } from '../../shared/logger';
+import type { TokenService } from '../../shared/service';
+import { refreshDueAuthorizers, type RefreshSummary, type RenewalResult } from '../../shared/tokens';
+import { parseRefreshEvent } from './event';
+
+export type RefreshResponse =
+  | { readonly mode: 'scheduled'; readonly summary: RefreshSummary }
+  | {
+      readonly mode: 'on_demand';
+      readonly appid: string;
+      readonly outcome: RenewalResult['kind'];
+      /** When the stored token expires (ISO 8601); the token itself is only ever handed out by the getter. */
+      readonly expires_at?: string;
+      readonly failure?: string;
+    };
+
+/** How long an on-demand caller waits for another instance's renewal of the same appid. */
+const ON_DEMAND_WAIT_MS = 10_000;
+
+/** The refresh function, its dependencies given: the Lambda entry and the tests build it alike. */
+export function createRefresh(service: () => TokenService, logger: Logger): (event: unknown) => Promise<RefreshResponse> {
+  return async (event) => {
+    const request = parseRefreshEvent(event);
+    const { authorizers, renewer, clock, config } = service();
+    if (request.mode === 'scheduled') {
+      const summary = await refreshDueAuthorizers({ store: authorizers, renewer, clock, concurrency: config.refreshConcurrency, logger });
+      return { mode: 'scheduled', summary };
+    }
+    const result = await renewer.renew(
+      request.appId,
+      { kind: 'due', expiringBefore: clock.now() + request.minValidSeconds * 1000 },
+      { waitMs: ON_DEMAND_WAIT_MS },
+    );
+    logger.info('on-demand renewal', { appId: request.appId, outcome: result.kind, ...(result.kind === 'failed' ? { failure: result.failure } : {}) });
+    return {
+      mode: 'on_demand',
+      appid: request.appId,
+      outcome: result.kind,
+      ...(result.kind === 'renewed' || result.kind === 'current' ? { expires_at: new Date(result.token.expiresAt).toISOString() } : {}),
+      ...(result.kind === 'failed' ? { failure: result.failure } : {}),
+    };
+  };
+}

@@ -1,0 +1,211 @@
+import * as z from 'zod/mini';
+import { sensitive, type Sensitive } from '../sensitive';
+import { HELD_BY_OWNER, LEASE_ATTRIBUTES, leaseOf, leaseSet, releaseUpdate, renewalCondition, type Lease, type RenewalReason } from './lease';
+import { allDueShards, authorizerKey, dueShardOf, TABLE_SCHEMA } from './schema';
+import { StoreCorruptionError } from './errors';
+import type { Item, Table } from './table';
+
+export type AuthorizerStatus = 'active' | 'revoked' | 'refresh_token_invalid';
+
+export interface StoredAccessToken {
+  readonly token: Sensitive;
+  /** Epoch milliseconds. */
+  readonly expiresAt: number;
+}
+
+export interface AuthorizerRecord {
+  readonly appId: string;
+  readonly status: AuthorizerStatus;
+  readonly refreshToken: Sensitive;
+  /** Unix seconds of the latest authorization, as WeChat reports it. */
+  readonly authTime: number;
+  readonly accessToken?: StoredAccessToken | undefined;
+  /** When the scheduled refresh should renew it (epoch ms); absent unless active. */
+  readonly refreshAt?: number | undefined;
+  readonly lease?: Lease | undefined;
+  /** Incremented by every write that changes a token or the status. */
+  readonly version: number;
+  readonly changedAt: {
+    readonly refreshToken: number;
+    readonly status: number;
+    readonly authTime: number;
+    readonly accessToken?: number | undefined;
+  };
+}
+
+export type CommitOutcome =
+  | 'committed'
+  /** The access token was stored; the refresh token was not, because a newer one was stored meanwhile. */
+  | 'committed_keeping_newer_refresh_token'
+  /** Someone else holds the lease now: their state is kept, ours dropped. */
+  | 'lease_lost'
+  /** The account was revoked (or its refresh token marked invalid) while we renewed. */
+  | 'no_longer_active';
+
+const itemSchema = z.object({
+  appId: z.string(),
+  status: z.enum(['active', 'revoked', 'refresh_token_invalid']),
+  refreshToken: z.string(),
+  authTime: z.number(),
+  accessToken: z.optional(z.string()),
+  accessTokenExpiresAt: z.optional(z.number()),
+  refreshAt: z.optional(z.number()),
+  version: z.number(),
+  refreshTokenChangedAt: z.number(),
+  statusChangedAt: z.number(),
+  authTimeChangedAt: z.number(),
+  accessTokenChangedAt: z.optional(z.number()),
+});
+
+/** Authorizer items: the record of each account, its tokens, and the renewal lease on it. */
+export class AuthorizerStore {
+  constructor(private readonly table: Table) {}
+
+  async get(appId: string, options: { consistent?: boolean } = {}): Promise<AuthorizerRecord | undefined> {
+    const item = await this.table.get(authorizerKey(appId), options.consistent ?? true);
+    return item ? decode(item) : undefined;
+  }
+
+  /** A new account, active and due for its first token at once; `false` if the appid is stored already. */
+  async create(input: { appId: string; refreshToken: Sensitive; authTime: number; now: number }): Promise<boolean> {
+    const { appId, now } = input;
+    return this.table.putNew({
+      ...authorizerKey(appId),
+      appId,
+      status: 'active',
+      refreshToken: input.refreshToken.reveal(),
+      authTime: input.authTime,
+      refreshAt: 0,
+      dueShard: dueShardOf(appId),
+      version: 1,
+      refreshTokenChangedAt: now,
+      statusChangedAt: now,
+      authTimeChangedAt: now,
+    });
+  }
+
+  /**
+   * Takes the renewal lease, in one conditional write that holds only when the account is active, no
+   * live lease is held, and the reason still applies (or a holder abandoned its lease, which makes the
+   * stored token untrustworthy). The record as leased, or `undefined` when the lease was not granted.
+   */
+  async acquireRenewal(
+    appId: string,
+    request: { owner: string; now: number; leaseMs: number; reason: RenewalReason },
+  ): Promise<AuthorizerRecord | undefined> {
+    const condition = renewalCondition(request.reason, request.now);
+    const item = await this.table.update(
+      authorizerKey(appId),
+      { set: leaseSet(request.owner, request.now, request.leaseMs) },
+      { expression: `#status = :active AND ${condition.expression}`, values: { ...condition.values, ':active': 'active' } },
+    );
+    return item ? decode(item) : undefined;
+  }
+
+  /**
+   * Stores a renewal's result and clears the lease in one write that requires the caller to still own
+   * the lease and the account to be active. The refresh token WeChat returned is stored too, unless a
+   * newer one (from the sync or an authorization event) replaced the one the renewal used.
+   */
+  async commitRenewal(
+    appId: string,
+    owner: string,
+    result: {
+      accessToken: StoredAccessToken;
+      refreshToken: Sensitive;
+      refreshTokenUsed: Sensitive;
+      refreshAt: number;
+      now: number;
+    },
+  ): Promise<CommitOutcome> {
+    const tokenFields = {
+      accessToken: result.accessToken.token.reveal(),
+      accessTokenExpiresAt: result.accessToken.expiresAt,
+      accessTokenChangedAt: result.now,
+      refreshAt: result.refreshAt,
+      dueShard: dueShardOf(appId),
+    };
+    const rotated = !result.refreshToken.equals(result.refreshTokenUsed);
+    const withRefreshToken = {
+      ...tokenFields,
+      refreshToken: result.refreshToken.reveal(),
+      ...(rotated ? { refreshTokenChangedAt: result.now } : {}),
+    };
+    const committed = await this.table.update(
+      authorizerKey(appId),
+      { set: withRefreshToken, increment: ['version'], remove: LEASE_ATTRIBUTES },
+      {
+        expression: `${HELD_BY_OWNER} AND #status = :active AND #refreshToken = :used`,
+        values: { ':owner': owner, ':active': 'active', ':used': result.refreshTokenUsed.reveal() },
+      },
+    );
+    if (committed) return 'committed';
+
+    const current = await this.get(appId);
+    if (current?.lease?.owner !== owner) return 'lease_lost';
+    if (current.status !== 'active') {
+      await this.releaseRenewal(appId, owner, { now: result.now, uncertain: false });
+      return 'no_longer_active';
+    }
+    const keptNewer = await this.table.update(
+      authorizerKey(appId),
+      { set: tokenFields, increment: ['version'], remove: LEASE_ATTRIBUTES },
+      { expression: `${HELD_BY_OWNER} AND #status = :active`, values: { ':owner': owner, ':active': 'active' } },
+    );
+    return keptNewer ? 'committed_keeping_newer_refresh_token' : 'lease_lost';
+  }
+
+  /** Gives the lease up after a failed renewal (see `releaseUpdate`); an uncertain one makes the account due at once. */
+  async releaseRenewal(appId: string, owner: string, options: { now: number; uncertain: boolean }): Promise<boolean> {
+    const update = releaseUpdate(options.now, options.uncertain, { refreshAt: options.now });
+    const item = await this.table.update(authorizerKey(appId), update, { expression: HELD_BY_OWNER, values: { ':owner': owner } });
+    return item !== undefined;
+  }
+
+  /**
+   * Marks an account revoked or its refresh token invalid, under the caller's lease. It leaves the due
+   * index (only active accounts are renewed); a revoked account's access token is dropped.
+   */
+  async markStatus(appId: string, owner: string, status: Exclude<AuthorizerStatus, 'active'>, now: number): Promise<boolean> {
+    const remove = ['refreshAt', 'dueShard', ...LEASE_ATTRIBUTES, ...(status === 'revoked' ? ['accessToken', 'accessTokenExpiresAt'] : [])];
+    const item = await this.table.update(
+      authorizerKey(appId),
+      { set: { status, statusChangedAt: now }, increment: ['version'], remove },
+      { expression: HELD_BY_OWNER, values: { ':owner': owner } },
+    );
+    return item !== undefined;
+  }
+
+  /** The appids due for renewal at `now`, shard by shard, from the sparse due index (no Scan). */
+  async *dueAppIds(now: number, shards: readonly string[] = allDueShards()): AsyncGenerator<string> {
+    for (const shard of shards) {
+      for await (const item of this.table.queryIndex(TABLE_SCHEMA.dueIndex, shard, now)) {
+        const pk = item['pk'];
+        if (typeof pk === 'string' && pk.startsWith('AUTHORIZER#')) yield pk.slice('AUTHORIZER#'.length);
+      }
+    }
+  }
+}
+
+function decode(item: Item): AuthorizerRecord {
+  const parsed = itemSchema.safeParse(item);
+  if (!parsed.success) throw new StoreCorruptionError('authorizer', parsed.error.issues.map((issue) => issue.path.join('.')));
+  const data = parsed.data;
+  const hasToken = data.accessToken !== undefined && data.accessTokenExpiresAt !== undefined;
+  return {
+    appId: data.appId,
+    status: data.status,
+    refreshToken: sensitive(data.refreshToken),
+    authTime: data.authTime,
+    accessToken: hasToken ? { token: sensitive(data.accessToken ?? ''), expiresAt: data.accessTokenExpiresAt ?? 0 } : undefined,
+    refreshAt: data.refreshAt,
+    lease: leaseOf(item),
+    version: data.version,
+    changedAt: {
+      refreshToken: data.refreshTokenChangedAt,
+      status: data.statusChangedAt,
+      authTime: data.authTimeChangedAt,
+      accessToken: data.accessTokenChangedAt,
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The one table, described once. The CDK stack, the tests and the local runtime all build it from this
+ * object, so that there is no second copy of the schema to drift.
+ */
+export const TABLE_SCHEMA = {
+  partitionKey: 'pk',
+  /** Only items whose whole life is a lease carry it; nothing correct depends on its deletion. */
+  timeToLiveAttribute: 'ttl',
+  dueIndex: {
+    name: 'due',
+    partitionKey: 'dueShard',
+    sortKey: 'refreshAt',
+  },
+  /** Due items are spread over this many index partitions, so that 100,000 authorizers have no hot key. */
+  dueShards: 16,
+} as const;
+
+export function authorizerKey(appId: string): { pk: string } {
+  return { pk: `AUTHORIZER#${appId}` };
+}
+
+export function componentKey(componentAppId: string): { pk: string } {
+  return { pk: `COMPONENT#${componentAppId}` };
+}
+
+/** A stable shard for an appid: the same appid always lands on the same index partition. */
+export function dueShardOf(appId: string): string {
+  const shard = createHash('sha1').update(appId).digest().readUInt16BE(0) % TABLE_SCHEMA.dueShards;
+  return shard.toString().padStart(2, '0');
+}
+
+export function allDueShards(): string[] {
+  return Array.from({ length: TABLE_SCHEMA.dueShards }, (_, shard) => shard.toString().padStart(2, '0'));
+}
+
+/** The CreateTable input for the schema, as tests and the local runtime create it (on demand billing). */
+export function createTableInput(tableName: string) {
+  const { partitionKey, dueIndex } = TABLE_SCHEMA;
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [
+      { AttributeName: partitionKey, AttributeType: 'S' as const },
+      { AttributeName: dueIndex.partitionKey, AttributeType: 'S' as const },
+      { AttributeName: dueIndex.sortKey, AttributeType: 'N' as const },
+    ],
+    KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' as const }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: dueIndex.name,
+        KeySchema: [
+          { AttributeName: dueIndex.partitionKey, KeyType: 'HASH' as const },
+          { AttributeName: dueIndex.sortKey, KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' as const },
+      },
+    ],
+  };
+}

@@ -1,0 +1,18 @@
+/** Why no component access token can be had right now. Each has its own metric and alarm. */
+export type ComponentTokenProblem =
+  /** No component_verify_ticket was ever stored for this component: WeChat has not pushed one yet. */
+  | 'no_ticket'
+  /** The stored ticket is older than WeChat honours (12 hours): pushes have stopped arriving. */
+  | 'ticket_expired'
+  /** Another instance holds the renewal lease and did not finish in time. */
+  | 'busy';
+
+export class ComponentTokenUnavailableError extends Error {
+  readonly problem: ComponentTokenProblem;
+
+  constructor(problem: ComponentTokenProblem, message: string) {
+    super(message);
+    this.name = 'ComponentTokenUnavailableError';
+    this.problem = problem;
+  }
+}

@@ -1,0 +1,4 @@
+export * from './authorizer-renewer';
+export * from './component-token';
+export * from './errors';
+export * from './scheduled-refresh';

@@ -1,0 +1,87 @@
+import type { Clock } from '../clock';
+import { silentLogger, type Logger } from '../logger';
+import type { AuthorizerStore } from '../store';
+import type { AuthorizerRenewer, RenewalFailure } from './authorizer-renewer';
+import { forEachConcurrently } from './concurrency';
+
+export interface RefreshSummary {
+  /** Due authorizers the run looked at. */
+  readonly due: number;
+  readonly renewed: number;
+  readonly skipped: {
+    /** Another instance held the lease. */
+    readonly leaseHeld: number;
+    /** Already renewed by someone else since the index said it was due. */
+    readonly alreadyCurrent: number;
+    /** Revoked or refresh token invalid since the index was read, or gone. */
+    readonly inactive: number;
+  };
+  readonly failed: Readonly<Partial<Record<RenewalFailure, number>>>;
+  /** WeChat answered 45009: the run stopped at once rather than spend more calls. */
+  readonly stoppedForQuota: boolean;
+  readonly durationMs: number;
+}
+
+export interface ScheduledRefreshOptions {
+  readonly store: AuthorizerStore;
+  readonly renewer: AuthorizerRenewer;
+  readonly clock: Clock;
+  /** Renewals in flight at once. Default 8. */
+  readonly concurrency?: number;
+  readonly logger?: Logger;
+}
+
+/**
+ * One scheduled run: every authorizer the due index lists (token expiring within the renewal margin, or
+ * none yet), renewed with bounded concurrency. A token someone else holds the lease on is skipped, not
+ * waited for; failures leave the authorizer due for the next run, except 45009, which ends the run.
+ */
+export async function refreshDueAuthorizers(options: ScheduledRefreshOptions): Promise<RefreshSummary> {
+  const { store, renewer, clock } = options;
+  const logger = options.logger ?? silentLogger;
+  const started = performance.now();
+  const now = clock.now();
+  const counts = { due: 0, renewed: 0, leaseHeld: 0, alreadyCurrent: 0, inactive: 0 };
+  const failed: Partial<Record<RenewalFailure, number>> = {};
+  const stop = new AbortController();
+  const reason = { kind: 'due', expiringBefore: now + renewer.renewalMarginMs } as const;
+
+  await forEachConcurrently(
+    store.dueAppIds(now),
+    options.concurrency ?? 8,
+    async (appId) => {
+      counts.due++;
+      const result = await renewer.renew(appId, reason, { waitMs: 0 });
+      switch (result.kind) {
+        case 'renewed':
+          counts.renewed++;
+          break;
+        case 'current':
+          counts.alreadyCurrent++;
+          break;
+        case 'busy':
+          counts.leaseHeld++;
+          break;
+        case 'inactive':
+        case 'not_found':
+          counts.inactive++;
+          break;
+        case 'failed':
+          failed[result.failure] = (failed[result.failure] ?? 0) + 1;
+          if (result.failure === 'quota') stop.abort();
+      }
+    },
+    stop.signal,
+  );
+
+  const summary: RefreshSummary = {
+    due: counts.due,
+    renewed: counts.renewed,
+    skipped: { leaseHeld: counts.leaseHeld, alreadyCurrent: counts.alreadyCurrent, inactive: counts.inactive },
+    failed,
+    stoppedForQuota: stop.signal.aborted,
+    durationMs: Math.round(performance.now() - started),
+  };
+  logger.info('scheduled refresh finished', { ...summary });
+  return summary;
+}
