@@ -1,0 +1,107 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SIMULATOR_CREDENTIALS, WechatSimulator, type SimClock, type WechatSimulatorOptions } from '../../infra/local/simulator';
+import type { LocalDynamo } from '../../infra/local/dynamo';
+import type { MetricName, Metrics } from '../../shared/metrics';
+import { sensitive } from '../../shared/sensitive';
+import { staticSecretReader } from '../../shared/secrets';
+import { createTokenService, type TokenService } from '../../shared/service';
+import { recordingLogger } from './recording-logger';
+import { freshTable } from './dynamo-backends';
+
+export interface Testbed extends TokenService {
+  /** The simulator's clock, shared by the service: the test moves it. */
+  readonly clock: SimClock;
+  readonly simulator: WechatSimulator;
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly metrics: Metrics & { readonly counts: Map<MetricName, number>; total(name: MetricName): number };
+  readonly logger: ReturnType<typeof recordingLogger>;
+  /** Stores `count` of the simulator's authorizers as the sync would (active, due at once). */
+  seedAuthorizers(count: number): Promise<string[]>;
+  /** WeChat pushes a ticket and the callback stores it. */
+  storeTicket(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function recordingMetrics(): Testbed['metrics'] {
+  const counts = new Map<MetricName, number>();
+  return {
+    counts,
+    count: (name, value = 1) => void counts.set(name, (counts.get(name) ?? 0) + value),
+    total: (name) => counts.get(name) ?? 0,
+  };
+}
+
+/**
+ * The whole token service on a fresh table of a local DynamoDB and a WeChat simulator, sharing one
+ * frozen clock that the test moves.
+ */
+export async function startTestbed(
+  backend: LocalDynamo,
+  options: { simulator?: WechatSimulatorOptions; leaseMs?: number; retryAttempts?: number } = {},
+): Promise<Testbed> {
+  const simulator = await WechatSimulator.start({ authorizers: 0, ...options.simulator });
+  const { tableName, doc } = await freshTable(backend);
+  const metrics = recordingMetrics();
+  const logger = recordingLogger();
+  const service = createTokenService({
+    config: {
+      componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
+      tableName,
+      secretId: 'local',
+      wechatApiBase: simulator.url,
+      refreshConcurrency: 8,
+      renewalMarginMs: 15 * 60_000,
+      componentTokenMarginMs: 10 * 60_000,
+      leaseMs: options.leaseMs ?? 60_000,
+    },
+    doc,
+    secret: staticSecretReader({
+      componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
+      componentAppSecret: sensitive(SIMULATOR_CREDENTIALS.componentAppSecret),
+      messageToken: sensitive(SIMULATOR_CREDENTIALS.messageToken),
+      encodingAesKey: sensitive(SIMULATOR_CREDENTIALS.encodingAesKey),
+    }),
+    clock: simulator.clock,
+    logger,
+    metrics,
+    wechat: { timeoutMs: 2_000, retry: { maxAttempts: options.retryAttempts ?? 3, baseDelayMs: 5, maxDelayMs: 20, totalBudgetMs: 5_000 } },
+  });
+  const testbed: Testbed = {
+    ...service,
+    clock: simulator.clock,
+    simulator,
+    doc,
+    tableName,
+    metrics,
+    logger,
+    async seedAuthorizers(count) {
+      simulator.world.seed(count);
+      const listed = simulator.world.population.listing().slice(-count);
+      await Promise.all(
+        listed.map((record) =>
+          service.authorizers.create({
+            appId: record.appId,
+            refreshToken: sensitive(record.refreshToken),
+            authTime: record.authTime,
+            now: simulator.clock.now(),
+          }),
+        ),
+      );
+      return listed.map((record) => record.appId);
+    },
+    async storeTicket() {
+      const ticket = simulator.world.issueTicket();
+      await service.component.saveTicket(SIMULATOR_CREDENTIALS.componentAppId, {
+        ticket: sensitive(ticket),
+        createTime: Math.floor(simulator.clock.now() / 1000),
+        now: simulator.clock.now(),
+      });
+    },
+    async close() {
+      doc.destroy();
+      await simulator.close();
+    },
+  };
+  return testbed;
+}
