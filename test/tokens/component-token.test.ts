@@ -1,0 +1,97 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SIMULATOR_CREDENTIALS } from '../../infra/local/simulator';
+import { startDynalite, type LocalDynamo } from '../../infra/local/dynamo';
+import { sensitive } from '../../shared/sensitive';
+import { ComponentTokenUnavailableError } from '../../shared/tokens';
+import { WechatRejectedError, WechatTokenInvalidError } from '../../shared/wechat';
+import { startTestbed, type Testbed } from '../support/testbed';
+
+const MINUTE = 60_000;
+
+describe('the component access token', () => {
+  let backend: LocalDynamo;
+  let bed: Testbed;
+  beforeAll(async () => {
+    backend = await startDynalite();
+  });
+  afterAll(() => backend.close());
+  beforeEach(async () => {
+    bed = await startTestbed(backend);
+  });
+  afterEach(() => bed.close());
+
+  it('without a ticket: a typed error that says so, and a metric; WeChat is not called', async () => {
+    const error = await bed.componentTokens.get().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ComponentTokenUnavailableError);
+    expect(error).toMatchObject({ problem: 'no_ticket', message: expect.stringContaining('no component_verify_ticket') });
+    expect(bed.metrics.total('TicketMissing')).toBe(1);
+    expect(bed.simulator.counters.calls('api_component_token')).toBe(0);
+  });
+
+  it('with a ticket older than 12 hours: a typed error that says so, and a metric', async () => {
+    await bed.storeTicket();
+    bed.clock.advance(12 * 60 * MINUTE + 1);
+    await expect(bed.componentTokens.get()).rejects.toMatchObject({ problem: 'ticket_expired' });
+    expect(bed.metrics.total('TicketExpired')).toBe(1);
+    expect(bed.simulator.counters.calls('api_component_token')).toBe(0);
+    // The lease was given back: a fresh ticket is used at once.
+    await bed.storeTicket();
+    await expect(bed.componentTokens.get()).resolves.toBeDefined();
+  });
+
+  it('is read through: renewed once, then served from the store until the margin', async () => {
+    await bed.storeTicket();
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => bed.componentTokens.get()));
+    expect(new Set(tokens.map((token) => token.reveal())).size).toBe(1);
+    expect(bed.simulator.counters.calls('api_component_token')).toBe(1);
+    bed.clock.advance(7_200_000 - 10 * MINUTE - 1);
+    const same = await bed.componentTokens.get();
+    expect(same.equals(tokens[0] ?? sensitive(''))).toBe(true);
+    bed.clock.advance(1);
+    const renewed = await bed.componentTokens.get();
+    expect(renewed.equals(same)).toBe(false);
+    expect(bed.simulator.world.isComponentTokenValid(renewed.reveal())).toBe(true);
+    expect(bed.simulator.counters.calls('api_component_token')).toBe(2);
+    expect(bed.metrics.total('ComponentTokenRenewed')).toBe(2);
+  });
+
+  it('compare-and-renew: a failed token is renewed only while it is still the stored one', async () => {
+    await bed.storeTicket();
+    const first = await bed.componentTokens.get();
+    const reports = await Promise.all(Array.from({ length: 30 }, () => bed.componentTokens.renewIfStill(first)));
+    expect(new Set(reports.map((token) => token.reveal())).size).toBe(1);
+    expect(reports[0]?.equals(first)).toBe(false);
+    expect(bed.simulator.counters.calls('api_component_token')).toBe(2);
+    // A late report of the old token changes nothing.
+    expect((await bed.componentTokens.renewIfStill(first)).equals(reports[0] ?? first)).toBe(true);
+    expect(bed.simulator.counters.calls('api_component_token')).toBe(2);
+  });
+
+  it('withToken: on 40001 renews once and retries the call once; a second refusal is the caller’s', async () => {
+    await bed.storeTicket();
+    const seen: string[] = [];
+    const result = await bed.componentTokens.withToken(async (token) => {
+      seen.push(token.reveal());
+      if (seen.length === 1) throw new WechatTokenInvalidError('api_get_authorizer_list', 40001, 'invalid credential');
+      return 'ok';
+    });
+    expect(result).toBe('ok');
+    expect(new Set(seen).size).toBe(2);
+    let calls = 0;
+    await expect(
+      bed.componentTokens.withToken(async () => {
+        calls++;
+        throw new WechatTokenInvalidError('api_get_authorizer_list', 42001, 'expired');
+      }),
+    ).rejects.toBeInstanceOf(WechatTokenInvalidError);
+    expect(calls).toBe(2);
+  });
+
+  it("WeChat's own refusal (a wrong secret) is passed on typed, and the lease is given back", async () => {
+    await bed.storeTicket();
+    bed.simulator.faults.failNext('api_component_token', 40125);
+    await expect(bed.componentTokens.get()).rejects.toBeInstanceOf(WechatRejectedError);
+    expect((await bed.component.get(SIMULATOR_CREDENTIALS.componentAppId))?.lease).toBeUndefined();
+    await expect(bed.componentTokens.get()).resolves.toBeDefined();
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configFromEnv } from '../../shared/config';
+
+const minimal = { COMPONENT_APPID: 'wx5e1a0c0ffee0c0de', TABLE_NAME: 'tokens', COMPONENT_SECRET_ARN: 'arn:aws:secretsmanager:x' };
+
+describe('configFromEnv', () => {
+  it('applies the documented defaults', () => {
+    expect(configFromEnv(minimal)).toEqual({
+      componentAppId: 'wx5e1a0c0ffee0c0de',
+      tableName: 'tokens',
+      secretId: 'arn:aws:secretsmanager:x',
+      wechatApiBase: 'https://api.weixin.qq.com',
+      refreshConcurrency: 8,
+      renewalMarginMs: 900_000,
+      componentTokenMarginMs: 600_000,
+      leaseMs: 60_000,
+      dynamoEndpoint: undefined,
+    });
+  });
+
+  it('reports every problem at once', () => {
+    const error = (() => {
+      try {
+        configFromEnv({ REFRESH_CONCURRENCY: 'lots', LEASE_SECONDS: '600', WECHAT_API_BASE: 'ftp://x' });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'COMPONENT_APPID is required',
+      'TABLE_NAME is required',
+      'COMPONENT_SECRET_ARN is required',
+      'WECHAT_API_BASE must be an http(s) URL, got "ftp://x"',
+      'REFRESH_CONCURRENCY must be a whole number from 1 to 64, got "lots"',
+      'LEASE_SECONDS must be a whole number from 10 to 240, got "600"',
+    ]);
+  });
+
+  it('has no setting for the secret itself', () => {
+    const config = configFromEnv({ ...minimal, COMPONENT_SECRET: 'should-be-ignored' });
+    expect(JSON.stringify(config)).not.toContain('should-be-ignored');
+  });
+});
