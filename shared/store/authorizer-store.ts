@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { sensitive, type Sensitive } from '../sensitive';
-import { HELD_BY_OWNER, LEASE_ATTRIBUTES, leaseOf, leaseSet, releaseUpdate, renewalCondition, type Lease, type RenewalReason } from './lease';
+import { COMMIT_REMOVES, HELD_BY_OWNER, leaseOf, leaseUpdate, releaseUpdate, renewalCondition, renewingSinceOf, type Lease, type RenewalReason } from './lease';
 import { allDueShards, authorizerKey, dueShardOf, TABLE_SCHEMA } from './schema';
 import { StoreCorruptionError } from './errors';
 import type { Item, Table } from './table';
@@ -23,6 +23,8 @@ export interface AuthorizerRecord {
   /** When the scheduled refresh should renew it (epoch ms); absent unless active. */
   readonly refreshAt?: number | undefined;
   readonly lease?: Lease | undefined;
+  /** A renewal began then and has not committed (see TRUST_WINDOW_MS). */
+  readonly renewingSince?: number | undefined;
   /** Incremented by every write that changes a token or the status. */
   readonly version: number;
   readonly changedAt: {
@@ -96,7 +98,7 @@ export class AuthorizerStore {
     const condition = renewalCondition(request.reason, request.now);
     const item = await this.table.update(
       authorizerKey(appId),
-      { set: leaseSet(request.owner, request.now, request.leaseMs) },
+      leaseUpdate(request.owner, request.now, request.leaseMs),
       { expression: `#status = :active AND ${condition.expression}`, values: { ...condition.values, ':active': 'active' } },
     );
     return item ? decode(item) : undefined;
@@ -133,7 +135,7 @@ export class AuthorizerStore {
     };
     const committed = await this.table.update(
       authorizerKey(appId),
-      { set: withRefreshToken, increment: ['version'], remove: LEASE_ATTRIBUTES },
+      { set: withRefreshToken, increment: ['version'], remove: COMMIT_REMOVES },
       {
         expression: `${HELD_BY_OWNER} AND #status = :active AND #refreshToken = :used`,
         values: { ':owner': owner, ':active': 'active', ':used': result.refreshTokenUsed.reveal() },
@@ -149,7 +151,7 @@ export class AuthorizerStore {
     }
     const keptNewer = await this.table.update(
       authorizerKey(appId),
-      { set: tokenFields, increment: ['version'], remove: LEASE_ATTRIBUTES },
+      { set: tokenFields, increment: ['version'], remove: COMMIT_REMOVES },
       { expression: `${HELD_BY_OWNER} AND #status = :active`, values: { ':owner': owner, ':active': 'active' } },
     );
     return keptNewer ? 'committed_keeping_newer_refresh_token' : 'lease_lost';
@@ -167,7 +169,7 @@ export class AuthorizerStore {
    * index (only active accounts are renewed); a revoked account's access token is dropped.
    */
   async markStatus(appId: string, owner: string, status: Exclude<AuthorizerStatus, 'active'>, now: number): Promise<boolean> {
-    const remove = ['refreshAt', 'dueShard', ...LEASE_ATTRIBUTES, ...(status === 'revoked' ? ['accessToken', 'accessTokenExpiresAt'] : [])];
+    const remove = ['refreshAt', 'dueShard', ...COMMIT_REMOVES, ...(status === 'revoked' ? ['accessToken', 'accessTokenExpiresAt'] : [])];
     const item = await this.table.update(
       authorizerKey(appId),
       { set: { status, statusChangedAt: now }, increment: ['version'], remove },
@@ -200,6 +202,7 @@ function decode(item: Item): AuthorizerRecord {
     accessToken: hasToken ? { token: sensitive(data.accessToken ?? ''), expiresAt: data.accessTokenExpiresAt ?? 0 } : undefined,
     refreshAt: data.refreshAt,
     lease: leaseOf(item),
+    renewingSince: renewingSinceOf(item),
     version: data.version,
     changedAt: {
       refreshToken: data.refreshTokenChangedAt,

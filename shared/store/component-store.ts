@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { sensitive, type Sensitive } from '../sensitive';
 import { StoreCorruptionError } from './errors';
-import { HELD_BY_OWNER, LEASE_ATTRIBUTES, leaseOf, leaseSet, releaseUpdate, renewalCondition, type Lease, type RenewalReason } from './lease';
+import { COMMIT_REMOVES, HELD_BY_OWNER, leaseOf, leaseUpdate, releaseUpdate, renewalCondition, renewingSinceOf, type Lease, type RenewalReason } from './lease';
 import { componentKey } from './schema';
 import type { Item, Table } from './table';
 
@@ -18,6 +18,8 @@ export interface ComponentRecord {
   readonly ticket?: StoredTicket | undefined;
   readonly accessToken?: { readonly token: Sensitive; readonly expiresAt: number } | undefined;
   readonly lease?: Lease | undefined;
+  /** A renewal began then and has not committed (see TRUST_WINDOW_MS). */
+  readonly renewingSince?: number | undefined;
   readonly version: number;
 }
 
@@ -64,7 +66,7 @@ export class ComponentStore {
   ): Promise<ComponentRecord | undefined> {
     const item = await this.table.update(
       componentKey(componentAppId),
-      { set: leaseSet(request.owner, request.now, request.leaseMs) },
+      leaseUpdate(request.owner, request.now, request.leaseMs),
       renewalCondition(request.reason, request.now),
     );
     return item ? decode(item) : undefined;
@@ -77,7 +79,7 @@ export class ComponentStore {
       {
         set: { accessToken: token.token.reveal(), accessTokenExpiresAt: token.expiresAt },
         increment: ['version'],
-        remove: LEASE_ATTRIBUTES,
+        remove: COMMIT_REMOVES,
       },
       { expression: HELD_BY_OWNER, values: { ':owner': owner } },
     );
@@ -106,6 +108,7 @@ function decode(item: Item): ComponentRecord {
         ? { token: sensitive(data.accessToken), expiresAt: data.accessTokenExpiresAt }
         : undefined,
     lease: leaseOf(item),
+    renewingSince: renewingSinceOf(item),
     version: data.version ?? 0,
   };
 }

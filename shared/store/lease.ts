@@ -14,6 +14,19 @@ export interface Lease {
 
 export const LEASE_ATTRIBUTES = ['leaseOwner', 'leaseAcquiredAt', 'leaseExpiresAt'] as const;
 
+/** WeChat keeps a superseded access token working for about 5 minutes after it issues the next one. */
+export const SUPERSEDED_TOKEN_GRACE_MS = 5 * 60_000;
+
+/**
+ * How long after a renewal began the stored token is still trusted without a commit. Any token WeChat
+ * issued for that renewal was issued after it began, so the stored one works until at least
+ * `renewingSince` + 5 minutes; a minute is kept in hand.
+ */
+export const TRUST_WINDOW_MS = 4 * 60_000;
+
+/** What a commit clears: the lease, and the mark that a renewal is under way. */
+export const COMMIT_REMOVES = [...LEASE_ATTRIBUTES, 'renewingSince'] as const;
+
 /** No lease, or one whose holder is gone (it expired before `:now`). */
 export const LEASE_FREE: Condition['expression'] = '(attribute_not_exists(#leaseExpiresAt) OR #leaseExpiresAt < :now)';
 
@@ -25,8 +38,22 @@ export const LEASE_ABANDONED: Condition['expression'] = '(attribute_exists(#leas
 
 export const HELD_BY_OWNER: Condition['expression'] = '#leaseOwner = :owner';
 
-export function leaseSet(owner: string, now: number, leaseMs: number): Record<string, unknown> {
-  return { leaseOwner: owner, leaseAcquiredAt: now, leaseExpiresAt: now + leaseMs };
+/**
+ * Taking a lease. `renewingSince` keeps the start of the first renewal since the last commit: a chain of
+ * holders that crash or fail without an answer never makes the stored token look newer than it is.
+ */
+export function leaseUpdate(owner: string, now: number, leaseMs: number): Update {
+  return { set: { leaseOwner: owner, leaseAcquiredAt: now, leaseExpiresAt: now + leaseMs }, setIfMissing: { renewingSince: now } };
+}
+
+/** Whether a stored token may be handed out, as far as renewals are concerned (its expiry aside). */
+export function isStoredTokenTrusted(record: { lease?: Lease | undefined; renewingSince?: number | undefined }, now: number): boolean {
+  if (isLeaseAbandoned(record.lease, now)) return false;
+  return record.renewingSince === undefined || now - record.renewingSince < TRUST_WINDOW_MS;
+}
+
+export function renewingSinceOf(item: Record<string, unknown>): number | undefined {
+  return typeof item['renewingSince'] === 'number' ? item['renewingSince'] : undefined;
 }
 
 export function leaseOf(item: Record<string, unknown>): Lease | undefined {
@@ -51,18 +78,21 @@ export type RenewalReason =
   | { readonly kind: 'invalid'; readonly token: Sensitive };
 
 /**
- * The condition of taking a renewal lease: no live lease, and either the reason holds or a holder
- * abandoned its lease (it may have had WeChat supersede the stored token, which is then not to be trusted).
+ * The condition of taking a renewal lease: no live lease, and either the reason holds or the stored
+ * token is no longer to be trusted (a holder abandoned its lease, or a renewal began too long ago without
+ * a commit: WeChat may have superseded the stored token).
  */
 export function renewalCondition(reason: RenewalReason, now: number): Condition {
   const reasonHolds =
     reason.kind === 'due'
       ? '(attribute_not_exists(#accessTokenExpiresAt) OR #accessTokenExpiresAt <= :expiringBefore)'
       : '(attribute_not_exists(#accessToken) OR #accessToken = :invalidToken)';
+  const untrusted = '(attribute_exists(#renewingSince) AND #renewingSince <= :trustFloor)';
   return {
-    expression: `attribute_exists(#pk) AND ${LEASE_FREE} AND (${LEASE_ABANDONED} OR ${reasonHolds})`,
+    expression: `attribute_exists(#pk) AND ${LEASE_FREE} AND (${LEASE_ABANDONED} OR ${untrusted} OR ${reasonHolds})`,
     values: {
       ':now': now,
+      ':trustFloor': now - TRUST_WINDOW_MS,
       ...(reason.kind === 'due' ? { ':expiringBefore': reason.expiringBefore } : { ':invalidToken': reason.token.reveal() }),
     },
   };

@@ -15,6 +15,8 @@ export interface Condition {
 
 export interface Update {
   readonly set?: Readonly<Record<string, unknown>>;
+  /** Set only where the attribute is missing (if_not_exists). */
+  readonly setIfMissing?: Readonly<Record<string, unknown>>;
   readonly remove?: readonly string[];
   /** Attributes incremented by one (a missing one counts from zero). */
   readonly increment?: readonly string[];
@@ -53,6 +55,10 @@ export class Table {
       values[`:set_${name}`] = value;
       return `#${name} = :set_${name}`;
     });
+    for (const [name, value] of Object.entries(update.setIfMissing ?? {})) {
+      values[`:ifm_${name}`] = value;
+      assignments.push(`#${name} = if_not_exists(#${name}, :ifm_${name})`);
+    }
     for (const name of update.increment ?? []) {
       values[':inc_zero'] = 0;
       values[':inc_one'] = 1;

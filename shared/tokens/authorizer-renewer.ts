@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import { silentLogger, type Logger } from '../logger';
 import { noMetrics, type Metrics } from '../metrics';
-import type { AuthorizerRecord, AuthorizerStatus, AuthorizerStore, CommitOutcome, RenewalReason, StoredAccessToken } from '../store';
+import { TRUST_WINDOW_MS, type AuthorizerRecord, type AuthorizerStatus, type AuthorizerStore, type CommitOutcome, type RenewalReason, type StoredAccessToken } from '../store';
 import {
   WechatApiError,
   WechatError,
@@ -44,7 +44,7 @@ export interface AuthorizerRenewerOptions {
   readonly clock: Clock;
   /** The scheduled refresh renews this long before expiry. Default 15 minutes. */
   readonly renewalMarginMs?: number;
-  /** Longer than a WeChat call with its retries; shorter than WeChat's 5-minute grace. Default 60 s. */
+  /** Longer than a WeChat call with its retries; shorter than TRUST_WINDOW_MS. Default 60 s. */
   readonly leaseMs?: number;
   readonly pollMs?: number;
   readonly metrics?: Metrics;
@@ -52,8 +52,6 @@ export interface AuthorizerRenewerOptions {
   readonly newOwner?: () => string;
 }
 
-/** WeChat keeps a superseded token working for about 5 minutes; a lease must end well inside that. */
-const WECHAT_GRACE_MS = 5 * 60_000;
 const DEFAULTS = { renewalMarginMs: 15 * 60_000, leaseMs: 60_000, pollMs: 100 };
 
 /**
@@ -68,10 +66,10 @@ export class AuthorizerRenewer {
 
   constructor(options: AuthorizerRenewerOptions) {
     this.#options = { ...DEFAULTS, ...options };
-    if (this.#options.leaseMs >= WECHAT_GRACE_MS) {
-      // A token WeChat superseded during a lease would die before the lease ended: a crashed holder
-      // would leave an invalid token looking trustworthy.
-      throw new RangeError('leaseMs must be shorter than WeChat’s 5-minute grace for superseded tokens');
+    if (this.#options.leaseMs >= TRUST_WINDOW_MS) {
+      // While a lease is live the stored token is handed out; past the trust window WeChat may have
+      // superseded it and let it die.
+      throw new RangeError(`leaseMs must be shorter than ${TRUST_WINDOW_MS} ms (WeChat's grace for superseded tokens, less a minute)`);
     }
     this.#metrics = options.metrics ?? noMetrics;
     this.#logger = options.logger ?? silentLogger;

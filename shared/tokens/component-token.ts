@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import { silentLogger, type Logger } from '../logger';
 import { noMetrics, type Metrics } from '../metrics';
 import type { Sensitive } from '../sensitive';
-import { isLeaseAbandoned, type ComponentRecord, type ComponentStore, type RenewalReason } from '../store';
+import { isStoredTokenTrusted, type ComponentRecord, type ComponentStore, type RenewalReason } from '../store';
 import { WechatNetworkError, WechatTokenInvalidError, type WechatComponentClient } from '../wechat';
 import { ComponentTokenUnavailableError } from './errors';
 import { acquireOrWait } from './lease-loop';
@@ -16,7 +16,7 @@ export interface ComponentTokenOptions {
   readonly clock: Clock;
   /** Renew when less than this is left. Default 10 minutes. */
   readonly marginMs?: number;
-  /** Longer than a WeChat call with its retries; shorter than WeChat's 5-minute grace. Default 60 s. */
+  /** Longer than a WeChat call with its retries; shorter than TRUST_WINDOW_MS. Default 60 s. */
   readonly leaseMs?: number;
   /** WeChat honours a ticket for about 12 hours. */
   readonly ticketMaxAgeMs?: number;
@@ -53,7 +53,7 @@ export class ComponentTokenProvider {
   async get(): Promise<Sensitive> {
     const now = this.#options.clock.now();
     const record = await this.#options.store.get(this.componentAppId);
-    if (record?.accessToken && record.accessToken.expiresAt - now > this.#options.marginMs && !isLeaseAbandoned(record.lease, now)) {
+    if (record?.accessToken && record.accessToken.expiresAt - now > this.#options.marginMs && isStoredTokenTrusted(record, now)) {
       return record.accessToken.token;
     }
     return this.#renew({ kind: 'due', expiringBefore: now + this.#options.marginMs });

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Sensitive } from '../sensitive';
-import { isLeaseAbandoned, isLeaseLive, type Lease, type RenewalReason } from '../store';
+import { isLeaseLive, isStoredTokenTrusted, type Lease, type RenewalReason } from '../store';
 
 interface Leasable {
   readonly lease?: Lease | undefined;
+  readonly renewingSince?: number | undefined;
   readonly accessToken?: { readonly token: Sensitive; readonly expiresAt: number } | undefined;
 }
 
@@ -31,7 +32,7 @@ export interface LeaseLoopOptions<R> {
 
 /** Whether a record still needs the renewal its reason asks for. */
 export function stillNeeded(record: Leasable, reason: RenewalReason, now: number): boolean {
-  if (!record.accessToken || isLeaseAbandoned(record.lease, now)) return true;
+  if (!record.accessToken || !isStoredTokenTrusted(record, now)) return true;
   return reason.kind === 'due' ? record.accessToken.expiresAt <= reason.expiringBefore : record.accessToken.token.equals(reason.token);
 }
 

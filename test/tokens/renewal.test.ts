@@ -86,6 +86,37 @@ describe.each(conformanceBackends())('renewal under the lease, on %s', (kind) =>
     expect(bed.simulator.counters.forAuthorizer('api_authorizer_token', appId)).toBe(3);
   });
 
+  it('a chain of crashing holders never makes a token WeChat superseded look trustworthy', async () => {
+    const [appId = ''] = await bed.seedAuthorizers(1);
+    const first = tokenOf(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 }));
+    bed.clock.advance(7_200_000 - 15 * MINUTE);
+    const crashing = new AuthorizerRenewer({
+      store: new (class extends AuthorizerStore {
+        override commitRenewal(): never {
+          throw new Error('process killed');
+        }
+      })(new Table(bed.doc, bed.tableName)),
+      client: bed.client,
+      componentTokens: bed.componentTokens,
+      clock: bed.clock,
+    });
+    // Five holders in a row, each taking the lease the previous one abandoned, each having WeChat issue
+    // a token (the first of them superseding the stored one) and dying before its commit.
+    for (let i = 0; i < 5; i++) {
+      if (i > 0) bed.clock.advance(61_000);
+      await expect(crashing.renew(appId, { kind: 'due', expiringBefore: bed.clock.now() + 15 * MINUTE }, { waitMs: 0 })).rejects.toThrow();
+    }
+    bed.clock.advance(57_000); // 5 minutes and 1 s after the first crash; the fifth holder's lease is live
+    expect(isValid(appId, first)).toBe(false);
+    expect((await bed.authorizers.get(appId))?.accessToken?.token.reveal()).toBe(first);
+    // The stored token must not be handed out, though it looks unexpired and a lease is live.
+    expect(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 })).toEqual({ kind: 'busy' });
+    bed.clock.advance(5_000); // the fifth lease has expired
+    const next = tokenOf(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 }));
+    expect(isValid(appId, next)).toBe(true);
+    expect((await bed.authorizers.get(appId))?.renewingSince).toBeUndefined();
+  });
+
   it('after a crash, the scheduled refresh takes over once the lease has expired', async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     const { authorizers, renewer, clock } = bed;

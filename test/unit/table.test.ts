@@ -14,25 +14,32 @@ function store(): AuthorizerStore {
 }
 
 describe('the lease as conditional writes', () => {
-  it('acquire: one UpdateItem conditioned on active, lease free or abandoned, and the reason', async () => {
+  it('acquire: one UpdateItem conditioned on active, lease free, and the reason or a stored token not to trust', async () => {
     dynamo.on(UpdateCommand).resolves({});
     await store().acquireRenewal('wx1', { owner: 'me', now: 1_000, leaseMs: 60_000, reason: { kind: 'due', expiringBefore: 2_000 } });
     const input = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
     expect(input?.ConditionExpression).toBe(
       '#status = :active AND attribute_exists(#pk) AND (attribute_not_exists(#leaseExpiresAt) OR #leaseExpiresAt < :now) AND ' +
-        '((attribute_exists(#leaseExpiresAt) AND #leaseExpiresAt < :now) OR (attribute_not_exists(#accessTokenExpiresAt) OR #accessTokenExpiresAt <= :expiringBefore))',
+        '((attribute_exists(#leaseExpiresAt) AND #leaseExpiresAt < :now) OR ' +
+        '(attribute_exists(#renewingSince) AND #renewingSince <= :trustFloor) OR ' +
+        '(attribute_not_exists(#accessTokenExpiresAt) OR #accessTokenExpiresAt <= :expiringBefore))',
     );
-    expect(input?.UpdateExpression).toBe('SET #leaseOwner = :set_leaseOwner, #leaseAcquiredAt = :set_leaseAcquiredAt, #leaseExpiresAt = :set_leaseExpiresAt');
+    expect(input?.UpdateExpression).toBe(
+      'SET #leaseOwner = :set_leaseOwner, #leaseAcquiredAt = :set_leaseAcquiredAt, #leaseExpiresAt = :set_leaseExpiresAt, ' +
+        '#renewingSince = if_not_exists(#renewingSince, :ifm_renewingSince)',
+    );
     expect(input?.ExpressionAttributeValues).toEqual({
       ':active': 'active',
       ':now': 1_000,
+      ':trustFloor': 1_000 - 240_000,
       ':expiringBefore': 2_000,
+      ':ifm_renewingSince': 1_000,
       ':set_leaseOwner': 'me',
       ':set_leaseAcquiredAt': 1_000,
       ':set_leaseExpiresAt': 61_000,
     });
     expect(Object.keys(input?.ExpressionAttributeNames ?? {}).sort()).toEqual(
-      ['#accessTokenExpiresAt', '#leaseAcquiredAt', '#leaseExpiresAt', '#leaseOwner', '#pk', '#status'].sort(),
+      ['#accessTokenExpiresAt', '#leaseAcquiredAt', '#leaseExpiresAt', '#leaseOwner', '#pk', '#renewingSince', '#status'].sort(),
     );
   });
 
@@ -49,7 +56,7 @@ describe('the lease as conditional writes', () => {
     const input = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
     expect(input?.ConditionExpression).toBe('#leaseOwner = :owner AND #status = :active AND #refreshToken = :used');
     expect(input?.UpdateExpression).toMatch(/#version = if_not_exists\(#version, :inc_zero\) \+ :inc_one/);
-    expect(input?.UpdateExpression).toMatch(/REMOVE #leaseOwner, #leaseAcquiredAt, #leaseExpiresAt$/);
+    expect(input?.UpdateExpression).toMatch(/REMOVE #leaseOwner, #leaseAcquiredAt, #leaseExpiresAt, #renewingSince$/);
     expect(input?.UpdateExpression).not.toMatch(/refreshTokenChangedAt/);
   });
 
