@@ -11,6 +11,8 @@ export interface ServiceConfig {
   readonly renewalMarginMs: number;
   readonly componentTokenMarginMs: number;
   readonly leaseMs: number;
+  readonly syncPageConcurrency: number;
+  readonly syncWriteConcurrency: number;
   /** Only for the local runtime and tests: a DynamoDB-protocol server on loopback. */
   readonly dynamoEndpoint?: string | undefined;
 }
@@ -59,6 +61,8 @@ export function configFromEnv(env: Env = process.env): ServiceConfig {
     componentTokenMarginMs: integer('COMPONENT_TOKEN_MARGIN_SECONDS', 600, 60, 3_600) * 1000,
     // Below WeChat's 5-minute grace for superseded tokens (see AuthorizerRenewer).
     leaseMs: integer('LEASE_SECONDS', 60, 10, 240) * 1000,
+    syncPageConcurrency: integer('SYNC_PAGE_CONCURRENCY', 4, 1, 32),
+    syncWriteConcurrency: integer('SYNC_WRITE_CONCURRENCY', 16, 1, 128),
     dynamoEndpoint: url('DYNAMODB_ENDPOINT', undefined),
   };
   if (problems.length > 0) throw new ConfigError(problems);

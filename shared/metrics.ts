@@ -11,10 +11,25 @@ export type MetricName =
   | 'ComponentTokenUnavailable'
   | 'ComponentLeaseLost'
   | 'TicketMissing'
-  | 'TicketExpired';
+  | 'TicketExpired'
+  | 'SyncAdded'
+  | 'SyncUpdated'
+  | 'SyncHealed'
+  | 'SyncReactivated'
+  | 'SyncRevoked'
+  | 'SyncUnchanged'
+  | 'SyncConflicts'
+  | 'SyncPages'
+  | 'SyncWechatCalls'
+  | 'SyncIncomplete'
+  | 'SyncSkippedRunning'
+  | 'SyncCompleted';
+
+export type DurationMetricName = 'SyncDuration' | 'RefreshRunDuration';
 
 export interface Metrics {
   count(name: MetricName, value?: number): void;
+  duration(name: DurationMetricName, milliseconds: number): void;
 }
 
-export const noMetrics: Metrics = { count: () => undefined };
+export const noMetrics: Metrics = { count: () => undefined, duration: () => undefined };

@@ -4,7 +4,7 @@ import type { ServiceConfig } from './config';
 import { silentLogger, type Logger } from './logger';
 import { noMetrics, type Metrics } from './metrics';
 import type { ComponentSecretReader } from './secrets';
-import { AuthorizerStore, ComponentStore, Table } from './store';
+import { AuthorizerStore, ComponentStore, SyncStore, Table } from './store';
 import { AuthorizerRenewer, ComponentTokenProvider } from './tokens';
 import { WechatComponentClient, type WechatComponentClientOptions } from './wechat';
 
@@ -14,6 +14,7 @@ export interface TokenService {
   readonly clock: Clock;
   readonly authorizers: AuthorizerStore;
   readonly component: ComponentStore;
+  readonly syncStore: SyncStore;
   readonly client: WechatComponentClient;
   readonly componentTokens: ComponentTokenProvider;
   readonly renewer: AuthorizerRenewer;
@@ -64,5 +65,5 @@ export function createTokenService(deps: TokenServiceDependencies): TokenService
     metrics,
     logger,
   });
-  return { config, clock, authorizers, component, client, componentTokens, renewer };
+  return { config, clock, authorizers, component, syncStore: new SyncStore(table), client, componentTokens, renewer };
 }

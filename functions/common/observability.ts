@@ -22,7 +22,10 @@ export function createLogger(functionName: string): DomainLogger {
 export function createMetrics(functionName: string): { metrics: Metrics; publish: () => void } {
   const powertools = new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, defaultDimensions: { function: functionName } });
   return {
-    metrics: { count: (name, value = 1) => powertools.addMetric(name, MetricUnit.Count, value) },
+    metrics: {
+      count: (name, value = 1) => powertools.addMetric(name, MetricUnit.Count, value),
+      duration: (name, milliseconds) => powertools.addMetric(name, MetricUnit.Milliseconds, milliseconds),
+    },
     publish: () => powertools.publishStoredMetrics(),
   };
 }

@@ -6,3 +6,4 @@ export { isLeaseAbandoned, isLeaseLive, isStoredTokenTrusted, SUPERSEDED_TOKEN_G
 export * from './schema';
 export { Table } from './table';
 export { createDocumentClient } from './client';
+export * from './sync-store';

@@ -4,13 +4,13 @@
  * of lines; p-limit and friends take arrays or promises, not a lazy source with a stop.
  */
 export async function forEachConcurrently<T>(
-  source: AsyncIterable<T>,
+  source: AsyncIterable<T> | Iterable<T>,
   concurrency: number,
   work: (item: T) => Promise<void>,
   signal?: AbortSignal,
 ): Promise<void> {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be an integer ≥ 1');
-  const iterator = source[Symbol.asyncIterator]();
+  const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : toAsync(source);
   const worker = async (): Promise<void> => {
     while (!signal?.aborted) {
       const next = await iterator.next();
@@ -23,4 +23,8 @@ export async function forEachConcurrently<T>(
   } finally {
     await iterator.return?.();
   }
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
 }

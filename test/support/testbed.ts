@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SIMULATOR_CREDENTIALS, WechatSimulator, type SimClock, type WechatSimulatorOptions } from '../../infra/local/simulator';
 import type { LocalDynamo } from '../../infra/local/dynamo';
-import type { MetricName, Metrics } from '../../shared/metrics';
+import type { DurationMetricName, MetricName, Metrics } from '../../shared/metrics';
 import { sensitive } from '../../shared/sensitive';
 import { staticSecretReader } from '../../shared/secrets';
 import { createTokenService, type TokenService } from '../../shared/service';
@@ -14,7 +14,11 @@ export interface Testbed extends TokenService {
   readonly simulator: WechatSimulator;
   readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
-  readonly metrics: Metrics & { readonly counts: Map<MetricName, number>; total(name: MetricName): number };
+  readonly metrics: Metrics & {
+    readonly counts: Map<MetricName, number>;
+    readonly durations: Map<DurationMetricName, number[]>;
+    total(name: MetricName): number;
+  };
   readonly logger: ReturnType<typeof recordingLogger>;
   /** Stores `count` of the simulator's authorizers as the sync would (active, due at once). */
   seedAuthorizers(count: number): Promise<string[]>;
@@ -25,9 +29,12 @@ export interface Testbed extends TokenService {
 
 export function recordingMetrics(): Testbed['metrics'] {
   const counts = new Map<MetricName, number>();
+  const durations = new Map<DurationMetricName, number[]>();
   return {
     counts,
+    durations,
     count: (name, value = 1) => void counts.set(name, (counts.get(name) ?? 0) + value),
+    duration: (name, milliseconds) => void durations.set(name, [...(durations.get(name) ?? []), milliseconds]),
     total: (name) => counts.get(name) ?? 0,
   };
 }
@@ -38,7 +45,7 @@ export function recordingMetrics(): Testbed['metrics'] {
  */
 export async function startTestbed(
   backend: LocalDynamo,
-  options: { simulator?: WechatSimulatorOptions; leaseMs?: number; retryAttempts?: number } = {},
+  options: { simulator?: WechatSimulatorOptions; leaseMs?: number; retryAttempts?: number; fetch?: typeof fetch } = {},
 ): Promise<Testbed> {
   const simulator = await WechatSimulator.start({ authorizers: 0, ...options.simulator });
   const { tableName, doc } = await freshTable(backend);
@@ -54,6 +61,8 @@ export async function startTestbed(
       renewalMarginMs: 15 * 60_000,
       componentTokenMarginMs: 10 * 60_000,
       leaseMs: options.leaseMs ?? 60_000,
+      syncPageConcurrency: 4,
+      syncWriteConcurrency: 16,
     },
     doc,
     secret: staticSecretReader({
@@ -65,7 +74,11 @@ export async function startTestbed(
     clock: simulator.clock,
     logger,
     metrics,
-    wechat: { timeoutMs: 2_000, retry: { maxAttempts: options.retryAttempts ?? 3, baseDelayMs: 5, maxDelayMs: 20, totalBudgetMs: 5_000 } },
+    wechat: {
+      timeoutMs: 2_000,
+      retry: { maxAttempts: options.retryAttempts ?? 3, baseDelayMs: 5, maxDelayMs: 20, totalBudgetMs: 5_000 },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    },
   });
   const testbed: Testbed = {
     ...service,

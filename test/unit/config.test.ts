@@ -14,6 +14,8 @@ describe('configFromEnv', () => {
       renewalMarginMs: 900_000,
       componentTokenMarginMs: 600_000,
       leaseMs: 60_000,
+      syncPageConcurrency: 4,
+      syncWriteConcurrency: 16,
       dynamoEndpoint: undefined,
     });
   });

@@ -1,0 +1,35 @@
+import * as z from 'zod/mini';
+import type { Logger } from '../../shared/logger';
+import type { Metrics } from '../../shared/metrics';
+import type { TokenService } from '../../shared/service';
+import { syncAuthorizers, type SyncSummary } from '../../shared/sync';
+
+export class SyncEventError extends Error {
+  constructor() {
+    super('expected an EventBridge Scheduled Event, or {"sync": true} for a manual run');
+    this.name = 'SyncEventError';
+  }
+}
+
+const scheduled = z.object({ source: z.literal('aws.events'), 'detail-type': z.literal('Scheduled Event') });
+const manual = z.object({ sync: z.literal(true) });
+
+/** The sync function, its dependencies given: the Lambda entry and the tests build it alike. */
+export function createSync(service: () => TokenService, logger: Logger, metrics: Metrics): (event: unknown) => Promise<SyncSummary> {
+  return async (event) => {
+    if (!scheduled.safeParse(event).success && !manual.safeParse(event).success) throw new SyncEventError();
+    const { config, syncStore, authorizers, client, componentTokens, clock } = service();
+    return syncAuthorizers({
+      componentAppId: config.componentAppId,
+      syncStore,
+      authorizers,
+      client,
+      componentTokens,
+      clock,
+      pageConcurrency: config.syncPageConcurrency,
+      writeConcurrency: config.syncWriteConcurrency,
+      logger,
+      metrics,
+    });
+  };
+}

@@ -1,0 +1,3 @@
+export * from './decide';
+export { fetchListing, pagesFor, type Listing } from './listing';
+export * from './sync';

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock';
+import { silentLogger, type Logger } from '../logger';
+import { noMetrics, type Metrics } from '../metrics';
+import type { AuthorizerSnapshot, AuthorizerStore, ListedEntry, SyncStore } from '../store';
+import type { ComponentTokenProvider } from '../tokens';
+import { forEachConcurrently } from '../tokens/concurrency';
+import type { WechatComponentClient } from '../wechat';
+import { decide, type SyncDecision } from './decide';
+import { fetchListing } from './listing';
+
+export interface SyncSummary {
+  /** False when another sync held the run lease: this run did nothing. */
+  readonly ran: boolean;
+  /** Whether the listing was complete (and so allowed to revoke). */
+  readonly complete: boolean;
+  readonly totalCount: number;
+  readonly added: number;
+  readonly updated: number;
+  readonly healed: number;
+  readonly reactivated: number;
+  readonly revoked: number;
+  readonly unchanged: number;
+  /** Accounts whose stored state changed while the sync wrote; the next run looks again. */
+  readonly conflicts: number;
+  readonly pages: number;
+  readonly wechatCalls: number;
+  readonly durationMs: number;
+}
+
+export interface SyncOptions {
+  readonly componentAppId: string;
+  readonly syncStore: SyncStore;
+  readonly authorizers: AuthorizerStore;
+  readonly client: WechatComponentClient;
+  readonly componentTokens: ComponentTokenProvider;
+  readonly clock: Clock;
+  /** Pages fetched at once. Default 4. */
+  readonly pageConcurrency?: number;
+  /** DynamoDB writes at once. Default 16. */
+  readonly writeConcurrency?: number;
+  /** The run lease; renewed every third of it while the run lasts. Default 5 minutes. */
+  readonly runLeaseMs?: number;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+}
+
+type Tally = { -readonly [K in 'added' | 'updated' | 'healed' | 'reactivated' | 'revoked' | 'unchanged' | 'conflicts']: number };
+
+/**
+ * Makes DynamoDB's record of the authorizers match api_get_authorizer_list: new accounts added (due at
+ * once), re-authorizations and recovered refresh tokens written, absent accounts revoked — but only
+ * after a complete listing, and never over a refresh token stored after the page was fetched. One run
+ * at a time, by a run lease in the table.
+ */
+export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary> {
+  const { syncStore, clock, componentAppId } = options;
+  const logger = options.logger ?? silentLogger;
+  const metrics = options.metrics ?? noMetrics;
+  const started = performance.now();
+  const leaseMs = options.runLeaseMs ?? 5 * 60_000;
+  const owner = randomUUID();
+  const tally: Tally = { added: 0, updated: 0, healed: 0, reactivated: 0, revoked: 0, unchanged: 0, conflicts: 0 };
+
+  if (!(await syncStore.acquireRun(componentAppId, owner, clock.now(), leaseMs))) {
+    metrics.count('SyncSkippedRunning');
+    logger.info('another sync holds the run lease; this run does nothing');
+    return { ran: false, complete: false, totalCount: 0, ...tally, pages: 0, wechatCalls: 0, durationMs: 0 };
+  }
+  // Keep the lease while the run lasts; a run that loses it stops writing.
+  const lost = new AbortController();
+  const heartbeat = setInterval(() => {
+    syncStore.extendRun(componentAppId, owner, clock.now(), leaseMs).then(
+      (held) => held || lost.abort(),
+      () => lost.abort(),
+    );
+  }, leaseMs / 3);
+  heartbeat.unref();
+
+  try {
+    // The snapshot is read while the pages are fetched. An account written after the listing began (an
+    // authorization event) may be in the snapshot and yet not in the pages: it is never revoked here.
+    const listingStartedAt = clock.now();
+    const [snapshot, listing] = await Promise.all([
+      syncStore.snapshot(),
+      fetchListing({ ...options, concurrency: options.pageConcurrency ?? 4, logger, signal: lost.signal }),
+    ]);
+    const apply = (entry: ListedEntry) => applyEntry(options, snapshot.get(entry.appId), entry, tally);
+    await forEachConcurrently(listing.entries.values(), options.writeConcurrency ?? 16, apply, lost.signal);
+
+    const revocable = listing.complete && !lost.signal.aborted;
+    if (revocable) {
+      const absent = [...snapshot.values()].filter(
+        (stored) => stored.status !== 'revoked' && stored.refreshTokenChangedAt < listingStartedAt && !listing.entries.has(stored.appId),
+      );
+      await forEachConcurrently(
+        absent,
+        options.writeConcurrency ?? 16,
+        async (stored) => {
+          if (await syncStore.revoke(stored.appId, stored.version, clock.now())) tally.revoked++;
+          else tally.conflicts++;
+        },
+        lost.signal,
+      );
+    }
+
+    const summary: SyncSummary = {
+      ran: true,
+      complete: revocable,
+      totalCount: listing.totalCount,
+      ...tally,
+      pages: listing.pages,
+      wechatCalls: listing.calls,
+      durationMs: Math.round(performance.now() - started),
+    };
+    report(summary, metrics, logger, listing.failure);
+    return summary;
+  } finally {
+    clearInterval(heartbeat);
+    await syncStore.releaseRun(componentAppId, owner).catch(() => undefined);
+  }
+}
+
+/** Writes what one listed entry changes, deciding again from a fresh read when the state moved. */
+async function applyEntry(options: SyncOptions, stored: AuthorizerSnapshot | undefined, entry: ListedEntry, tally: Tally): Promise<void> {
+  const { syncStore, authorizers, clock } = options;
+  let current = stored;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const decision = decide(current, entry);
+    if (await write(syncStore, current, entry, decision, clock.now())) {
+      count(decision, tally);
+      return;
+    }
+    const fresh = await authorizers.get(entry.appId);
+    current = fresh && {
+      appId: fresh.appId,
+      status: fresh.status,
+      refreshToken: fresh.refreshToken,
+      authTime: fresh.authTime,
+      version: fresh.version,
+      refreshTokenChangedAt: fresh.changedAt.refreshToken,
+    };
+  }
+  tally.conflicts++;
+}
+
+/** `true` when the decision is carried out (or needs no write). */
+async function write(
+  store: SyncStore,
+  stored: AuthorizerSnapshot | undefined,
+  entry: ListedEntry,
+  decision: SyncDecision,
+  now: number,
+): Promise<boolean> {
+  switch (decision.kind) {
+    case 'unchanged':
+    case 'still_invalid':
+      return true;
+    case 'create':
+      return store.create(entry, now);
+    case 'update':
+      return store.applyListed(entry, { expectedVersion: stored?.version ?? 0, ...decision, activate: false, now });
+    case 'heal':
+      return store.applyListed(entry, { expectedVersion: stored?.version ?? 0, refreshToken: true, authTime: decision.authTime, activate: true, now });
+    case 'reactivate':
+      return store.applyListed(entry, { expectedVersion: stored?.version ?? 0, ...decision, activate: true, now });
+  }
+}
+
+function count(decision: SyncDecision, tally: Tally): void {
+  const field = ({ create: 'added', unchanged: 'unchanged', still_invalid: 'unchanged', update: 'updated', heal: 'healed', reactivate: 'reactivated' } as const)[
+    decision.kind
+  ];
+  tally[field]++;
+}
+
+function report(summary: SyncSummary, metrics: Metrics, logger: Logger, failure: Error | undefined): void {
+  metrics.count('SyncAdded', summary.added);
+  metrics.count('SyncUpdated', summary.updated);
+  metrics.count('SyncHealed', summary.healed);
+  metrics.count('SyncReactivated', summary.reactivated);
+  metrics.count('SyncRevoked', summary.revoked);
+  metrics.count('SyncUnchanged', summary.unchanged);
+  metrics.count('SyncConflicts', summary.conflicts);
+  metrics.count('SyncPages', summary.pages);
+  metrics.count('SyncWechatCalls', summary.wechatCalls);
+  metrics.count(summary.complete ? 'SyncCompleted' : 'SyncIncomplete');
+  metrics.duration('SyncDuration', summary.durationMs);
+  logger.info('sync finished', { ...summary, ...(failure ? { failure: failure.name } : {}) });
+}

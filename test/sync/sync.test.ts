@@ -1,0 +1,221 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startDynalite, type LocalDynamo } from '../../infra/local/dynamo';
+import { sensitive } from '../../shared/sensitive';
+import { authorizerKey, Table } from '../../shared/store';
+import { syncAuthorizers, type SyncSummary } from '../../shared/sync';
+import { startTestbed, type Testbed } from '../support/testbed';
+
+const MINUTE = 60_000;
+
+/** Counts the writes that reach authorizer items (the run lease's own item is not one). */
+function countAuthorizerWrites(doc: DynamoDBDocumentClient): { count: number } {
+  const writes = { count: 0 };
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { Key?: { pk?: string }; Item?: { pk?: string } };
+      const pk = input.Key?.pk ?? input.Item?.pk ?? '';
+      if (['PutCommand', 'UpdateCommand', 'DeleteCommand'].includes(context.commandName ?? '') && pk.startsWith('AUTHORIZER#')) writes.count++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countAuthorizerWrites' },
+  );
+  return writes;
+}
+
+describe('the sync', () => {
+  let backend: LocalDynamo;
+  let bed: Testbed;
+  beforeAll(async () => {
+    backend = await startDynalite();
+  });
+  afterAll(() => backend.close());
+  afterEach(() => bed.close());
+
+  async function start(options: Parameters<typeof startTestbed>[1] = {}): Promise<void> {
+    bed = await startTestbed(backend, options);
+    await bed.storeTicket();
+  }
+  const run = (pageConcurrency = 4): Promise<SyncSummary> => {
+    bed.clock.advance(1_000); // what WeChat lists now was fetched after anything stored before
+    return syncAuthorizers({
+      componentAppId: bed.config.componentAppId,
+      syncStore: bed.syncStore,
+      authorizers: bed.authorizers,
+      client: bed.client,
+      componentTokens: bed.componentTokens,
+      clock: bed.clock,
+      pageConcurrency,
+      logger: bed.logger,
+      metrics: bed.metrics,
+    });
+  };
+  const stored = (appId: string) => bed.authorizers.get(appId);
+  const dueNow = async (): Promise<string[]> => {
+    const due: string[] = [];
+    for await (const appId of bed.authorizers.dueAppIds(bed.clock.now())) due.push(appId);
+    return due;
+  };
+
+  describe('with 1,200 authorizers', () => {
+    beforeEach(() => start({ simulator: { authorizers: 1_200 } }));
+
+    it('growth: adds every listed account, active and due at once, in 3 overlapping pages', async () => {
+      const summary = await run();
+      expect(summary).toMatchObject({ ran: true, complete: true, totalCount: 1_200, added: 1_200, revoked: 0, pages: 3, wechatCalls: 3 });
+      const listing = bed.simulator.world.population.listing();
+      const sample = await stored(listing[777]?.appId ?? '');
+      expect(sample).toMatchObject({ status: 'active', refreshAt: 0, authTime: listing[777]?.authTime });
+      expect(sample?.refreshToken.reveal()).toBe(listing[777]?.refreshToken);
+      expect(await dueNow()).toHaveLength(1_200);
+      expect(bed.logger.lines.some((line) => line.includes('"message":"sync finished"'))).toBe(true);
+      expect(bed.metrics.total('SyncAdded')).toBe(1_200);
+    });
+
+    it('an unchanged listing writes nothing at all', async () => {
+      await run();
+      const writes = countAuthorizerWrites(bed.doc);
+      const summary = await run();
+      expect(summary).toMatchObject({ complete: true, unchanged: 1_200, added: 0, updated: 0, revoked: 0 });
+      expect(writes.count).toBe(0);
+    });
+
+    it('shrink: accounts absent from a complete listing are revoked, kept, and no longer renewed', async () => {
+      await run();
+      const gone = bed.simulator.world.population.listing().slice(0, 25).map((record) => record.appId);
+      for (const appId of gone) bed.simulator.world.revoke(appId);
+      const summary = await run();
+      expect(summary).toMatchObject({ complete: true, revoked: 25, unchanged: 1_175 });
+      for (const appId of gone) expect((await stored(appId))?.status).toBe('revoked');
+      expect((await dueNow()).filter((appId) => gone.includes(appId))).toEqual([]);
+      expect((await run()).revoked).toBe(0);
+    });
+
+    it('re-authorization: the new refresh token and auth time are written; revoked accounts come back', async () => {
+      await run();
+      const [reauthorized = '', returning = ''] = bed.simulator.world.population.listing().map((record) => record.appId);
+      bed.simulator.world.revoke(returning);
+      await run();
+      expect((await stored(returning))?.status).toBe('revoked');
+      bed.clock.advance(MINUTE);
+      bed.simulator.world.authorize(reauthorized);
+      bed.simulator.world.authorize(returning);
+      const summary = await run();
+      expect(summary).toMatchObject({ complete: true, updated: 1, reactivated: 1, revoked: 0 });
+      for (const appId of [reauthorized, returning]) {
+        const record = await stored(appId);
+        expect(record?.status).toBe('active');
+        expect(record?.refreshToken.reveal()).toBe(bed.simulator.world.refreshTokenOf(appId));
+        expect(record?.authTime).toBe(Math.floor(bed.clock.now() / 1000) - 1);
+      }
+      expect(await dueNow()).toContain(returning);
+    });
+
+    it('heal: a refresh_token_invalid account gets the listed refresh token back, active and due at once', async () => {
+      await run();
+      const appId = bed.simulator.world.population.listing()[3]?.appId ?? '';
+      bed.simulator.world.replaceRefreshToken(appId); // the stored refresh token is now refused (61023)
+      const failed = await bed.renewer.renew(appId, { kind: 'due', expiringBefore: bed.clock.now() }, { waitMs: 0 });
+      expect(failed).toMatchObject({ kind: 'failed', failure: 'refresh_token_invalid' });
+      const summary = await run();
+      expect(summary).toMatchObject({ healed: 1 });
+      const healed = await stored(appId);
+      expect(healed).toMatchObject({ status: 'active', refreshAt: 0 });
+      expect(await bed.renewer.renew(appId, { kind: 'due', expiringBefore: bed.clock.now() }, { waitMs: 0 })).toMatchObject({ kind: 'renewed' });
+    });
+
+    it('a failed page makes the run partial: additions are kept, nobody is revoked', async () => {
+      await run();
+      const gone = bed.simulator.world.population.listing().slice(0, 5).map((record) => record.appId);
+      for (const appId of gone) bed.simulator.world.revoke(appId);
+      bed.simulator.world.seed(3);
+      bed.simulator.faults.failNext('api_get_authorizer_list', -1, 3); // the first page, with all its retries
+      const failedFirst = await run();
+      expect(failedFirst).toMatchObject({ complete: false, revoked: 0, added: 0 });
+      // Now a page in the middle fails, with all its retries; the pages around it still count.
+      const original = bed.simulator.world.authorizerList.bind(bed.simulator.world);
+      bed.simulator.world.authorizerList = (token, body) => (body['offset'] === 499 ? { errcode: -1, errmsg: 'system error' } : original(token, body));
+      const partial = await run(1);
+      bed.simulator.world.authorizerList = original;
+      expect(partial).toMatchObject({ complete: false, revoked: 0, added: 3 });
+      for (const appId of gone) expect((await stored(appId))?.status).toBe('active');
+      expect(bed.metrics.total('SyncIncomplete')).toBe(2);
+      expect(await run()).toMatchObject({ complete: true, revoked: 5 });
+    });
+
+    it('a listing that shifts while it is paged revokes nobody', async () => {
+      await run();
+      const listing = bed.simulator.world.population.listing();
+      const leaving = listing[100]?.appId ?? '';
+      let pagesServed = 0;
+      bed.simulator.world.revoke(listing[1_100]?.appId ?? ''); // really gone: may be revoked by a clean run
+      // Between the first page and the rest an account early in the list re-authorizes (it moves to the
+      // end) and another account is revoked: every later page shifts.
+      const original = bed.simulator.world.authorizerList.bind(bed.simulator.world);
+      bed.simulator.world.authorizerList = (token, body) => {
+        const answer = original(token, body);
+        if (++pagesServed === 1) {
+          bed.simulator.world.authorize(listing[50]?.appId ?? '');
+          bed.simulator.world.revoke(leaving);
+        }
+        return answer;
+      };
+      const summary = await run(1);
+      expect(summary.complete).toBe(false);
+      expect(summary.revoked).toBe(0);
+      bed.simulator.world.authorizerList = original;
+      const clean = await run();
+      expect(clean).toMatchObject({ complete: true, revoked: 2 });
+      expect((await stored(leaving))?.status).toBe('revoked');
+      expect((await stored(listing[50]?.appId ?? ''))?.status).toBe('active');
+    });
+
+    it('two overlapping runs: one runs, the other does nothing', async () => {
+      const [first, second] = await Promise.all([run(), run()]);
+      expect([first?.ran, second?.ran].sort()).toEqual([false, true]);
+      expect(bed.simulator.counters.calls('api_get_authorizer_list')).toBe(3);
+      expect(bed.metrics.total('SyncSkippedRunning')).toBe(1);
+      expect((await run()).ran).toBe(true);
+    });
+  });
+
+  it('never overwrites a refresh token stored after the page that carried the old one was fetched', async () => {
+    let appId = '';
+    let armed = false;
+    // After WeChat answered the page, and before the sync writes, an authorization event stores an even
+    // newer refresh token.
+    const eventAfterPage: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (armed && String(input).includes('api_get_authorizer_list')) {
+        armed = false;
+        bed.clock.advance(1);
+        await new Table(bed.doc, bed.tableName).update(
+          authorizerKey(appId),
+          { set: { refreshToken: 'refreshtoken@@@from-the-event', refreshTokenChangedAt: bed.clock.now() }, increment: ['version'] },
+          { expression: 'attribute_exists(#pk)' },
+        );
+      }
+      return response;
+    };
+    await start({ simulator: { authorizers: 3 }, fetch: eventAfterPage });
+    await run();
+    appId = bed.simulator.world.population.listing()[0]?.appId ?? '';
+    bed.clock.advance(MINUTE);
+    bed.simulator.world.authorize(appId); // re-authorized: WeChat now lists a new refresh token
+    armed = true;
+    const summary = await run();
+    expect(summary.conflicts).toBe(1);
+    expect((await stored(appId))?.refreshToken.reveal()).toBe('refreshtoken@@@from-the-event');
+  });
+
+  it('an account created by an authorization event during the sync is not revoked', async () => {
+    await start({ simulator: { authorizers: 2 } });
+    const original = bed.simulator.world.authorizerList.bind(bed.simulator.world);
+    bed.simulator.world.authorizerList = (token, body) => {
+      void bed.authorizers.create({ appId: 'wxnewcomer0000001', refreshToken: sensitive('refreshtoken@@@new'), authTime: 1, now: bed.clock.now() });
+      return original(token, body);
+    };
+    expect(await run()).toMatchObject({ complete: true, added: 2, revoked: 0 });
+    expect((await stored('wxnewcomer0000001'))?.status).toBe('active');
+  });
+});
