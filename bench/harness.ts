@@ -3,7 +3,8 @@ export interface BenchRow {
   readonly name: string;
   /** What the row measures, e.g. "openPush", with its unit. */
   readonly measured: Figure;
-  readonly baseline: Figure;
+  /** Absent for an absolute goal (a count that should be 0): the ratio column then shows "—". */
+  readonly baseline?: Figure | undefined;
   /** The target for measured / baseline, as text ("≤ 1.2×"), or "—" where the row only reports. */
   readonly goal: string;
 }
@@ -57,8 +58,8 @@ export function formatTable(rows: readonly BenchRow[]): string {
   const body = rows.map((row) => [
     row.name,
     `${row.measured.label} ${formatNumber(row.measured.value)} ${row.measured.unit}`,
-    `${row.baseline.label} ${formatNumber(row.baseline.value)} ${row.baseline.unit}`,
-    `${(row.measured.value / row.baseline.value).toFixed(2)}×`,
+    row.baseline ? `${row.baseline.label} ${formatNumber(row.baseline.value)} ${row.baseline.unit}` : '—',
+    row.baseline ? `${(row.measured.value / row.baseline.value).toFixed(2)}×` : '—',
     row.goal,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => (cells[column] ?? '').length)));
@@ -67,7 +68,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
 }
 
 function formatNumber(value: number): string {
-  if (value >= 100) return value.toFixed(0);
+  if (Number.isInteger(value) || value >= 100) return value.toFixed(0);
   if (value >= 1) return value.toFixed(2);
   return value.toPrecision(3);
 }

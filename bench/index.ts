@@ -2,11 +2,13 @@
 // the same run, so that the table holds on a noisy machine; absolute figures are shown for context.
 import { formatTable, type BenchRow, type BenchSuite } from './harness';
 import { cryptoSuite } from './suites/crypto';
+import { syncSuite } from './suites/sync';
 import { wechatSuite } from './suites/wechat';
 
 const suites: ReadonlyArray<[string, BenchSuite]> = [
   ['message crypto', cryptoSuite],
   ['WeChat client and simulator', wechatSuite],
+  ['sync at 100,000 authorizers', syncSuite],
 ];
 
 const rows: BenchRow[] = [];

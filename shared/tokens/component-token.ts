@@ -28,6 +28,9 @@ export interface ComponentTokenOptions {
   readonly newOwner?: () => string;
 }
 
+/** How long a token read from the store is reused without reading again; and with the trust window (4 min) still inside WeChat's 5-minute grace. */
+const MEMORY_TTL_MS = 30_000;
+
 const DEFAULTS = { marginMs: 10 * 60_000, leaseMs: 60_000, ticketMaxAgeMs: 12 * 3_600_000, waitMs: 20_000, pollMs: 100 };
 
 /**
@@ -39,6 +42,7 @@ export class ComponentTokenProvider {
   readonly #options: ComponentTokenOptions & typeof DEFAULTS;
   readonly #metrics: Metrics;
   readonly #logger: Logger;
+  #recent: { token: Sensitive; expiresAt: number; readAt: number } | undefined;
 
   constructor(options: ComponentTokenOptions) {
     this.#options = { ...DEFAULTS, ...options };
@@ -52,8 +56,14 @@ export class ComponentTokenProvider {
 
   async get(): Promise<Sensitive> {
     const now = this.#options.clock.now();
+    // A token read a moment ago is still good: any token WeChat issued since was issued after our read,
+    // so ours works for at least 5 more minutes. This saves a read per call on a 200-page sync.
+    if (this.#recent && now - this.#recent.readAt < MEMORY_TTL_MS && this.#recent.expiresAt - now > this.#options.marginMs) {
+      return this.#recent.token;
+    }
     const record = await this.#options.store.get(this.componentAppId);
     if (record?.accessToken && record.accessToken.expiresAt - now > this.#options.marginMs && isStoredTokenTrusted(record, now)) {
+      this.#recent = { token: record.accessToken.token, expiresAt: record.accessToken.expiresAt, readAt: now };
       return record.accessToken.token;
     }
     return this.#renew({ kind: 'due', expiringBefore: now + this.#options.marginMs });
@@ -61,6 +71,7 @@ export class ComponentTokenProvider {
 
   /** Compare-and-renew: a new token only if `failed` is still the stored one; else the stored one. */
   async renewIfStill(failed: Sensitive): Promise<Sensitive> {
+    this.#recent = undefined;
     return this.#renew({ kind: 'invalid', token: failed });
   }
 

@@ -1,0 +1,114 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../infra/local/simulator';
+import { createTable, LOCAL_CLIENT_CONFIG } from '../../infra/local/dynamo';
+import { sensitive } from '../../shared/sensitive';
+import { staticSecretReader } from '../../shared/secrets';
+import { createTokenService } from '../../shared/service';
+import { createDocumentClient } from '../../shared/store';
+import { fetchListing, syncAuthorizers } from '../../shared/sync';
+import { silentLogger } from '../../shared/logger';
+import type { BenchRow } from '../harness';
+import { startDynaliteProcess } from '../support/dynalite-process';
+
+const AUTHORIZERS = Number(process.env['BENCH_SYNC_AUTHORIZERS'] ?? 100_000);
+const LATENCY_MS = 30;
+const PAGE_CONCURRENCY = 4;
+
+/**
+ * The sync at scale: 100,000 authorizers behind a WeChat that takes 30 ms a call. A first sync (every
+ * account created) and a second, unchanged one, against the paging floor: ceil(N/500) calls of 30 ms at
+ * the chosen page concurrency. Plus the DynamoDB writes of the unchanged sync (goal 0).
+ */
+export async function syncSuite(): Promise<BenchRow[]> {
+  const dynamo = await startDynaliteProcess();
+  const simulator = await WechatSimulator.start({ authorizers: AUTHORIZERS });
+  const doc = createDocumentClient({ ...LOCAL_CLIENT_CONFIG, endpoint: dynamo.endpoint });
+  try {
+    await createTable(dynamo.endpoint, 'bench-sync');
+    simulator.faults.set({ latencyMs: LATENCY_MS });
+    const service = createTokenService({
+      config: {
+        componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
+        tableName: 'bench-sync',
+        secretId: 'bench',
+        wechatApiBase: simulator.url,
+        refreshConcurrency: 8,
+        renewalMarginMs: 900_000,
+        componentTokenMarginMs: 600_000,
+        leaseMs: 60_000,
+        syncPageConcurrency: PAGE_CONCURRENCY,
+        syncWriteConcurrency: 16,
+      },
+      doc,
+      secret: staticSecretReader({
+        componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
+        componentAppSecret: sensitive(SIMULATOR_CREDENTIALS.componentAppSecret),
+        messageToken: sensitive(SIMULATOR_CREDENTIALS.messageToken),
+        encodingAesKey: sensitive(SIMULATOR_CREDENTIALS.encodingAesKey),
+      }),
+      clock: simulator.clock,
+    });
+    await service.component.saveTicket(SIMULATOR_CREDENTIALS.componentAppId, {
+      ticket: sensitive(simulator.world.issueTicket()),
+      createTime: Math.floor(simulator.clock.now() / 1000),
+      now: simulator.clock.now(),
+    });
+    await service.componentTokens.get();
+
+    const sync = async () => {
+      simulator.clock.advance(1_000);
+      const start = performance.now();
+      const summary = await syncAuthorizers({
+        componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
+        syncStore: service.syncStore,
+        authorizers: service.authorizers,
+        client: service.client,
+        componentTokens: service.componentTokens,
+        clock: simulator.clock,
+        pageConcurrency: PAGE_CONCURRENCY,
+        writeConcurrency: 16,
+      });
+      if (!summary.complete) throw new Error('the benchmark sync did not complete');
+      return performance.now() - start;
+    };
+    const pagingOnly = async () => {
+      const start = performance.now();
+      await fetchListing({ client: service.client, componentTokens: service.componentTokens, clock: simulator.clock, concurrency: PAGE_CONCURRENCY, logger: silentLogger });
+      return performance.now() - start;
+    };
+
+    const firstMs = await sync();
+    const writes = countWrites(doc);
+    const secondMs = await sync();
+    const secondWrites = writes.count;
+    const pagingMs = await pagingOnly();
+    const floorMs = Math.ceil(Math.ceil(AUTHORIZERS / 500) / PAGE_CONCURRENCY) * LATENCY_MS;
+    const floor = { label: `floor (${Math.ceil(AUTHORIZERS / 500)} calls × ${LATENCY_MS} ms / ${PAGE_CONCURRENCY})`, value: floorMs / 1000, unit: 's' };
+    const label = `${AUTHORIZERS.toLocaleString('en')} authorizers`;
+    return [
+      { name: `sync: first (${label}, all created)`, measured: { label: 'first sync', value: firstMs / 1000, unit: 's' }, baseline: floor, goal: '— (write-bound: one conditional PutItem per account)' },
+      { name: `sync: second, unchanged (${label})`, measured: { label: 'second sync', value: secondMs / 1000, unit: 's' }, baseline: floor, goal: '≤ 1.5×' },
+      { name: 'sync: paging alone, same run', measured: { label: 'paging only', value: pagingMs / 1000, unit: 's' }, baseline: floor, goal: '—' },
+      { name: 'sync: DynamoDB writes of the unchanged sync', measured: { label: 'writes', value: secondWrites, unit: '' }, goal: '0' },
+    ];
+  } finally {
+    doc.destroy();
+    await simulator.close();
+    await dynamo.close();
+  }
+}
+
+/** Writes to authorizer items (the run lease's item aside). */
+function countWrites(doc: DynamoDBDocumentClient): { count: number } {
+  const writes = { count: 0 };
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { Key?: { pk?: string }; Item?: { pk?: string } };
+      const pk = input.Key?.pk ?? input.Item?.pk ?? '';
+      if (/Put|Update|Delete|BatchWrite/.test(context.commandName ?? '') && !pk.startsWith('SYNC#')) writes.count++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countWrites' },
+  );
+  return writes;
+}
