@@ -28,7 +28,10 @@ export interface ComponentTokenOptions {
   readonly newOwner?: () => string;
 }
 
-/** How long a token read from the store is reused without reading again; and with the trust window (4 min) still inside WeChat's 5-minute grace. */
+/**
+ * How long a token read from the store is reused without reading again. A stored token is trusted up to
+ * 4 minutes into a renewal; 30 s more of reuse stays inside WeChat's 5-minute grace.
+ */
 const MEMORY_TTL_MS = 30_000;
 
 const DEFAULTS = { marginMs: 10 * 60_000, leaseMs: 60_000, ticketMaxAgeMs: 12 * 3_600_000, waitMs: 20_000, pollMs: 100 };
