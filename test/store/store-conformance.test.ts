@@ -8,6 +8,7 @@ import {
   ComponentStore,
   dueShardOf,
   StoreCorruptionError,
+  SyncStore,
   Table,
   type RenewalReason,
 } from '../../shared/store';
@@ -228,6 +229,45 @@ describe.each(conformanceBackends())('store on %s', (kind) => {
     const record = await component.get(id);
     expect(record?.accessToken?.token.reveal()).toBe('ta');
     expect(record?.lease).toBeUndefined();
+  });
+
+  it('sync: a snapshot of every authorizer (and nothing else), conditional listing writes, revocation', async () => {
+    const sync = new SyncStore(table);
+    const appIds = Array.from({ length: 30 }, (_, i) => `wx${i.toString(16).padStart(16, '0')}`);
+    for (const appId of appIds) await active(appId);
+    await component.saveTicket('wxcomponent000003', { ticket: sensitive('ticket'), createTime: 1, now: T0 });
+    const snapshot = await sync.snapshot();
+    expect([...snapshot.keys()].sort()).toEqual([...appIds].sort());
+    const first = snapshot.get(appIds[0] ?? '');
+    expect(first).toMatchObject({ status: 'active', authTime: 1_700_000_000, version: 1, refreshTokenChangedAt: T0 });
+
+    const listed = { appId: appIds[0] ?? '', refreshToken: sensitive('refreshtoken@@@new'), authTime: 1_800_000_000, fetchedAt: T0 + 10 };
+    const change = { expectedVersion: 1, refreshToken: true, authTime: true, activate: false, now: T0 + 20 };
+    expect(await sync.applyListed({ ...listed, fetchedAt: T0 }, change)).toBe(false); // stored at T0: not older than the page
+    expect(await sync.applyListed(listed, { ...change, expectedVersion: 2 })).toBe(false);
+    expect(await sync.applyListed(listed, change)).toBe(true);
+    expect(await store.get(listed.appId)).toMatchObject({ authTime: 1_800_000_000, version: 2, changedAt: { refreshToken: T0 + 20 } });
+
+    expect(await sync.revoke(appIds[1] ?? '', 2, T0)).toBe(false);
+    expect(await sync.revoke(appIds[1] ?? '', 1, T0)).toBe(true);
+    expect(await sync.revoke(appIds[1] ?? '', 2, T0)).toBe(false); // already revoked
+    const revoked = await store.get(appIds[1] ?? '');
+    expect(revoked).toMatchObject({ status: 'revoked', refreshAt: undefined });
+    expect(await sync.applyListed({ ...listed, appId: appIds[1] ?? '' }, { ...change, expectedVersion: 2, activate: true })).toBe(true);
+    expect(await store.get(appIds[1] ?? '')).toMatchObject({ status: 'active', refreshAt: 0 });
+  });
+
+  it('sync: one run lease at a time, kept alive by its owner, taken over when it expires', async () => {
+    const sync = new SyncStore(table);
+    expect(await sync.acquireRun('wxc', 'a', T0, LEASE)).toBe(true);
+    expect(await sync.acquireRun('wxc', 'b', T0 + 1, LEASE)).toBe(false);
+    expect(await sync.extendRun('wxc', 'b', T0 + 2, LEASE)).toBe(false);
+    expect(await sync.extendRun('wxc', 'a', T0 + LEASE - 1, LEASE)).toBe(true);
+    expect(await sync.acquireRun('wxc', 'b', T0 + LEASE + 1, LEASE)).toBe(false);
+    expect(await sync.acquireRun('wxc', 'b', T0 + 2 * LEASE, LEASE)).toBe(true);
+    expect(await sync.extendRun('wxc', 'a', T0 + 2 * LEASE, LEASE)).toBe(false);
+    await sync.releaseRun('wxc', 'b');
+    expect(await sync.acquireRun('wxc', 'c', T0 + 2 * LEASE, LEASE)).toBe(true);
   });
 
   it('refuses an item that is not what it writes, naming the fields and not the values', async () => {
