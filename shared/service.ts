@@ -4,7 +4,7 @@ import type { ServiceConfig } from './config';
 import { silentLogger, type Logger } from './logger';
 import { noMetrics, type Metrics } from './metrics';
 import type { ComponentSecretReader } from './secrets';
-import { AuthorizerStore, ComponentStore, SyncStore, Table } from './store';
+import { AuthorizerStore, ComponentStore, EventStore, SyncStore, Table } from './store';
 import { AuthorizerRenewer, ComponentTokenProvider } from './tokens';
 import { WechatComponentClient, type WechatComponentClientOptions } from './wechat';
 
@@ -15,9 +15,13 @@ export interface TokenService {
   readonly authorizers: AuthorizerStore;
   readonly component: ComponentStore;
   readonly syncStore: SyncStore;
+  readonly events: EventStore;
+  readonly table: Table;
   readonly client: WechatComponentClient;
   readonly componentTokens: ComponentTokenProvider;
   readonly renewer: AuthorizerRenewer;
+  /** The component's credentials (cached by the reader): the callback's message keys. */
+  readonly secret: ComponentSecretReader;
 }
 
 export interface TokenServiceDependencies {
@@ -65,5 +69,17 @@ export function createTokenService(deps: TokenServiceDependencies): TokenService
     metrics,
     logger,
   });
-  return { config, clock, authorizers, component, syncStore: new SyncStore(table), client, componentTokens, renewer };
+  return {
+    config,
+    clock,
+    table,
+    authorizers,
+    component,
+    syncStore: new SyncStore(table),
+    events: new EventStore(table),
+    client,
+    componentTokens,
+    renewer,
+    secret: deps.secret,
+  };
 }

@@ -7,3 +7,5 @@ export * from './schema';
 export { Table } from './table';
 export { createDocumentClient } from './client';
 export * from './sync-store';
+export * from './event-store';
+export * from './authorizer-listing';

@@ -34,6 +34,8 @@ export interface ComponentTokenOptions {
  */
 const MEMORY_TTL_MS = 30_000;
 
+type StoredToken = { readonly token: Sensitive; readonly expiresAt: number };
+
 const DEFAULTS = { marginMs: 10 * 60_000, leaseMs: 60_000, ticketMaxAgeMs: 12 * 3_600_000, waitMs: 20_000, pollMs: 100 };
 
 /**
@@ -58,16 +60,21 @@ export class ComponentTokenProvider {
   }
 
   async get(): Promise<Sensitive> {
+    return (await this.getWithExpiry()).token;
+  }
+
+  /** The token with its expiry (epoch ms), for the getter's `GET /component/token`. */
+  async getWithExpiry(): Promise<{ token: Sensitive; expiresAt: number }> {
     const now = this.#options.clock.now();
     // A token read a moment ago is still good: any token WeChat issued since was issued after our read,
     // so ours works for at least 5 more minutes. This saves a read per call on a 200-page sync.
     if (this.#recent && now - this.#recent.readAt < MEMORY_TTL_MS && this.#recent.expiresAt - now > this.#options.marginMs) {
-      return this.#recent.token;
+      return this.#recent;
     }
     const record = await this.#options.store.get(this.componentAppId);
     if (record?.accessToken && record.accessToken.expiresAt - now > this.#options.marginMs && isStoredTokenTrusted(record, now)) {
-      this.#recent = { token: record.accessToken.token, expiresAt: record.accessToken.expiresAt, readAt: now };
-      return record.accessToken.token;
+      this.#recent = { ...record.accessToken, readAt: now };
+      return record.accessToken;
     }
     return this.#renew({ kind: 'due', expiringBefore: now + this.#options.marginMs });
   }
@@ -75,7 +82,7 @@ export class ComponentTokenProvider {
   /** Compare-and-renew: a new token only if `failed` is still the stored one; else the stored one. */
   async renewIfStill(failed: Sensitive): Promise<Sensitive> {
     this.#recent = undefined;
-    return this.#renew({ kind: 'invalid', token: failed });
+    return (await this.#renew({ kind: 'invalid', token: failed })).token;
   }
 
   /**
@@ -93,7 +100,7 @@ export class ComponentTokenProvider {
     }
   }
 
-  async #renew(reason: RenewalReason): Promise<Sensitive> {
+  async #renew(reason: RenewalReason): Promise<StoredToken> {
     const { store, clock } = this.#options;
     const attempt = await acquireOrWait<ComponentRecord>({
       acquire: (owner, now) => store.acquireRenewal(this.componentAppId, { owner, now, leaseMs: this.#options.leaseMs, reason }),
@@ -109,7 +116,7 @@ export class ComponentTokenProvider {
       case 'leased':
         return this.#renewHolding(attempt.record, attempt.owner);
       case 'current':
-        if (attempt.record.accessToken) return attempt.record.accessToken.token;
+        if (attempt.record.accessToken) return attempt.record.accessToken;
         break;
       case 'busy':
         this.#metrics.count('ComponentTokenUnavailable');
@@ -121,7 +128,7 @@ export class ComponentTokenProvider {
     throw new ComponentTokenUnavailableError('busy', 'the component token could not be leased');
   }
 
-  async #renewHolding(record: ComponentRecord, owner: string): Promise<Sensitive> {
+  async #renewHolding(record: ComponentRecord, owner: string): Promise<StoredToken> {
     const { store, clock, client } = this.#options;
     const now = clock.now();
     const ticket = record.ticket;
@@ -145,12 +152,12 @@ export class ComponentTokenProvider {
     const token = { token: renewed.componentAccessToken, expiresAt: now + renewed.expiresInSeconds * 1000 };
     if (await store.commitRenewal(this.componentAppId, owner, token)) {
       this.#metrics.count('ComponentTokenRenewed');
-      return token.token;
+      return token;
     }
     // Our lease expired and another instance took over; its token is newer than ours. Use it.
     this.#metrics.count('ComponentLeaseLost');
     this.#logger.warn('component token lease lost before commit; using the stored token');
-    return (await store.get(this.componentAppId))?.accessToken?.token ?? token.token;
+    return (await store.get(this.componentAppId))?.accessToken ?? token;
   }
 
   #unavailable(problem: 'no_ticket' | 'ticket_expired', metric: 'TicketMissing' | 'TicketExpired', message: string): ComponentTokenUnavailableError {

@@ -1,0 +1,53 @@
+import type { RenewalResult } from '../../shared/tokens';
+import { failure, json, type HttpResponse } from '../common/http';
+
+/** The token route's answer: the token, and how long it has left. */
+export function tokenResponse(appId: string, token: { token: { reveal(): string }; expiresAt: number }, now: number): HttpResponse {
+  return json(200, {
+    authorizer_appid: appId,
+    authorizer_access_token: token.token.reveal(),
+    expires_at: new Date(token.expiresAt).toISOString(),
+    expires_in: Math.max(0, Math.floor((token.expiresAt - now) / 1000)),
+  });
+}
+
+/** What a renewal's outcome means to a caller, as an HTTP answer. */
+export function renewalResponse(appId: string, result: RenewalResult, now: number): HttpResponse {
+  switch (result.kind) {
+    case 'renewed':
+    case 'current':
+      return tokenResponse(appId, result.token, now);
+    case 'not_found':
+      return failure(404, 'unknown_authorizer', `no authorizer ${appId} is known`);
+    case 'inactive':
+      return inactiveResponse(appId, result.status);
+    case 'busy':
+      return failure(503, 'renewal_in_progress', 'the token is being renewed; ask again shortly', 1);
+    case 'failed':
+      switch (result.failure) {
+        case 'refresh_token_invalid':
+          return inactiveResponse(appId, 'refresh_token_invalid');
+        case 'not_authorized':
+          return inactiveResponse(appId, 'revoked');
+        case 'quota':
+          return failure(503, 'wechat_quota_exhausted', "WeChat's daily quota for this call is spent", 600);
+        case 'component_token':
+          return failure(503, 'component_token_unavailable', 'the component token cannot be had right now', 30);
+        case 'retryable':
+        case 'network':
+          return failure(503, 'wechat_unavailable', 'WeChat is not answering; ask again shortly', 5);
+        case 'rejected':
+          return failure(502, 'wechat_rejected', 'WeChat refused the renewal');
+        case 'internal':
+          return failure(500, 'internal', 'internal error');
+      }
+  }
+}
+
+export function inactiveResponse(appId: string, status: 'revoked' | 'refresh_token_invalid'): HttpResponse {
+  const message =
+    status === 'revoked'
+      ? `${appId} has revoked its authorization`
+      : `${appId}'s refresh token is invalid; the sync restores it from WeChat's authorizer list`;
+  return failure(410, status, message);
+}

@@ -1,0 +1,128 @@
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+
+/** The token service refused or failed: its HTTP status, its error code, and when to ask again. */
+export class TokenServiceError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(`token service answered ${status} ${code}: ${message}`);
+    this.name = 'TokenServiceError';
+  }
+}
+
+export interface TokenClientOptions {
+  /** The API's base URL, e.g. https://abc123.execute-api.ap-east-1.amazonaws.com */
+  readonly endpoint: string;
+  readonly region: string;
+  /** Default: the AWS SDK's provider chain (the Lambda's role, a profile, …). */
+  readonly credentials?: AwsCredentialIdentityProvider;
+  /** A cached token is used until this long before its expiry. Default 60 s. */
+  readonly refreshBeforeMs?: number;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => number;
+}
+
+interface Cached {
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+/**
+ * For backends and Lambdas in other stacks: the current authorizer token of an appid, signed with
+ * SigV4 (execute-api) by the AWS SDK's own signer, cached until shortly before it expires; and, when
+ * WeChat refuses a token (40001), `reportInvalid` to have it renewed once for everyone.
+ */
+export class WechatTokenClient {
+  readonly #options: TokenClientOptions;
+  readonly #signer: SignatureV4;
+  readonly #cache = new Map<string, Cached>();
+  readonly #inFlight = new Map<string, Promise<Cached>>();
+
+  constructor(options: TokenClientOptions) {
+    this.#options = options;
+    this.#signer = new SignatureV4({
+      service: 'execute-api',
+      region: options.region,
+      credentials: options.credentials ?? defaultProvider(),
+      sha256: Hash.bind(null, 'sha256'),
+    });
+  }
+
+  async getToken(appId: string): Promise<string> {
+    const cached = this.#cache.get(appId);
+    if (cached && cached.expiresAt - this.#now() > (this.#options.refreshBeforeMs ?? 60_000)) return cached.token;
+    // Concurrent callers in this process share one request.
+    let pending = this.#inFlight.get(appId);
+    if (!pending) {
+      pending = this.#fetchToken('GET', `/authorizers/${encodeURIComponent(appId)}/token`).finally(() => this.#inFlight.delete(appId));
+      this.#inFlight.set(appId, pending);
+    }
+    const fresh = await pending;
+    this.#cache.set(appId, fresh);
+    return fresh.token;
+  }
+
+  /** WeChat refused `token` (40001): renewed only if it is still the current one; the current token. */
+  async reportInvalid(appId: string, token: string): Promise<string> {
+    this.#cache.delete(appId);
+    const fresh = await this.#fetchToken('POST', `/authorizers/${encodeURIComponent(appId)}/token/refresh`, { invalid_token: token });
+    this.#cache.set(appId, fresh);
+    return fresh.token;
+  }
+
+  async #fetchToken(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Cached> {
+    const answer = await this.#call(method, path, body);
+    const token = answer['authorizer_access_token'];
+    const expiresAt = Date.parse(String(answer['expires_at']));
+    if (typeof token !== 'string' || Number.isNaN(expiresAt)) throw new TokenServiceError(502, 'malformed_answer', 'the answer has no token');
+    return { token, expiresAt };
+  }
+
+  async #call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const url = new URL(path.replace(/^\//, ''), this.#options.endpoint.endsWith('/') ? this.#options.endpoint : `${this.#options.endpoint}/`);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const request = new HttpRequest({
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      headers: { host: url.host, ...(payload ? { 'content-type': 'application/json' } : {}) },
+      ...(payload ? { body: payload } : {}),
+    });
+    const signed = await this.#signer.sign(request);
+    const response = await (this.#options.fetch ?? fetch)(url, {
+      method,
+      headers: signed.headers,
+      ...(payload ? { body: payload } : {}),
+      signal: AbortSignal.timeout(15_000),
+    });
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = (await response.json()) as Record<string, unknown>;
+    } catch {
+      // an answer that is not JSON is reported below by its status
+    }
+    if (!response.ok) {
+      const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
+      throw new TokenServiceError(
+        response.status,
+        typeof parsed['error'] === 'string' ? parsed['error'] : 'http_error',
+        typeof parsed['message'] === 'string' ? parsed['message'] : response.statusText,
+        Number.isFinite(retryAfter) ? retryAfter : undefined,
+      );
+    }
+    return parsed;
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+}

@@ -1,0 +1,34 @@
+import { startApiServer } from '../../infra/local/api-server';
+import type { LocalDynamo } from '../../infra/local/dynamo';
+import { createCallback } from '../../functions/callback/callback';
+import { createGetter, type GetterOptions } from '../../functions/getter/getter';
+import { startTestbed, type Testbed } from './testbed';
+
+export interface ApiTestbed extends Testbed {
+  /** The API on loopback, as the local runtime serves it. */
+  readonly apiUrl: string;
+  readonly getter: ReturnType<typeof createGetter>;
+  readonly callback: ReturnType<typeof createCallback>;
+}
+
+/** The token service behind the getter and callback routes, on loopback. */
+export async function startApiTestbed(
+  backend: LocalDynamo,
+  options: Parameters<typeof startTestbed>[1] & { getter?: GetterOptions } = {},
+): Promise<ApiTestbed> {
+  const bed = await startTestbed(backend, options);
+  const getter = createGetter(() => bed, bed.logger, options.getter);
+  const callback = createCallback(() => bed, bed.logger);
+  const api = await startApiServer({ getter, callback });
+  bed.simulator.callbackUrl = `${api.url}/wechat/callback`;
+  return {
+    ...bed,
+    apiUrl: api.url,
+    getter,
+    callback,
+    async close() {
+      await api.close();
+      await bed.close();
+    },
+  };
+}
