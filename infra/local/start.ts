@@ -1,7 +1,6 @@
-// `npm start`: the local runtime. For now it runs the WeChat simulator alone, seeded and on a running
-// clock, so that the client (and curl) can be pointed at it; the full local system (dynalite, the API
-// routes, the schedules) joins it with its own issue.
-import { SimClock, SIMULATOR_CREDENTIALS, WechatSimulator } from './simulator';
+// `npm start`: the whole product on this machine (see runtime.ts), until Ctrl-C.
+import type { Logger } from '../../shared/logger';
+import { startLocalRuntime } from './runtime';
 
 function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -14,39 +13,48 @@ function intFromEnv(name: string, fallback: number): number {
   return value;
 }
 
-const authorizers = intFromEnv('WECHAT_SIM_AUTHORIZERS', 1_200);
-const port = intFromEnv('WECHAT_SIM_PORT', 3100);
-const callbackUrl = process.env['WECHAT_CALLBACK_URL'] || undefined;
+/** Human-readable lines for a terminal; the Lambdas log JSON through Powertools instead. */
+const logger: Logger = {
+  debug: () => undefined,
+  info: (message, attributes) => console.log(attributes ? `${message} ${JSON.stringify(attributes)}` : message),
+  warn: (message, attributes) => console.warn(`warning: ${message}${attributes ? ` ${JSON.stringify(attributes)}` : ''}`),
+  error: (message, attributes) => console.error(`error: ${message}${attributes ? ` ${JSON.stringify(attributes)}` : ''}`),
+};
 
-const simulator = await WechatSimulator.start({
-  authorizers,
-  port,
-  clock: new SimClock({ frozen: false }),
-  componentAppId: process.env['WECHAT_COMPONENT_APPID'] || SIMULATOR_CREDENTIALS.componentAppId,
-  componentAppSecret: process.env['WECHAT_COMPONENT_SECRET'] || SIMULATOR_CREDENTIALS.componentAppSecret,
-  messageToken: process.env['WECHAT_MESSAGE_TOKEN'] || SIMULATOR_CREDENTIALS.messageToken,
-  encodingAesKey: process.env['WECHAT_ENCODING_AES_KEY'] || SIMULATOR_CREDENTIALS.encodingAesKey,
-  callbackUrl,
+const env = (name: string) => process.env[name] || undefined;
+const runtime = await startLocalRuntime({
+  port: intFromEnv('PORT', 3000),
+  authorizers: intFromEnv('WECHAT_SIM_AUTHORIZERS', 1_200),
+  dataPath: env('WECHAT_LOCAL_DATA'),
+  ...(env('WECHAT_COMPONENT_APPID') ? { componentAppId: env('WECHAT_COMPONENT_APPID') ?? '' } : {}),
+  ...(env('WECHAT_COMPONENT_SECRET') ? { componentAppSecret: env('WECHAT_COMPONENT_SECRET') ?? '' } : {}),
+  ...(env('WECHAT_MESSAGE_TOKEN') ? { messageToken: env('WECHAT_MESSAGE_TOKEN') ?? '' } : {}),
+  ...(env('WECHAT_ENCODING_AES_KEY') ? { encodingAesKey: env('WECHAT_ENCODING_AES_KEY') ?? '' } : {}),
+  wechatApiBase: env('WECHAT_API_BASE'),
+  logger,
 });
 
-console.log(`WeChat simulator: ${authorizers} authorizers seeded, component ${simulator.crypto.appId}`);
-if (callbackUrl) {
-  simulator.startTicketPushes(10 * 60_000, (result) => {
-    console.log(result instanceof Error ? `ticket push failed: ${result.message}` : `ticket pushed to ${callbackUrl}: HTTP ${result.status}`);
-  });
-} else {
-  console.log('No WECHAT_CALLBACK_URL: tickets are not pushed (set it to receive one every 10 minutes).');
-}
-console.log(`ready: WeChat simulator at ${simulator.url}`);
-console.log(`  curl -s ${simulator.url}/__sim/counters`);
-console.log(`  curl -s -X POST '${simulator.url}/cgi-bin/component/api_get_authorizer_list?access_token=bad' -d '{"component_appid":"${simulator.crypto.appId}","offset":0,"count":2}'`);
+const someAppId = runtime.simulator.world.population.listing()[0]?.appId ?? 'wx0000000000000000';
+console.log(`ready: API at ${runtime.apiUrl} (IAM is not checked locally)`);
+console.log('try:');
+console.log(`  curl -s ${runtime.apiUrl}/authorizers?limit=3`);
+console.log(`  curl -s ${runtime.apiUrl}/authorizers/${someAppId}/token`);
+console.log(`  curl -s -X POST ${runtime.apiUrl}/authorizers/${someAppId}/token/refresh -d '{"invalid_token":"<a token WeChat refused>"}'`);
+console.log(`  curl -s ${runtime.apiUrl}/component/token`);
+console.log(`  curl -s ${runtime.simulator.url}/__sim/counters`);
 
 let stopping = false;
 const stop = (): void => {
   if (stopping) return;
   stopping = true;
   console.log('stopping');
-  simulator.close().then(() => process.exit(0), () => process.exit(1));
+  runtime.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(`could not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -1,0 +1,177 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SIMULATOR_CREDENTIALS } from '../../infra/local/simulator';
+import { startDynalite, type LocalDynamo } from '../../infra/local/dynamo';
+import { sensitive } from '../../shared/sensitive';
+import { httpApiEvent, tokenEvent } from '../fixtures/api-gateway';
+import { PUBLISHED_VECTORS } from '../fixtures/published-vectors';
+import { startApiTestbed, type ApiTestbed } from '../support/api-testbed';
+import { independentPush } from '../support/independent-wxcrypt';
+
+const component = {
+  token: SIMULATOR_CREDENTIALS.messageToken,
+  encodingAesKey: SIMULATOR_CREDENTIALS.encodingAesKey,
+  appId: SIMULATOR_CREDENTIALS.componentAppId,
+};
+
+const callbackEvent = (push: { query: Record<string, string>; body: string }) =>
+  httpApiEvent({ routeKey: 'POST /wechat/callback', rawPath: '/wechat/callback', query: push.query, body: push.body, iam: false });
+
+/** A push built by the independent implementation, as WeChat would send it. */
+function pushOf(fields: Record<string, string | number>, at = { timestamp: '1795428000', nonce: '1372623149' }) {
+  const xml = `<xml>${Object.entries(fields)
+    .map(([name, value]) => (typeof value === 'number' ? `<${name}>${value}</${name}>` : `<${name}><![CDATA[${value}]]></${name}>`))
+    .join('')}</xml>`;
+  return independentPush(component, xml, at);
+}
+
+describe('the callback', () => {
+  let backend: LocalDynamo;
+  let bed: ApiTestbed;
+  beforeAll(async () => {
+    backend = await startDynalite();
+  });
+  afterAll(() => backend.close());
+  beforeEach(async () => {
+    bed = await startApiTestbed(backend);
+  });
+  afterEach(() => bed.close());
+
+  const storedTicket = async () => (await bed.component.get(component.appId))?.ticket;
+  const now = () => Math.floor(bed.clock.now() / 1000);
+
+  it('stores a ticket pushed by WeChat (the simulator, over HTTP) and answers the plain body success', async () => {
+    const push = await bed.simulator.pushTicket();
+    expect(push).toMatchObject({ status: 200, body: 'success', accepted: true, deliveries: 1 });
+    expect((await storedTicket())?.ticket.reveal()).toBe(push.ticket);
+    // The token service can now work: a component token from that ticket.
+    await expect(bed.componentTokens.get()).resolves.toBeDefined();
+  });
+
+  it('stores a ticket encrypted by an independent implementation; keeps the newest by CreateTime', async () => {
+    const ticket = (n: number) => `ticket@@@independent-${n}`;
+    const push = (createTime: number, n: number) =>
+      bed.callback(callbackEvent(pushOf({ AppId: component.appId, CreateTime: createTime, InfoType: 'component_verify_ticket', ComponentVerifyTicket: ticket(n) })));
+    expect(await push(now(), 2)).toMatchObject({ statusCode: 200, body: 'success' });
+    expect(await push(now() - 600, 1)).toMatchObject({ statusCode: 200, body: 'success' }); // late, older: acknowledged, not kept
+    expect((await storedTicket())?.ticket.reveal()).toBe(ticket(2));
+    expect(await push(now(), 2)).toMatchObject({ statusCode: 200, body: 'success' }); // a re-delivery is harmless
+    expect(await push(now() + 600, 3)).toMatchObject({ statusCode: 200 });
+    expect((await storedTicket())?.ticket.reveal()).toBe(ticket(3));
+    expect(bed.logger.lines.join('\n')).not.toMatch(/independent-\d/);
+  });
+
+  it('authorized: exchanges the code and stores the account at once; a re-delivered push changes nothing', async () => {
+    await bed.storeTicket();
+    const result = await bed.simulator.pushAuthorizationEvent('authorized');
+    expect(result).toMatchObject({ accepted: true });
+    const stored = await bed.authorizers.get(result.appId);
+    expect(stored).toMatchObject({ status: 'active', authTime: now() });
+    expect(stored?.refreshToken.reveal()).toBe(bed.simulator.world.refreshTokenOf(result.appId));
+    expect(bed.simulator.world.isAuthorizerTokenValid(result.appId, stored?.accessToken?.token.reveal() ?? '')).toBe(true);
+    // The getter serves it without another WeChat call.
+    const answer = await bed.getter(tokenEvent(result.appId));
+    expect(JSON.parse(answer.body)['authorizer_access_token']).toBe(stored?.accessToken?.token.reveal());
+    expect(bed.simulator.counters.calls('api_authorizer_token')).toBe(0);
+
+    // WeChat re-delivers the same push: the code is spent (61009); still success, nothing changes.
+    const grant = bed.simulator.world.authorize(result.appId);
+    const fields = { AppId: component.appId, CreateTime: now(), InfoType: 'updateauthorized', AuthorizerAppid: result.appId, AuthorizationCode: grant.authorizationCode, AuthorizationCodeExpiredTime: now() + 3600, PreAuthCode: 'preauthcode@@@x' };
+    expect(await bed.callback(callbackEvent(pushOf(fields)))).toMatchObject({ statusCode: 200, body: 'success' });
+    const updated = await bed.authorizers.get(result.appId);
+    expect(updated?.refreshToken.reveal()).toBe(bed.simulator.world.refreshTokenOf(result.appId));
+    expect(await bed.callback(callbackEvent(pushOf(fields)))).toMatchObject({ statusCode: 200, body: 'success' });
+    expect((await bed.authorizers.get(result.appId))?.version).toBe(updated?.version);
+  });
+
+  it('unauthorized: the account is revoked and the getter answers 410; an older push cannot revoke a newer authorization', async () => {
+    await bed.storeTicket();
+    const [appId = ''] = await bed.seedAuthorizers(1);
+    expect((await bed.simulator.pushAuthorizationEvent('unauthorized', appId)).accepted).toBe(true);
+    expect((await bed.authorizers.get(appId))?.status).toBe('revoked');
+    const answer = await bed.getter(tokenEvent(appId));
+    expect([answer.statusCode, JSON.parse(answer.body)['error']]).toEqual([410, 'revoked']);
+
+    bed.clock.advance(60_000);
+    const back = await bed.simulator.pushAuthorizationEvent('authorized', appId);
+    expect(back.accepted).toBe(true);
+    const late = pushOf({ AppId: component.appId, CreateTime: now() - 30, InfoType: 'unauthorized', AuthorizerAppid: appId });
+    expect(await bed.callback(callbackEvent(late))).toMatchObject({ statusCode: 200, body: 'success' });
+    expect((await bed.authorizers.get(appId))?.status).toBe('active');
+  });
+
+  it('acknowledges and ignores any other well-formed push, a published vector included', async () => {
+    const other = pushOf({ AppId: component.appId, CreateTime: now(), InfoType: 'notify_third_fasteregister', appid: 'wx1' });
+    expect(await bed.callback(callbackEvent(other))).toMatchObject({ statusCode: 200, body: 'success' });
+
+    // EasyWeChat's published push (its own component credentials), through a callback configured for them.
+    const vector = PUBLISHED_VECTORS.find((candidate) => candidate.id === 'V7');
+    if (!vector?.msgSignature) throw new Error('the EasyWeChat vector is missing');
+    const { createCallback } = await import('../../functions/callback/callback');
+    const easyWeChatComponent = createCallback(
+      () => ({
+        ...bed,
+        secret: async () => ({
+          componentAppId: vector.appId,
+          componentAppSecret: sensitive('unused'),
+          messageToken: sensitive(vector.token),
+          encodingAesKey: sensitive(vector.encodingAesKey),
+        }),
+      }),
+      bed.logger,
+    );
+    const answer = await easyWeChatComponent(
+      callbackEvent({
+        query: { timestamp: vector.timestamp, nonce: vector.nonce, msg_signature: vector.msgSignature, encrypt_type: 'aes' },
+        body: `<xml>\n    <ToUserName><![CDATA[asdasdasd]]></ToUserName>\n    <Encrypt><![CDATA[${vector.encrypt}]]></Encrypt>\n</xml>\n`,
+      }),
+    );
+    expect(answer).toMatchObject({ statusCode: 200, body: 'success' });
+  });
+
+  describe('refuses, with a 4xx and no change, a push that', () => {
+    const ticketPush = () =>
+      pushOf({ AppId: component.appId, CreateTime: now(), InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'ticket@@@refused' });
+    const refusedWith = async (event: ReturnType<typeof callbackEvent>, status: number) => {
+      const answer = await bed.callback(event);
+      expect(answer.statusCode).toBe(status);
+      expect(answer.body).not.toBe('success');
+      expect(await storedTicket()).toBeUndefined();
+    };
+
+    it('has a wrong signature', async () => {
+      const push = ticketPush();
+      await refusedWith(callbackEvent({ ...push, query: { ...push.query, msg_signature: '0'.repeat(40) } }), 403);
+      await refusedWith(callbackEvent({ ...push, query: { ...push.query, nonce: 'other' } }), 403);
+    });
+
+    it('was encrypted for another component, or names another in its AppId', async () => {
+      await refusedWith(callbackEvent(independentPush({ ...component, appId: 'wx0000000000000000' }, '<xml><InfoType>component_verify_ticket</InfoType></xml>', { timestamp: '1', nonce: '2' })), 403);
+      await refusedWith(callbackEvent(pushOf({ AppId: 'wx0000000000000000', CreateTime: now(), InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'x' })), 403);
+    });
+
+    it('is too large (refused before parsing), not XML, not encrypted, or lacks a field', async () => {
+      const push = ticketPush();
+      await refusedWith(callbackEvent({ ...push, body: `<xml><Encrypt>${'A'.repeat(20_000)}</Encrypt></xml>` }), 413);
+      await refusedWith(callbackEvent({ ...push, body: 'this is not xml' }), 400);
+      await refusedWith(callbackEvent({ ...push, query: { ...push.query, encrypt_type: 'raw' } }), 400);
+      await refusedWith(callbackEvent(pushOf({ AppId: component.appId, CreateTime: now(), InfoType: 'component_verify_ticket' })), 400);
+      await refusedWith(callbackEvent(pushOf({ AppId: component.appId, InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'x' })), 400);
+    });
+
+    it('arrives at another route', async () => {
+      const answer = await bed.callback(httpApiEvent({ routeKey: 'GET /wechat/callback', rawPath: '/wechat/callback', iam: false }));
+      expect(answer.statusCode).toBe(404);
+    });
+  });
+
+  it('answers 500 (so that WeChat re-delivers) when WeChat cannot exchange the code right now', async () => {
+    await bed.storeTicket();
+    bed.simulator.faults.failNext('api_query_auth', -1, 3);
+    const grant = bed.simulator.world.authorize();
+    const fields = { AppId: component.appId, CreateTime: now(), InfoType: 'authorized', AuthorizerAppid: grant.appId, AuthorizationCode: grant.authorizationCode };
+    expect((await bed.callback(callbackEvent(pushOf(fields)))).statusCode).toBe(500);
+    expect(await bed.authorizers.get(grant.appId)).toBeUndefined();
+    expect(await bed.callback(callbackEvent(pushOf(fields)))).toMatchObject({ statusCode: 200, body: 'success' });
+    expect((await bed.authorizers.get(grant.appId))?.status).toBe('active');
+  });
+});
