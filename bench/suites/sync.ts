@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../infra/local/simulator';
 import { createTable, LOCAL_CLIENT_CONFIG } from '../../infra/local/dynamo';
 import { sensitive } from '../../shared/sensitive';
-import { staticSecretReader } from '../../shared/secrets';
+import { localSecret, localServiceConfig } from '../../infra/local/local-config';
 import { createTokenService } from '../../shared/service';
 import { createDocumentClient } from '../../shared/store';
 import { fetchListing, syncAuthorizers } from '../../shared/sync';
@@ -27,25 +27,9 @@ export async function syncSuite(): Promise<BenchRow[]> {
     await createTable(dynamo.endpoint, 'bench-sync');
     simulator.faults.set({ latencyMs: LATENCY_MS });
     const service = createTokenService({
-      config: {
-        componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
-        tableName: 'bench-sync',
-        secretId: 'bench',
-        wechatApiBase: simulator.url,
-        refreshConcurrency: 8,
-        renewalMarginMs: 900_000,
-        componentTokenMarginMs: 600_000,
-        leaseMs: 60_000,
-        syncPageConcurrency: PAGE_CONCURRENCY,
-        syncWriteConcurrency: 16,
-      },
+      config: localServiceConfig({ tableName: 'bench-sync', wechatApiBase: simulator.url, syncPageConcurrency: PAGE_CONCURRENCY }),
       doc,
-      secret: staticSecretReader({
-        componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
-        componentAppSecret: sensitive(SIMULATOR_CREDENTIALS.componentAppSecret),
-        messageToken: sensitive(SIMULATOR_CREDENTIALS.messageToken),
-        encodingAesKey: sensitive(SIMULATOR_CREDENTIALS.encodingAesKey),
-      }),
+      secret: localSecret(),
       clock: simulator.clock,
     });
     await service.component.saveTicket(SIMULATOR_CREDENTIALS.componentAppId, {

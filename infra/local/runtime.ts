@@ -2,13 +2,12 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createCallback } from '../../functions/callback/callback';
 import { createGetter } from '../../functions/getter/getter';
 import type { Logger } from '../../shared/logger';
-import { sensitive } from '../../shared/sensitive';
-import { staticSecretReader } from '../../shared/secrets';
 import { createTokenService, type TokenService } from '../../shared/service';
 import { createDocumentClient } from '../../shared/store';
 import { syncAuthorizers } from '../../shared/sync';
 import { refreshDueAuthorizers } from '../../shared/tokens';
 import { startApiServer } from './api-server';
+import { localSecret, localServiceConfig } from './local-config';
 import { createTable, LOCAL_CLIENT_CONFIG, startDynalite } from './dynamo';
 import { SimClock, SIMULATOR_CREDENTIALS, WechatSimulator } from './simulator';
 
@@ -59,26 +58,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   const doc = createDocumentClient({ ...LOCAL_CLIENT_CONFIG, endpoint: dynamo.endpoint });
   const service = createTokenService({
-    config: {
+    config: localServiceConfig({
       componentAppId: credentials.componentAppId,
       tableName: TABLE,
-      secretId: 'local',
       wechatApiBase: options.wechatApiBase ?? simulator.url,
-      refreshConcurrency: 8,
-      renewalMarginMs: 15 * 60_000,
-      componentTokenMarginMs: 10 * 60_000,
-      leaseMs: 60_000,
-      syncPageConcurrency: 4,
-      syncWriteConcurrency: 16,
       dynamoEndpoint: dynamo.endpoint,
-    },
-    doc,
-    secret: staticSecretReader({
-      componentAppId: credentials.componentAppId,
-      componentAppSecret: sensitive(credentials.componentAppSecret),
-      messageToken: sensitive(credentials.messageToken),
-      encodingAesKey: sensitive(credentials.encodingAesKey),
     }),
+    doc,
+    secret: localSecret(credentials),
     logger,
   });
   const api = await startApiServer({ getter: createGetter(() => service, logger), callback: createCallback(() => service, logger), port: options.port ?? 3000 });

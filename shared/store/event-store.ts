@@ -1,5 +1,6 @@
 import type { Sensitive } from '../sensitive';
 import { authorizerKey, dueShardOf } from './schema';
+import { revocationUpdate } from './revocation';
 import type { Table } from './table';
 
 /** What an `authorized` / `updateauthorized` push yields once its code is exchanged (api_query_auth). */
@@ -55,11 +56,7 @@ export class EventStore {
   async revokeByEvent(appId: string, eventCreateTime: number, now: number): Promise<boolean> {
     const item = await this.table.update(
       authorizerKey(appId),
-      {
-        set: { status: 'revoked', statusChangedAt: now },
-        increment: ['version'],
-        remove: ['refreshAt', 'dueShard', 'accessToken', 'accessTokenExpiresAt'],
-      },
+      revocationUpdate(now),
       {
         expression: 'attribute_exists(#pk) AND #status <> :revoked AND #authTime <= :createTime',
         values: { ':revoked': 'revoked', ':createTime': eventCreateTime },

@@ -5,6 +5,7 @@ import type { AuthorizerStatus } from './authorizer-store';
 import { StoreCorruptionError } from './errors';
 import { LEASE_FREE, COMMIT_REMOVES } from './lease';
 import { authorizerKey, dueShardOf, TABLE_SCHEMA } from './schema';
+import { revocationUpdate } from './revocation';
 import type { Table } from './table';
 
 /** What the sync needs to know of a stored authorizer to decide whether a listing changes it. */
@@ -125,11 +126,7 @@ export class SyncStore {
   async revoke(appId: string, expectedVersion: number, now: number): Promise<boolean> {
     const item = await this.table.update(
       authorizerKey(appId),
-      {
-        set: { status: 'revoked', statusChangedAt: now },
-        increment: ['version'],
-        remove: ['refreshAt', 'dueShard', 'accessToken', 'accessTokenExpiresAt'],
-      },
+      revocationUpdate(now),
       { expression: '#version = :expectedVersion AND #status <> :revoked', values: { ':expectedVersion': expectedVersion, ':revoked': 'revoked' } },
     );
     return item !== undefined;

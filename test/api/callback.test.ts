@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useDynalite } from '../support/dynalite-fixture';
 import { SIMULATOR_CREDENTIALS } from '../../infra/local/simulator';
-import { startDynalite, type LocalDynamo } from '../../infra/local/dynamo';
 import { sensitive } from '../../shared/sensitive';
 import { httpApiEvent, tokenEvent } from '../fixtures/api-gateway';
 import { PUBLISHED_VECTORS } from '../fixtures/published-vectors';
@@ -25,14 +25,10 @@ function pushOf(fields: Record<string, string | number>, at = { timestamp: '1795
 }
 
 describe('the callback', () => {
-  let backend: LocalDynamo;
+  const backend = useDynalite();
   let bed: ApiTestbed;
-  beforeAll(async () => {
-    backend = await startDynalite();
-  });
-  afterAll(() => backend.close());
   beforeEach(async () => {
-    bed = await startApiTestbed(backend);
+    bed = await startApiTestbed(backend());
   });
   afterEach(() => bed.close());
 

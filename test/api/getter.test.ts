@@ -1,19 +1,15 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startDynalite, type LocalDynamo } from '../../infra/local/dynamo';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useDynalite } from '../support/dynalite-fixture';
 import { httpApiEvent, refreshEvent, tokenEvent } from '../fixtures/api-gateway';
 import { startApiTestbed, type ApiTestbed } from '../support/api-testbed';
 
 const MINUTE = 60_000;
 
 describe('the getter', () => {
-  let backend: LocalDynamo;
+  const backend = useDynalite();
   let bed: ApiTestbed;
-  beforeAll(async () => {
-    backend = await startDynalite();
-  });
-  afterAll(() => backend.close());
   beforeEach(async () => {
-    bed = await startApiTestbed(backend);
+    bed = await startApiTestbed(backend());
     await bed.storeTicket();
   });
   afterEach(() => bed.close());
@@ -98,7 +94,7 @@ describe('the getter', () => {
 
     it('503 when there is no component token to be had (no ticket yet)', async () => {
       await bed.close();
-      bed = await startApiTestbed(backend);
+      bed = await startApiTestbed(backend());
       const [appId = ''] = await bed.seedAuthorizers(1);
       const answer = await bed.getter(tokenEvent(appId));
       expect([answer.statusCode, body(answer)['error']]).toEqual([503, 'component_token_unavailable']);

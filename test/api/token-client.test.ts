@@ -1,18 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startDynalite, type LocalDynamo } from '../../infra/local/dynamo';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useDynalite } from '../support/dynalite-fixture';
 import { TokenServiceError, WechatTokenClient } from '../../shared/caller/token-client';
 import { startApiTestbed, type ApiTestbed } from '../support/api-testbed';
 
 describe('the caller client, against the local runtime', () => {
-  let backend: LocalDynamo;
+  const backend = useDynalite();
   let bed: ApiTestbed;
   const requests: Array<{ method: string; url: string; authorization: string }> = [];
-  beforeAll(async () => {
-    backend = await startDynalite();
-  });
-  afterAll(() => backend.close());
   beforeEach(async () => {
-    bed = await startApiTestbed(backend);
+    bed = await startApiTestbed(backend());
     await bed.storeTicket();
     requests.length = 0;
   });

@@ -1,17 +1,13 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startDynalite, type LocalDynamo } from '../../infra/local/dynamo';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useDynalite } from '../support/dynalite-fixture';
 import { createSync, SyncEventError } from '../../functions/sync/sync';
 import { startTestbed, type Testbed } from '../support/testbed';
 
 describe('createSync', () => {
-  let backend: LocalDynamo;
+  const backend = useDynalite();
   let bed: Testbed;
-  beforeAll(async () => {
-    backend = await startDynalite();
-  });
-  afterAll(() => backend.close());
   beforeEach(async () => {
-    bed = await startTestbed(backend, { simulator: { authorizers: 700 } });
+    bed = await startTestbed(backend(), { simulator: { authorizers: 700 } });
     await bed.storeTicket();
   });
   afterEach(() => bed.close());

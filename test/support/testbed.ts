@@ -3,7 +3,7 @@ import { SIMULATOR_CREDENTIALS, WechatSimulator, type SimClock, type WechatSimul
 import type { LocalDynamo } from '../../infra/local/dynamo';
 import type { DurationMetricName, MetricName, Metrics } from '../../shared/metrics';
 import { sensitive } from '../../shared/sensitive';
-import { staticSecretReader } from '../../shared/secrets';
+import { localSecret, localServiceConfig } from '../../infra/local/local-config';
 import { createTokenService, type TokenService } from '../../shared/service';
 import { recordingLogger } from './recording-logger';
 import { freshTable } from './dynamo-backends';
@@ -52,25 +52,9 @@ export async function startTestbed(
   const metrics = recordingMetrics();
   const logger = recordingLogger();
   const service = createTokenService({
-    config: {
-      componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
-      tableName,
-      secretId: 'local',
-      wechatApiBase: simulator.url,
-      refreshConcurrency: 8,
-      renewalMarginMs: 15 * 60_000,
-      componentTokenMarginMs: 10 * 60_000,
-      leaseMs: options.leaseMs ?? 60_000,
-      syncPageConcurrency: 4,
-      syncWriteConcurrency: 16,
-    },
+    config: localServiceConfig({ tableName, wechatApiBase: simulator.url, leaseMs: options.leaseMs ?? 60_000 }),
     doc,
-    secret: staticSecretReader({
-      componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
-      componentAppSecret: sensitive(SIMULATOR_CREDENTIALS.componentAppSecret),
-      messageToken: sensitive(SIMULATOR_CREDENTIALS.messageToken),
-      encodingAesKey: sensitive(SIMULATOR_CREDENTIALS.encodingAesKey),
-    }),
+    secret: localSecret(),
     clock: simulator.clock,
     logger,
     metrics,

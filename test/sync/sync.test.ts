@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startDynalite, type LocalDynamo } from '../../infra/local/dynamo';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useDynalite } from '../support/dynalite-fixture';
 import { sensitive } from '../../shared/sensitive';
 import { authorizerKey, Table } from '../../shared/store';
 import { syncAuthorizers, type SyncSummary } from '../../shared/sync';
@@ -24,16 +24,12 @@ function countAuthorizerWrites(doc: DynamoDBDocumentClient): { count: number } {
 }
 
 describe('the sync', () => {
-  let backend: LocalDynamo;
+  const backend = useDynalite();
   let bed: Testbed;
-  beforeAll(async () => {
-    backend = await startDynalite();
-  });
-  afterAll(() => backend.close());
   afterEach(() => bed.close());
 
   async function start(options: Parameters<typeof startTestbed>[1] = {}): Promise<void> {
-    bed = await startTestbed(backend, options);
+    bed = await startTestbed(backend(), options);
     await bed.storeTicket();
   }
   const run = (pageConcurrency = 4): Promise<SyncSummary> => {

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useDynalite } from '../support/dynalite-fixture';
 import { SIMULATOR_CREDENTIALS } from '../../infra/local/simulator';
-import { startDynalite, type LocalDynamo } from '../../infra/local/dynamo';
 import { sensitive } from '../../shared/sensitive';
 import { ComponentTokenUnavailableError } from '../../shared/tokens';
 import { WechatRejectedError, WechatTokenInvalidError } from '../../shared/wechat';
@@ -9,14 +9,10 @@ import { startTestbed, type Testbed } from '../support/testbed';
 const MINUTE = 60_000;
 
 describe('the component access token', () => {
-  let backend: LocalDynamo;
+  const backend = useDynalite();
   let bed: Testbed;
-  beforeAll(async () => {
-    backend = await startDynalite();
-  });
-  afterAll(() => backend.close());
   beforeEach(async () => {
-    bed = await startTestbed(backend);
+    bed = await startTestbed(backend());
   });
   afterEach(() => bed.close());
 

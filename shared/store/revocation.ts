@@ -1,0 +1,13 @@
+import type { Update } from './table';
+
+/**
+ * Marking an account revoked, whoever learns of it (the sync, an `unauthorized` push): kept, with its
+ * refresh token, but out of the due index and without an access token to hand out.
+ */
+export function revocationUpdate(now: number): Update {
+  return {
+    set: { status: 'revoked', statusChangedAt: now },
+    increment: ['version'],
+    remove: ['refreshAt', 'dueShard', 'accessToken', 'accessTokenExpiresAt'],
+  };
+}
