@@ -59,8 +59,8 @@ export function configFromEnv(env: Env = process.env): ServiceConfig {
     refreshConcurrency: integer('REFRESH_CONCURRENCY', 8, 1, 64),
     renewalMarginMs: integer('RENEWAL_MARGIN_SECONDS', 900, 60, 3_600) * 1000,
     componentTokenMarginMs: integer('COMPONENT_TOKEN_MARGIN_SECONDS', 600, 60, 3_600) * 1000,
-    // Below WeChat's 5-minute grace for superseded tokens (see AuthorizerRenewer).
-    leaseMs: integer('LEASE_SECONDS', 60, 10, 240) * 1000,
+    // Longer than a renewal's WeChat calls, shorter than the 4-minute trust window (see lease.ts).
+    leaseMs: integer('LEASE_SECONDS', 60, 30, 230) * 1000,
     syncPageConcurrency: integer('SYNC_PAGE_CONCURRENCY', 4, 1, 32),
     syncWriteConcurrency: integer('SYNC_WRITE_CONCURRENCY', 16, 1, 128),
     dynamoEndpoint: url('DYNAMODB_ENDPOINT', undefined),

@@ -38,6 +38,8 @@ export function renewalResponse(appId: string, result: RenewalResult, now: numbe
           return failure(503, 'wechat_unavailable', 'WeChat is not answering; ask again shortly', 5);
         case 'rejected':
           return failure(502, 'wechat_rejected', 'WeChat refused the renewal');
+        case 'lease_expired':
+          return failure(503, 'renewal_in_progress', 'the token is being renewed; ask again shortly', 1);
         case 'internal':
           return failure(500, 'internal', 'internal error');
       }

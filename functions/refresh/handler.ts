@@ -9,9 +9,9 @@ const { metrics, publish } = createMetrics('refresh');
 let service: TokenService | undefined;
 const refresh = createRefresh(() => (service ??= serviceFromEnv(logger, metrics)), logger);
 
-export async function handler(event: unknown): Promise<RefreshResponse> {
+export async function handler(event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<RefreshResponse> {
   try {
-    return await refresh(event);
+    return await refresh(event, context);
   } finally {
     publish();
   }

@@ -18,12 +18,17 @@ export type RefreshResponse =
 const ON_DEMAND_WAIT_MS = 10_000;
 
 /** The refresh function, its dependencies given: the Lambda entry and the tests build it alike. */
-export function createRefresh(service: () => TokenService, logger: Logger): (event: unknown) => Promise<RefreshResponse> {
-  return async (event) => {
+export function createRefresh(
+  service: () => TokenService,
+  logger: Logger,
+): (event: unknown, context?: { getRemainingTimeInMillis(): number }) => Promise<RefreshResponse> {
+  return async (event, context) => {
     const request = parseRefreshEvent(event);
     const { authorizers, renewer, clock, config } = service();
     if (request.mode === 'scheduled') {
-      const summary = await refreshDueAuthorizers({ store: authorizers, renewer, clock, concurrency: config.refreshConcurrency, logger });
+      // Start no renewal that could outlive the function: its lease would be abandoned for a minute.
+      const deadline = context ? clock.now() + context.getRemainingTimeInMillis() - config.leaseMs : undefined;
+      const summary = await refreshDueAuthorizers({ store: authorizers, renewer, clock, concurrency: config.refreshConcurrency, deadline, logger });
       return { mode: 'scheduled', summary };
     }
     const result = await renewer.renew(

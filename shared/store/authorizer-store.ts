@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { sensitive, type Sensitive } from '../sensitive';
-import { COMMIT_REMOVES, HELD_BY_OWNER, leaseOf, leaseUpdate, releaseUpdate, renewalCondition, renewingSinceOf, type Lease, type RenewalReason } from './lease';
+import { COMMIT_REMOVES, distrustSince, HELD_BY_OWNER, leaseOf, leaseUpdate, releaseLease, renewalCondition, renewingSinceOf, type Lease, type RenewalReason } from './lease';
 import { allDueShards, authorizerKey, dueShardOf, TABLE_SCHEMA } from './schema';
 import { StoreCorruptionError } from './errors';
 import type { Item, Table } from './table';
@@ -146,7 +146,7 @@ export class AuthorizerStore {
     const current = await this.get(appId);
     if (current?.lease?.owner !== owner) return 'lease_lost';
     if (current.status !== 'active') {
-      await this.releaseRenewal(appId, owner, { now: result.now, uncertain: false });
+      await this.releaseRenewal(appId, current.lease, { now: result.now, uncertain: false });
       return 'no_longer_active';
     }
     const keptNewer = await this.table.update(
@@ -157,23 +157,38 @@ export class AuthorizerStore {
     return keptNewer ? 'committed_keeping_newer_refresh_token' : 'lease_lost';
   }
 
-  /** Gives the lease up after a failed renewal (see `releaseUpdate`); an uncertain one makes the account due at once. */
-  async releaseRenewal(appId: string, owner: string, options: { now: number; uncertain: boolean }): Promise<boolean> {
-    const update = releaseUpdate(options.now, options.uncertain, { refreshAt: options.now });
-    const item = await this.table.update(authorizerKey(appId), update, { expression: HELD_BY_OWNER, values: { ':owner': owner } });
-    return item !== undefined;
+  /** Gives the lease up after a failed renewal (see `releaseLease`); an uncertain one makes the account due at once. */
+  async releaseRenewal(appId: string, lease: { owner: string; acquiredAt: number }, options: { now: number; uncertain: boolean }): Promise<boolean> {
+    return releaseLease(this.table, authorizerKey(appId), lease, { ...options, alsoSetIfUncertain: { refreshAt: options.now } });
+  }
+
+  /** See `distrustSince`; and a refresh token WeChat rotated is kept if the one it replaced is still stored. */
+  async distrustAfterLostLease(appId: string, sentAt: number, rotated?: { refreshToken: Sensitive; replaced: Sensitive; now: number }): Promise<void> {
+    await distrustSince(this.table, authorizerKey(appId), sentAt);
+    if (!rotated) return;
+    await this.table.update(
+      authorizerKey(appId),
+      { set: { refreshToken: rotated.refreshToken.reveal(), refreshTokenChangedAt: rotated.now }, increment: ['version'] },
+      { expression: '#refreshToken = :replaced AND #refreshTokenChangedAt < :sentAt', values: { ':replaced': rotated.replaced.reveal(), ':sentAt': sentAt } },
+    );
   }
 
   /**
-   * Marks an account revoked or its refresh token invalid, under the caller's lease. It leaves the due
-   * index (only active accounts are renewed); a revoked account's access token is dropped.
+   * Marks an account revoked or its refresh token invalid, under the caller's lease, and only while the
+   * refresh token WeChat refused is still the stored one (the sync may have stored a recovered one
+   * meanwhile). It leaves the due index; a revoked account's access token is dropped.
    */
-  async markStatus(appId: string, owner: string, status: Exclude<AuthorizerStatus, 'active'>, now: number): Promise<boolean> {
+  async markStatus(
+    appId: string,
+    owner: string,
+    status: Exclude<AuthorizerStatus, 'active'>,
+    options: { now: number; refreshTokenUsed: Sensitive },
+  ): Promise<boolean> {
     const remove = ['refreshAt', 'dueShard', ...COMMIT_REMOVES, ...(status === 'revoked' ? ['accessToken', 'accessTokenExpiresAt'] : [])];
     const item = await this.table.update(
       authorizerKey(appId),
-      { set: { status, statusChangedAt: now }, increment: ['version'], remove },
-      { expression: HELD_BY_OWNER, values: { ':owner': owner } },
+      { set: { status, statusChangedAt: options.now }, increment: ['version'], remove },
+      { expression: `${HELD_BY_OWNER} AND #refreshToken = :used`, values: { ':owner': owner, ':used': options.refreshTokenUsed.reveal() } },
     );
     return item !== undefined;
   }

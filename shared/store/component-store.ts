@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { sensitive, type Sensitive } from '../sensitive';
 import { StoreCorruptionError } from './errors';
-import { COMMIT_REMOVES, HELD_BY_OWNER, leaseOf, leaseUpdate, releaseUpdate, renewalCondition, renewingSinceOf, type Lease, type RenewalReason } from './lease';
+import { COMMIT_REMOVES, distrustSince, HELD_BY_OWNER, leaseOf, leaseUpdate, releaseLease, renewalCondition, renewingSinceOf, type Lease, type RenewalReason } from './lease';
 import { componentKey } from './schema';
 import type { Item, Table } from './table';
 
@@ -87,9 +87,13 @@ export class ComponentStore {
   }
 
   /** As AuthorizerStore.releaseRenewal: `uncertain` leaves the lease expired, so the next reader renews. */
-  async releaseRenewal(componentAppId: string, owner: string, options: { now: number; uncertain: boolean }): Promise<boolean> {
-    const item = await this.table.update(componentKey(componentAppId), releaseUpdate(options.now, options.uncertain), { expression: HELD_BY_OWNER, values: { ':owner': owner } });
-    return item !== undefined;
+  async releaseRenewal(componentAppId: string, lease: { owner: string; acquiredAt: number }, options: { now: number; uncertain: boolean }): Promise<boolean> {
+    return releaseLease(this.table, componentKey(componentAppId), lease, options);
+  }
+
+  /** See `distrustSince`. */
+  async distrustAfterLostLease(componentAppId: string, sentAt: number): Promise<void> {
+    await distrustSince(this.table, componentKey(componentAppId), sentAt);
   }
 }
 

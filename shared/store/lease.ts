@@ -1,5 +1,5 @@
 import type { Sensitive } from '../sensitive';
-import type { Condition, Update } from './table';
+import type { Condition, Key, Table, Update } from './table';
 
 /**
  * A lease on one item: the right to call WeChat for it and commit the result. It lives in the item
@@ -99,10 +99,38 @@ export function renewalCondition(reason: RenewalReason, now: number): Condition 
 }
 
 /**
- * The write that gives a lease up after a failed renewal. `uncertain` (no answer from WeChat: it may
- * have issued a token we never saw, superseding the stored one) leaves the lease expired rather than
- * removed, so that the next reader renews before trusting the stored token.
+ * Gives a lease up after a failed renewal. `uncertain` (the WeChat call was sent and not answered: it may
+ * have issued a token we never saw) leaves the lease expired rather than removed, so that the next
+ * reader renews before trusting the stored token. A certain failure (WeChat answered, or was never
+ * called) removes the lease, and `renewingSince` too if this holder set it: no earlier holder's
+ * uncertainty is erased.
  */
-export function releaseUpdate(now: number, uncertain: boolean, alsoSet: Record<string, unknown> = {}): Update {
-  return uncertain ? { set: { leaseExpiresAt: now - 1, ...alsoSet } } : { remove: LEASE_ATTRIBUTES };
+export async function releaseLease(
+  table: Table,
+  key: Key,
+  lease: { owner: string; acquiredAt: number },
+  options: { now: number; uncertain: boolean; alsoSetIfUncertain?: Record<string, unknown> },
+): Promise<boolean> {
+  const owned = { expression: HELD_BY_OWNER, values: { ':owner': lease.owner } };
+  if (options.uncertain) {
+    return (await table.update(key, { set: { leaseExpiresAt: options.now - 1, ...options.alsoSetIfUncertain } }, owned)) !== undefined;
+  }
+  const clearedAll = await table.update(key, { remove: COMMIT_REMOVES }, {
+    expression: `${HELD_BY_OWNER} AND #renewingSince = :acquiredAt`,
+    values: { ':owner': lease.owner, ':acquiredAt': lease.acquiredAt },
+  });
+  return clearedAll !== undefined || (await table.update(key, { remove: LEASE_ATTRIBUTES }, owned)) !== undefined;
+}
+
+/**
+ * After a renewal that reached WeChat but lost its lease: the stored token may have been superseded by
+ * ours at `sentAt`, so it is trusted no longer than the window after `sentAt` (no owner condition: the
+ * lease is someone else's now).
+ */
+export async function distrustSince(table: Table, key: Key, sentAt: number): Promise<void> {
+  await table.update(
+    key,
+    { set: { renewingSince: sentAt } },
+    { expression: 'attribute_exists(#pk) AND (attribute_not_exists(#renewingSince) OR #renewingSince > :sentAt)', values: { ':sentAt': sentAt } },
+  );
 }

@@ -25,6 +25,8 @@ export type RenewalFailure =
   | 'not_authorized'
   | 'component_token'
   | 'rejected'
+  /** The holder ran out of lease before it could call WeChat (it did not). */
+  | 'lease_expired'
   | 'internal';
 
 export type RenewalResult =
@@ -53,6 +55,8 @@ export interface AuthorizerRenewerOptions {
 }
 
 const DEFAULTS = { renewalMarginMs: 15 * 60_000, leaseMs: 60_000, pollMs: 100 };
+/** A holder stops calling WeChat this long before its lease ends (a call's own timeout is 5 s). */
+const LEASE_SAFETY_MS = 10_000;
 
 /**
  * Renews one authorizer's access token under its lease: exactly one WeChat call however many callers
@@ -66,10 +70,12 @@ export class AuthorizerRenewer {
 
   constructor(options: AuthorizerRenewerOptions) {
     this.#options = { ...DEFAULTS, ...options };
-    if (this.#options.leaseMs >= TRUST_WINDOW_MS) {
+    if (this.#options.leaseMs >= TRUST_WINDOW_MS || this.#options.leaseMs <= LEASE_SAFETY_MS * 2) {
       // While a lease is live the stored token is handed out; past the trust window WeChat may have
       // superseded it and let it die.
-      throw new RangeError(`leaseMs must be shorter than ${TRUST_WINDOW_MS} ms (WeChat's grace for superseded tokens, less a minute)`);
+      throw new RangeError(
+        `leaseMs must be longer than ${LEASE_SAFETY_MS * 2} ms and shorter than ${TRUST_WINDOW_MS} ms (WeChat's grace for superseded tokens, less a minute)`,
+      );
     }
     this.#metrics = options.metrics ?? noMetrics;
     this.#logger = options.logger ?? silentLogger;
@@ -112,17 +118,39 @@ export class AuthorizerRenewer {
 
   async #renewHolding(record: AuthorizerRecord, owner: string): Promise<RenewalResult> {
     const { client, clock, componentTokens, store } = this.#options;
+    const lease = { owner, acquiredAt: record.lease?.acquiredAt ?? clock.now() };
+    // Past this point of its lease a holder calls WeChat no more: a call made after the lease ended could
+    // supersede the token of the holder that took over.
+    const deadline = (record.lease?.expiresAt ?? clock.now()) - LEASE_SAFETY_MS;
     const sentAt = clock.now();
+    let unanswered = false;
     let renewed;
     try {
-      renewed = await componentTokens.withToken((token) =>
-        client.getAuthorizerAccessToken(token, { authorizerAppId: record.appId, authorizerRefreshToken: record.refreshToken }),
-      );
+      renewed = await componentTokens.withToken(async (token) => {
+        const left = deadline - clock.now();
+        if (left <= 0) throw new LeaseRunningOutError();
+        unanswered = true;
+        try {
+          const answer = await client.getAuthorizerAccessToken(
+            token,
+            { authorizerAppId: record.appId, authorizerRefreshToken: record.refreshToken },
+            { signal: AbortSignal.timeout(left) },
+          );
+          unanswered = false;
+          return answer;
+        } catch (error) {
+          // WeChat answered with an error: it issued nothing.
+          if (error instanceof WechatApiError) unanswered = false;
+          throw error;
+        }
+      });
     } catch (error) {
-      return this.#fail(record.appId, owner, error);
+      return this.#fail(record, lease, error, unanswered);
     }
     const expiresAt = sentAt + renewed.expiresInSeconds * 1000;
     const accessToken = { token: renewed.authorizerAccessToken, expiresAt };
+    const rotated = !renewed.authorizerRefreshToken.equals(record.refreshToken);
+    if (rotated) this.#metrics.count('RefreshTokenRotated');
     const commit = await store.commitRenewal(record.appId, owner, {
       accessToken,
       refreshToken: renewed.authorizerRefreshToken,
@@ -130,43 +158,67 @@ export class AuthorizerRenewer {
       refreshAt: expiresAt - this.#options.renewalMarginMs,
       now: clock.now(),
     });
-    if (!renewed.authorizerRefreshToken.equals(record.refreshToken)) this.#metrics.count('RefreshTokenRotated');
-    if (commit === 'lease_lost' || commit === 'no_longer_active') {
+    if (commit === 'lease_lost') {
+      // Our call reached WeChat after another holder took over: its committed token may be the one ours
+      // superseded. Trust it no longer than WeChat's grace after our call, and keep a rotated refresh token.
       this.#metrics.count('AuthorizerLeaseLost');
-      this.#logger.warn('renewal not committed; the stored state is kept', { appId: record.appId, commit });
+      this.#logger.warn('renewal lost its lease before the commit; the stored token is distrusted from our call on', { appId: record.appId });
+      await store.distrustAfterLostLease(
+        record.appId,
+        sentAt,
+        rotated ? { refreshToken: renewed.authorizerRefreshToken, replaced: record.refreshToken, now: clock.now() } : undefined,
+      );
+    }
+    if (commit === 'lease_lost' || commit === 'no_longer_active') {
       const stored = await store.get(record.appId);
-      if (stored?.status !== 'active') return { kind: 'inactive', status: stored?.status === 'revoked' ? 'revoked' : 'refresh_token_invalid' };
+      if (!stored) return { kind: 'not_found' };
+      if (stored.status !== 'active') return { kind: 'inactive', status: stored.status };
       return stored.accessToken ? { kind: 'current', token: stored.accessToken } : { kind: 'busy' };
     }
     this.#metrics.count('AuthorizerTokenRenewed');
     return { kind: 'renewed', token: accessToken, commit };
   }
 
-  async #fail(appId: string, owner: string, error: unknown): Promise<RenewalResult> {
+  async #fail(record: AuthorizerRecord, lease: { owner: string; acquiredAt: number }, error: unknown, unanswered: boolean): Promise<RenewalResult> {
     const { store, clock } = this.#options;
+    const { appId } = record;
     const now = clock.now();
     const failure = classify(error);
     this.#metrics.count('AuthorizerRenewalFailed');
     this.#logger.warn('authorizer token renewal failed', { appId, failure, ...describe(error) });
+    const mark = async (status: 'refresh_token_invalid' | 'revoked'): Promise<void> => {
+      // Refused only for the refresh token we used: a recovered one stored meanwhile is tried next time.
+      if (!(await store.markStatus(appId, lease.owner, status, { now, refreshTokenUsed: record.refreshToken }))) {
+        await store.releaseRenewal(appId, lease, { now, uncertain: false });
+      }
+    };
     switch (failure) {
       case 'refresh_token_invalid':
         // Only the sync can recover it (from api_get_authorizer_list); until then it is not renewed.
         this.#metrics.count('RefreshTokenInvalid');
-        await store.markStatus(appId, owner, 'refresh_token_invalid', now);
+        await mark('refresh_token_invalid');
         break;
       case 'not_authorized':
         this.#metrics.count('AuthorizerRevoked');
-        await store.markStatus(appId, owner, 'revoked', now);
+        await mark('revoked');
         break;
       case 'quota':
         this.#metrics.count('QuotaExhausted');
-        await store.releaseRenewal(appId, owner, { now, uncertain: false });
+        await store.releaseRenewal(appId, lease, { now, uncertain: false });
         break;
       default:
-        // No answer (or an unexpected failure): WeChat may have issued a token we never saw.
-        await store.releaseRenewal(appId, owner, { now, uncertain: failure === 'network' || failure === 'internal' });
+        // Uncertain only when api_authorizer_token was sent and not answered: it may have issued a token.
+        await store.releaseRenewal(appId, lease, { now, uncertain: unanswered });
     }
     return { kind: 'failed', failure, error: error instanceof Error ? error : new Error(String(error)) };
+  }
+}
+
+/** The holder stopped short of calling WeChat: too little of its lease was left. */
+class LeaseRunningOutError extends Error {
+  constructor() {
+    super('too little of the lease is left to call WeChat');
+    this.name = 'LeaseRunningOutError';
   }
 }
 
@@ -176,6 +228,7 @@ function classify(error: unknown): RenewalFailure {
   if (error instanceof WechatQuotaError) return 'quota';
   if (error instanceof WechatNetworkError) return 'network';
   if (error instanceof ComponentTokenUnavailableError) return 'component_token';
+  if (error instanceof LeaseRunningOutError) return 'lease_expired';
   if (error instanceof WechatApiError) return error.kind === 'retryable' ? 'retryable' : 'rejected';
   if (error instanceof WechatError) return 'rejected';
   return 'internal';

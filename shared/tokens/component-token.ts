@@ -3,8 +3,8 @@ import type { Clock } from '../clock';
 import { silentLogger, type Logger } from '../logger';
 import { noMetrics, type Metrics } from '../metrics';
 import type { Sensitive } from '../sensitive';
-import { isStoredTokenTrusted, type ComponentRecord, type ComponentStore, type RenewalReason } from '../store';
-import { WechatNetworkError, WechatTokenInvalidError, type WechatComponentClient } from '../wechat';
+import { isStoredTokenTrusted, TRUST_WINDOW_MS, type ComponentRecord, type ComponentStore, type RenewalReason } from '../store';
+import { WechatNetworkError, WechatTicketInvalidError, WechatTokenInvalidError, type WechatComponentClient } from '../wechat';
 import { ComponentTokenUnavailableError } from './errors';
 import { acquireOrWait } from './lease-loop';
 
@@ -36,6 +36,11 @@ const MEMORY_TTL_MS = 30_000;
 
 type StoredToken = { readonly token: Sensitive; readonly expiresAt: number };
 
+/** A holder stops calling WeChat this long before its lease ends. */
+const LEASE_SAFETY_MS = 10_000;
+/** A stored token with less than this left is not used as a fallback for a failed renewal. */
+const FALLBACK_MIN_LEFT_MS = 60_000;
+
 const DEFAULTS = { marginMs: 10 * 60_000, leaseMs: 60_000, ticketMaxAgeMs: 12 * 3_600_000, waitMs: 20_000, pollMs: 100 };
 
 /**
@@ -51,6 +56,9 @@ export class ComponentTokenProvider {
 
   constructor(options: ComponentTokenOptions) {
     this.#options = { ...DEFAULTS, ...options };
+    if (this.#options.leaseMs >= TRUST_WINDOW_MS || this.#options.leaseMs <= LEASE_SAFETY_MS * 2) {
+      throw new RangeError(`leaseMs must be longer than ${LEASE_SAFETY_MS * 2} ms and shorter than ${TRUST_WINDOW_MS} ms`);
+    }
     this.#metrics = options.metrics ?? noMetrics;
     this.#logger = options.logger ?? silentLogger;
   }
@@ -72,11 +80,22 @@ export class ComponentTokenProvider {
       return this.#recent;
     }
     const record = await this.#options.store.get(this.componentAppId);
-    if (record?.accessToken && record.accessToken.expiresAt - now > this.#options.marginMs && isStoredTokenTrusted(record, now)) {
-      this.#recent = { ...record.accessToken, readAt: now };
-      return record.accessToken;
+    const trusted = record?.accessToken !== undefined && isStoredTokenTrusted(record, now) ? record.accessToken : undefined;
+    if (trusted && trusted.expiresAt - now > this.#options.marginMs) {
+      this.#recent = { ...trusted, readAt: now };
+      return trusted;
     }
-    return this.#renew({ kind: 'due', expiringBefore: now + this.#options.marginMs });
+    try {
+      return await this.#renew({ kind: 'due', expiringBefore: now + this.#options.marginMs });
+    } catch (error) {
+      // The renewal starts 10 minutes early: while the stored token still works, a failed renewal
+      // (WeChat busy, quota, a late ticket) need not fail the caller.
+      if (trusted && trusted.expiresAt - this.#options.clock.now() > FALLBACK_MIN_LEFT_MS) {
+        this.#logger.warn('component token renewal failed; the stored token is still valid and used', { error: error instanceof Error ? error.name : typeof error });
+        return trusted;
+      }
+      throw error;
+    }
   }
 
   /** Compare-and-renew: a new token only if `failed` is still the stored one; else the stored one. */
@@ -131,9 +150,10 @@ export class ComponentTokenProvider {
   async #renewHolding(record: ComponentRecord, owner: string): Promise<StoredToken> {
     const { store, clock, client } = this.#options;
     const now = clock.now();
+    const lease = { owner, acquiredAt: record.lease?.acquiredAt ?? now };
     const ticket = record.ticket;
     if (!ticket || now - ticket.createTime * 1000 > this.#options.ticketMaxAgeMs) {
-      await store.releaseRenewal(this.componentAppId, owner, { now, uncertain: false });
+      await store.releaseRenewal(this.componentAppId, lease, { now, uncertain: false });
       throw ticket
         ? this.#unavailable('ticket_expired', 'TicketExpired', 'the latest component_verify_ticket is older than 12 hours')
         : this.#unavailable('no_ticket', 'TicketMissing', 'no component_verify_ticket has been received yet');
@@ -141,11 +161,15 @@ export class ComponentTokenProvider {
     let renewed;
     try {
       const componentAppSecret = await this.#options.appSecret();
-      renewed = await client.getComponentAccessToken({ componentAppSecret, componentVerifyTicket: ticket.ticket });
+      renewed = await client.getComponentAccessToken(
+        { componentAppSecret, componentVerifyTicket: ticket.ticket },
+        { signal: AbortSignal.timeout(Math.max(1, (record.lease?.expiresAt ?? now) - LEASE_SAFETY_MS - clock.now())) },
+      );
     } catch (error) {
       // Without an answer WeChat may have issued a token we never saw: leave the lease expired, so the
       // next caller renews rather than trusting the stored token.
-      await store.releaseRenewal(this.componentAppId, owner, { now: clock.now(), uncertain: error instanceof WechatNetworkError });
+      await store.releaseRenewal(this.componentAppId, lease, { now: clock.now(), uncertain: error instanceof WechatNetworkError });
+      if (error instanceof WechatTicketInvalidError) this.#metrics.count('TicketExpired');
       this.#metrics.count('ComponentTokenUnavailable');
       throw error;
     }
@@ -154,10 +178,12 @@ export class ComponentTokenProvider {
       this.#metrics.count('ComponentTokenRenewed');
       return token;
     }
-    // Our lease expired and another instance took over; its token is newer than ours. Use it.
+    // Our call reached WeChat after another instance took over: the token it stored may be the one ours
+    // superseded. Distrust it from our call on, and use ours, the newest WeChat issued.
     this.#metrics.count('ComponentLeaseLost');
-    this.#logger.warn('component token lease lost before commit; using the stored token');
-    return (await store.get(this.componentAppId))?.accessToken ?? token;
+    this.#logger.warn('component token lease lost before commit; the stored token is distrusted from our call on');
+    await store.distrustAfterLostLease(this.componentAppId, now);
+    return token;
   }
 
   #unavailable(problem: 'no_ticket' | 'ticket_expired', metric: 'TicketMissing' | 'TicketExpired', message: string): ComponentTokenUnavailableError {

@@ -48,6 +48,8 @@ export async function acquireOrWait<R extends Leasable>(options: LeaseLoopOption
     const leased = await options.acquire(owner, options.now());
     if (leased) return { kind: 'leased', record: leased, owner };
     const current = await options.read();
+    // The SDK retried an acquire whose first attempt had succeeded: the lease is ours.
+    if (current?.lease?.owner === owner) return { kind: 'leased', record: current, owner };
     if (!current || !options.eligible(current)) return { kind: 'refused', record: current };
     const now = options.now();
     if (!stillNeeded(current, options.reason, now)) return { kind: 'current', record: current };

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import { silentLogger, type Logger } from '../logger';
 import type { AuthorizerStore } from '../store';
-import type { AuthorizerRenewer, RenewalFailure } from './authorizer-renewer';
+import type { AuthorizerRenewer, RenewalFailure, RenewalResult } from './authorizer-renewer';
 import { forEachConcurrently } from './concurrency';
 
 export interface RefreshSummary {
@@ -15,6 +15,8 @@ export interface RefreshSummary {
     readonly alreadyCurrent: number;
     /** Revoked or refresh token invalid since the index was read, or gone. */
     readonly inactive: number;
+    /** Not started: the run reached its deadline. */
+    readonly leftForNextRun: number;
   };
   readonly failed: Readonly<Partial<Record<RenewalFailure, number>>>;
   /** WeChat answered 45009: the run stopped at once rather than spend more calls. */
@@ -28,6 +30,8 @@ export interface ScheduledRefreshOptions {
   readonly clock: Clock;
   /** Renewals in flight at once. Default 8. */
   readonly concurrency?: number;
+  /** Epoch ms after which no renewal starts (the Lambda's remaining time, less a lease). */
+  readonly deadline?: number | undefined;
   readonly logger?: Logger;
 }
 
@@ -41,7 +45,7 @@ export async function refreshDueAuthorizers(options: ScheduledRefreshOptions): P
   const logger = options.logger ?? silentLogger;
   const started = performance.now();
   const now = clock.now();
-  const counts = { due: 0, renewed: 0, leaseHeld: 0, alreadyCurrent: 0, inactive: 0 };
+  const counts = { due: 0, renewed: 0, leaseHeld: 0, alreadyCurrent: 0, inactive: 0, leftForNextRun: 0 };
   const failed: Partial<Record<RenewalFailure, number>> = {};
   const stop = new AbortController();
   const reason = { kind: 'due', expiringBefore: now + renewer.renewalMarginMs } as const;
@@ -51,7 +55,20 @@ export async function refreshDueAuthorizers(options: ScheduledRefreshOptions): P
     options.concurrency ?? 8,
     async (appId) => {
       counts.due++;
-      const result = await renewer.renew(appId, reason, { waitMs: 0 });
+      if (options.deadline !== undefined && clock.now() >= options.deadline) {
+        // Out of time: start nothing that could outlive the function (an abandoned lease costs a minute).
+        stop.abort();
+        counts.leftForNextRun++;
+        return;
+      }
+      let result: RenewalResult;
+      try {
+        result = await renewer.renew(appId, reason, { waitMs: 0 });
+      } catch (error) {
+        // One account's DynamoDB error must not end the run for the others.
+        logger.error('renewal failed unexpectedly', { appId, error: error instanceof Error ? error.name : typeof error });
+        result = { kind: 'failed', failure: 'internal', error: error instanceof Error ? error : new Error(String(error)) };
+      }
       switch (result.kind) {
         case 'renewed':
           counts.renewed++;
@@ -77,9 +94,9 @@ export async function refreshDueAuthorizers(options: ScheduledRefreshOptions): P
   const summary: RefreshSummary = {
     due: counts.due,
     renewed: counts.renewed,
-    skipped: { leaseHeld: counts.leaseHeld, alreadyCurrent: counts.alreadyCurrent, inactive: counts.inactive },
+    skipped: { leaseHeld: counts.leaseHeld, alreadyCurrent: counts.alreadyCurrent, inactive: counts.inactive, leftForNextRun: counts.leftForNextRun },
     failed,
-    stoppedForQuota: stop.signal.aborted,
+    stoppedForQuota: (failed.quota ?? 0) > 0,
     durationMs: Math.round(performance.now() - started),
   };
   logger.info('scheduled refresh finished', { ...summary });

@@ -136,7 +136,18 @@ describe('the Lambda entry, configured from its environment', () => {
     const output = written.join('');
     expect(output).toContain('scheduled refresh finished');
     expect(output).toContain('AuthorizerTokenRenewed');
-    for (const secret of [SIMULATOR_CREDENTIALS.componentAppSecret, ticket, ...simulator.world.population.listing().map((r) => r.refreshToken)]) {
+    const accessTokens = await Promise.all(
+      simulator.world.population.listing().map(async (r) => (await seeder.authorizers.get(r.appId))?.accessToken?.token.reveal() ?? 'missing'),
+    );
+    expect(accessTokens).not.toContain('missing');
+    const componentToken = (await seeder.component.get(SIMULATOR_CREDENTIALS.componentAppId))?.accessToken?.token.reveal() ?? 'missing';
+    for (const secret of [
+      SIMULATOR_CREDENTIALS.componentAppSecret,
+      ticket,
+      componentToken,
+      ...accessTokens,
+      ...simulator.world.population.listing().map((r) => r.refreshToken),
+    ]) {
       expect(output).not.toContain(secret);
     }
   });

@@ -171,14 +171,38 @@ describe.each(conformanceBackends())('store on %s', (kind) => {
     const appId = await active();
     await renewedOnce(appId);
     await store.acquireRenewal(appId, { owner: 'unsure', now: T0 + 10, leaseMs: LEASE, reason: { kind: 'invalid', token: sensitive('token-first') } });
-    expect(await store.releaseRenewal(appId, 'unsure', { now: T0 + 20, uncertain: true })).toBe(true);
+    expect(await store.releaseRenewal(appId, { owner: 'unsure', acquiredAt: T0 + 10 }, { now: T0 + 20, uncertain: true })).toBe(true);
     const abandoned = await store.get(appId);
-    expect(abandoned?.refreshAt).toBe(T0 + 20);
+    expect(abandoned).toMatchObject({ refreshAt: T0 + 20, renewingSince: T0 + 10 });
     expect(await store.acquireRenewal(appId, { owner: 'next', now: T0 + 21, leaseMs: LEASE, reason: due(T0 + 21) })).toBeDefined();
-    // A certain release (WeChat answered, so nothing was issued) just removes the lease.
-    expect(await store.releaseRenewal(appId, 'next', { now: T0 + 22, uncertain: false })).toBe(true);
-    expect((await store.get(appId))?.lease).toBeUndefined();
-    expect(await store.releaseRenewal(appId, 'next', { now: T0 + 23, uncertain: false })).toBe(false);
+    // A certain release (WeChat answered, so nothing was issued) removes the lease, but keeps the
+    // earlier holder's uncertainty: renewingSince is not this holder's.
+    expect(await store.releaseRenewal(appId, { owner: 'next', acquiredAt: T0 + 21 }, { now: T0 + 22, uncertain: false })).toBe(true);
+    expect(await store.get(appId)).toMatchObject({ lease: undefined, renewingSince: T0 + 10 });
+    expect(await store.releaseRenewal(appId, { owner: 'next', acquiredAt: T0 + 21 }, { now: T0 + 23, uncertain: false })).toBe(false);
+  });
+
+  it('a certain release by the holder that began the renewal clears renewingSince too', async () => {
+    const appId = await active();
+    await renewedOnce(appId);
+    await store.acquireRenewal(appId, { owner: 'a', now: T0 + 10, leaseMs: LEASE, reason: { kind: 'invalid', token: sensitive('token-first') } });
+    expect(await store.releaseRenewal(appId, { owner: 'a', acquiredAt: T0 + 10 }, { now: T0 + 11, uncertain: false })).toBe(true);
+    expect(await store.get(appId)).toMatchObject({ lease: undefined, renewingSince: undefined });
+  });
+
+  it('a renewal that lost its lease after reaching WeChat distrusts the stored token from its call on', async () => {
+    const appId = await active();
+    await renewedOnce(appId);
+    await store.distrustAfterLostLease(appId, T0 + 100, {
+      refreshToken: sensitive('refreshtoken@@@rotated'),
+      replaced: sensitive('refreshtoken@@@one'),
+      now: T0 + 200,
+    });
+    const record = await store.get(appId);
+    expect(record?.renewingSince).toBe(T0 + 100);
+    expect(record?.refreshToken.reveal()).toBe('refreshtoken@@@rotated');
+    await store.distrustAfterLostLease(appId, T0 + 150);
+    expect((await store.get(appId))?.renewingSince).toBe(T0 + 100);
   });
 
   it('lists exactly the due accounts from the sparse index, across shards', async () => {
@@ -188,7 +212,7 @@ describe.each(conformanceBackends())('store on %s', (kind) => {
     const [fresh, revoked, ...rest] = appIds;
     await renewedOnce(fresh ?? '');
     await store.acquireRenewal(revoked ?? '', { owner: 'r', now: T0, leaseMs: LEASE, reason: due(T0) });
-    expect(await store.markStatus(revoked ?? '', 'r', 'revoked', T0)).toBe(true);
+    expect(await store.markStatus(revoked ?? '', 'r', 'revoked', { now: T0, refreshTokenUsed: sensitive('refreshtoken@@@one') })).toBe(true);
     const listed: string[] = [];
     for await (const appId of store.dueAppIds(T0)) listed.push(appId);
     expect(listed.sort()).toEqual([...rest].sort());
@@ -198,11 +222,13 @@ describe.each(conformanceBackends())('store on %s', (kind) => {
     expect(later).not.toContain(revoked);
   });
 
-  it('marks status only under the lease', async () => {
+  it('marks status only under the lease, and only for the refresh token WeChat refused', async () => {
     const appId = await active();
-    expect(await store.markStatus(appId, 'nobody', 'refresh_token_invalid', T0)).toBe(false);
+    const used = { refreshTokenUsed: sensitive('refreshtoken@@@one') };
+    expect(await store.markStatus(appId, 'nobody', 'refresh_token_invalid', { now: T0, ...used })).toBe(false);
     await store.acquireRenewal(appId, { owner: 'a', now: T0, leaseMs: LEASE, reason: due(T0) });
-    expect(await store.markStatus(appId, 'a', 'refresh_token_invalid', T0 + 1)).toBe(true);
+    expect(await store.markStatus(appId, 'a', 'refresh_token_invalid', { now: T0, refreshTokenUsed: sensitive('refreshtoken@@@older') })).toBe(false);
+    expect(await store.markStatus(appId, 'a', 'refresh_token_invalid', { now: T0 + 1, ...used })).toBe(true);
     expect(await store.get(appId)).toMatchObject({ status: 'refresh_token_invalid', changedAt: { status: T0 + 1 }, refreshAt: undefined });
     expect(await store.acquireRenewal(appId, { owner: 'b', now: T0 + 2, leaseMs: LEASE, reason: due(T0 + 2) })).toBeUndefined();
   });

@@ -36,7 +36,7 @@ describe('configFromEnv', () => {
       'COMPONENT_SECRET_ARN is required',
       'WECHAT_API_BASE must be an http(s) URL, got "ftp://x"',
       'REFRESH_CONCURRENCY must be a whole number from 1 to 64, got "lots"',
-      'LEASE_SECONDS must be a whole number from 10 to 240, got "600"',
+      'LEASE_SECONDS must be a whole number from 30 to 230, got "600"',
     ]);
   });
 
