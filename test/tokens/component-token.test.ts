@@ -83,6 +83,19 @@ describe('the component access token', () => {
     expect(calls).toBe(2);
   });
 
+  it('a renewal whose answer was lost leaves the lease expired: the next caller renews before trusting the store', async () => {
+    await bed.storeTicket();
+    const first = await bed.componentTokens.get();
+    bed.clock.advance(7_200_000 - 30_000); // due, and too close to expiry for a fallback
+    bed.simulator.faults.dropNext('api_component_token', { afterProcessing: true, times: 3 });
+    await expect(bed.componentTokens.get()).rejects.toMatchObject({ kind: 'network' });
+    const record = await bed.component.get(SIMULATOR_CREDENTIALS.componentAppId);
+    expect(record?.lease?.expiresAt).toBeLessThan(bed.clock.now());
+    const next = await bed.componentTokens.get();
+    expect(next.equals(first)).toBe(false);
+    expect(bed.simulator.world.isComponentTokenValid(next.reveal())).toBe(true);
+  });
+
   it("WeChat's own refusal (a wrong secret) is passed on typed, and the lease is given back", async () => {
     await bed.storeTicket();
     bed.simulator.faults.failNext('api_component_token', 40125);
