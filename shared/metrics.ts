@@ -25,7 +25,8 @@ export type MetricName =
   | 'SyncSkippedRunning'
   | 'SyncCompleted';
 
-export type DurationMetricName = 'SyncDuration' | 'RefreshRunDuration';
+/** Durations and ages, in milliseconds. */
+export type DurationMetricName = 'SyncDuration' | 'RefreshRunDuration' | 'TicketAge';
 
 export interface Metrics {
   count(name: MetricName, value?: number): void;

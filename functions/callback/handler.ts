@@ -6,7 +6,7 @@ import { serviceFromEnv } from '../common/service-from-env';
 import { createCallback } from './callback';
 
 const logger = createLogger('callback');
-const { metrics, publish } = createMetrics('callback');
+const { metrics, publish } = createMetrics();
 let service: TokenService | undefined;
 const callback = createCallback(() => (service ??= serviceFromEnv(logger, metrics)), logger);
 

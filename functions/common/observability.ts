@@ -19,8 +19,9 @@ export function createLogger(functionName: string): DomainLogger {
 }
 
 /** The domain's counters, published as CloudWatch EMF through Powertools at the end of an invocation. */
-export function createMetrics(functionName: string): { metrics: Metrics; publish: () => void } {
-  const powertools = new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, defaultDimensions: { function: functionName } });
+export function createMetrics(): { metrics: Metrics; publish: () => void } {
+  // One dimension (service) for every function: an alarm watches one metric, whichever function emits it.
+  const powertools = new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
   return {
     metrics: {
       count: (name, value = 1) => powertools.addMetric(name, MetricUnit.Count, value),

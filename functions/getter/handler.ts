@@ -7,7 +7,7 @@ import { serviceFromEnv } from '../common/service-from-env';
 import { createGetter } from './getter';
 
 const logger = createLogger('getter');
-const { metrics, publish } = createMetrics('getter');
+const { metrics, publish } = createMetrics();
 let service: TokenService | undefined;
 const getter = createGetter(() => (service ??= serviceFromEnv(logger, metrics)), logger);
 

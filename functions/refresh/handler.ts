@@ -5,9 +5,9 @@ import { serviceFromEnv } from '../common/service-from-env';
 import { createRefresh, type RefreshResponse } from './refresh';
 
 const logger = createLogger('refresh');
-const { metrics, publish } = createMetrics('refresh');
+const { metrics, publish } = createMetrics();
 let service: TokenService | undefined;
-const refresh = createRefresh(() => (service ??= serviceFromEnv(logger, metrics)), logger);
+const refresh = createRefresh(() => (service ??= serviceFromEnv(logger, metrics)), logger, metrics);
 
 export async function handler(event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<RefreshResponse> {
   try {

@@ -1,4 +1,5 @@
 import type { Logger } from '../../shared/logger';
+import { noMetrics, type Metrics } from '../../shared/metrics';
 import type { TokenService } from '../../shared/service';
 import { refreshDueAuthorizers, type RefreshSummary, type RenewalResult } from '../../shared/tokens';
 import { parseRefreshEvent } from './event';
@@ -21,11 +22,17 @@ const ON_DEMAND_WAIT_MS = 10_000;
 export function createRefresh(
   service: () => TokenService,
   logger: Logger,
+  metrics: Metrics = noMetrics,
 ): (event: unknown, context?: { getRemainingTimeInMillis(): number }) => Promise<RefreshResponse> {
   return async (event, context) => {
     const request = parseRefreshEvent(event);
-    const { authorizers, renewer, clock, config } = service();
+    const { authorizers, renewer, clock, config, component } = service();
     if (request.mode === 'scheduled') {
+      // Every run reports the age of the latest ticket: the alarm on it is how a stop of WeChat's
+      // pushes is noticed long before the 12-hour ticket runs out.
+      const ticket = (await component.get(config.componentAppId))?.ticket;
+      if (ticket) metrics.duration('TicketAge', clock.now() - ticket.createTime * 1000);
+      else metrics.count('TicketMissing');
       // Start no renewal that could outlive the function: its lease would be abandoned for a minute.
       const deadline = context ? clock.now() + context.getRemainingTimeInMillis() - config.leaseMs : undefined;
       const summary = await refreshDueAuthorizers({ store: authorizers, renewer, clock, concurrency: config.refreshConcurrency, deadline, logger });

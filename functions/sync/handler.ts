@@ -6,7 +6,7 @@ import { serviceFromEnv } from '../common/service-from-env';
 import { createSync } from './sync';
 
 const logger = createLogger('sync');
-const { metrics, publish } = createMetrics('sync');
+const { metrics, publish } = createMetrics();
 let service: TokenService | undefined;
 const sync = createSync(() => (service ??= serviceFromEnv(logger, metrics)), logger, metrics);
 

@@ -1,0 +1,119 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/common/observability';
+import type { DurationMetricName, MetricName } from '../shared/metrics';
+
+/** The alarm names, each with a runbook entry in the README. */
+export type AlarmName =
+  | 'RefreshFailures'
+  | 'TicketStale'
+  | 'ComponentTokenUnavailable'
+  | 'SyncNotCompleted'
+  | 'SyncErrors'
+  | 'Getter5xx'
+  | 'FailedScheduledRuns'
+  | 'QuotaExhausted'
+  | 'RefreshTokenInvalid';
+
+function domainMetric(name: MetricName | DurationMetricName, statistic: string, period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { service: SERVICE_NAME }, statistic, period });
+}
+
+/** The alarms an operator is paged for; all on one SNS topic. */
+export function createAlarms(
+  scope: Construct,
+  parts: { api: apigw.HttpApi; functions: Record<'sync' | 'refresh' | 'getter' | 'callback', lambda.IFunction>; topic: sns.ITopic; deadLetterQueue: sqs.IQueue },
+): Record<AlarmName, cloudwatch.Alarm> {
+  const five = Duration.minutes(5);
+  const alarms = new Construct(scope, 'Alarms');
+  const make = (name: AlarmName, props: Omit<cloudwatch.AlarmProps, 'alarmDescription'> & { description: string }): cloudwatch.Alarm => {
+    const { description, ...rest } = props;
+    const alarm = new cloudwatch.Alarm(alarms, name, { ...rest, alarmDescription: `${description} Runbook: README, "${name}".` });
+    alarm.addAlarmAction(new SnsAction(parts.topic));
+    return alarm;
+  };
+  const atLeast = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
+  return {
+    RefreshFailures: make('RefreshFailures', {
+      description: 'Authorizer token renewals keep failing.',
+      metric: domainMetric('AuthorizerRenewalFailed', 'Sum', five),
+      threshold: 10,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: atLeast,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    TicketStale: make('TicketStale', {
+      description: 'The latest component_verify_ticket is older than 30 minutes (or none is reported): pushes are not arriving.',
+      metric: domainMetric('TicketAge', 'Maximum', five),
+      threshold: 30 * 60_000,
+      evaluationPeriods: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    }),
+    ComponentTokenUnavailable: make('ComponentTokenUnavailable', {
+      description: 'The component access token could not be had.',
+      metric: domainMetric('ComponentTokenUnavailable', 'Sum', five),
+      threshold: 1,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      comparisonOperator: atLeast,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    SyncNotCompleted: make('SyncNotCompleted', {
+      description: 'No sync completed a full listing in two hours (failed, partial, or not run).',
+      metric: domainMetric('SyncCompleted', 'Sum', Duration.hours(1)),
+      threshold: 1,
+      evaluationPeriods: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    }),
+    SyncErrors: make('SyncErrors', {
+      description: 'The sync function failed.',
+      metric: parts.functions.sync.metricErrors({ period: Duration.hours(1) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: atLeast,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    Getter5xx: make('Getter5xx', {
+      description: 'The getter API answers 5xx.',
+      metric: parts.api.metricServerError({ period: five, statistic: 'Sum' }),
+      threshold: 5,
+      evaluationPeriods: 2,
+      comparisonOperator: atLeast,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    FailedScheduledRuns: make('FailedScheduledRuns', {
+      description: 'A scheduled sync or refresh run could not be delivered or failed after its retries.',
+      metric: parts.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: five, statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: atLeast,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    QuotaExhausted: make('QuotaExhausted', {
+      description: "WeChat answered 45009: a daily quota is spent.",
+      metric: domainMetric('QuotaExhausted', 'Sum', five),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: atLeast,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    RefreshTokenInvalid: make('RefreshTokenInvalid', {
+      description: 'WeChat refused a refresh token (61023); the sync should heal it within the hour.',
+      metric: domainMetric('RefreshTokenInvalid', 'Sum', Duration.hours(1)),
+      threshold: 1,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      comparisonOperator: atLeast,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+  };
+}
