@@ -44,6 +44,8 @@ export class WechatTokenClient {
   readonly #signer: SignatureV4;
   readonly #cache = new Map<string, Cached>();
   readonly #inFlight = new Map<string, Promise<Cached>>();
+  /** Bumped by every reportInvalid, so that an older in-flight answer is not cached over a newer one. */
+  readonly #generation = new Map<string, number>();
 
   constructor(options: TokenClientOptions) {
     this.#options = options;
@@ -64,14 +66,17 @@ export class WechatTokenClient {
       pending = this.#fetchToken('GET', `/authorizers/${encodeURIComponent(appId)}/token`).finally(() => this.#inFlight.delete(appId));
       this.#inFlight.set(appId, pending);
     }
+    const generation = this.#generation.get(appId) ?? 0;
     const fresh = await pending;
-    this.#cache.set(appId, fresh);
+    // A report of a refused token made meanwhile wins: its answer is newer than this one.
+    if ((this.#generation.get(appId) ?? 0) === generation) this.#cache.set(appId, fresh);
     return fresh.token;
   }
 
   /** WeChat refused `token` (40001): renewed only if it is still the current one; the current token. */
   async reportInvalid(appId: string, token: string): Promise<string> {
     this.#cache.delete(appId);
+    this.#generation.set(appId, (this.#generation.get(appId) ?? 0) + 1);
     const fresh = await this.#fetchToken('POST', `/authorizers/${encodeURIComponent(appId)}/token/refresh`, { invalid_token: token });
     this.#cache.set(appId, fresh);
     return fresh.token;

@@ -1,5 +1,6 @@
 import type { Sensitive } from '../sensitive';
 import { authorizerKey, dueShardOf } from './schema';
+import { COMMIT_REMOVES } from './lease';
 import { revocationUpdate } from './revocation';
 import type { Table } from './table';
 
@@ -43,6 +44,9 @@ export class EventStore {
           dueShard: dueShardOf(appId),
         },
         increment: ['version'],
+        // A renewal under way used the refresh token this authorization replaces: its commit must find
+        // the lease gone (and distrust what it got), not overwrite the tokens stored here.
+        remove: COMMIT_REMOVES,
       },
       { expression: '(attribute_not_exists(#authTime) OR #authTime <= :authTime)', values: { ':authTime': authorization.authTime } },
     );

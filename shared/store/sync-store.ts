@@ -115,7 +115,14 @@ export class SyncStore {
       authorizerKey(entry.appId),
       { set, increment: ['version'], remove: change.activate ? ['accessToken', 'accessTokenExpiresAt', ...COMMIT_REMOVES] : [] },
       {
-        expression: `#version = :expectedVersion${change.refreshToken ? ' AND #refreshTokenChangedAt < :fetchedAt' : ''}`,
+        // Nothing the page is older than may be undone by it: a refresh token, an auth time or a status
+        // (an `unauthorized` push) stored after the page was requested wins.
+        expression: [
+          '#version = :expectedVersion',
+          ...(change.refreshToken ? ['#refreshTokenChangedAt < :fetchedAt'] : []),
+          ...(change.authTime ? ['#authTimeChangedAt < :fetchedAt'] : []),
+          ...(change.activate ? ['#statusChangedAt < :fetchedAt'] : []),
+        ].join(' AND '),
         values: { ':expectedVersion': change.expectedVersion, ':fetchedAt': entry.fetchedAt },
       },
     );

@@ -53,8 +53,19 @@ export async function acquireOrWait<R extends Leasable>(options: LeaseLoopOption
     if (!current || !options.eligible(current)) return { kind: 'refused', record: current };
     const now = options.now();
     if (!stillNeeded(current, options.reason, now)) return { kind: 'current', record: current };
-    // Either a live lease, or a race with another acquirer that just took it: wait and look again.
-    if (performance.now() >= giveUpAt) return isLeaseLive(current.lease, now) ? { kind: 'busy', record: current } : { kind: 'refused', record: current };
-    await sleep(options.pollMs);
+    // Either a live lease, or a race with another acquirer that just took it. While a live lease is
+    // seen, wait with reads only (a thousand waiters must not each try a write every poll), with jitter.
+    let seen = current;
+    while (isLeaseLive(seen.lease, options.now()) && seen.lease?.owner !== undefined) {
+      if (performance.now() >= giveUpAt) return { kind: 'busy', record: seen };
+      await sleep(options.pollMs * (0.5 + Math.random()));
+      const next = await options.read();
+      if (!next || !options.eligible(next)) return { kind: 'refused', record: next };
+      if (!stillNeeded(next, options.reason, options.now())) return { kind: 'current', record: next };
+      if (next.lease?.owner !== seen.lease.owner) break;
+      seen = next;
+    }
+    if (performance.now() >= giveUpAt) return { kind: 'refused', record: seen };
+    if (seen === current) await sleep(options.pollMs * (0.5 + Math.random()));
   }
 }

@@ -63,6 +63,14 @@ describe('fetchListing', () => {
     expect(result.complete).toBe(false);
   });
 
+  it('fewer distinct accounts than total_count makes it incomplete, whatever else holds', async () => {
+    const ids = Array.from({ length: 999 }, (_, n) => n);
+    const s = stubs((offset, count) => (offset === 0 ? listOf(ids)(offset, count) : { totalCount: 999, authorizers: ids.slice(499, 998).map(entry) }));
+    const result = await listing(s);
+    expect(result.entries.size).toBe(998);
+    expect(result.complete).toBe(false);
+  });
+
   it('a total_count that changes between pages makes it incomplete', async () => {
     const ids = Array.from({ length: 999 }, (_, n) => n);
     const s = stubs((offset, count) => ({ ...listOf(ids)(offset, count), totalCount: offset === 0 ? 999 : 1_000 }));

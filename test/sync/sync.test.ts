@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useDynalite } from '../support/dynalite-fixture';
 import { sensitive } from '../../shared/sensitive';
-import { authorizerKey, Table } from '../../shared/store';
+import { authorizerKey, SyncStore, Table } from '../../shared/store';
 import { syncAuthorizers, type SyncSummary } from '../../shared/sync';
 import { startTestbed, type Testbed } from '../support/testbed';
 
@@ -204,14 +204,74 @@ describe('the sync', () => {
     expect((await stored(appId))?.refreshToken.reveal()).toBe('refreshtoken@@@from-the-event');
   });
 
-  it('an account created by an authorization event during the sync is not revoked', async () => {
+  it('an account created by an authorization event during the sync is not revoked, though the snapshot sees it', async () => {
     await start({ simulator: { authorizers: 2 } });
+    let created!: () => void;
+    const creation = new Promise<void>((resolve) => (created = resolve));
     const original = bed.simulator.world.authorizerList.bind(bed.simulator.world);
     bed.simulator.world.authorizerList = (token, body) => {
-      void bed.authorizers.create({ appId: 'wxnewcomer0000001', refreshToken: sensitive('refreshtoken@@@new'), authTime: 1, now: bed.clock.now() });
-      return original(token, body);
+      const answer = original(token, body);
+      bed.authorizers
+        .create({ appId: 'wxnewcomer0000001', refreshToken: sensitive('refreshtoken@@@new'), authTime: 1, now: bed.clock.now() })
+        .then(() => created());
+      return answer;
     };
-    expect(await run()).toMatchObject({ complete: true, added: 2, revoked: 0 });
+    // The snapshot is read only once the event has landed: the newcomer is in it, and not in the pages.
+    class LateSnapshot extends SyncStore {
+      override async snapshot(segments?: number) {
+        await creation;
+        return super.snapshot(segments);
+      }
+    }
+    bed.clock.advance(1_000);
+    const summary = await syncAuthorizers({
+      componentAppId: bed.config.componentAppId,
+      syncStore: new LateSnapshot(new Table(bed.doc, bed.tableName)),
+      authorizers: bed.authorizers,
+      client: bed.client,
+      componentTokens: bed.componentTokens,
+      clock: bed.clock,
+    });
+    expect(summary).toMatchObject({ complete: true, added: 2, revoked: 0 });
     expect((await stored('wxnewcomer0000001'))?.status).toBe('active');
+  });
+
+  it('never undoes an unauthorized push that landed after the page listing the account was fetched', async () => {
+    let appId = '';
+    let armed = false;
+    let revoked!: () => void;
+    const revocation = new Promise<void>((resolve) => (revoked = resolve));
+    const revokeAfterPage: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (armed && String(input).includes('api_get_authorizer_list')) {
+        armed = false;
+        bed.clock.advance(1);
+        await bed.events.revokeByEvent(appId, Math.floor(bed.clock.now() / 1000) + 1, bed.clock.now());
+        revoked();
+      }
+      return response;
+    };
+    await start({ simulator: { authorizers: 3 }, fetch: revokeAfterPage });
+    await run();
+    appId = bed.simulator.world.population.listing()[0]?.appId ?? '';
+    armed = true;
+    // The snapshot sees the account revoked; the page (older) still lists it.
+    class LateSnapshot extends SyncStore {
+      override async snapshot(segments?: number) {
+        await revocation;
+        return super.snapshot(segments);
+      }
+    }
+    bed.clock.advance(1_000);
+    const summary = await syncAuthorizers({
+      componentAppId: bed.config.componentAppId,
+      syncStore: new LateSnapshot(new Table(bed.doc, bed.tableName)),
+      authorizers: bed.authorizers,
+      client: bed.client,
+      componentTokens: bed.componentTokens,
+      clock: bed.clock,
+    });
+    expect(summary.reactivated).toBe(0);
+    expect((await stored(appId))?.status).toBe('revoked');
   });
 });
