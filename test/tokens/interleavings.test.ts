@@ -99,6 +99,28 @@ describe('interleavings', () => {
     expect(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 })).toMatchObject({ kind: 'renewed' });
   });
 
+  it('a renewal in flight does not overwrite the tokens of an authorization the callback just stored', async () => {
+    const [appId = ''] = await bed.seedAuthorizers(1);
+    const gated = gatedClient();
+    const a = new AuthorizerRenewer({ store: bed.authorizers, client: gated.client, componentTokens: bed.componentTokens, clock: bed.clock });
+    const pending = a.renew(appId, getterReason(), { waitMs: 0 });
+    await gated.reached;
+    // The account authorizes again; the callback exchanges the code and stores the new tokens.
+    const grant = bed.simulator.world.authorize(appId);
+    const info = await bed.componentTokens.withToken((token) => bed.client.queryAuth(token, { authorizationCode: sensitive(grant.authorizationCode) }));
+    const expiresAt = bed.clock.now() + info.expiresInSeconds * 1000;
+    await bed.events.storeAuthorization(
+      { appId, refreshToken: info.authorizerRefreshToken, accessToken: { token: info.authorizerAccessToken, expiresAt }, authTime: Math.floor(bed.clock.now() / 1000), refreshAt: expiresAt - 15 * MINUTE },
+      bed.clock.now(),
+    );
+    gated.open();
+    await pending; // its refresh token was replaced: 61023, or a token from before the authorization
+    const stored = await bed.authorizers.get(appId);
+    expect(stored?.status).toBe('active');
+    expect(stored?.refreshToken.reveal()).toBe(info.authorizerRefreshToken.reveal());
+    expect(stored?.accessToken?.token.reveal()).toBe(info.authorizerAccessToken.reveal());
+  });
+
   it('a component-token failure does not make a valid authorizer token untrusted', async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     const first = await bed.renewer.renew(appId, getterReason(), { waitMs: 0 });
