@@ -36,8 +36,11 @@ describe('createRefresh', () => {
 
   it('a scheduled event renews every due authorizer and returns the summary', async () => {
     await bed.seedAuthorizers(12);
-    const refresh = createRefresh(() => bed, recordingLogger());
+    const refresh = createRefresh(() => bed, recordingLogger(), bed.metrics);
+    bed.clock.advance(7 * 60_000);
     const response = await refresh(scheduledEvent);
+    // Every scheduled run reports the ticket's age (the TicketStale alarm watches it).
+    expect(bed.metrics.durations.get('TicketAge')).toEqual([7 * 60_000]);
     expect(response).toMatchObject({ mode: 'scheduled', summary: { due: 12, renewed: 12, stoppedForQuota: false } });
     expect(await refresh(scheduledEvent)).toMatchObject({ summary: { due: 0, renewed: 0 } });
   });
