@@ -1,4 +1,3 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../infra/local/simulator';
 import { createTable, LOCAL_CLIENT_CONFIG } from '../../infra/local/dynamo';
 import { sensitive } from '../../shared/sensitive';
@@ -8,6 +7,7 @@ import { createDocumentClient } from '../../shared/store';
 import { fetchListing, pagesFor, syncAuthorizers } from '../../shared/sync';
 import { silentLogger } from '../../shared/logger';
 import type { BenchRow } from '../harness';
+import { countAuthorizerWrites } from '../support/count-writes';
 import { startDynaliteProcess } from '../support/dynalite-process';
 
 const AUTHORIZERS = Number(process.env['BENCH_SYNC_AUTHORIZERS'] ?? 100_000);
@@ -62,7 +62,7 @@ export async function syncSuite(): Promise<BenchRow[]> {
     };
 
     const firstMs = await sync();
-    const writes = countWrites(doc);
+    const writes = countAuthorizerWrites(doc);
     const secondMs = await sync();
     const secondWrites = writes.count;
     const pagingMs = await pagingOnly();
@@ -83,19 +83,4 @@ export async function syncSuite(): Promise<BenchRow[]> {
     await simulator.close();
     await dynamo.close();
   }
-}
-
-/** Writes to authorizer items (the run lease's item aside). */
-function countWrites(doc: DynamoDBDocumentClient): { count: number } {
-  const writes = { count: 0 };
-  doc.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as { Key?: { pk?: string }; Item?: { pk?: string } };
-      const pk = input.Key?.pk ?? input.Item?.pk ?? '';
-      if (/Put|Update|Delete|BatchWrite/.test(context.commandName ?? '') && !pk.startsWith('SYNC#')) writes.count++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countWrites' },
-  );
-  return writes;
 }

@@ -1,27 +1,12 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useDynalite } from '../support/dynalite-fixture';
 import { sensitive } from '../../shared/sensitive';
 import { authorizerKey, SyncStore, Table } from '../../shared/store';
 import { syncAuthorizers, type SyncSummary } from '../../shared/sync';
+import { countAuthorizerWrites } from '../../bench/support/count-writes';
 import { startTestbed, type Testbed } from '../support/testbed';
 
 const MINUTE = 60_000;
-
-/** Counts the writes that reach authorizer items (the run lease's own item is not one). */
-function countAuthorizerWrites(doc: DynamoDBDocumentClient): { count: number } {
-  const writes = { count: 0 };
-  doc.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as { Key?: { pk?: string }; Item?: { pk?: string } };
-      const pk = input.Key?.pk ?? input.Item?.pk ?? '';
-      if (['PutCommand', 'UpdateCommand', 'DeleteCommand'].includes(context.commandName ?? '') && pk.startsWith('AUTHORIZER#')) writes.count++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countAuthorizerWrites' },
-  );
-  return writes;
-}
 
 describe('the sync', () => {
   const backend = useDynalite();
@@ -44,6 +29,24 @@ describe('the sync', () => {
       pageConcurrency,
       logger: bed.logger,
       metrics: bed.metrics,
+    });
+  };
+  /** A run whose snapshot is read only once `ready` resolves (after an event the test stages). */
+  const runWithLateSnapshot = (ready: Promise<void>): Promise<SyncSummary> => {
+    class LateSnapshot extends SyncStore {
+      override async snapshot(segments?: number) {
+        await ready;
+        return super.snapshot(segments);
+      }
+    }
+    bed.clock.advance(1_000);
+    return syncAuthorizers({
+      componentAppId: bed.config.componentAppId,
+      syncStore: new LateSnapshot(new Table(bed.doc, bed.tableName)),
+      authorizers: bed.authorizers,
+      client: bed.client,
+      componentTokens: bed.componentTokens,
+      clock: bed.clock,
     });
   };
   const stored = (appId: string) => bed.authorizers.get(appId);
@@ -217,21 +220,7 @@ describe('the sync', () => {
       return answer;
     };
     // The snapshot is read only once the event has landed: the newcomer is in it, and not in the pages.
-    class LateSnapshot extends SyncStore {
-      override async snapshot(segments?: number) {
-        await creation;
-        return super.snapshot(segments);
-      }
-    }
-    bed.clock.advance(1_000);
-    const summary = await syncAuthorizers({
-      componentAppId: bed.config.componentAppId,
-      syncStore: new LateSnapshot(new Table(bed.doc, bed.tableName)),
-      authorizers: bed.authorizers,
-      client: bed.client,
-      componentTokens: bed.componentTokens,
-      clock: bed.clock,
-    });
+    const summary = await runWithLateSnapshot(creation);
     expect(summary).toMatchObject({ complete: true, added: 2, revoked: 0 });
     expect((await stored('wxnewcomer0000001'))?.status).toBe('active');
   });
@@ -256,21 +245,7 @@ describe('the sync', () => {
     appId = bed.simulator.world.population.listing()[0]?.appId ?? '';
     armed = true;
     // The snapshot sees the account revoked; the page (older) still lists it.
-    class LateSnapshot extends SyncStore {
-      override async snapshot(segments?: number) {
-        await revocation;
-        return super.snapshot(segments);
-      }
-    }
-    bed.clock.advance(1_000);
-    const summary = await syncAuthorizers({
-      componentAppId: bed.config.componentAppId,
-      syncStore: new LateSnapshot(new Table(bed.doc, bed.tableName)),
-      authorizers: bed.authorizers,
-      client: bed.client,
-      componentTokens: bed.componentTokens,
-      clock: bed.clock,
-    });
+    const summary = await runWithLateSnapshot(revocation);
     expect(summary.reactivated).toBe(0);
     expect((await stored(appId))?.status).toBe('revoked');
   });
