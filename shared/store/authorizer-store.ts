@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { sensitive, type Sensitive } from '../sensitive';
-import { COMMIT_REMOVES, distrustSince, HELD_BY_OWNER, leaseOf, leaseUpdate, releaseLease, renewalCondition, renewingSinceOf, type Lease, type RenewalReason } from './lease';
+import { COMMIT_REMOVES, distrustSince, HELD_BY_OWNER, LEASE_ATTRIBUTES, leaseOf, leaseUpdate, releaseLease, renewalCondition, renewingSinceOf, type Lease, type RenewalReason } from './lease';
 import { allDueShards, authorizerKey, dueShardOf, TABLE_SCHEMA } from './schema';
 import { StoreCorruptionError } from './errors';
 import type { Item, Table } from './table';
@@ -118,8 +118,14 @@ export class AuthorizerStore {
       refreshTokenUsed: Sensitive;
       refreshAt: number;
       now: number;
+      /**
+       * Keep `renewingSince`: an unanswered attempt of this renewal may still be acted on by WeChat, so
+       * the token stored now is trusted only within the window after the renewal began.
+       */
+      keepDistrust?: boolean;
     },
   ): Promise<CommitOutcome> {
+    const clears = result.keepDistrust ? LEASE_ATTRIBUTES : COMMIT_REMOVES;
     const tokenFields = {
       accessToken: result.accessToken.token.reveal(),
       accessTokenExpiresAt: result.accessToken.expiresAt,
@@ -135,7 +141,7 @@ export class AuthorizerStore {
     };
     const committed = await this.table.update(
       authorizerKey(appId),
-      { set: withRefreshToken, increment: ['version'], remove: COMMIT_REMOVES },
+      { set: withRefreshToken, increment: ['version'], remove: clears },
       {
         expression: `${HELD_BY_OWNER} AND #status = :active AND #refreshToken = :used`,
         values: { ':owner': owner, ':active': 'active', ':used': result.refreshTokenUsed.reveal() },
@@ -151,7 +157,7 @@ export class AuthorizerStore {
     }
     const keptNewer = await this.table.update(
       authorizerKey(appId),
-      { set: tokenFields, increment: ['version'], remove: COMMIT_REMOVES },
+      { set: tokenFields, increment: ['version'], remove: clears },
       { expression: `${HELD_BY_OWNER} AND #status = :active`, values: { ':owner': owner, ':active': 'active' } },
     );
     return keptNewer ? 'committed_keeping_newer_refresh_token' : 'lease_lost';

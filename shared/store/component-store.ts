@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { sensitive, type Sensitive } from '../sensitive';
 import { StoreCorruptionError } from './errors';
-import { COMMIT_REMOVES, distrustSince, HELD_BY_OWNER, leaseOf, leaseUpdate, releaseLease, renewalCondition, renewingSinceOf, type Lease, type RenewalReason } from './lease';
+import { COMMIT_REMOVES, distrustSince, HELD_BY_OWNER, LEASE_ATTRIBUTES, leaseOf, leaseUpdate, releaseLease, renewalCondition, renewingSinceOf, type Lease, type RenewalReason } from './lease';
 import { componentKey } from './schema';
 import type { Item, Table } from './table';
 
@@ -73,13 +73,19 @@ export class ComponentStore {
   }
 
   /** Stores a new component token and clears the lease, if the caller still holds it. */
-  async commitRenewal(componentAppId: string, owner: string, token: { token: Sensitive; expiresAt: number }): Promise<boolean> {
+  async commitRenewal(
+    componentAppId: string,
+    owner: string,
+    token: { token: Sensitive; expiresAt: number },
+    options: { keepDistrust?: boolean } = {},
+  ): Promise<boolean> {
     const item = await this.table.update(
       componentKey(componentAppId),
       {
         set: { accessToken: token.token.reveal(), accessTokenExpiresAt: token.expiresAt },
         increment: ['version'],
-        remove: COMMIT_REMOVES,
+        // See AuthorizerStore.commitRenewal's keepDistrust.
+        remove: options.keepDistrust ? LEASE_ATTRIBUTES : COMMIT_REMOVES,
       },
       { expression: HELD_BY_OWNER, values: { ':owner': owner } },
     );

@@ -124,6 +124,7 @@ export class AuthorizerRenewer {
     const deadline = (record.lease?.expiresAt ?? clock.now()) - LEASE_SAFETY_MS;
     const sentAt = clock.now();
     let unanswered = false;
+    let retriedUnanswered = false;
     let renewed;
     try {
       renewed = await componentTokens.withToken(async (token) => {
@@ -134,7 +135,7 @@ export class AuthorizerRenewer {
           const answer = await client.getAuthorizerAccessToken(
             token,
             { authorizerAppId: record.appId, authorizerRefreshToken: record.refreshToken },
-            { signal: AbortSignal.timeout(left) },
+            { signal: AbortSignal.timeout(left), onUnansweredAttempt: () => (retriedUnanswered = true) },
           );
           unanswered = false;
           return answer;
@@ -155,8 +156,11 @@ export class AuthorizerRenewer {
       accessToken,
       refreshToken: renewed.authorizerRefreshToken,
       refreshTokenUsed: record.refreshToken,
-      refreshAt: expiresAt - this.#options.renewalMarginMs,
+      // A token that an unanswered attempt may still supersede is renewed again once the trust window
+      // after this renewal began is over (by the schedule, or by the first getter to ask).
+      refreshAt: retriedUnanswered ? Math.min(expiresAt - this.#options.renewalMarginMs, sentAt + TRUST_WINDOW_MS) : expiresAt - this.#options.renewalMarginMs,
       now: clock.now(),
+      keepDistrust: retriedUnanswered,
     });
     if (commit === 'lease_lost') {
       // Our call reached WeChat after another holder took over: its committed token may be the one ours

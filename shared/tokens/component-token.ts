@@ -159,11 +159,15 @@ export class ComponentTokenProvider {
         : this.#unavailable('no_ticket', 'TicketMissing', 'no component_verify_ticket has been received yet');
     }
     let renewed;
+    let retriedUnanswered = false;
     try {
       const componentAppSecret = await this.#options.appSecret();
       renewed = await client.getComponentAccessToken(
         { componentAppSecret, componentVerifyTicket: ticket.ticket },
-        { signal: AbortSignal.timeout(Math.max(1, (record.lease?.expiresAt ?? now) - LEASE_SAFETY_MS - clock.now())) },
+        {
+          signal: AbortSignal.timeout(Math.max(1, (record.lease?.expiresAt ?? now) - LEASE_SAFETY_MS - clock.now())),
+          onUnansweredAttempt: () => (retriedUnanswered = true),
+        },
       );
     } catch (error) {
       // Without an answer WeChat may have issued a token we never saw: leave the lease expired, so the
@@ -174,7 +178,7 @@ export class ComponentTokenProvider {
       throw error;
     }
     const token = { token: renewed.componentAccessToken, expiresAt: now + renewed.expiresInSeconds * 1000 };
-    if (await store.commitRenewal(this.componentAppId, owner, token)) {
+    if (await store.commitRenewal(this.componentAppId, owner, token, { keepDistrust: retriedUnanswered })) {
       this.#metrics.count('ComponentTokenRenewed');
       return token;
     }

@@ -33,6 +33,12 @@ export interface CallOptions {
    * code is good once, so a lost answer to api_query_auth cannot be asked for again.
    */
   readonly retryNetworkErrors?: boolean;
+  /**
+   * Told when an attempt went unanswered (timeout, dropped connection) and another follows. WeChat may
+   * still act on the unanswered one, even after the retry: a token it issues then supersedes the one
+   * the retry brought back.
+   */
+  readonly onUnansweredAttempt?: () => void;
 }
 
 /** The largest answer read: a 500-authorizer page is about 60 KB; anything near this is not WeChat. */
@@ -78,6 +84,7 @@ export async function postToWechat(
     const delayMs = backoffDelayMs(options.retry, attempt, options.random);
     // A retry that could not start before the budget ends is not worth its first millisecond.
     if (options.now() + delayMs >= deadline) throw failure;
+    if (failure instanceof WechatNetworkError) call.onUnansweredAttempt?.();
     options.logger.warn('WeChat call failed; retrying', {
       api,
       attempt,

@@ -59,6 +59,33 @@ describe('interleavings', () => {
     if (result.kind === 'renewed') expect(isValid(appId, result.token.token.reveal())).toBe(true);
   });
 
+  it('a request that timed out and was acted on after its retry never leaves a superseded token trusted', async () => {
+    const [appId = ''] = await bed.seedAuthorizers(1);
+    await bed.componentTokens.get();
+    const impatient = new AuthorizerRenewer({
+      store: bed.authorizers,
+      client: new WechatComponentClient({
+        componentAppId: bed.client.componentAppId,
+        baseUrl: bed.simulator.url,
+        timeoutMs: 100,
+        retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, totalBudgetMs: 5_000 },
+      }),
+      componentTokens: bed.componentTokens,
+      clock: bed.clock,
+    });
+    // The first attempt is stuck for 300 ms: the client gives up at 100 ms and retries, the retry is
+    // answered (the token stored), and then WeChat acts on the stuck one and supersedes it.
+    bed.simulator.faults.delayNext('api_authorizer_token', 300);
+    const first = await impatient.renew(appId, getterReason(), { waitMs: 0 });
+    expect(first.kind).toBe('renewed');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(bed.simulator.counters.forAuthorizer('api_authorizer_token', appId)).toBe(2);
+    bed.clock.advance(5 * MINUTE); // the stored token is dead at WeChat now
+    const second = await bed.renewer.renew(appId, getterReason(), { waitMs: 0 });
+    expect(second.kind).toBe('renewed');
+    if (second.kind === 'renewed') expect(isValid(appId, second.token.token.reveal())).toBe(true);
+  });
+
   it('a holder with too little of its lease left does not call WeChat at all', async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     const slowComponent = {

@@ -25,7 +25,8 @@ export interface RawAnswer {
 type Scripted =
   | { readonly kind: 'errcode'; readonly errcode: number }
   | { readonly kind: 'drop'; readonly afterProcessing: boolean }
-  | { readonly kind: 'raw'; readonly answer: RawAnswer };
+  | { readonly kind: 'raw'; readonly answer: RawAnswer }
+  | { readonly kind: 'delay'; readonly ms: number };
 
 /** What to do to one call, decided when it arrives. */
 export interface FaultDecision {
@@ -86,6 +87,14 @@ export class Faults {
     this.#script(endpoint, { kind: 'drop', afterProcessing: options.afterProcessing ?? false }, options.times ?? 1);
   }
 
+  /**
+   * The next call to `endpoint` waits `ms` before it is processed, as a request stuck in a queue: a
+   * client that times out and retries may see its retry processed first, and the stuck one after.
+   */
+  delayNext(endpoint: Endpoint, ms: number): void {
+    this.#script(endpoint, { kind: 'delay', ms }, 1);
+  }
+
   /** The next `times` calls to `endpoint` get this raw answer (HTML, truncated JSON, a 502, …). */
   answerNext(endpoint: Endpoint, answer: RawAnswer, times = 1): void {
     this.#script(endpoint, { kind: 'raw', answer }, times);
@@ -96,6 +105,7 @@ export class Faults {
     const steady = this.#appliesTo(endpoint);
     const latencyMs = steady ? this.#latency() : 0;
     if (scripted?.kind === 'errcode') return { latencyMs, errcode: scripted.errcode, dropBefore: false, dropAfter: false };
+    if (scripted?.kind === 'delay') return { latencyMs: latencyMs + scripted.ms, dropBefore: false, dropAfter: false };
     if (scripted?.kind === 'raw') return { latencyMs, raw: scripted.answer, dropBefore: false, dropAfter: false };
     if (scripted?.kind === 'drop') return { latencyMs, dropBefore: !scripted.afterProcessing, dropAfter: scripted.afterProcessing };
     if (steady && this.#settings.dropRate > 0 && this.random.next() < this.#settings.dropRate) {
