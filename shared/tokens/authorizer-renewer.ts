@@ -150,6 +150,7 @@ export class AuthorizerRenewer {
     }
     const expiresAt = sentAt + renewed.expiresInSeconds * 1000;
     const accessToken = { token: renewed.authorizerAccessToken, expiresAt };
+    const doubtSince = unresolvedDoubt(record, retriedUnanswered ? sentAt : undefined, this.#options.leaseMs);
     const rotated = !renewed.authorizerRefreshToken.equals(record.refreshToken);
     if (rotated) this.#metrics.count('RefreshTokenRotated');
     const commit = await store.commitRenewal(record.appId, owner, {
@@ -158,9 +159,10 @@ export class AuthorizerRenewer {
       refreshTokenUsed: record.refreshToken,
       // A token that an unanswered attempt may still supersede is renewed again once the trust window
       // after this renewal began is over (by the schedule, or by the first getter to ask).
-      refreshAt: retriedUnanswered ? Math.min(expiresAt - this.#options.renewalMarginMs, sentAt + TRUST_WINDOW_MS) : expiresAt - this.#options.renewalMarginMs,
+      refreshAt:
+        doubtSince === undefined ? expiresAt - this.#options.renewalMarginMs : Math.min(expiresAt - this.#options.renewalMarginMs, doubtSince + TRUST_WINDOW_MS),
       now: clock.now(),
-      keepDistrust: retriedUnanswered,
+      keepDistrust: doubtSince !== undefined,
     });
     if (commit === 'lease_lost') {
       // Our call reached WeChat after another holder took over: its committed token may be the one ours
@@ -217,6 +219,26 @@ export class AuthorizerRenewer {
     return { kind: 'failed', failure, error: error instanceof Error ? error : new Error(String(error)) };
   }
 }
+
+/**
+ * Since when the token this renewal stores might still be superseded by a request WeChat has not acted
+ * on yet: this renewal's own unanswered attempt (`ownSince`), or an earlier holder's (it crashed, or gave
+ * up without an answer, shortly before this lease). An earlier holder's requests were all sent before its
+ * lease ended; once that is well past, its doubt is settled. `undefined`: no doubt, trust the token.
+ */
+export function unresolvedDoubt(record: { renewingSince?: number | undefined; lease?: { acquiredAt: number } | undefined }, ownSince: number | undefined, leaseMs: number): number | undefined {
+  const inherited =
+    record.renewingSince !== undefined &&
+    record.lease !== undefined &&
+    record.renewingSince < record.lease.acquiredAt &&
+    record.lease.acquiredAt - record.renewingSince < leaseMs + STUCK_REQUEST_MS
+      ? record.renewingSince
+      : undefined;
+  return inherited ?? ownSince;
+}
+
+/** How long after its holder's lease a stuck request may still be acted on, generously. */
+const STUCK_REQUEST_MS = 60_000;
 
 /** The holder stopped short of calling WeChat: too little of its lease was left. */
 class LeaseRunningOutError extends Error {

@@ -5,6 +5,7 @@ import { noMetrics, type Metrics } from '../metrics';
 import type { Sensitive } from '../sensitive';
 import { isStoredTokenTrusted, TRUST_WINDOW_MS, type ComponentRecord, type ComponentStore, type RenewalReason } from '../store';
 import { WechatNetworkError, WechatTicketInvalidError, WechatTokenInvalidError, type WechatComponentClient } from '../wechat';
+import { unresolvedDoubt } from './authorizer-renewer';
 import { ComponentTokenUnavailableError } from './errors';
 import { acquireOrWait } from './lease-loop';
 
@@ -178,7 +179,8 @@ export class ComponentTokenProvider {
       throw error;
     }
     const token = { token: renewed.componentAccessToken, expiresAt: now + renewed.expiresInSeconds * 1000 };
-    if (await store.commitRenewal(this.componentAppId, owner, token, { keepDistrust: retriedUnanswered })) {
+    const doubtSince = unresolvedDoubt(record, retriedUnanswered ? now : undefined, this.#options.leaseMs);
+    if (await store.commitRenewal(this.componentAppId, owner, token, { keepDistrust: doubtSince !== undefined })) {
       this.#metrics.count('ComponentTokenRenewed');
       return token;
     }

@@ -86,6 +86,33 @@ describe('interleavings', () => {
     if (second.kind === 'renewed') expect(isValid(appId, second.token.token.reveal())).toBe(true);
   });
 
+  it("a takeover after a holder gave up without an answer keeps distrusting: the stuck request may land after the takeover's", async () => {
+    const [appId = ''] = await bed.seedAuthorizers(1);
+    await bed.componentTokens.get();
+    const givesUp = new AuthorizerRenewer({
+      store: bed.authorizers,
+      client: new WechatComponentClient({
+        componentAppId: bed.client.componentAppId,
+        baseUrl: bed.simulator.url,
+        timeoutMs: 100,
+        retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, totalBudgetMs: 5_000 },
+      }),
+      componentTokens: bed.componentTokens,
+      clock: bed.clock,
+    });
+    bed.simulator.faults.delayNext('api_authorizer_token', 300);
+    expect(await givesUp.renew(appId, getterReason(), { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'network' });
+    bed.clock.advance(1);
+    const takeover = await bed.renewer.renew(appId, getterReason(), { waitMs: 0 }); // the lease was left expired
+    expect(takeover.kind).toBe('renewed');
+    await new Promise((resolve) => setTimeout(resolve, 400)); // the stuck request lands now
+    expect(bed.simulator.counters.forAuthorizer('api_authorizer_token', appId)).toBe(2);
+    bed.clock.advance(5 * MINUTE);
+    const next = await bed.renewer.renew(appId, getterReason(), { waitMs: 0 });
+    expect(next.kind).toBe('renewed');
+    if (next.kind === 'renewed') expect(isValid(appId, next.token.token.reveal())).toBe(true);
+  });
+
   it('a holder with too little of its lease left does not call WeChat at all', async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     const slowComponent = {
