@@ -75,7 +75,7 @@ export class ComponentTokenProvider {
   /** The token with its expiry (epoch ms), for the getter's `GET /component/token`. */
   async getWithExpiry(): Promise<{ token: Sensitive; expiresAt: number }> {
     const now = this.#options.clock.now();
-    // A token read a moment ago is still good: any token WeChat issued since was issued after our read,
+    // A token read a moment ago is still good. Whatever token WeChat issued since was issued after our read,
     // so ours works for at least 5 more minutes. This saves a read per call on a 200-page sync.
     if (this.#recent && now - this.#recent.readAt < MEMORY_TTL_MS && this.#recent.expiresAt - now > this.#options.marginMs) {
       return this.#recent;

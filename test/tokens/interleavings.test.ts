@@ -38,6 +38,20 @@ describe('interleavings', () => {
     return { client: new Gated({ componentAppId: bed.client.componentAppId, baseUrl: bed.simulator.url, timeoutMs: 2_000 }), reached: atGate, open };
   }
 
+  /** A renewer whose WeChat calls give up after 100 ms, with `attempts` attempts in all. */
+  const renewerTimingOutAt100ms = (attempts: number) =>
+    new AuthorizerRenewer({
+      store: bed.authorizers,
+      client: new WechatComponentClient({
+        componentAppId: bed.client.componentAppId,
+        baseUrl: bed.simulator.url,
+        timeoutMs: 100,
+        retry: { maxAttempts: attempts, baseDelayMs: 1, maxDelayMs: 1, totalBudgetMs: 5_000 },
+      }),
+      componentTokens: bed.componentTokens,
+      clock: bed.clock,
+    });
+
   it('a holder whose call reaches WeChat after its lease ended never leaves a superseded token trusted', async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     await bed.renewer.renew(appId, getterReason(), { waitMs: 0 });
@@ -62,17 +76,7 @@ describe('interleavings', () => {
   it('a request that timed out and was acted on after its retry never leaves a superseded token trusted', async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     await bed.componentTokens.get();
-    const impatient = new AuthorizerRenewer({
-      store: bed.authorizers,
-      client: new WechatComponentClient({
-        componentAppId: bed.client.componentAppId,
-        baseUrl: bed.simulator.url,
-        timeoutMs: 100,
-        retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, totalBudgetMs: 5_000 },
-      }),
-      componentTokens: bed.componentTokens,
-      clock: bed.clock,
-    });
+    const impatient = renewerTimingOutAt100ms(3);
     // The first attempt is stuck for 300 ms: the client gives up at 100 ms and retries, the retry is
     // answered (the token stored), and then WeChat acts on the stuck one and supersedes it.
     bed.simulator.faults.delayNext('api_authorizer_token', 300);
@@ -89,17 +93,7 @@ describe('interleavings', () => {
   it("a takeover after a holder gave up without an answer keeps distrusting: the stuck request may land after the takeover's", async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     await bed.componentTokens.get();
-    const givesUp = new AuthorizerRenewer({
-      store: bed.authorizers,
-      client: new WechatComponentClient({
-        componentAppId: bed.client.componentAppId,
-        baseUrl: bed.simulator.url,
-        timeoutMs: 100,
-        retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, totalBudgetMs: 5_000 },
-      }),
-      componentTokens: bed.componentTokens,
-      clock: bed.clock,
-    });
+    const givesUp = renewerTimingOutAt100ms(1);
     bed.simulator.faults.delayNext('api_authorizer_token', 300);
     expect(await givesUp.renew(appId, getterReason(), { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'network' });
     bed.clock.advance(1);

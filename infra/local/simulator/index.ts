@@ -41,7 +41,7 @@ export interface WechatSimulatorOptions {
   /** Where pushes go (the authorization-event URL). Can also be given per push. */
   readonly callbackUrl?: string | undefined;
   readonly host?: string;
-  /** Default 0: any free port. */
+  /** Default 0, which lets the system pick a free port. */
   readonly port?: number;
 }
 
