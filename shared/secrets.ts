@@ -58,9 +58,13 @@ export function secretsManagerReader(
   options: { expectedComponentAppId?: string; maxAgeSeconds?: number; client?: SecretsManagerClient } = {},
 ): ComponentSecretReader {
   const provider = new SecretsProvider({ awsSdkV3Client: options.client ?? new SecretsManagerClient({}) });
+  // The same secret text gives the same object: callers (the callback's message crypto) can keep what
+  // they derived from it until the secret actually changes.
+  let last: { raw: string; secret: ComponentSecret } | undefined;
   return async () => {
     const raw = await provider.get(secretId, { maxAge: options.maxAgeSeconds ?? 300 });
     if (typeof raw !== 'string') throw new ComponentSecretError('it has no SecretString');
+    if (last?.raw === raw) return last.secret;
     let value: unknown;
     try {
       value = JSON.parse(raw);
@@ -68,7 +72,9 @@ export function secretsManagerReader(
       // Not Powertools' `transform: 'json'`: JSON.parse's message quotes the text, i.e. the secret.
       throw new ComponentSecretError('it is not JSON');
     }
-    return parseComponentSecret(value, options.expectedComponentAppId);
+    const secret = parseComponentSecret(value, options.expectedComponentAppId);
+    last = { raw, secret };
+    return secret;
   };
 }
 

@@ -19,7 +19,7 @@ describe('the component secret from Secrets Manager', () => {
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(good) });
     const read = secretsManagerReader('component-secret', { client: new SecretsManagerClient({ region: 'local' }) });
     const secret = await read();
-    await read();
+    expect(await read()).toBe(secret); // the same object while the secret is unchanged
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
     expect(secretsManager.commandCalls(GetSecretValueCommand)[0]?.args[0].input).toMatchObject({ SecretId: 'component-secret' });
     expect(secret.componentAppSecret.reveal()).toBe('the-app-secret-value');
