@@ -27,6 +27,10 @@ export function createMetrics(): { metrics: Metrics; publish: () => void } {
       count: (name, value = 1) => powertools.addMetric(name, MetricUnit.Count, value),
       duration: (name, milliseconds) => powertools.addMetric(name, MetricUnit.Milliseconds, milliseconds),
     },
-    publish: () => powertools.publishStoredMetrics(),
+    // Most getter requests count nothing (a stored token is served); publishing then would only log
+    // Powertools' "no application metrics" warning on every request.
+    publish: () => {
+      if (powertools.hasStoredMetrics()) powertools.publishStoredMetrics();
+    },
   };
 }
