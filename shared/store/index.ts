@@ -2,7 +2,7 @@ export * from './authorizer-store';
 export * from './component-store';
 export * from './errors';
 export type { Lease, RenewalReason } from './lease';
-export { isLeaseAbandoned, isLeaseLive, isStoredTokenTrusted, SUPERSEDED_TOKEN_GRACE_MS, TRUST_WINDOW_MS } from './lease';
+export { isLeaseAbandoned, isLeaseLive, isStoredTokenTrusted, LEASE_SAFETY_MS, SUPERSEDED_TOKEN_GRACE_MS, TRUST_WINDOW_MS, validateLeaseMs } from './lease';
 export * from './schema';
 export { Table } from './table';
 export { createDocumentClient } from './client';

@@ -24,6 +24,21 @@ export const SUPERSEDED_TOKEN_GRACE_MS = 5 * 60_000;
  */
 export const TRUST_WINDOW_MS = 4 * 60_000;
 
+/** A holder stops calling WeChat this long before its lease ends (a call's own timeout is 5 s). */
+export const LEASE_SAFETY_MS = 10_000;
+
+/**
+ * A lease must outlast a holder's WeChat calls (it stops LEASE_SAFETY_MS before the end) and end inside
+ * the trust window: while a lease is live the stored token is handed out, and past the window WeChat may
+ * have superseded it and let it die.
+ */
+export function validateLeaseMs(leaseMs: number): number {
+  if (!(leaseMs > LEASE_SAFETY_MS * 2 && leaseMs < TRUST_WINDOW_MS)) {
+    throw new RangeError(`leaseMs must be longer than ${LEASE_SAFETY_MS * 2} ms and shorter than ${TRUST_WINDOW_MS} ms`);
+  }
+  return leaseMs;
+}
+
 /** What a commit clears: the lease, and the mark that a renewal is under way. */
 export const COMMIT_REMOVES = [...LEASE_ATTRIBUTES, 'renewingSince'] as const;
 

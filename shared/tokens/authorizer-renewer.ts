@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import { silentLogger, type Logger } from '../logger';
 import { noMetrics, type Metrics } from '../metrics';
-import { TRUST_WINDOW_MS, type AuthorizerRecord, type AuthorizerStatus, type AuthorizerStore, type CommitOutcome, type RenewalReason, type StoredAccessToken } from '../store';
+import { LEASE_SAFETY_MS, TRUST_WINDOW_MS, validateLeaseMs, type AuthorizerRecord, type AuthorizerStatus, type AuthorizerStore, type CommitOutcome, type RenewalReason, type StoredAccessToken } from '../store';
 import {
   WechatApiError,
   WechatError,
@@ -55,8 +55,6 @@ export interface AuthorizerRenewerOptions {
 }
 
 const DEFAULTS = { renewalMarginMs: 15 * 60_000, leaseMs: 60_000, pollMs: 100 };
-/** A holder stops calling WeChat this long before its lease ends (a call's own timeout is 5 s). */
-const LEASE_SAFETY_MS = 10_000;
 
 /**
  * Renews one authorizer's access token under its lease: exactly one WeChat call however many callers
@@ -70,13 +68,7 @@ export class AuthorizerRenewer {
 
   constructor(options: AuthorizerRenewerOptions) {
     this.#options = { ...DEFAULTS, ...options };
-    if (this.#options.leaseMs >= TRUST_WINDOW_MS || this.#options.leaseMs <= LEASE_SAFETY_MS * 2) {
-      // While a lease is live the stored token is handed out; past the trust window WeChat may have
-      // superseded it and let it die.
-      throw new RangeError(
-        `leaseMs must be longer than ${LEASE_SAFETY_MS * 2} ms and shorter than ${TRUST_WINDOW_MS} ms (WeChat's grace for superseded tokens, less a minute)`,
-      );
-    }
+    validateLeaseMs(this.#options.leaseMs);
     this.#metrics = options.metrics ?? noMetrics;
     this.#logger = options.logger ?? silentLogger;
   }

@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import { silentLogger, type Logger } from '../logger';
 import { noMetrics, type Metrics } from '../metrics';
 import type { Sensitive } from '../sensitive';
-import { isStoredTokenTrusted, TRUST_WINDOW_MS, type ComponentRecord, type ComponentStore, type RenewalReason } from '../store';
+import { isStoredTokenTrusted, LEASE_SAFETY_MS, validateLeaseMs, type ComponentRecord, type ComponentStore, type RenewalReason } from '../store';
 import { WechatNetworkError, WechatTicketInvalidError, WechatTokenInvalidError, type WechatComponentClient } from '../wechat';
 import { unresolvedDoubt } from './authorizer-renewer';
 import { ComponentTokenUnavailableError } from './errors';
@@ -37,8 +37,6 @@ const MEMORY_TTL_MS = 30_000;
 
 type StoredToken = { readonly token: Sensitive; readonly expiresAt: number };
 
-/** A holder stops calling WeChat this long before its lease ends. */
-const LEASE_SAFETY_MS = 10_000;
 /** A stored token with less than this left is not used as a fallback for a failed renewal. */
 const FALLBACK_MIN_LEFT_MS = 60_000;
 
@@ -57,9 +55,7 @@ export class ComponentTokenProvider {
 
   constructor(options: ComponentTokenOptions) {
     this.#options = { ...DEFAULTS, ...options };
-    if (this.#options.leaseMs >= TRUST_WINDOW_MS || this.#options.leaseMs <= LEASE_SAFETY_MS * 2) {
-      throw new RangeError(`leaseMs must be longer than ${LEASE_SAFETY_MS * 2} ms and shorter than ${TRUST_WINDOW_MS} ms`);
-    }
+    validateLeaseMs(this.#options.leaseMs);
     this.#metrics = options.metrics ?? noMetrics;
     this.#logger = options.logger ?? silentLogger;
   }
