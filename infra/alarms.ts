@@ -107,7 +107,7 @@ export function createAlarms(
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
     RefreshTokenInvalid: make('RefreshTokenInvalid', {
-      description: 'WeChat refused a refresh token (61023); the sync should heal it within the hour.',
+      description: 'WeChat refused a refresh token (61023). The refresh run syncs at once to recover it from the authorizer list; if this persists, the account must authorize again.',
       metric: domainMetric('RefreshTokenInvalid', 'Sum', Duration.hours(1)),
       threshold: 1,
       evaluationPeriods: 2,

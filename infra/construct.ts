@@ -227,8 +227,10 @@ export class WechatAuthorizerTokens extends Construct {
     const { sync, refresh, getter, callback } = this.functions;
     const onTable = (fn: nodejs.NodejsFunction, actions: string[], resources = [this.table.tableArn]) =>
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: actions.map((action) => `dynamodb:${action}`), resources }));
-    onTable(sync, ['GetItem', 'PutItem', 'UpdateItem', 'Scan']);
-    onTable(refresh, ['GetItem', 'UpdateItem']);
+    const syncActions = ['GetItem', 'PutItem', 'UpdateItem', 'Scan'];
+    onTable(sync, syncActions);
+    // The refresh runs the sync itself when WeChat refuses a refresh token (61023): recovery at once.
+    onTable(refresh, syncActions);
     onTable(refresh, ['Query'], [`${this.table.tableArn}/index/${TABLE_SCHEMA.dueIndex.name}`]);
     onTable(getter, ['GetItem', 'UpdateItem', 'Scan']);
     onTable(callback, ['GetItem', 'UpdateItem']);

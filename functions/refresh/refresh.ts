@@ -2,10 +2,17 @@ import type { Logger } from '../../shared/logger';
 import { noMetrics, type Metrics } from '../../shared/metrics';
 import type { TokenService } from '../../shared/service';
 import { refreshDueAuthorizers, type RefreshSummary, type RenewalResult } from '../../shared/tokens';
+import type { SyncSummary } from '../../shared/sync';
+import { runSync } from '../common/run-sync';
 import { parseRefreshEvent } from './event';
 
 export type RefreshResponse =
-  | { readonly mode: 'scheduled'; readonly summary: RefreshSummary }
+  | {
+      readonly mode: 'scheduled';
+      readonly summary: RefreshSummary;
+      /** The sync run at once because WeChat refused refresh tokens (61023): how it went. */
+      readonly recovery?: Pick<SyncSummary, 'ran' | 'complete' | 'healed'>;
+    }
   | {
       readonly mode: 'on_demand';
       readonly appid: string;
@@ -17,6 +24,9 @@ export type RefreshResponse =
 
 /** How long an on-demand caller waits for another instance's renewal of the same appid. */
 const ON_DEMAND_WAIT_MS = 10_000;
+
+/** A recovery sync starts only with this much of the function's time left (a sync at 100,000 takes seconds). */
+const RECOVERY_MIN_REMAINING_MS = 60_000;
 
 /** The refresh function, its dependencies given: the Lambda entry and the tests build it alike. */
 export function createRefresh(
@@ -36,7 +46,16 @@ export function createRefresh(
       // Start no renewal that could outlive the function: its lease would be abandoned for a minute.
       const deadline = context ? clock.now() + context.getRemainingTimeInMillis() - config.leaseMs : undefined;
       const summary = await refreshDueAuthorizers({ store: authorizers, renewer, clock, concurrency: config.refreshConcurrency, deadline, logger });
-      return { mode: 'scheduled', summary };
+      // A refused refresh token can only be recovered from api_get_authorizer_list, and the account's
+      // access token runs out within the renewal margin: sync now rather than at the next hourly run.
+      if ((summary.failed.refresh_token_invalid ?? 0) === 0) return { mode: 'scheduled', summary };
+      if (context && context.getRemainingTimeInMillis() < RECOVERY_MIN_REMAINING_MS) {
+        logger.warn('refresh tokens refused; no time left to recover them now, the next sync will');
+        return { mode: 'scheduled', summary };
+      }
+      const { ran, complete, healed } = await runSync(service(), logger, metrics);
+      logger.info('recovery sync after refused refresh tokens', { ran, complete, healed });
+      return { mode: 'scheduled', summary, recovery: { ran, complete, healed } };
     }
     const result = await renewer.renew(
       request.appId,

@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import type { Logger } from '../../shared/logger';
 import type { Metrics } from '../../shared/metrics';
 import type { TokenService } from '../../shared/service';
-import { syncAuthorizers, type SyncSummary } from '../../shared/sync';
+import type { SyncSummary } from '../../shared/sync';
+import { runSync } from '../common/run-sync';
 
 export class SyncEventError extends Error {
   constructor() {
@@ -18,18 +19,6 @@ const manual = z.object({ sync: z.literal(true) });
 export function createSync(service: () => TokenService, logger: Logger, metrics: Metrics): (event: unknown) => Promise<SyncSummary> {
   return async (event) => {
     if (!scheduled.safeParse(event).success && !manual.safeParse(event).success) throw new SyncEventError();
-    const { config, syncStore, authorizers, client, componentTokens, clock } = service();
-    return syncAuthorizers({
-      componentAppId: config.componentAppId,
-      syncStore,
-      authorizers,
-      client,
-      componentTokens,
-      clock,
-      pageConcurrency: config.syncPageConcurrency,
-      writeConcurrency: config.syncWriteConcurrency,
-      logger,
-      metrics,
-    });
+    return runSync(service(), logger, metrics);
   };
 }

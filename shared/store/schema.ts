@@ -35,6 +35,17 @@ export function allDueShards(): string[] {
   return Array.from({ length: TABLE_SCHEMA.dueShards }, (_, shard) => shard.toString().padStart(2, '0'));
 }
 
+/**
+ * Every shard once, starting at `first` (wrapped into range). Runs that overlap start at different
+ * shards, so that they share the due accounts instead of all racing for the same ones in the same order:
+ * a run that reaches a shard another has done finds nothing left in it.
+ */
+export function dueShardsFrom(first: number): string[] {
+  const shards = allDueShards();
+  const start = ((Math.floor(first) % shards.length) + shards.length) % shards.length;
+  return [...shards.slice(start), ...shards.slice(0, start)];
+}
+
 /** The CreateTable input for the schema, as tests and the local runtime create it (on demand billing). */
 export function createTableInput(tableName: string) {
   const { partitionKey, dueIndex } = TABLE_SCHEMA;

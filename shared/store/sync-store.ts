@@ -100,11 +100,13 @@ export class SyncStore {
    * Applies a listed entry to a stored account that the listing changes, if the account is still as the
    * caller saw it (`expectedVersion`) and, where the refresh token changes, none was stored after the
    * page was requested. `activate` makes a revoked or refresh_token_invalid account active and due at
-   * once, dropping any access token it had. `false` when a condition failed (re-read and decide again).
+   * once. A `reauthorized` account's access token is dropped (revocation killed it); a `healed` one keeps
+   * its own, which a new refresh token does not touch, so that it is served until the renewal. `false`
+   * when a condition failed (re-read and decide again).
    */
   async applyListed(
     entry: ListedEntry,
-    change: { expectedVersion: number; refreshToken: boolean; authTime: boolean; activate: boolean; now: number },
+    change: { expectedVersion: number; refreshToken: boolean; authTime: boolean; activate: false | 'healed' | 'reauthorized'; now: number },
   ): Promise<boolean> {
     const { now } = change;
     const set: Record<string, unknown> = {};
@@ -113,7 +115,11 @@ export class SyncStore {
     if (change.activate) Object.assign(set, { status: 'active', statusChangedAt: now, refreshAt: 0, dueShard: dueShardOf(entry.appId) });
     const item = await this.table.update(
       authorizerKey(entry.appId),
-      { set, increment: ['version'], remove: change.activate ? ['accessToken', 'accessTokenExpiresAt', ...COMMIT_REMOVES] : [] },
+      {
+        set,
+        increment: ['version'],
+        remove: change.activate === 'reauthorized' ? ['accessToken', 'accessTokenExpiresAt', ...COMMIT_REMOVES] : change.activate ? COMMIT_REMOVES : [],
+      },
       {
         // Nothing the page is older than may be undone by it: a refresh token, an auth time or a status
         // (an `unauthorized` push) stored after the page was requested wins.

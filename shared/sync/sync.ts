@@ -161,9 +161,9 @@ async function write(
     case 'update':
       return store.applyListed(entry, { expectedVersion: stored?.version ?? 0, ...decision, activate: false, now });
     case 'heal':
-      return store.applyListed(entry, { expectedVersion: stored?.version ?? 0, refreshToken: true, authTime: decision.authTime, activate: true, now });
+      return store.applyListed(entry, { expectedVersion: stored?.version ?? 0, refreshToken: true, authTime: decision.authTime, activate: 'healed', now });
     case 'reactivate':
-      return store.applyListed(entry, { expectedVersion: stored?.version ?? 0, ...decision, activate: true, now });
+      return store.applyListed(entry, { expectedVersion: stored?.version ?? 0, ...decision, activate: 'reauthorized', now });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import { silentLogger, type Logger } from '../logger';
-import type { AuthorizerStore } from '../store';
+import { dueShardsFrom, TABLE_SCHEMA, type AuthorizerStore } from '../store';
 import type { AuthorizerRenewer, RenewalFailure, RenewalResult } from './authorizer-renewer';
 import { forEachConcurrently } from './concurrency';
 
@@ -33,6 +33,8 @@ export interface ScheduledRefreshOptions {
   /** Epoch ms after which no renewal starts (the Lambda's remaining time, less a lease). */
   readonly deadline?: number | undefined;
   readonly logger?: Logger;
+  /** Picks the shard the run starts at (see `dueShardsFrom`); in [0, 1). Default Math.random. */
+  readonly random?: () => number;
 }
 
 /**
@@ -51,7 +53,7 @@ export async function refreshDueAuthorizers(options: ScheduledRefreshOptions): P
   const reason = { kind: 'due', expiringBefore: now + renewer.renewalMarginMs } as const;
 
   await forEachConcurrently(
-    store.dueAppIds(now),
+    store.dueAppIds(now, dueShardsFrom(Math.floor((options.random ?? Math.random)() * TABLE_SCHEMA.dueShards))),
     options.concurrency ?? 8,
     async (appId) => {
       counts.due++;

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../infra/local/simulator';
+import { SimClock, SIMULATOR_CREDENTIALS, WechatSimulator } from '../../infra/local/simulator';
 import { createTable, startDynalite, type LocalDynamo } from '../../infra/local/dynamo';
 import { RefreshEventError } from '../../functions/refresh/event';
 import { createRefresh } from '../../functions/refresh/refresh';
@@ -58,6 +58,43 @@ describe('createRefresh', () => {
     expect(await refresh({ appid: appId })).toMatchObject({ outcome: 'current' });
     expect(await refresh({ appid: appId, min_valid_seconds: 7_200 })).toMatchObject({ outcome: 'renewed' });
     expect(await refresh({ appid: 'wxunknown' })).toMatchObject({ outcome: 'not_found' });
+  });
+
+  it('recovers a refresh token WeChat refused (61023) through the sync at once, so the account never runs out', async () => {
+    // A running clock, as in a Lambda: the sync heals only what was marked before its page was requested.
+    await bed.close();
+    bed = await startTestbed(backend, { simulator: { clock: new SimClock({ frozen: false }) } });
+    await bed.storeTicket();
+    const [lost = '', other = ''] = await bed.seedAuthorizers(2);
+    const refresh = createRefresh(() => bed, recordingLogger(), bed.metrics);
+    expect(await refresh(scheduledEvent)).toMatchObject({ summary: { renewed: 2 } });
+    bed.simulator.world.replaceRefreshToken(lost);
+    bed.clock.advance(7_200_000 - 14 * 60_000);
+
+    const response = await refresh(scheduledEvent);
+    expect(response).toMatchObject({ summary: { renewed: 1, failed: { refresh_token_invalid: 1 } }, recovery: { ran: true, complete: true, healed: 1 } });
+    const healed = await bed.authorizers.get(lost);
+    expect(healed?.status).toBe('active');
+    expect(healed?.refreshToken.reveal()).toBe(bed.simulator.world.refreshTokenOf(lost));
+    // Due again at once: the next run renews it while its old access token still works.
+    bed.clock.advance(5 * 60_000);
+    expect(await refresh(scheduledEvent)).toMatchObject({ summary: { renewed: 1 } });
+    expect(bed.simulator.world.isAuthorizerTokenValid(lost, (await bed.authorizers.get(lost))?.accessToken?.token.reveal() ?? '')).toBe(true);
+    expect((await bed.authorizers.get(other))?.status).toBe('active');
+  });
+
+  it('leaves the recovery to the next sync when the function has too little time left', async () => {
+    const [lost = ''] = await bed.seedAuthorizers(1);
+    const refresh = createRefresh(() => bed, recordingLogger(), bed.metrics);
+    await refresh(scheduledEvent);
+    bed.simulator.world.replaceRefreshToken(lost);
+    bed.clock.advance(7_200_000 - 14 * 60_000);
+    // Enough time for the renewals when the run starts, not for a sync after them.
+    const remaining = [120_000, 30_000];
+    const response = await refresh(scheduledEvent, { getRemainingTimeInMillis: () => remaining.shift() ?? 0 });
+    expect(response).toMatchObject({ summary: { failed: { refresh_token_invalid: 1 } } });
+    expect(response).not.toHaveProperty('recovery');
+    expect((await bed.authorizers.get(lost))?.status).toBe('refresh_token_invalid');
   });
 
   it('refuses an event it does not understand, with a message that says what it expects', async () => {

@@ -268,7 +268,7 @@ describe.each(conformanceBackends())('store on %s', (kind) => {
     expect(first).toMatchObject({ status: 'active', authTime: 1_700_000_000, version: 1, refreshTokenChangedAt: T0 });
 
     const listed = { appId: appIds[0] ?? '', refreshToken: sensitive('refreshtoken@@@new'), authTime: 1_800_000_000, fetchedAt: T0 + 10 };
-    const change = { expectedVersion: 1, refreshToken: true, authTime: true, activate: false, now: T0 + 20 };
+    const change = { expectedVersion: 1, refreshToken: true, authTime: true, activate: false as const, now: T0 + 20 };
     expect(await sync.applyListed({ ...listed, fetchedAt: T0 }, change)).toBe(false); // stored at T0: not older than the page
     expect(await sync.applyListed(listed, { ...change, expectedVersion: 2 })).toBe(false);
     expect(await sync.applyListed(listed, change)).toBe(true);
@@ -279,7 +279,7 @@ describe.each(conformanceBackends())('store on %s', (kind) => {
     expect(await sync.revoke(appIds[1] ?? '', 2, T0)).toBe(false); // already revoked
     const revoked = await store.get(appIds[1] ?? '');
     expect(revoked).toMatchObject({ status: 'revoked', refreshAt: undefined });
-    expect(await sync.applyListed({ ...listed, appId: appIds[1] ?? '' }, { ...change, expectedVersion: 2, activate: true })).toBe(true);
+    expect(await sync.applyListed({ ...listed, appId: appIds[1] ?? '' }, { ...change, expectedVersion: 2, activate: 'reauthorized' })).toBe(true);
     expect(await store.get(appIds[1] ?? '')).toMatchObject({ status: 'active', refreshAt: 0 });
   });
 

@@ -113,14 +113,21 @@ describe('the sync', () => {
     it('heal: a refresh_token_invalid account gets the listed refresh token back, active and due at once', async () => {
       await run();
       const appId = bed.simulator.world.population.listing()[3]?.appId ?? '';
+      expect(await bed.renewer.renew(appId, { kind: 'due', expiringBefore: bed.clock.now() }, { waitMs: 0 })).toMatchObject({ kind: 'renewed' });
+      const accessToken = (await stored(appId))?.accessToken?.token.reveal() ?? '';
       bed.simulator.world.replaceRefreshToken(appId); // the stored refresh token is now refused (61023)
-      const failed = await bed.renewer.renew(appId, { kind: 'due', expiringBefore: bed.clock.now() }, { waitMs: 0 });
-      expect(failed).toMatchObject({ kind: 'failed', failure: 'refresh_token_invalid' });
+      bed.clock.advance(7_200_000 - 10 * MINUTE);
+      const due = { kind: 'due', expiringBefore: bed.clock.now() + 15 * MINUTE } as const;
+      expect(await bed.renewer.renew(appId, due, { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'refresh_token_invalid' });
+      bed.clock.advance(1_000);
       const summary = await run();
       expect(summary).toMatchObject({ healed: 1 });
       const healed = await stored(appId);
       expect(healed).toMatchObject({ status: 'active', refreshAt: 0 });
-      expect(await bed.renewer.renew(appId, { kind: 'due', expiringBefore: bed.clock.now() }, { waitMs: 0 })).toMatchObject({ kind: 'renewed' });
+      // A new refresh token does not touch the access token: it is kept, and still works, until the renewal.
+      expect(healed?.accessToken?.token.reveal()).toBe(accessToken);
+      expect(bed.simulator.world.isAuthorizerTokenValid(appId, accessToken)).toBe(true);
+      expect(await bed.renewer.renew(appId, due, { waitMs: 0 })).toMatchObject({ kind: 'renewed' });
     });
 
     it('a failed page makes the run partial: additions are kept, nobody is revoked', async () => {

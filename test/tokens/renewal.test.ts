@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { LocalDynamo } from '../../infra/local/dynamo';
 import { SIMULATOR_CREDENTIALS } from '../../infra/local/simulator';
 import { sensitive } from '../../shared/sensitive';
-import { AuthorizerStore, Table, type RenewalReason } from '../../shared/store';
+import { allDueShards, AuthorizerStore, dueShardsFrom, Table, TABLE_SCHEMA, type RenewalReason } from '../../shared/store';
 import { AuthorizerRenewer, refreshDueAuthorizers, type RenewalResult } from '../../shared/tokens';
 import { conformanceBackends, startBackend } from '../support/dynamo-backends';
 import { startTestbed, type Testbed } from '../support/testbed';
@@ -172,6 +172,27 @@ describe.each(conformanceBackends())('renewal under the lease, on %s', (kind) =>
     expect(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'not_authorized' });
     expect((await bed.authorizers.get(appId))?.status).toBe('revoked');
     expect(bed.metrics.total('AuthorizerRevoked')).toBe(1);
+  });
+
+  it('overlapping scheduled runs start at different shards and share the due accounts: each renewed once', async () => {
+    const appIds = await bed.seedAuthorizers(64);
+    const starts = [0, 0.25, 0.5, 0.75];
+    const summaries = await Promise.all(
+      starts.map((start) => refreshDueAuthorizers({ store: bed.authorizers, renewer: bed.renewer, clock: bed.clock, concurrency: 2, random: () => start })),
+    );
+    expect(summaries.reduce((sum, summary) => sum + summary.renewed, 0)).toBe(appIds.length);
+    expect(bed.simulator.counters.calls('api_authorizer_token')).toBe(appIds.length);
+    // Each run also saw (and skipped) some another run had renewed or held, but far fewer than all of them.
+    const looked = summaries.reduce((sum, summary) => sum + summary.due, 0);
+    expect(looked).toBeLessThan(2 * appIds.length);
+  });
+
+  it('dueShardsFrom: every shard once, from the one asked for, wrapping around', () => {
+    expect(dueShardsFrom(0)).toEqual(allDueShards());
+    expect(dueShardsFrom(3).slice(0, 2)).toEqual(['03', '04']);
+    expect(dueShardsFrom(TABLE_SCHEMA.dueShards + 1)).toEqual(dueShardsFrom(1));
+    expect(dueShardsFrom(-1)[0]).toBe(String(TABLE_SCHEMA.dueShards - 1).padStart(2, '0'));
+    expect(new Set(dueShardsFrom(7)).size).toBe(TABLE_SCHEMA.dueShards);
   });
 
   it('45009: the scheduled run stops at once and says so; the rest stay due', async () => {
