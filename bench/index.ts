@@ -2,13 +2,17 @@
 // the same run, so that the table holds on a noisy machine; absolute figures are shown for context.
 // BENCH_ONLY=<name,...> runs some suites only (while working on one).
 import { formatTable, type BenchRow, type BenchSuite } from './harness';
+import { coldStartSuite } from './suites/cold-start';
 import { cryptoSuite } from './suites/crypto';
+import { getterSuite } from './suites/getter';
 import { syncSuite } from './suites/sync';
 import { wechatSuite } from './suites/wechat';
 
 const suites: ReadonlyArray<[string, BenchSuite]> = [
   ['crypto', cryptoSuite],
   ['wechat', wechatSuite],
+  ['getter', getterSuite],
+  ['cold-start', coldStartSuite],
   ['sync', syncSuite],
 ];
 
