@@ -122,14 +122,22 @@ export class SyncStore {
       },
       {
         // Nothing the page is older than may be undone by it: a refresh token, an auth time or a status
-        // (an `unauthorized` push) stored after the page was requested wins.
+        // (an `unauthorized` push) stored after the page was requested wins. A heal needs only the
+        // account still refused: when WeChat refused the old refresh token does not matter (the refresh
+        // run marks it and syncs at once, maybe within the same millisecond), and a revocation since
+        // would have changed the status.
         expression: [
           '#version = :expectedVersion',
           ...(change.refreshToken ? ['#refreshTokenChangedAt < :fetchedAt'] : []),
           ...(change.authTime ? ['#authTimeChangedAt < :fetchedAt'] : []),
-          ...(change.activate ? ['#statusChangedAt < :fetchedAt'] : []),
+          ...(change.activate === 'reauthorized' ? ['#statusChangedAt < :fetchedAt'] : []),
+          ...(change.activate === 'healed' ? ['#status = :refused'] : []),
         ].join(' AND '),
-        values: { ':expectedVersion': change.expectedVersion, ':fetchedAt': entry.fetchedAt },
+        values: {
+          ':expectedVersion': change.expectedVersion,
+          ':fetchedAt': entry.fetchedAt,
+          ...(change.activate === 'healed' ? { ':refused': 'refresh_token_invalid' } : {}),
+        },
       },
     );
     return item !== undefined;

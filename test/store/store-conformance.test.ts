@@ -281,6 +281,18 @@ describe.each(conformanceBackends())('store on %s', (kind) => {
     expect(revoked).toMatchObject({ status: 'revoked', refreshAt: undefined });
     expect(await sync.applyListed({ ...listed, appId: appIds[1] ?? '' }, { ...change, expectedVersion: 2, activate: 'reauthorized' })).toBe(true);
     expect(await store.get(appIds[1] ?? '')).toMatchObject({ status: 'active', refreshAt: 0 });
+
+    // A heal: the mark in the same millisecond as the page does not stop it; a revocation does.
+    const refused = appIds[2] ?? '';
+    expect(await store.acquireRenewal(refused, { owner: 'o', now: T0 + 30, leaseMs: LEASE, reason: due(T0 + 30) })).toBeDefined();
+    expect(await store.markStatus(refused, 'o', 'refresh_token_invalid', { now: T0 + 30, refreshTokenUsed: sensitive('refreshtoken@@@one') })).toBe(true);
+    const heal = { expectedVersion: 2, refreshToken: true, authTime: false, activate: 'healed' as const, now: T0 + 40 };
+    expect(await sync.applyListed({ ...listed, appId: refused, fetchedAt: T0 + 30 }, heal)).toBe(true);
+    expect(await store.get(refused)).toMatchObject({ status: 'active', refreshAt: 0, version: 3 });
+    const revokedSince = appIds[3] ?? '';
+    expect(await sync.revoke(revokedSince, 1, T0 + 30)).toBe(true);
+    expect(await sync.applyListed({ ...listed, appId: revokedSince, fetchedAt: T0 + 40 }, heal)).toBe(false);
+    expect((await store.get(revokedSince))?.status).toBe('revoked');
   });
 
   it('sync: one run lease at a time, kept alive by its owner, taken over when it expires', async () => {
