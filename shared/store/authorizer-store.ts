@@ -96,9 +96,12 @@ export class AuthorizerStore {
     request: { owner: string; now: number; leaseMs: number; reason: RenewalReason },
   ): Promise<AuthorizerRecord | undefined> {
     const condition = renewalCondition(request.reason, request.now);
+    const lease = leaseUpdate(request.owner, request.now, request.leaseMs);
     const item = await this.table.update(
       authorizerKey(appId),
-      leaseUpdate(request.owner, request.now, request.leaseMs),
+      // The due index shows the account as due again only when the lease ends: overlapping runs that
+      // query after this write skip it instead of racing for it, and it is due at once should we die.
+      { ...lease, set: { ...lease.set, refreshAt: request.now + request.leaseMs } },
       { expression: `#status = :active AND ${condition.expression}`, values: { ...condition.values, ':active': 'active' } },
     );
     return item ? decode(item) : undefined;
@@ -163,9 +166,9 @@ export class AuthorizerStore {
     return keptNewer ? 'committed_keeping_newer_refresh_token' : 'lease_lost';
   }
 
-  /** Gives the lease up after a failed renewal (see `releaseLease`); an uncertain one makes the account due at once. */
+  /** Gives the lease up after a failed renewal (see `releaseLease`), due again at once (taking it moved it to the lease's end). */
   async releaseRenewal(appId: string, lease: { owner: string; acquiredAt: number }, options: { now: number; uncertain: boolean }): Promise<boolean> {
-    return releaseLease(this.table, authorizerKey(appId), lease, { ...options, alsoSetIfUncertain: { refreshAt: options.now } });
+    return releaseLease(this.table, authorizerKey(appId), lease, { ...options, alsoSet: { refreshAt: options.now } });
   }
 
   /** See `distrustSince`; and a refresh token WeChat rotated is kept if the one it replaced is still stored. */

@@ -85,6 +85,20 @@ describe.each(conformanceBackends())('store on %s', (kind) => {
     expect(taken?.lease?.owner).toBe('next');
   });
 
+  it('a held account leaves the due listing until its lease ends; a failed holder makes it due at once', async () => {
+    const appId = await active();
+    const listed = async (now: number) => {
+      const due: string[] = [];
+      for await (const id of store.dueAppIds(now)) due.push(id);
+      return due;
+    };
+    await store.acquireRenewal(appId, { owner: 'a', now: T0, leaseMs: LEASE, reason: due(T0) });
+    expect(await listed(T0 + LEASE - 1)).toEqual([]);
+    expect(await listed(T0 + LEASE)).toEqual([appId]);
+    expect(await store.releaseRenewal(appId, { owner: 'a', acquiredAt: T0 }, { now: T0 + 5, uncertain: false })).toBe(true);
+    expect(await listed(T0 + 5)).toEqual([appId]);
+  });
+
   it('grants a "due" lease only while the token is due, an "invalid" one only for the stored token', async () => {
     const appId = await active();
     await renewedOnce(appId);
