@@ -4,6 +4,7 @@
 import { formatTable, type BenchRow, type BenchSuite } from './harness';
 import { coldStartSuite } from './suites/cold-start';
 import { cryptoSuite } from './suites/crypto';
+import { daySuite } from './suites/day';
 import { getterSuite } from './suites/getter';
 import { syncSuite } from './suites/sync';
 import { wechatSuite } from './suites/wechat';
@@ -14,6 +15,7 @@ const suites: ReadonlyArray<[string, BenchSuite]> = [
   ['getter', getterSuite],
   ['cold-start', coldStartSuite],
   ['sync', syncSuite],
+  ['day', daySuite],
 ];
 
 const only = process.env['BENCH_ONLY']?.split(',').map((name) => name.trim());

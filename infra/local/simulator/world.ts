@@ -221,6 +221,12 @@ export class WechatWorld {
     return record?.authorized ? record.refreshToken : undefined;
   }
 
+  /** Whether WeChat would renew with this refresh token now (the current one, or the previous in its grace). */
+  acceptsRefreshToken(appId: string, refreshToken: string): boolean {
+    const record = this.population.get(appId);
+    return record?.authorized === true && this.#acceptsRefreshToken(record, refreshToken);
+  }
+
   // --- checks -------------------------------------------------------------------------------------------
 
   #requireComponentToken(accessToken: string | undefined): Answer | undefined {
