@@ -1,11 +1,11 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createCallback } from '../../functions/callback/callback';
+import { createRefresh } from '../../functions/refresh/refresh';
 import { createGetter } from '../../functions/getter/getter';
 import type { Logger } from '../../shared/logger';
 import { createTokenService, type TokenService } from '../../shared/service';
 import { createDocumentClient } from '../../shared/store';
 import { syncAuthorizers } from '../../shared/sync';
-import { refreshDueAuthorizers } from '../../shared/tokens';
 import { startApiServer } from './api-server';
 import { localSecret, localServiceConfig } from './local-config';
 import { createTable, LOCAL_CLIENT_CONFIG, startDynalite } from './dynamo';
@@ -100,9 +100,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const summary = await syncAuthorizers({ ...service, componentAppId: credentials.componentAppId, logger });
     logger.info(`sync: ${summary.added} added, ${summary.updated} updated, ${summary.revoked} revoked, ${summary.unchanged} unchanged in ${summary.pages} pages`);
   };
+  // The refresh function's own code, as EventBridge invokes it (recovery after a 61023 included).
+  const scheduledRefresh = createRefresh(() => service, logger);
   const refresh = async () => {
-    const summary = await refreshDueAuthorizers({ store: service.authorizers, renewer: service.renewer, clock: service.clock, logger });
-    if (summary.due > 0) logger.info(`refresh: ${summary.renewed} of ${summary.due} due tokens renewed`);
+    const response = await scheduledRefresh({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
+    if (response.mode !== 'scheduled' || response.summary.due === 0) return;
+    logger.info(`refresh: ${response.summary.renewed} of ${response.summary.due} due tokens renewed${response.recovery ? `; recovery sync healed ${response.recovery.healed}` : ''}`);
   };
   await sync();
   every(options.syncEveryMs ?? 60_000, sync);
