@@ -20,13 +20,12 @@ describe('the lease as conditional writes', () => {
     const input = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
     expect(input?.ConditionExpression).toBe(
       '#status = :active AND attribute_exists(#pk) AND (attribute_not_exists(#leaseExpiresAt) OR #leaseExpiresAt < :now) AND ' +
-        '((attribute_exists(#leaseExpiresAt) AND #leaseExpiresAt < :now) OR ' +
-        '(attribute_exists(#renewingSince) AND #renewingSince <= :trustFloor) OR ' +
+        '(#leaseExpiresAt < :now OR #renewingSince <= :trustFloor OR ' +
         '(attribute_not_exists(#accessTokenExpiresAt) OR #accessTokenExpiresAt <= :expiringBefore))',
     );
     expect(input?.UpdateExpression).toBe(
       'SET #leaseOwner = :set_leaseOwner, #leaseAcquiredAt = :set_leaseAcquiredAt, #leaseExpiresAt = :set_leaseExpiresAt, ' +
-        '#renewingSince = if_not_exists(#renewingSince, :ifm_renewingSince)',
+        '#refreshAt = :set_refreshAt, #renewingSince = if_not_exists(#renewingSince, :ifm_renewingSince)',
     );
     expect(input?.ExpressionAttributeValues).toEqual({
       ':active': 'active',
@@ -37,9 +36,10 @@ describe('the lease as conditional writes', () => {
       ':set_leaseOwner': 'me',
       ':set_leaseAcquiredAt': 1_000,
       ':set_leaseExpiresAt': 61_000,
+      ':set_refreshAt': 61_000,
     });
     expect(Object.keys(input?.ExpressionAttributeNames ?? {}).sort()).toEqual(
-      ['#accessTokenExpiresAt', '#leaseAcquiredAt', '#leaseExpiresAt', '#leaseOwner', '#pk', '#renewingSince', '#status'].sort(),
+      ['#accessTokenExpiresAt', '#leaseAcquiredAt', '#leaseExpiresAt', '#leaseOwner', '#pk', '#refreshAt', '#renewingSince', '#status'].sort(),
     );
   });
 
