@@ -155,7 +155,8 @@ export class AuthorizerStore {
     const current = await this.get(appId);
     if (current?.lease?.owner !== owner) return 'lease_lost';
     if (current.status !== 'active') {
-      await this.releaseRenewal(appId, current.lease, { now: result.now, uncertain: false });
+      // Not releaseRenewal: an account that is no longer active must not be made due again.
+      await releaseLease(this.table, authorizerKey(appId), current.lease, { now: result.now, uncertain: false });
       return 'no_longer_active';
     }
     const keptNewer = await this.table.update(
@@ -193,7 +194,10 @@ export class AuthorizerStore {
     status: Exclude<AuthorizerStatus, 'active'>,
     options: { now: number; refreshTokenUsed: Sensitive },
   ): Promise<boolean> {
-    const remove = ['refreshAt', 'dueShard', ...COMMIT_REMOVES, ...(status === 'revoked' ? ['accessToken', 'accessTokenExpiresAt'] : [])];
+    // A refused refresh token keeps its access token and `renewingSince`: the sync may heal the account
+    // and keep the token, which must stay untrusted if a renewal died after WeChat answered (and so may
+    // have superseded it). A revoked account's tokens are dead: all of it goes.
+    const remove = ['refreshAt', 'dueShard', ...(status === 'revoked' ? [...COMMIT_REMOVES, 'accessToken', 'accessTokenExpiresAt'] : LEASE_ATTRIBUTES)];
     const item = await this.table.update(
       authorizerKey(appId),
       { set: { status, statusChangedAt: options.now }, increment: ['version'], remove },

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { sensitive, type Sensitive } from '../sensitive';
 import type { AuthorizerStatus } from './authorizer-store';
 import { StoreCorruptionError } from './errors';
-import { LEASE_FREE, COMMIT_REMOVES } from './lease';
+import { COMMIT_REMOVES, LEASE_ATTRIBUTES, LEASE_FREE } from './lease';
 import { authorizerKey, dueShardOf, TABLE_SCHEMA } from './schema';
 import { revocationUpdate } from './revocation';
 import type { Table } from './table';
@@ -118,7 +118,9 @@ export class SyncStore {
       {
         set,
         increment: ['version'],
-        remove: change.activate === 'reauthorized' ? ['accessToken', 'accessTokenExpiresAt', ...COMMIT_REMOVES] : change.activate ? COMMIT_REMOVES : [],
+        // A healed account keeps `renewingSince` with its token: if a renewal died after WeChat
+        // answered, the kept token may be superseded, and must stay untrusted until renewed.
+        remove: change.activate === 'reauthorized' ? ['accessToken', 'accessTokenExpiresAt', ...COMMIT_REMOVES] : change.activate ? LEASE_ATTRIBUTES : [],
       },
       {
         // Nothing the page is older than may be undone by it: a refresh token, an auth time or a status

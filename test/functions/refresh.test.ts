@@ -5,6 +5,10 @@ import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../infra/local/simula
 import { createTable, startDynalite, type LocalDynamo } from '../../infra/local/dynamo';
 import { RefreshEventError } from '../../functions/refresh/event';
 import { createRefresh } from '../../functions/refresh/refresh';
+import { createGetter } from '../../functions/getter/getter';
+import { AuthorizerStore } from '../../shared/store';
+import { AuthorizerRenewer } from '../../shared/tokens';
+import { tokenEvent } from '../fixtures/api-gateway';
 import { sensitive } from '../../shared/sensitive';
 import { startTestbed, type Testbed } from '../support/testbed';
 import { recordingLogger } from '../support/recording-logger';
@@ -78,6 +82,39 @@ describe('createRefresh', () => {
     expect(await refresh(scheduledEvent)).toMatchObject({ summary: { renewed: 1 } });
     expect(bed.simulator.world.isAuthorizerTokenValid(lost, (await bed.authorizers.get(lost))?.accessToken?.token.reveal() ?? '')).toBe(true);
     expect((await bed.authorizers.get(other))?.status).toBe('active');
+  });
+
+  it('a healed account whose renewal died after WeChat answered: its kept token stays untrusted, and the getter renews', async () => {
+    await bed.close();
+    bed = await startTestbed(backend, { simulator: { rotateRefreshTokenOnRenewal: true } });
+    await bed.storeTicket();
+    const [appId = ''] = await bed.seedAuthorizers(1);
+    const refresh = createRefresh(() => bed, recordingLogger(), bed.metrics);
+    await refresh(scheduledEvent);
+    const first = (await bed.authorizers.get(appId))?.accessToken?.token.reveal() ?? '';
+    bed.clock.advance(7_200_000 - 14 * 60_000);
+    // A run dies between WeChat's answer and its commit: WeChat superseded `first` and rotated the refresh token.
+    const dying = new AuthorizerRenewer({
+      store: new (class extends AuthorizerStore {
+        override commitRenewal(): never {
+          throw new Error('process killed');
+        }
+      })(bed.table),
+      client: bed.client,
+      componentTokens: bed.componentTokens,
+      clock: bed.clock,
+    });
+    await expect(dying.renew(appId, { kind: 'due', expiringBefore: bed.clock.now() + 15 * 60_000 }, { waitMs: 0 })).rejects.toThrow();
+    // The next run, when both graces are over: 61023, then the recovery heals with the rotated refresh token.
+    bed.clock.advance(5 * 60_000);
+    expect(await refresh(scheduledEvent)).toMatchObject({ summary: { failed: { refresh_token_invalid: 1 } }, recovery: { healed: 1 } });
+    expect(bed.simulator.world.isAuthorizerTokenValid(appId, first)).toBe(false);
+    const getter = createGetter(() => bed, recordingLogger(), { waitMs: 1_000 });
+    const answer = await getter(tokenEvent(appId));
+    expect(answer.statusCode).toBe(200);
+    const served = String((JSON.parse(answer.body) as Record<string, unknown>)['authorizer_access_token']);
+    expect(served).not.toBe(first);
+    expect(bed.simulator.world.isAuthorizerTokenValid(appId, served)).toBe(true);
   });
 
   it('leaves the recovery to the next sync when the function has too little time left', async () => {
