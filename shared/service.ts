@@ -59,6 +59,7 @@ export function createTokenService(deps: TokenServiceDependencies): TokenService
     metrics,
     logger,
   });
+  const syncStore = new SyncStore(table);
   const renewer = new AuthorizerRenewer({
     store: authorizers,
     client,
@@ -68,6 +69,7 @@ export function createTokenService(deps: TokenServiceDependencies): TokenService
     leaseMs: config.leaseMs,
     metrics,
     logger,
+    onRefreshTokenRefused: (now) => syncStore.requestRecovery(config.componentAppId, now),
   });
   return {
     config,
@@ -75,7 +77,7 @@ export function createTokenService(deps: TokenServiceDependencies): TokenService
     table,
     authorizers,
     component,
-    syncStore: new SyncStore(table),
+    syncStore,
     events: new EventStore(table),
     client,
     componentTokens,

@@ -10,8 +10,8 @@ export type RefreshResponse =
   | {
       readonly mode: 'scheduled';
       readonly summary: RefreshSummary;
-      /** The sync run at once because WeChat refused refresh tokens (61023): how it went. */
-      readonly recovery?: Pick<SyncSummary, 'ran' | 'complete' | 'healed'>;
+      /** The sync run because WeChat refused refresh tokens (61023): how it went. */
+      readonly recovery?: Recovery;
     }
   | {
       readonly mode: 'on_demand';
@@ -21,6 +21,8 @@ export type RefreshResponse =
       readonly expires_at?: string;
       readonly failure?: string;
     };
+
+export type Recovery = Pick<SyncSummary, 'ran' | 'complete' | 'healed'> & { readonly error?: string };
 
 /** How long an on-demand caller waits for another instance's renewal of the same appid. */
 const ON_DEMAND_WAIT_MS = 10_000;
@@ -36,7 +38,7 @@ export function createRefresh(
 ): (event: unknown, context?: { getRemainingTimeInMillis(): number }) => Promise<RefreshResponse> {
   return async (event, context) => {
     const request = parseRefreshEvent(event);
-    const { authorizers, renewer, clock, config, component } = service();
+    const { authorizers, renewer, clock, config, component, syncStore } = service();
     if (request.mode === 'scheduled') {
       // Every run reports the age of the latest ticket: the alarm on it is how a stop of WeChat's
       // pushes is noticed long before the 12-hour ticket runs out.
@@ -48,14 +50,14 @@ export function createRefresh(
       const summary = await refreshDueAuthorizers({ store: authorizers, renewer, clock, concurrency: config.refreshConcurrency, deadline, logger });
       // A refused refresh token can only be recovered from api_get_authorizer_list, and the account's
       // access token runs out within the renewal margin: sync now rather than at the next hourly run.
-      if ((summary.failed.refresh_token_invalid ?? 0) === 0) return { mode: 'scheduled', summary };
+      // The request was recorded with the mark (by this run, a getter, or an earlier run that could not
+      // recover), so one read tells whether a recovery is owed.
+      if (!(await syncStore.recoveryOwed(config.componentAppId))) return { mode: 'scheduled', summary };
       if (context && context.getRemainingTimeInMillis() < RECOVERY_MIN_REMAINING_MS) {
-        logger.warn('refresh tokens refused; no time left to recover them now, the next sync will');
+        logger.warn('refresh tokens refused; no time left to recover them now, the next run will');
         return { mode: 'scheduled', summary };
       }
-      const { ran, complete, healed } = await runSync(service(), logger, metrics);
-      logger.info('recovery sync after refused refresh tokens', { ran, complete, healed });
-      return { mode: 'scheduled', summary, recovery: { ran, complete, healed } };
+      return { mode: 'scheduled', summary, recovery: await recover(service(), logger, metrics) };
     }
     const result = await renewer.renew(
       request.appId,
@@ -71,4 +73,17 @@ export function createRefresh(
       ...(result.kind === 'failed' ? { failure: result.failure } : {}),
     };
   };
+}
+
+/** The recovery sync. Its failure is reported, not thrown: the renewals of the run stand, and the request stays owed. */
+async function recover(service: TokenService, logger: Logger, metrics: Metrics): Promise<Recovery> {
+  try {
+    const { ran, complete, healed } = await runSync(service, logger, metrics);
+    logger.info('recovery sync after refused refresh tokens', { ran, complete, healed });
+    return { ran, complete, healed };
+  } catch (error) {
+    const name = error instanceof Error ? error.name : typeof error;
+    logger.error('recovery sync failed; the next run tries again', { error: name });
+    return { ran: false, complete: false, healed: 0, error: name };
+  }
 }

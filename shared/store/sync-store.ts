@@ -177,6 +177,34 @@ export class SyncStore {
     return item !== undefined;
   }
 
+  /**
+   * Asks for a sync to recover refresh tokens WeChat refused (61023): whoever marks an account asks, and
+   * the request stands until a complete listing begun after it, so that a recovery that could not run
+   * (the function died or ran out of time, another sync held the run) is made up by the next refresh run.
+   */
+  async requestRecovery(componentAppId: string, now: number): Promise<void> {
+    await this.table.update(runKey(componentAppId), { set: { recoveryRequestedAt: now } }, {
+      expression: 'attribute_not_exists(#recoveryRequestedAt) OR #recoveryRequestedAt < :now',
+      values: { ':now': now },
+    });
+  }
+
+  /** Whether a recovery was asked for after the start of the last complete listing. */
+  async recoveryOwed(componentAppId: string): Promise<boolean> {
+    const item = await this.table.get(runKey(componentAppId), true);
+    const requested = item?.['recoveryRequestedAt'];
+    const listed = item?.['lastCompleteListingAt'];
+    return typeof requested === 'number' && (typeof listed !== 'number' || requested > listed);
+  }
+
+  /** A run that listed every account records when its listing began (while it still holds the run). */
+  async recordCompleteListing(componentAppId: string, owner: string, listingStartedAt: number): Promise<void> {
+    await this.table.update(runKey(componentAppId), { set: { lastCompleteListingAt: listingStartedAt } }, {
+      expression: '#leaseOwner = :owner',
+      values: { ':owner': owner },
+    });
+  }
+
   async releaseRun(componentAppId: string, owner: string): Promise<void> {
     await this.table.update(runKey(componentAppId), { remove: ['leaseOwner', 'leaseAcquiredAt', 'leaseExpiresAt'] }, {
       expression: '#leaseOwner = :owner',

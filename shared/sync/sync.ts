@@ -104,6 +104,7 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
       );
     }
 
+    if (revocable) await syncStore.recordCompleteListing(componentAppId, owner, listingStartedAt);
     const summary: SyncSummary = {
       ran: true,
       complete: revocable,

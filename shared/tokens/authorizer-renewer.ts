@@ -52,6 +52,8 @@ export interface AuthorizerRenewerOptions {
   readonly metrics?: Metrics;
   readonly logger?: Logger;
   readonly newOwner?: () => string;
+  /** Called after an account was marked refresh_token_invalid: asks for the sync that recovers it. */
+  readonly onRefreshTokenRefused?: (now: number) => Promise<void>;
 }
 
 const DEFAULTS = { renewalMarginMs: 15 * 60_000, leaseMs: 60_000, pollMs: 100 };
@@ -184,17 +186,17 @@ export class AuthorizerRenewer {
     const failure = classify(error);
     this.#metrics.count('AuthorizerRenewalFailed');
     this.#logger.warn('authorizer token renewal failed', { appId, failure, ...describe(error) });
-    const mark = async (status: 'refresh_token_invalid' | 'revoked'): Promise<void> => {
+    const mark = async (status: 'refresh_token_invalid' | 'revoked'): Promise<boolean> => {
       // Refused only for the refresh token we used: a recovered one stored meanwhile is tried next time.
-      if (!(await store.markStatus(appId, lease.owner, status, { now, refreshTokenUsed: record.refreshToken }))) {
-        await store.releaseRenewal(appId, lease, { now, uncertain: false });
-      }
+      if (await store.markStatus(appId, lease.owner, status, { now, refreshTokenUsed: record.refreshToken })) return true;
+      await store.releaseRenewal(appId, lease, { now, uncertain: false });
+      return false;
     };
     switch (failure) {
       case 'refresh_token_invalid':
         // Only the sync can recover it (from api_get_authorizer_list); until then it is not renewed.
         this.#metrics.count('RefreshTokenInvalid');
-        await mark('refresh_token_invalid');
+        if (await mark('refresh_token_invalid')) await this.#options.onRefreshTokenRefused?.(now);
         break;
       case 'not_authorized':
         this.#metrics.count('AuthorizerRevoked');

@@ -129,6 +129,33 @@ describe('createRefresh', () => {
     expect(response).toMatchObject({ summary: { failed: { refresh_token_invalid: 1 } } });
     expect(response).not.toHaveProperty('recovery');
     expect((await bed.authorizers.get(lost))?.status).toBe('refresh_token_invalid');
+    // The request stands: the next run, with time, recovers it; the one after owes nothing.
+    expect(await refresh(scheduledEvent)).toMatchObject({ recovery: { ran: true, complete: true, healed: 1 } });
+    expect((await bed.authorizers.get(lost))?.status).toBe('active');
+    expect(await refresh(scheduledEvent)).not.toHaveProperty('recovery');
+  });
+
+  it('a 61023 met by a getter is recovered by the next scheduled run', async () => {
+    const [lost = ''] = await bed.seedAuthorizers(1);
+    bed.simulator.world.replaceRefreshToken(lost);
+    const getter = createGetter(() => bed, recordingLogger(), { waitMs: 1_000 });
+    expect((await getter(tokenEvent(lost))).statusCode).toBe(410);
+    bed.clock.advance(1_000);
+    const refresh = createRefresh(() => bed, recordingLogger(), bed.metrics);
+    expect(await refresh(scheduledEvent)).toMatchObject({ summary: { due: 0 }, recovery: { healed: 1 } });
+    expect((await getter(tokenEvent(lost))).statusCode).toBe(200);
+  });
+
+  it('a recovery sync that fails is reported, not thrown: the renewals stand and the request stays owed', async () => {
+    const [lost = ''] = await bed.seedAuthorizers(1);
+    bed.simulator.world.replaceRefreshToken(lost);
+    bed.clock.advance(1_000); // the account was stored before the listing that recovers it
+    const broken = Object.assign(Object.create(bed.syncStore) as typeof bed.syncStore, {
+      acquireRun: () => Promise.reject(new Error('throttled')),
+    });
+    const refresh = createRefresh(() => ({ ...bed, syncStore: broken }), recordingLogger(), bed.metrics);
+    expect(await refresh(scheduledEvent)).toMatchObject({ summary: { failed: { refresh_token_invalid: 1 } }, recovery: { ran: false, error: 'Error' } });
+    expect(await createRefresh(() => bed, recordingLogger())(scheduledEvent)).toMatchObject({ recovery: { healed: 1 } });
   });
 
   it('refuses an event it does not understand, with a message that says what it expects', async () => {

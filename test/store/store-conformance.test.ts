@@ -309,6 +309,22 @@ describe.each(conformanceBackends())('store on %s', (kind) => {
     expect((await store.get(revokedSince))?.status).toBe('revoked');
   });
 
+  it('sync: a recovery request stands until a complete listing begun after it', async () => {
+    const sync = new SyncStore(table);
+    expect(await sync.recoveryOwed('wxr')).toBe(false);
+    await sync.requestRecovery('wxr', T0 + 5);
+    expect(await sync.recoveryOwed('wxr')).toBe(true);
+    expect(await sync.acquireRun('wxr', 'a', T0 + 6, LEASE)).toBe(true);
+    await sync.recordCompleteListing('wxr', 'someone else', T0 + 6);
+    expect(await sync.recoveryOwed('wxr')).toBe(true); // only the run's owner records
+    await sync.recordCompleteListing('wxr', 'a', T0 + 5);
+    expect(await sync.recoveryOwed('wxr')).toBe(false);
+    await sync.requestRecovery('wxr', T0 + 4); // an older request changes nothing
+    expect(await sync.recoveryOwed('wxr')).toBe(false);
+    await sync.requestRecovery('wxr', T0 + 7);
+    expect(await sync.recoveryOwed('wxr')).toBe(true);
+  });
+
   it('sync: one run lease at a time, kept alive by its owner, taken over when it expires', async () => {
     const sync = new SyncStore(table);
     expect(await sync.acquireRun('wxc', 'a', T0, LEASE)).toBe(true);
