@@ -11,7 +11,7 @@ import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../infra/local/simula
 import { silentLogger } from '../../shared/logger';
 import { sensitive } from '../../shared/sensitive';
 import { createTokenService, type TokenService } from '../../shared/service';
-import { AuthorizerStore, createDocumentClient, Table } from '../../shared/store';
+import { AuthorizerStore, createDocumentClient, SyncStore, Table } from '../../shared/store';
 import { noMetrics } from '../../shared/metrics';
 import { AuthorizerRenewer } from '../../shared/tokens';
 import { forEachConcurrently } from '../../shared/tokens/concurrency';
@@ -27,6 +27,8 @@ export interface DayOptions {
   /** Getter requests for random accounts at every step, alongside the runs. Default 100. */
   readonly gettersPerStep?: number;
   readonly chaos?: boolean;
+  /** With chaos: whether refresh runs die too (default true), to tell their share of the figures. */
+  readonly killRuns?: boolean;
   readonly seed?: number;
 }
 
@@ -52,8 +54,9 @@ export interface DayReport {
   readonly secondsWithoutValidToken: number;
   /** Refresh runs killed part-way (after taking a lease, or after WeChat answered and before the commit). */
   readonly killedRuns: number;
-  /** Recovery syncs the refresh runs started after a 61023. */
+  /** Recovery syncs the refresh runs made after a 61023, and the accounts they healed. */
   readonly recoverySyncs: number;
+  readonly recoveredRefreshTokens: number;
   /** Wall-clock time of the whole simulation. */
   readonly wallMs: number;
 }
@@ -112,16 +115,31 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
 
   let killedRuns = 0;
   let recoverySyncs = 0;
+  let recoveredRefreshTokens = 0;
   /** One scheduled refresh run, as the Lambda runs it; with chaos, the process may die at a random point. */
   const refreshRun = async () => {
-    const store = chaos ? new MortalStore(table, next, () => killedRuns++) : service.authorizers;
-    const renewer = chaos
-      ? new AuthorizerRenewer({ store, client: service.client, componentTokens: service.componentTokens, clock, renewalMarginMs: MARGIN_MS, leaseMs: config.leaseMs })
-      : service.renewer;
-    const run: TokenService = { ...service, authorizers: store, renewer };
+    let run: TokenService = service;
+    if (chaos && (options.killRuns ?? true)) {
+      const death = new Death(next, () => killedRuns++);
+      const store = new MortalStore(table, death);
+      const syncStore = new MortalSyncStore(table, death);
+      const renewer = new AuthorizerRenewer({
+        store,
+        client: service.client,
+        componentTokens: service.componentTokens,
+        clock,
+        renewalMarginMs: MARGIN_MS,
+        leaseMs: config.leaseMs,
+        onRefreshTokenRefused: (now) => syncStore.requestRecovery(config.componentAppId, now),
+      });
+      run = { ...service, authorizers: store, syncStore, renewer };
+    }
     try {
       const response = await createRefresh(() => run, silentLogger)(SCHEDULED_EVENT);
-      if (response.mode === 'scheduled' && response.recovery) recoverySyncs++;
+      if (response.mode === 'scheduled' && response.recovery?.ran) {
+        recoverySyncs++;
+        recoveredRefreshTokens += response.recovery.healed;
+      }
     } catch (error) {
       if (!(error instanceof Killed)) throw error;
     }
@@ -216,6 +234,7 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
     secondsWithoutValidToken,
     killedRuns,
     recoverySyncs,
+    recoveredRefreshTokens,
     wallMs: performance.now() - started,
   };
   await api.close();
@@ -228,41 +247,101 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
 class Killed extends Error {}
 
 /**
- * The store as one run's process sees it, with chaos: it may die after taking a lease (the lease is left
- * to expire) or after WeChat answered and before the commit (a token WeChat issued is never stored, and
- * with rotation the refresh token WeChat returned is lost with it). Once dead, every later call of the
- * run fails too, so the run's renewals in flight die where they stand.
+ * One run's process: it may die when it has just taken a lease (the lease is left to expire) or when
+ * WeChat has answered and the commit is next (a token WeChat issued is never stored). Once dead, every
+ * later store call of the run fails too: its renewals in flight die where they stand, and the run ends.
  */
-class MortalStore extends AuthorizerStore {
+class Death {
   #dead = false;
 
   constructor(
-    table: Table,
     private readonly roll: () => number,
-    private readonly onKill: () => void,
+    private readonly onDeath: () => void,
+  ) {}
+
+  check(): void {
+    if (this.#dead) throw new Killed();
+  }
+
+  maybe(probability: number): void {
+    this.check();
+    if (this.roll() >= probability) return;
+    this.#dead = true;
+    this.onDeath();
+    throw new Killed();
+  }
+}
+
+class MortalStore extends AuthorizerStore {
+  constructor(
+    table: Table,
+    private readonly death: Death,
   ) {
     super(table);
   }
 
-  #maybeDie(probability: number): void {
-    if (this.#dead) throw new Killed();
-    if (this.roll() < probability) {
-      this.#dead = true;
-      this.onKill();
-      throw new Killed();
+  override async *dueAppIds(...args: Parameters<AuthorizerStore['dueAppIds']>) {
+    for await (const appId of super.dueAppIds(...args)) {
+      this.death.check();
+      yield appId;
     }
   }
 
+  override async get(...args: Parameters<AuthorizerStore['get']>) {
+    this.death.check();
+    return super.get(...args);
+  }
+
   override async acquireRenewal(...args: Parameters<AuthorizerStore['acquireRenewal']>) {
-    if (this.#dead) throw new Killed();
+    this.death.check();
     const leased = await super.acquireRenewal(...args);
-    if (leased) this.#maybeDie(0.005);
+    if (leased) this.death.maybe(0.005);
     return leased;
   }
 
   override async commitRenewal(...args: Parameters<AuthorizerStore['commitRenewal']>) {
-    this.#maybeDie(0.01);
+    this.death.maybe(0.01);
     return super.commitRenewal(...args);
+  }
+
+  override async releaseRenewal(...args: Parameters<AuthorizerStore['releaseRenewal']>) {
+    this.death.check();
+    return super.releaseRenewal(...args);
+  }
+
+  override async markStatus(...args: Parameters<AuthorizerStore['markStatus']>) {
+    this.death.check();
+    return super.markStatus(...args);
+  }
+
+  override async distrustAfterLostLease(...args: Parameters<AuthorizerStore['distrustAfterLostLease']>) {
+    this.death.check();
+    return super.distrustAfterLostLease(...args);
+  }
+}
+
+/** The sync as a dying run sees it: a dead run asks for and starts no recovery. */
+class MortalSyncStore extends SyncStore {
+  constructor(
+    table: Table,
+    private readonly death: Death,
+  ) {
+    super(table);
+  }
+
+  override async requestRecovery(...args: Parameters<SyncStore['requestRecovery']>) {
+    this.death.check();
+    return super.requestRecovery(...args);
+  }
+
+  override async recoveryOwed(...args: Parameters<SyncStore['recoveryOwed']>) {
+    this.death.check();
+    return super.recoveryOwed(...args);
+  }
+
+  override async acquireRun(...args: Parameters<SyncStore['acquireRun']>) {
+    this.death.check();
+    return super.acquireRun(...args);
   }
 }
 
