@@ -52,7 +52,7 @@ export async function coldStartSuite(): Promise<BenchRow[]> {
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
       HOME: dir,
-      // The token route must not read the secret: any Secrets Manager call is refused at once, and the
+      // The token route must not read the secret: every Secrets Manager call is refused at once, and the
       // getter's answer would then not be the 200 asserted below.
       AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9',
       // Lambda runs Node 22, where the SDK has no such warning; here it would be the only line printed.
