@@ -38,7 +38,7 @@ export function createRefresh(
 ): (event: unknown, context?: { getRemainingTimeInMillis(): number }) => Promise<RefreshResponse> {
   return async (event, context) => {
     const request = parseRefreshEvent(event);
-    const { authorizers, renewer, clock, config, component, syncStore } = service();
+    const { authorizers, renewer, clock, config, component } = service();
     if (request.mode === 'scheduled') {
       // Every run reports the age of the latest ticket: the alarm on it is how a stop of WeChat's
       // pushes is noticed long before the 12-hour ticket runs out.
@@ -48,16 +48,8 @@ export function createRefresh(
       // Start no renewal that could outlive the function: its lease would be abandoned for a minute.
       const deadline = context ? clock.now() + context.getRemainingTimeInMillis() - config.leaseMs : undefined;
       const summary = await refreshDueAuthorizers({ store: authorizers, renewer, clock, concurrency: config.refreshConcurrency, deadline, logger });
-      // A refused refresh token can only be recovered from api_get_authorizer_list, and the account's
-      // access token runs out within the renewal margin: sync now rather than at the next hourly run.
-      // The request was recorded with the mark (by this run, a getter, or an earlier run that could not
-      // recover), so one read tells whether a recovery is owed.
-      if (!(await syncStore.recoveryOwed(config.componentAppId))) return { mode: 'scheduled', summary };
-      if (context && context.getRemainingTimeInMillis() < RECOVERY_MIN_REMAINING_MS) {
-        logger.warn('refresh tokens refused; no time left to recover them now, the next run will');
-        return { mode: 'scheduled', summary };
-      }
-      return { mode: 'scheduled', summary, recovery: await recover(service(), logger, metrics) };
+      const recovery = await recoverIfOwed(service(), context, logger, metrics);
+      return { mode: 'scheduled', summary, ...(recovery ? { recovery } : {}) };
     }
     const result = await renewer.renew(
       request.appId,
@@ -75,9 +67,25 @@ export function createRefresh(
   };
 }
 
-/** The recovery sync. Its failure is reported, not thrown: the renewals of the run stand, and the request stays owed. */
-async function recover(service: TokenService, logger: Logger, metrics: Metrics): Promise<Recovery> {
+/**
+ * A refused refresh token can only be recovered from api_get_authorizer_list, and the account's access
+ * token runs out within the renewal margin: sync now rather than at the next hourly run. The request was
+ * recorded with the mark (by this run, a getter, or an earlier run that could not recover), so one read
+ * tells whether a recovery is owed. A failure is reported, not thrown: the run's renewals stand, and the
+ * request stays owed for the next run.
+ */
+async function recoverIfOwed(
+  service: TokenService,
+  context: { getRemainingTimeInMillis(): number } | undefined,
+  logger: Logger,
+  metrics: Metrics,
+): Promise<Recovery | undefined> {
   try {
+    if (!(await service.syncStore.recoveryOwed(service.config.componentAppId))) return undefined;
+    if (context && context.getRemainingTimeInMillis() < RECOVERY_MIN_REMAINING_MS) {
+      logger.warn('refresh tokens refused; no time left to recover them now, the next run will');
+      return undefined;
+    }
     const { ran, complete, healed } = await runSync(service, logger, metrics);
     logger.info('recovery sync after refused refresh tokens', { ran, complete, healed });
     return { ran, complete, healed };
