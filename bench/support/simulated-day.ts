@@ -1,4 +1,3 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createCallback } from '../../functions/callback/callback';
 import { createGetter } from '../../functions/getter/getter';
@@ -15,6 +14,7 @@ import { createDocumentClient, Table } from '../../shared/store';
 import { Death, Killed, MortalStore, MortalSyncStore } from './mortal-run';
 import { noMetrics } from '../../shared/metrics';
 import { AuthorizerRenewer } from '../../shared/tokens';
+import { tokenEvent } from '../../test/fixtures/api-gateway';
 import { forEachConcurrently } from '../../shared/tokens/concurrency';
 
 export interface DayOptions {
@@ -152,7 +152,7 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
   let invalidTokensServed = 0;
   const ask = async () => {
     const appId = appIds[Math.floor(next() * appIds.length)] ?? '';
-    const answer = await getter({ routeKey: 'GET /authorizers/{appid}/token', pathParameters: { appid: appId } } as unknown as APIGatewayProxyEventV2);
+    const answer = await getter(tokenEvent(appId));
     getterResponses++;
     if (answer.statusCode >= 500) getterUnavailable++;
     if (answer.statusCode !== 200) return;

@@ -100,7 +100,7 @@ export class AuthorizerStore {
     const item = await this.table.update(
       authorizerKey(appId),
       // The due index shows the account as due again only when the lease ends: overlapping runs that
-      // query after this write skip it instead of racing for it, and it is due at once should we die.
+      // query after this write skip it instead of racing for it, and should we die it is due again when the lease ends.
       { ...lease, set: { ...lease.set, refreshAt: request.now + request.leaseMs } },
       { expression: `#status = :active AND ${condition.expression}`, values: { ...condition.values, ':active': 'active' } },
     );
