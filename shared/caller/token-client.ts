@@ -23,7 +23,12 @@ export interface TokenClientOptions {
   readonly region: string;
   /** Default: the AWS SDK's provider chain (the Lambda's role, a profile, …). */
   readonly credentials?: AwsCredentialIdentityProvider;
-  /** A cached token is used until this long before its expiry. Default 60 s. */
+  /**
+   * A cached token is used until this long before the end of the time the service guarantees it works
+   * (`expires_in`, counted from when the request was sent). The service's guarantee already keeps its
+   * own safety margin, so this only covers the time between `getToken` and the caller's WeChat call.
+   * @default 5_000
+   */
   readonly refreshBeforeMs?: number;
   readonly fetch?: typeof fetch;
   readonly now?: () => number;
@@ -31,13 +36,21 @@ export interface TokenClientOptions {
 
 interface Cached {
   readonly token: string;
-  readonly expiresAt: number;
+  /** On this client's clock: when the cached token must no longer be used. */
+  readonly useUntil: number;
 }
+
+const DEFAULT_REFRESH_BEFORE_MS = 5_000;
 
 /**
  * For backends and Lambdas in other stacks: the current authorizer token of an appid, signed with
- * SigV4 (execute-api) by the AWS SDK's own signer, cached until shortly before it expires; and, when
- * WeChat refuses a token (40001), `reportInvalid` to have it renewed once for everyone.
+ * SigV4 (execute-api) by the AWS SDK's own signer, cached until shortly before the time the service
+ * guarantees it works; and, when WeChat refuses a token (40001), `reportInvalid` to have it renewed once
+ * for everyone.
+ *
+ * The cache deadline is the moment the request was sent plus `expires_in`, less `refreshBeforeMs`, all on
+ * this client's own clock: the answer's `expires_at` is not used, so a caller whose clock is off by
+ * minutes still stops using a token in time, and the request's own latency only shortens the use.
  */
 export class WechatTokenClient {
   readonly #options: TokenClientOptions;
@@ -59,7 +72,7 @@ export class WechatTokenClient {
 
   async getToken(appId: string): Promise<string> {
     const cached = this.#cache.get(appId);
-    if (cached && cached.expiresAt - this.#now() > (this.#options.refreshBeforeMs ?? 60_000)) return cached.token;
+    if (cached && this.#now() < cached.useUntil) return cached.token;
     // Concurrent callers in this process share one request.
     let pending = this.#inFlight.get(appId);
     if (!pending) {
@@ -83,14 +96,17 @@ export class WechatTokenClient {
   }
 
   async #fetchToken(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Cached> {
-    const answer = await this.#call(method, path, body);
+    const { answer, sentAt } = await this.#call(method, path, body);
     const token = answer['authorizer_access_token'];
-    const expiresAt = Date.parse(String(answer['expires_at']));
-    if (typeof token !== 'string' || Number.isNaN(expiresAt)) throw new TokenServiceError(502, 'malformed_answer', 'the answer has no token');
-    return { token, expiresAt };
+    const expiresIn = answer['expires_in'];
+    if (typeof token !== 'string' || typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn < 0) {
+      throw new TokenServiceError(502, 'malformed_answer', 'the answer has no token or no expires_in');
+    }
+    return { token, useUntil: sentAt + expiresIn * 1000 - (this.#options.refreshBeforeMs ?? DEFAULT_REFRESH_BEFORE_MS) };
   }
 
-  async #call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+  /** The answer, and when (on this client's clock) the request was sent: the guarantee counts from then. */
+  async #call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ answer: Record<string, unknown>; sentAt: number }> {
     const url = new URL(path.replace(/^\//, ''), this.#options.endpoint.endsWith('/') ? this.#options.endpoint : `${this.#options.endpoint}/`);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const request = new HttpRequest({
@@ -103,6 +119,7 @@ export class WechatTokenClient {
       ...(payload ? { body: payload } : {}),
     });
     const signed = await this.#signer.sign(request);
+    const sentAt = this.#now();
     const response = await (this.#options.fetch ?? fetch)(url, {
       method,
       headers: signed.headers,
@@ -124,7 +141,7 @@ export class WechatTokenClient {
         Number.isFinite(retryAfter) ? retryAfter : undefined,
       );
     }
-    return parsed;
+    return { answer: parsed, sentAt };
   }
 
   #now(): number {
