@@ -23,7 +23,12 @@ export type MetricName =
   | 'SyncWechatCalls'
   | 'SyncIncomplete'
   | 'SyncSkippedRunning'
-  | 'SyncCompleted';
+  | 'SyncCompleted'
+  | 'SyncMarkedAbsent'
+  | 'SyncRelisted'
+  | 'SyncRevocationsDeferred'
+  | 'SyncEmptyListing'
+  | 'DueIndexRepaired';
 
 /** Durations and ages, in milliseconds. */
 export type DurationMetricName = 'SyncDuration' | 'RefreshRunDuration' | 'TicketAge';

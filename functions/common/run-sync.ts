@@ -5,11 +5,10 @@ import { syncAuthorizers, type SyncSummary } from '../../shared/sync';
 
 /** One sync with the service's configuration: the sync function's run, and the refresh's recovery. */
 export function runSync(service: TokenService, logger: Logger, metrics: Metrics): Promise<SyncSummary> {
-  const { config, syncStore, authorizers, client, componentTokens, clock } = service;
+  const { config, syncStore, client, componentTokens, clock } = service;
   return syncAuthorizers({
     componentAppId: config.componentAppId,
     syncStore,
-    authorizers,
     client,
     componentTokens,
     clock,

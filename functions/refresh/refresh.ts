@@ -69,10 +69,11 @@ export function createRefresh(
 
 /**
  * A refused refresh token can only be recovered from api_get_authorizer_list, and the account's access
- * token runs out within the renewal margin: sync now rather than at the next hourly run. The request was
- * recorded with the mark (by this run, a getter, or an earlier run that could not recover), so one read
- * tells whether a recovery is owed. A failure is reported, not thrown: the run's renewals stand, and the
- * request stays owed for the next run.
+ * token runs out within the renewal margin: sync now rather than at the next hourly run. The mark itself
+ * (by this run, a getter, or an earlier run that could not recover) put the account in the due index's
+ * recovery partition, so a recovery is owed even when the mark's answer was lost; two reads tell (see
+ * `SyncStore.recoveryOwed`). A failure is reported, not thrown: the run's renewals stand, and the
+ * recovery stays owed for the next run.
  */
 async function recoverIfOwed(
   service: TokenService,

@@ -1,10 +1,10 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { sensitive, type Sensitive } from '../sensitive';
 import type { AuthorizerStatus } from './authorizer-store';
 import { StoreCorruptionError } from './errors';
 import { COMMIT_REMOVES, LEASE_ATTRIBUTES, LEASE_FREE } from './lease';
-import { authorizerKey, dueShardOf, TABLE_SCHEMA } from './schema';
+import { authorizerKey, dueShardOf, RECOVERY_SHARD, TABLE_SCHEMA } from './schema';
 import { revocationUpdate } from './revocation';
 import type { Table } from './table';
 
@@ -16,6 +16,13 @@ export interface AuthorizerSnapshot {
   readonly authTime: number;
   readonly version: number;
   readonly refreshTokenChangedAt: number;
+  /** A refused account whose refresh token was stored after this was not refused (see `decide`). */
+  readonly statusChangedAt: number;
+  /** The start of the complete listing that first lacked it (absent from every one since). */
+  readonly absentSince?: number | undefined;
+  /** The due index's key, to find an active account the index lost (see `needsReindex`). */
+  readonly refreshAt?: number | undefined;
+  readonly dueShard?: string | undefined;
 }
 
 /** One entry of api_get_authorizer_list, with when the page that carried it was requested. */
@@ -34,8 +41,21 @@ const snapshotSchema = z.object({
   authTime: z.number(),
   version: z.number(),
   refreshTokenChangedAt: z.number(),
+  statusChangedAt: z.number(),
+  absentSince: z.optional(z.number()),
+  refreshAt: z.optional(z.number()),
+  dueShard: z.optional(z.string()),
 });
-const SNAPSHOT_ATTRIBUTES = ['appId', 'status', 'refreshToken', 'authTime', 'version', 'refreshTokenChangedAt'];
+// Only these are read of each account: the unchanged sync of 100,000 accounts is bound by this Scan.
+const SNAPSHOT_ATTRIBUTES = ['appId', 'status', 'refreshToken', 'authTime', 'version', 'refreshTokenChangedAt', 'statusChangedAt', 'absentSince', 'refreshAt', 'dueShard'];
+const SNAPSHOT_NAMES = Object.fromEntries(SNAPSHOT_ATTRIBUTES.map((name) => [`#${name}`, name]));
+
+function decodeSnapshot(item: Record<string, unknown>): AuthorizerSnapshot {
+  const parsed = snapshotSchema.safeParse(item);
+  if (!parsed.success) throw new StoreCorruptionError('authorizer', parsed.error.issues.map((issue) => issue.path.join('.')));
+  const { refreshToken, ...rest } = parsed.data;
+  return { ...rest, refreshToken: sensitive(refreshToken) };
+}
 
 /** The sync's reads and writes: a snapshot of every authorizer, and conditional writes from a listing. */
 export class SyncStore {
@@ -48,7 +68,7 @@ export class SyncStore {
    */
   async snapshot(segments = 4): Promise<Map<string, AuthorizerSnapshot>> {
     const found = new Map<string, AuthorizerSnapshot>();
-    const names = Object.fromEntries(SNAPSHOT_ATTRIBUTES.map((name) => [`#${name}`, name]));
+    const names = SNAPSHOT_NAMES;
     await Promise.all(
       Array.from({ length: segments }, async (_, segment) => {
         let startKey: Record<string, unknown> | undefined;
@@ -67,16 +87,28 @@ export class SyncStore {
             }),
           );
           for (const item of page.Items ?? []) {
-            const parsed = snapshotSchema.safeParse(item);
-            if (!parsed.success) throw new StoreCorruptionError('authorizer', parsed.error.issues.map((issue) => issue.path.join('.')));
-            const { refreshToken, ...rest } = parsed.data;
-            found.set(rest.appId, { ...rest, refreshToken: sensitive(refreshToken) });
+            const snapshot = decodeSnapshot(item);
+            found.set(snapshot.appId, snapshot);
           }
           startKey = page.LastEvaluatedKey;
         } while (startKey);
       }),
     );
     return found;
+  }
+
+  /** One account as the snapshot shows it, read again (consistently) after a write was refused. */
+  async read(appId: string): Promise<AuthorizerSnapshot | undefined> {
+    const { Item: item } = await this.table.doc.send(
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: authorizerKey(appId),
+        ConsistentRead: true,
+        ProjectionExpression: Object.keys(SNAPSHOT_NAMES).join(', '),
+        ExpressionAttributeNames: SNAPSHOT_NAMES,
+      }),
+    );
+    return item ? decodeSnapshot(item) : undefined;
   }
 
   /** A newly listed account, active and due at once; `false` if one appeared meanwhile (an event). */
@@ -101,8 +133,12 @@ export class SyncStore {
    * caller saw it (`expectedVersion`) and, where the refresh token changes, none was stored after the
    * page was requested. `activate` makes a revoked or refresh_token_invalid account active and due at
    * once. A `reauthorized` account's access token is dropped (revocation killed it); a `healed` one keeps
-   * its own, which a new refresh token does not touch, so that it is served until the renewal. `false`
-   * when a condition failed (re-read and decide again).
+   * its own, which a new refresh token does not touch, so that it is served until the renewal. A listed
+   * account is no longer absent (`absentSince` goes). `false` when a condition failed (re-read and
+   * decide again).
+   *
+   * A heal without a new refresh token (`refreshToken: false`) is for a refused account whose stored
+   * token was written after the mark and is the one WeChat lists: it holds only while that is still so.
    */
   async applyListed(
     entry: ListedEntry,
@@ -120,7 +156,10 @@ export class SyncStore {
         increment: ['version'],
         // A healed account keeps `renewingSince` with its token: if a renewal died after WeChat
         // answered, the kept token may be superseded, and must stay untrusted until renewed.
-        remove: change.activate === 'reauthorized' ? ['accessToken', 'accessTokenExpiresAt', ...COMMIT_REMOVES] : change.activate ? LEASE_ATTRIBUTES : [],
+        remove: [
+          'absentSince',
+          ...(change.activate === 'reauthorized' ? ['accessToken', 'accessTokenExpiresAt', ...COMMIT_REMOVES] : change.activate ? LEASE_ATTRIBUTES : []),
+        ],
       },
       {
         // Nothing the page is older than may be undone by it: a refresh token, an auth time or a status
@@ -134,23 +173,77 @@ export class SyncStore {
           ...(change.authTime ? ['#authTimeChangedAt < :fetchedAt'] : []),
           ...(change.activate === 'reauthorized' ? ['#statusChangedAt < :fetchedAt'] : []),
           ...(change.activate === 'healed' ? ['#status = :refused'] : []),
+          ...(change.activate === 'healed' && !change.refreshToken ? ['#refreshToken = :listed', '#refreshTokenChangedAt > #statusChangedAt'] : []),
         ].join(' AND '),
         values: {
           ':expectedVersion': change.expectedVersion,
           ':fetchedAt': entry.fetchedAt,
           ...(change.activate === 'healed' ? { ':refused': 'refresh_token_invalid' } : {}),
+          ...(change.activate === 'healed' && !change.refreshToken ? { ':listed': entry.refreshToken.reveal() } : {}),
         },
       },
     );
     return item !== undefined;
   }
 
-  /** Marks an account the complete listing lacks as revoked, if it is still as the snapshot saw it. */
-  async revoke(appId: string, expectedVersion: number, now: number): Promise<boolean> {
+  /**
+   * Records that a complete listing (begun at `listingStartedAt`) lacks the account, if it is still as
+   * the snapshot saw it. Not a change of its tokens or status: the version stays.
+   */
+  async markAbsent(appId: string, expectedVersion: number, listingStartedAt: number): Promise<boolean> {
     const item = await this.table.update(
       authorizerKey(appId),
-      revocationUpdate(now),
+      { set: { absentSince: listingStartedAt } },
       { expression: '#version = :expectedVersion AND #status <> :revoked', values: { ':expectedVersion': expectedVersion, ':revoked': 'revoked' } },
+    );
+    return item !== undefined;
+  }
+
+  /** A listed account is not absent: forgets an absence recorded by a listing begun before the page. */
+  async clearAbsence(entry: ListedEntry): Promise<boolean> {
+    const item = await this.table.update(authorizerKey(entry.appId), { remove: ['absentSince'] }, {
+      expression: '#absentSince < :fetchedAt',
+      values: { ':fetchedAt': entry.fetchedAt },
+    });
+    return item !== undefined;
+  }
+
+  /**
+   * Marks an account revoked that two complete listings in a row lacked, if it is still as the snapshot
+   * saw it: the same version, and the same absence (`absentSince`; none given: any).
+   */
+  async revoke(appId: string, expectedVersion: number, now: number, absentSince?: number): Promise<boolean> {
+    const item = await this.table.update(authorizerKey(appId), revocationUpdate(now), {
+      expression: ['#version = :expectedVersion AND #status <> :revoked', ...(absentSince === undefined ? [] : ['#absentSince = :absentSince'])].join(' AND '),
+      values: { ':expectedVersion': expectedVersion, ':revoked': 'revoked', ...(absentSince === undefined ? {} : { ':absentSince': absentSince }) },
+    });
+    return item !== undefined;
+  }
+
+  /**
+   * Puts an active account the due index lost back into it: its own shard, and a due time that changes
+   * the index key (a write of the same key may leave a lost entry lost) — `now`, or the stored due time
+   * if that is still ahead. Only while the account is as the snapshot saw it: the same version and the
+   * same index key, so that a renewal's commit or lease in between is never undone.
+   */
+  async reindex(stored: AuthorizerSnapshot, now: number): Promise<boolean> {
+    const refreshAt = stored.refreshAt !== undefined && stored.refreshAt > now ? stored.refreshAt : now;
+    const item = await this.table.update(
+      authorizerKey(stored.appId),
+      { set: { dueShard: dueShardOf(stored.appId), refreshAt } },
+      {
+        expression: [
+          '#version = :expectedVersion AND #status = :active',
+          stored.refreshAt === undefined ? 'attribute_not_exists(#refreshAt)' : '#refreshAt = :readRefreshAt',
+          stored.dueShard === undefined ? 'attribute_not_exists(#dueShard)' : '#dueShard = :readDueShard',
+        ].join(' AND '),
+        values: {
+          ':expectedVersion': stored.version,
+          ':active': 'active',
+          ...(stored.refreshAt === undefined ? {} : { ':readRefreshAt': stored.refreshAt }),
+          ...(stored.dueShard === undefined ? {} : { ':readDueShard': stored.dueShard }),
+        },
+      },
     );
     return item !== undefined;
   }
@@ -178,23 +271,28 @@ export class SyncStore {
   }
 
   /**
-   * Asks for a sync to recover refresh tokens WeChat refused (61023): whoever marks an account asks, and
-   * the request stands until a complete listing begun after it, so that a recovery that could not run
-   * (the function died or ran out of time, another sync held the run) is made up by the next refresh run.
+   * Whether a refresh token WeChat refused (61023) waits for a recovery: the mark put the account in the
+   * due index's recovery partition with `refreshAt` = when it was refused, in the same write, so nothing
+   * can be lost between a mark and a request. Owed while that partition holds a mark newer than the start
+   * of the last complete listing (which has seen every mark before it, and healed what it could). One
+   * GetItem and one Query of at most one key. The index is eventually consistent: a mark made a moment
+   * ago may be seen by the next run instead.
    */
-  async requestRecovery(componentAppId: string, now: number): Promise<void> {
-    await this.table.update(runKey(componentAppId), { set: { recoveryRequestedAt: now } }, {
-      expression: 'attribute_not_exists(#recoveryRequestedAt) OR #recoveryRequestedAt < :now',
-      values: { ':now': now },
-    });
-  }
-
-  /** Whether a recovery was asked for after the start of the last complete listing. */
   async recoveryOwed(componentAppId: string): Promise<boolean> {
-    const item = await this.table.get(runKey(componentAppId), true);
-    const requested = item?.['recoveryRequestedAt'];
-    const listed = item?.['lastCompleteListingAt'];
-    return typeof requested === 'number' && (typeof listed !== 'number' || requested > listed);
+    const listed = (await this.table.get(runKey(componentAppId), true))?.['lastCompleteListingAt'];
+    const { dueIndex } = TABLE_SCHEMA;
+    const newer = typeof listed === 'number';
+    const page = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        IndexName: dueIndex.name,
+        KeyConditionExpression: newer ? '#shard = :recovery AND #at > :listed' : '#shard = :recovery',
+        ExpressionAttributeNames: { '#shard': dueIndex.partitionKey, ...(newer ? { '#at': dueIndex.sortKey } : {}) },
+        ExpressionAttributeValues: { ':recovery': RECOVERY_SHARD, ...(newer ? { ':listed': listed } : {}) },
+        Limit: 1,
+      }),
+    );
+    return (page.Items?.length ?? 0) > 0;
   }
 
   /** A run that listed every account records when its listing began (while it still holds the run). */

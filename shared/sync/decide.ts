@@ -6,24 +6,36 @@ export type SyncDecision =
   | { readonly kind: 'unchanged' }
   /** An active account re-authorized: a new refresh token and/or auth time. */
   | { readonly kind: 'update'; readonly refreshToken: boolean; readonly authTime: boolean }
-  /** refresh_token_invalid, and WeChat lists another refresh token: recovered. */
-  | { readonly kind: 'heal'; readonly authTime: boolean }
+  /**
+   * refresh_token_invalid, and recovered: WeChat lists another refresh token (`refreshToken`), or the
+   * stored one was written after the mark and so is not the one refused (`refreshToken: false`).
+   */
+  | { readonly kind: 'heal'; readonly refreshToken: boolean; readonly authTime: boolean }
   /** Revoked, and listed again: authorized again. */
   | { readonly kind: 'reactivate'; readonly refreshToken: boolean; readonly authTime: boolean }
   /** refresh_token_invalid, but WeChat lists the very token that failed: nothing to recover with yet. */
-  | { readonly kind: 'still_invalid' };
+  | { readonly kind: 'still_invalid' }
+  /** Nothing else changes, but an earlier complete listing lacked it: that absence is forgotten. */
+  | { readonly kind: 'relisted' };
 
 /** Compares before writing: an unchanged account costs no write at all. */
 export function decide(stored: AuthorizerSnapshot | undefined, listed: ListedEntry): SyncDecision {
   if (!stored) return { kind: 'create' };
   const refreshToken = !stored.refreshToken.equals(listed.refreshToken);
   const authTime = stored.authTime !== listed.authTime;
+  // Any change written below clears the absence too; only a write-free decision needs its own.
+  const unlessAbsent = (decision: SyncDecision): SyncDecision => (stored.absentSince === undefined ? decision : { kind: 'relisted' });
   switch (stored.status) {
     case 'revoked':
       return { kind: 'reactivate', refreshToken, authTime };
     case 'refresh_token_invalid':
-      return refreshToken ? { kind: 'heal', authTime } : { kind: 'still_invalid' };
+      if (refreshToken) return { kind: 'heal', refreshToken, authTime };
+      // The listed token is the stored one. If it was stored after the mark (a renewal paused past its
+      // lease committed the token WeChat rotated to), it is not the token WeChat refused: WeChat lists
+      // it, so it is the account's current one, and the account is healed with it.
+      if (stored.refreshTokenChangedAt > stored.statusChangedAt) return { kind: 'heal', refreshToken: false, authTime };
+      return unlessAbsent({ kind: 'still_invalid' });
     case 'active':
-      return refreshToken || authTime ? { kind: 'update', refreshToken, authTime } : { kind: 'unchanged' };
+      return refreshToken || authTime ? { kind: 'update', refreshToken, authTime } : unlessAbsent({ kind: 'unchanged' });
   }
 }

@@ -6,7 +6,9 @@ import type { AuthorizerSnapshot, AuthorizerStore, ListedEntry, SyncStore } from
 import type { ComponentTokenProvider } from '../tokens';
 import { forEachConcurrently } from '../tokens/concurrency';
 import type { WechatComponentClient } from '../wechat';
+import { planAbsences } from './absence';
 import { decide, type SyncDecision } from './decide';
+import { needsReindex } from './due-repair';
 import { fetchListing } from './listing';
 
 export interface SyncSummary {
@@ -20,6 +22,14 @@ export interface SyncSummary {
   readonly healed: number;
   readonly reactivated: number;
   readonly revoked: number;
+  /** First absent from a complete listing: recorded, to be revoked if the next complete listing lacks them too. */
+  readonly markedAbsent: number;
+  /** Listed again after a complete listing lacked them: that absence is forgotten. */
+  readonly relisted: number;
+  /** Due for revocation beyond what one run may revoke: left for the next run. */
+  readonly revocationsDeferred: number;
+  /** Active accounts the due index may have lost (no index key, or long overdue), put back into it. */
+  readonly dueIndexRepaired: number;
   readonly unchanged: number;
   /** Accounts whose stored state changed while the sync wrote; the next run looks again. */
   readonly conflicts: number;
@@ -31,8 +41,9 @@ export interface SyncSummary {
 export interface SyncOptions {
   readonly componentAppId: string;
   readonly syncStore: SyncStore;
-  readonly authorizers: AuthorizerStore;
   readonly client: WechatComponentClient;
+  /** Unused since the sync reads accounts again through `syncStore.read`; callers may stop passing it. */
+  readonly authorizers?: AuthorizerStore;
   readonly componentTokens: ComponentTokenProvider;
   readonly clock: Clock;
   /** Pages fetched at once. Default 4. */
@@ -45,13 +56,15 @@ export interface SyncOptions {
   readonly metrics?: Metrics;
 }
 
-type Tally = { -readonly [K in 'added' | 'updated' | 'healed' | 'reactivated' | 'revoked' | 'unchanged' | 'conflicts']: number };
+type TallyField = 'added' | 'updated' | 'healed' | 'reactivated' | 'revoked' | 'markedAbsent' | 'relisted' | 'revocationsDeferred' | 'dueIndexRepaired' | 'unchanged' | 'conflicts';
+type Tally = { -readonly [K in TallyField]: number };
 
 /**
  * Makes DynamoDB's record of the authorizers match api_get_authorizer_list: new accounts added (due at
  * once), re-authorizations and recovered refresh tokens written, absent accounts revoked — but only
- * after a complete listing, and never over a refresh token stored after the page was fetched. One run
- * at a time, by a run lease in the table.
+ * after two complete listings lacked them (see `planAbsences`), and never over a refresh token stored
+ * after the page was fetched. It reads every account anyway, so it also puts back into the due index any
+ * active account the index lost. One run at a time, by a run lease in the table.
  */
 export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary> {
   const { syncStore, clock, componentAppId } = options;
@@ -60,7 +73,19 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
   const started = performance.now();
   const leaseMs = options.runLeaseMs ?? 5 * 60_000;
   const owner = randomUUID();
-  const tally: Tally = { added: 0, updated: 0, healed: 0, reactivated: 0, revoked: 0, unchanged: 0, conflicts: 0 };
+  const tally: Tally = {
+    added: 0,
+    updated: 0,
+    healed: 0,
+    reactivated: 0,
+    revoked: 0,
+    markedAbsent: 0,
+    relisted: 0,
+    revocationsDeferred: 0,
+    dueIndexRepaired: 0,
+    unchanged: 0,
+    conflicts: 0,
+  };
 
   if (!(await syncStore.acquireRun(componentAppId, owner, clock.now(), leaseMs))) {
     metrics.count('SyncSkippedRunning');
@@ -85,29 +110,57 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
       syncStore.snapshot(),
       fetchListing({ ...options, concurrency: options.pageConcurrency ?? 4, logger, signal: lost.signal }),
     ]);
-    const apply = (entry: ListedEntry) => applyEntry(options, snapshot.get(entry.appId), entry, tally);
-    await forEachConcurrently(listing.entries.values(), options.writeConcurrency ?? 16, apply, lost.signal);
+    const written = new Set<string>();
+    const apply = (entry: ListedEntry) => applyEntry(options, snapshot.get(entry.appId), entry, tally, written);
+    const writeConcurrency = options.writeConcurrency ?? 16;
+    await forEachConcurrently(listing.entries.values(), writeConcurrency, apply, lost.signal);
 
-    const revocable = listing.complete && !lost.signal.aborted;
-    if (revocable) {
-      const absent = [...snapshot.values()].filter(
-        (stored) => stored.status !== 'revoked' && stored.refreshTokenChangedAt < listingStartedAt && !listing.entries.has(stored.appId),
-      );
-      await forEachConcurrently(
-        absent,
-        options.writeConcurrency ?? 16,
-        async (stored) => {
-          if (await syncStore.revoke(stored.appId, stored.version, clock.now())) tally.revoked++;
-          else tally.conflicts++;
-        },
-        lost.signal,
-      );
+    const plan = planAbsences(snapshot.values(), lost.signal.aborted ? { ...listing, complete: false } : listing, listingStartedAt);
+    if (plan.emptyListing) {
+      metrics.count('SyncEmptyListing');
+      logger.warn('an empty listing while accounts are active: taken as not complete, nobody revoked', { stored: snapshot.size });
+    }
+    const complete = listing.complete && !lost.signal.aborted && !plan.emptyListing;
+    await forEachConcurrently(
+      plan.markAbsent,
+      writeConcurrency,
+      async (stored) => {
+        if (await syncStore.markAbsent(stored.appId, stored.version, listingStartedAt)) tally.markedAbsent++;
+        else tally.conflicts++;
+      },
+      lost.signal,
+    );
+    await forEachConcurrently(
+      plan.revoke,
+      writeConcurrency,
+      async (stored) => {
+        if (await syncStore.revoke(stored.appId, stored.version, clock.now(), stored.absentSince)) tally.revoked++;
+        else tally.conflicts++;
+      },
+      lost.signal,
+    );
+    if (plan.deferred > 0) {
+      tally.revocationsDeferred = plan.deferred;
+      logger.warn('more accounts to revoke than one run may; the rest are left for the next run', { revoking: plan.revoke.length, deferred: plan.deferred });
     }
 
-    if (revocable) await syncStore.recordCompleteListing(componentAppId, owner, listingStartedAt);
+    // Accounts the listing changed were just written (and made due where that applies); the rest are judged by the snapshot.
+    const repairAt = clock.now();
+    await forEachConcurrently(
+      [...snapshot.values()].filter((stored) => !written.has(stored.appId) && needsReindex(stored, repairAt)),
+      writeConcurrency,
+      async (stored) => {
+        if (await syncStore.reindex(stored, repairAt)) tally.dueIndexRepaired++;
+        else tally.conflicts++;
+      },
+      lost.signal,
+    );
+    if (tally.dueIndexRepaired > 0) logger.warn('active accounts the due index may have lost were put back into it', { repaired: tally.dueIndexRepaired });
+
+    if (complete) await syncStore.recordCompleteListing(componentAppId, owner, listingStartedAt);
     const summary: SyncSummary = {
       ran: true,
-      complete: revocable,
+      complete,
       totalCount: listing.totalCount,
       ...tally,
       pages: listing.pages,
@@ -123,25 +176,20 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
 }
 
 /** Writes what one listed entry changes, deciding again from a fresh read when the state moved. */
-async function applyEntry(options: SyncOptions, stored: AuthorizerSnapshot | undefined, entry: ListedEntry, tally: Tally): Promise<void> {
-  const { syncStore, authorizers, clock } = options;
+async function applyEntry(options: SyncOptions, stored: AuthorizerSnapshot | undefined, entry: ListedEntry, tally: Tally, written: Set<string>): Promise<void> {
+  const { syncStore, clock } = options;
   let current = stored;
   for (let attempt = 0; attempt < 2; attempt++) {
     const decision = decide(current, entry);
     if (await write(syncStore, current, entry, decision, clock.now())) {
       count(decision, tally);
+      // These changed the version (and the due time where they activate): the snapshot's view is stale.
+      if (decision.kind !== 'unchanged' && decision.kind !== 'still_invalid' && decision.kind !== 'relisted') written.add(entry.appId);
       return;
     }
-    const fresh = await authorizers.get(entry.appId);
-    current = fresh && {
-      appId: fresh.appId,
-      status: fresh.status,
-      refreshToken: fresh.refreshToken,
-      authTime: fresh.authTime,
-      version: fresh.version,
-      refreshTokenChangedAt: fresh.changedAt.refreshToken,
-    };
+    current = await syncStore.read(entry.appId);
   }
+  written.add(entry.appId);
   tally.conflicts++;
 }
 
@@ -162,16 +210,18 @@ async function write(
     case 'update':
       return store.applyListed(entry, { expectedVersion: stored?.version ?? 0, ...decision, activate: false, now });
     case 'heal':
-      return store.applyListed(entry, { expectedVersion: stored?.version ?? 0, refreshToken: true, authTime: decision.authTime, activate: 'healed', now });
+      return store.applyListed(entry, { expectedVersion: stored?.version ?? 0, ...decision, activate: 'healed', now });
+    case 'relisted':
+      return store.clearAbsence(entry);
     case 'reactivate':
       return store.applyListed(entry, { expectedVersion: stored?.version ?? 0, ...decision, activate: 'reauthorized', now });
   }
 }
 
 function count(decision: SyncDecision, tally: Tally): void {
-  const field = ({ create: 'added', unchanged: 'unchanged', still_invalid: 'unchanged', update: 'updated', heal: 'healed', reactivate: 'reactivated' } as const)[
-    decision.kind
-  ];
+  const field = (
+    { create: 'added', unchanged: 'unchanged', still_invalid: 'unchanged', update: 'updated', heal: 'healed', reactivate: 'reactivated', relisted: 'relisted' } as const
+  )[decision.kind];
   tally[field]++;
 }
 
@@ -181,6 +231,10 @@ function report(summary: SyncSummary, metrics: Metrics, logger: Logger, failure:
   metrics.count('SyncHealed', summary.healed);
   metrics.count('SyncReactivated', summary.reactivated);
   metrics.count('SyncRevoked', summary.revoked);
+  metrics.count('SyncMarkedAbsent', summary.markedAbsent);
+  metrics.count('SyncRelisted', summary.relisted);
+  metrics.count('SyncRevocationsDeferred', summary.revocationsDeferred);
+  metrics.count('DueIndexRepaired', summary.dueIndexRepaired);
   metrics.count('SyncUnchanged', summary.unchanged);
   metrics.count('SyncConflicts', summary.conflicts);
   metrics.count('SyncPages', summary.pages);

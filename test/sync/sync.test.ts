@@ -79,10 +79,13 @@ describe('the sync', () => {
       expect(writes.count).toBe(0);
     });
 
-    it('shrink: accounts absent from a complete listing are revoked, kept, and no longer renewed', async () => {
+    it('shrink: accounts absent from two complete listings in a row are revoked, kept, and no longer renewed', async () => {
       await run();
       const gone = bed.simulator.world.population.listing().slice(0, 25).map((record) => record.appId);
       for (const appId of gone) bed.simulator.world.revoke(appId);
+      // The first complete listing without them only records their absence.
+      expect(await run()).toMatchObject({ complete: true, revoked: 0, markedAbsent: 25, unchanged: 1_175 });
+      for (const appId of gone) expect((await stored(appId))?.status).toBe('active');
       const summary = await run();
       expect(summary).toMatchObject({ complete: true, revoked: 25, unchanged: 1_175 });
       for (const appId of gone) expect((await stored(appId))?.status).toBe('revoked');
@@ -94,7 +97,8 @@ describe('the sync', () => {
       await run();
       const [reauthorized = '', returning = ''] = bed.simulator.world.population.listing().map((record) => record.appId);
       bed.simulator.world.revoke(returning);
-      await run();
+      await run(); // absent once: recorded
+      await run(); // absent twice in a row: revoked
       expect((await stored(returning))?.status).toBe('revoked');
       bed.clock.advance(MINUTE);
       bed.simulator.world.authorize(reauthorized);
@@ -113,11 +117,11 @@ describe('the sync', () => {
     it('heal: a refresh_token_invalid account gets the listed refresh token back, active and due at once', async () => {
       await run();
       const appId = bed.simulator.world.population.listing()[3]?.appId ?? '';
-      expect(await bed.renewer.renew(appId, { kind: 'due', expiringBefore: bed.clock.now() }, { waitMs: 0 })).toMatchObject({ kind: 'renewed' });
+      expect(await bed.renewer.renew(appId, { kind: 'due', minValidMs: 0 }, { waitMs: 0 })).toMatchObject({ kind: 'renewed' });
       const accessToken = (await stored(appId))?.accessToken?.token.reveal() ?? '';
       bed.simulator.world.replaceRefreshToken(appId); // the stored refresh token is now refused (61023)
       bed.clock.advance(7_200_000 - 10 * MINUTE);
-      const due = { kind: 'due', expiringBefore: bed.clock.now() + 15 * MINUTE } as const;
+      const due = { kind: 'due', minValidMs: 15 * MINUTE } as const;
       expect(await bed.renewer.renew(appId, due, { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'refresh_token_invalid' });
       const summary = await run();
       expect(summary).toMatchObject({ healed: 1 });
@@ -145,6 +149,8 @@ describe('the sync', () => {
       expect(partial).toMatchObject({ complete: false, revoked: 0, added: 3 });
       for (const appId of gone) expect((await stored(appId))?.status).toBe('active');
       expect(bed.metrics.total('SyncIncomplete')).toBe(2);
+      // Partial runs recorded no absence: it takes two complete listings from here.
+      expect(await run()).toMatchObject({ complete: true, revoked: 0, markedAbsent: 5 });
       expect(await run()).toMatchObject({ complete: true, revoked: 5 });
     });
 
@@ -169,6 +175,7 @@ describe('the sync', () => {
       expect(summary.complete).toBe(false);
       expect(summary.revoked).toBe(0);
       bed.simulator.world.authorizerList = original;
+      expect(await run()).toMatchObject({ complete: true, revoked: 0, markedAbsent: 2 });
       const clean = await run();
       expect(clean).toMatchObject({ complete: true, revoked: 2 });
       expect((await stored(leaving))?.status).toBe('revoked');
