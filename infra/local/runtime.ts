@@ -1,4 +1,7 @@
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createCallback } from '../../functions/callback/callback';
 import { createRefresh } from '../../functions/refresh/refresh';
 import { createGetter } from '../../functions/getter/getter';
@@ -7,14 +10,20 @@ import { createTokenService, type TokenService } from '../../shared/service';
 import { createDocumentClient } from '../../shared/store';
 import { syncAuthorizers } from '../../shared/sync';
 import { startApiServer } from './api-server';
+import { distrustStoredTokens } from './distrust';
+import { LocalStartError } from './errors';
 import { localSecret, localServiceConfig } from './local-config';
 import { createTable, LOCAL_CLIENT_CONFIG, startDynalite } from './dynamo';
-import { SimClock, SIMULATOR_CREDENTIALS, WechatSimulator } from './simulator';
+import { SimClock, SIMULATOR_CREDENTIALS, WechatSimulator, WorldSnapshotError, type WorldSnapshot } from './simulator';
+import { readWorldSnapshot, SIMULATOR_STATE_FILE, WorldSnapshotSaver } from './simulator/state-file';
 
 export interface LocalRuntimeOptions {
   readonly port?: number;
   readonly authorizers?: number;
-  /** A folder for dynalite's data; in memory when omitted. */
+  /**
+   * A folder for dynalite's data and the simulator's state (`SIMULATOR_STATE_FILE`), both kept across
+   * runs; in memory when omitted.
+   */
   readonly dataPath?: string | undefined;
   readonly componentAppId?: string;
   readonly componentAppSecret?: string;
@@ -26,6 +35,8 @@ export interface LocalRuntimeOptions {
   readonly syncEveryMs?: number;
   readonly refreshEveryMs?: number;
   readonly ticketEveryMs?: number;
+  /** How often the simulator's state is saved to the data folder when it changed (and always on close). Default 5 s. */
+  readonly stateSaveEveryMs?: number;
   readonly logger: Logger;
 }
 
@@ -41,22 +52,61 @@ const TABLE = 'wechat-authorizer-tokens';
 /**
  * The whole product on one machine, with no account and no network: dynalite, the WeChat simulator
  * pushing through the real callback route, the getter and callback routes on loopback, and the sync
- * and refresh schedules on timers.
+ * and refresh schedules on timers. With a data folder, the simulator's state is saved beside the table
+ * and restored at the next start, and no stored token the simulator cannot vouch for is served.
+ * A port or data folder in use is a `LocalStartError`.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
-  const { logger } = options;
   const credentials = {
     componentAppId: options.componentAppId ?? SIMULATOR_CREDENTIALS.componentAppId,
     componentAppSecret: options.componentAppSecret ?? SIMULATOR_CREDENTIALS.componentAppSecret,
     messageToken: options.messageToken ?? SIMULATOR_CREDENTIALS.messageToken,
     encodingAesKey: options.encodingAesKey ?? SIMULATOR_CREDENTIALS.encodingAesKey,
   };
+  // What is started is stopped again, in reverse order, if a later step fails (a port in use).
+  const started: Array<() => Promise<void>> = [];
+  try {
+    return await startParts(options, credentials, started);
+  } catch (error) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startParts(
+  options: LocalRuntimeOptions,
+  credentials: { componentAppId: string; componentAppSecret: string; messageToken: string; encodingAesKey: string },
+  started: Array<() => Promise<void>>,
+): Promise<LocalRuntime> {
+  const { logger } = options;
   const dynamo = await startDynalite(options.dataPath ? { path: options.dataPath } : {});
-  if (!(await tableExists(dynamo.endpoint))) await createTable(dynamo.endpoint, TABLE);
-  const simulator = await WechatSimulator.start({ ...credentials, authorizers: options.authorizers ?? 1_200, clock: new SimClock({ frozen: false }) });
-  logger.info(`WeChat simulator at ${simulator.url} with ${options.authorizers ?? 1_200} authorizers`);
+  started.push(() => dynamo.close());
+  const tableWasThere = await tableExists(dynamo.endpoint);
+  if (!tableWasThere) await createTable(dynamo.endpoint, TABLE);
+
+  const stateFile = options.dataPath ? join(options.dataPath, SIMULATOR_STATE_FILE) : undefined;
+  const state = stateFile ? await loadState(stateFile, credentials.componentAppId) : undefined;
+  const restored = state?.snapshot;
+  const simulator = await WechatSimulator.start({
+    ...credentials,
+    authorizers: options.authorizers ?? 1_200,
+    ...(restored ? { restore: restored, clock: SimClock.resume(restored.savedAt, { frozen: false }) } : { clock: new SimClock({ frozen: false }) }),
+  });
+  started.push(() => simulator.close());
+  const accounts = simulator.world.population.listing().length;
+  const requested = options.authorizers ?? 1_200;
+  const origin = restored ? ` (its state restored from ${stateFile}${accounts === requested ? '' : `; the ${requested} asked for apply to a new state only`})` : '';
+  logger.info(`WeChat simulator at ${simulator.url} with ${accounts} authorizers${origin}`);
 
   const doc = createDocumentClient({ ...LOCAL_CLIENT_CONFIG, endpoint: dynamo.endpoint });
+  started.push(async () => doc.destroy());
+  // Before the API serves: a stored token the simulator does not vouch for is never handed out.
+  if (stateFile && tableWasThere && options.wechatApiBase === undefined) {
+    await reconcileStoredTokens(doc, simulator, { stateFile, restored, problem: state?.problem, logger });
+  } else if (stateFile && state?.problem !== undefined && state.problem !== 'missing') {
+    logger.warn(`the WeChat simulator state ${stateFile} is ${state.problem}: the simulator starts anew`);
+  }
+  const saver = stateFile ? new WorldSnapshotSaver(simulator, stateFile) : undefined;
   const service = createTokenService({
     config: localServiceConfig({
       componentAppId: credentials.componentAppId,
@@ -68,12 +118,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     secret: localSecret(credentials),
     logger,
   });
-  const api = await startApiServer({ getter: createGetter(() => service, logger), callback: createCallback(() => service, logger), port: options.port ?? 3000 });
+  const port = options.port ?? 3000;
+  const api = await startApiServer({ getter: createGetter(() => service, logger), callback: createCallback(() => service, logger), port }).catch((error: unknown) => {
+    if ((error as { code?: unknown } | undefined)?.code !== 'EADDRINUSE') throw error;
+    throw new LocalStartError('port_in_use', `port ${port} is already in use (another local runtime?): stop what uses it, or choose another port with PORT=<port> (0 picks a free one)`, { cause: error });
+  });
+  started.push(() => api.close());
   simulator.callbackUrl = `${api.url}/wechat/callback`;
 
   const timers: NodeJS.Timeout[] = [];
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
+  started.push(async () => {
+    stopped = true;
+    for (const timer of timers) clearInterval(timer);
+  });
   /** Runs `task` now and then every `ms`, never twice at once; close() waits for a run under way. */
   const every = (ms: number, task: () => Promise<void>, now = false): void => {
     let running = false;
@@ -110,6 +169,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   await sync();
   every(options.syncEveryMs ?? 60_000, sync);
   every(options.refreshEveryMs ?? 15_000, refresh, true);
+  if (saver) every(options.stateSaveEveryMs ?? 5_000, () => saver.saveIfChanged(), true);
 
   return {
     apiUrl: api.url,
@@ -122,9 +182,64 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await api.close();
       doc.destroy();
       await simulator.close();
-      await dynamo.close();
+      try {
+        // Last, once nothing can change the world any more.
+        await saver?.save();
+      } finally {
+        await dynamo.close();
+      }
     },
   };
+}
+
+/** The saved simulator state, or why there is none to restore (never fatal: the runtime distrusts instead). */
+async function loadState(file: string, componentAppId: string): Promise<{ snapshot?: WorldSnapshot; problem?: string }> {
+  try {
+    const snapshot = await readWorldSnapshot(file, componentAppId);
+    return snapshot ? { snapshot } : { problem: 'missing' };
+  } catch (error) {
+    if (!(error instanceof WorldSnapshotError)) throw error;
+    // Kept for a look, out of the way of the new state.
+    const aside = `${file}.unusable`;
+    const moved = await rename(file, aside).then(
+      () => true,
+      () => false,
+    );
+    return { problem: `unusable (${error.message})${moved ? ` and was moved to ${aside}` : ''}` };
+  }
+}
+
+/**
+ * Makes the table agree with the simulator that starts: with no usable saved state, the new simulator
+ * issued none of the stored tokens, so all are removed; with a restored state, those it does not know as
+ * each account's latest working token are (a runtime killed between two saves stored tokens issued after
+ * the last one). One line says what was done and why.
+ */
+async function reconcileStoredTokens(
+  doc: DynamoDBDocumentClient,
+  simulator: WechatSimulator,
+  context: { stateFile: string; restored: WorldSnapshot | undefined; problem: string | undefined; logger: Logger },
+): Promise<void> {
+  const { world } = simulator;
+  if (!context.restored) {
+    const summary = await distrustStoredTokens(doc, TABLE);
+    context.logger.warn(
+      `the WeChat simulator state ${context.stateFile} is ${context.problem ?? 'missing'}, so the new simulator cannot vouch for tokens stored before: ` +
+        `${summary.authorizersDistrusted} authorizer and ${summary.componentsDistrusted} component access tokens removed as untrusted, active accounts due for renewal now ` +
+        '(refresh tokens it does not know will meet 61023 and be recovered by the sync)',
+    );
+    return;
+  }
+  const summary = await distrustStoredTokens(doc, TABLE, {
+    vouchedFor: (stored) => (stored.kind === 'authorizer' ? world.isLatestAuthorizerToken(stored.appId, stored.token) : world.isLatestComponentToken(stored.token)),
+  });
+  const distrusted = summary.authorizersDistrusted + summary.componentsDistrusted;
+  if (distrusted > 0) {
+    context.logger.warn(
+      `the WeChat simulator state ${context.stateFile} is older than the table (the last run stopped without saving it?): ` +
+        `${summary.authorizersDistrusted} authorizer and ${summary.componentsDistrusted} component access tokens it does not know removed as untrusted, their accounts due for renewal now`,
+    );
+  }
 }
 
 async function tableExists(endpoint: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 // `npm start`: the whole product on this machine (see runtime.ts), until Ctrl-C.
 import type { Logger } from '../../shared/logger';
-import { startLocalRuntime } from './runtime';
+import { LocalStartError } from './errors';
+import { startLocalRuntime, type LocalRuntime } from './runtime';
 
 function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -22,7 +23,18 @@ const logger: Logger = {
 };
 
 const env = (name: string) => process.env[name] || undefined;
-const runtime = await startLocalRuntime({
+/** A port or data folder in use is the user's to fix: one line saying what to do, not a stack trace. */
+async function start(options: Parameters<typeof startLocalRuntime>[0]): Promise<LocalRuntime> {
+  try {
+    return await startLocalRuntime(options);
+  } catch (error) {
+    if (!(error instanceof LocalStartError)) throw error;
+    console.error(`error: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+const runtime = await start({
   port: intFromEnv('PORT', 3000),
   authorizers: intFromEnv('WECHAT_SIM_AUTHORIZERS', 1_200),
   dataPath: env('WECHAT_LOCAL_DATA'),

@@ -1,7 +1,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { LocalStartError } from '../../infra/local/errors';
+import { startLocalRuntime } from '../../infra/local/runtime';
+import { silentLogger } from '../../shared/logger';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -25,7 +32,9 @@ it('npm start: the whole product comes up, says ready, hands out a token WeChat 
     const list = (await (await fetch(`${api}/authorizers?limit=2`)).json()) as { authorizers: Array<{ authorizer_appid: string }> };
     const appId = list.authorizers[0]?.authorizer_appid ?? '';
     const token = (await (await fetch(`${api}/authorizers/${appId}/token`)).json()) as { authorizer_access_token: string; expires_in: number };
-    expect(token.expires_in).toBeGreaterThan(7_000);
+    // A fresh token: well over an hour of guaranteed use (the service advertises less than WeChat's
+    // 7,200 s, as it renews early).
+    expect(token.expires_in).toBeGreaterThan(3_600);
     // WeChat (the simulator) accepts the token as the account's own.
     const check = (await (await fetch(`${wechat}/cgi-bin/get_api_domain_ip?access_token=${encodeURIComponent(token.authorizer_access_token)}`)).json()) as Record<string, unknown>;
     expect(check).toHaveProperty('ip_list');
@@ -51,4 +60,58 @@ it('refuses a malformed setting with a clear message', async () => {
   const [code] = (await once(child, 'exit')) as [number | null];
   expect(code).toBe(2);
   expect(output).toContain('WECHAT_SIM_AUTHORIZERS must be a whole number');
+});
+
+describe('a port or data folder in use: one clear line and a non-zero exit, no stack trace', () => {
+  /** Runs start.ts until it exits; its exit code and everything it printed. */
+  async function runStart(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
+      cwd: root,
+      env: { ...process.env, WECHAT_SIM_AUTHORIZERS: '5', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    clearTimeout(timer);
+    return { code, output };
+  }
+  const stackTrace = /^\s+at /m;
+
+  it('a port already in use', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = blocker.address() as AddressInfo;
+      const { code, output } = await runStart({ PORT: String(port) });
+      expect(code).toBe(1);
+      expect(output).toContain(`error: port ${port} is already in use`);
+      expect(output).toContain('PORT=');
+      expect(output).not.toMatch(stackTrace);
+      expect(output).not.toContain('ready:');
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  }, 40_000);
+
+  it('a data folder another runtime has open, in another process or in this one', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'wechat-local-data-'));
+    const runtime = await startLocalRuntime({ port: 0, authorizers: 3, dataPath: folder, logger: silentLogger });
+    try {
+      const { code, output } = await runStart({ PORT: '0', WECHAT_LOCAL_DATA: folder });
+      expect(code).toBe(1);
+      expect(output).toContain(`error: the data folder ${folder} is already open in another local runtime`);
+      expect(output).not.toMatch(stackTrace);
+      const second = startLocalRuntime({ port: 0, authorizers: 3, dataPath: folder, logger: silentLogger });
+      await expect(second).rejects.toBeInstanceOf(LocalStartError);
+      await expect(second).rejects.toMatchObject({ problem: 'data_folder_in_use' });
+      // The runtime that has the folder is untouched: it still serves.
+      expect((await fetch(`${runtime.apiUrl}/authorizers?limit=1`)).status).toBe(200);
+    } finally {
+      await runtime.close();
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 40_000);
 });

@@ -18,6 +18,16 @@ export class SimClock implements Clock {
     this.#frozen = options.frozen ?? true;
   }
 
+  /**
+   * A clock that goes on from a snapshot's `savedAt`: frozen at the simulated time it was saved, or
+   * running, with the real time that passed since the save added (WeChat's clock did not stop while the
+   * local runtime was down), and never behind the saved time.
+   */
+  static resume(savedAt: { readonly simulated: number; readonly wall: number }, options: { frozen: boolean }): SimClock {
+    const elapsed = options.frozen ? 0 : Math.max(0, Date.now() - savedAt.wall);
+    return new SimClock({ start: savedAt.simulated + elapsed, frozen: options.frozen });
+  }
+
   now(): number {
     return this.#frozen ? this.#base : this.#base + (Date.now() - this.#realStart);
   }

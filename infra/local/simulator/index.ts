@@ -8,12 +8,14 @@ import { Faults } from './faults';
 import { deliverPush, type AuthorizationEvent, type PushResult } from './push';
 import { SeededRandom } from './random';
 import { createSimulatorServer } from './server';
+import type { WorldSnapshot } from './snapshot';
 import { WechatWorld } from './world';
 
 export { SimClock } from './clock';
 export type { Endpoint, ComponentEndpoint } from './endpoints';
 export type { FaultSettings } from './faults';
 export type { PushResult, AuthorizationEvent } from './push';
+export { parseWorldSnapshot, WorldSnapshotError, WORLD_SNAPSHOT_VERSION, type WorldSnapshot, type WorldSnapshotProblem } from './snapshot';
 
 /** Fixed, obviously fake credentials: the defaults of the simulator, the tests and the local runtime. */
 export const SIMULATOR_CREDENTIALS = {
@@ -28,12 +30,20 @@ export interface WechatSimulatorOptions {
   readonly componentAppSecret?: string;
   readonly messageToken?: string;
   readonly encodingAesKey?: string;
-  /** How many authorized accounts to seed. Default 0. */
+  /** How many authorized accounts to seed. Default 0. Ignored with `restore`. */
   readonly authorizers?: number;
-  /** Seed of every random choice (appids, tokens, fault rolls). Default 1. */
+  /** Seed of every random choice (appids, tokens, fault rolls). Default 1. With `restore`, only the fault rolls'. */
   readonly seed?: number;
-  /** Default: a frozen clock at the current time, moved only by the test. */
+  /**
+   * Default: a frozen clock at the current time, moved only by the test; with `restore`, a frozen clock
+   * at the snapshot's time. A clock given with `restore` must not be behind the snapshot's time.
+   */
   readonly clock?: SimClock;
+  /**
+   * A world to go on from (`WechatSimulator.snapshot()`, checked by `parseWorldSnapshot`) instead of a
+   * newly seeded one. Faults and counters start afresh: they belong to a run, not to WeChat.
+   */
+  readonly restore?: WorldSnapshot | undefined;
   readonly accessTokenTtlSeconds?: number;
   readonly graceMs?: number;
   readonly ticketLifetimeMs?: number;
@@ -81,7 +91,7 @@ export class WechatSimulator {
 
   static async start(options: WechatSimulatorOptions = {}): Promise<WechatSimulator> {
     const componentAppId = options.componentAppId ?? SIMULATOR_CREDENTIALS.componentAppId;
-    const clock = options.clock ?? new SimClock();
+    const clock = options.clock ?? (options.restore ? SimClock.resume(options.restore.savedAt, { frozen: true }) : new SimClock());
     const random = new SeededRandom(options.seed ?? 1);
     const world = new WechatWorld(
       {
@@ -95,7 +105,8 @@ export class WechatSimulator {
       clock,
       random,
     );
-    world.seed(options.authorizers ?? 0);
+    if (options.restore) world.restore(options.restore);
+    else world.seed(options.authorizers ?? 0);
     const crypto = new MessageCrypto({
       appId: componentAppId,
       token: sensitive(options.messageToken ?? SIMULATOR_CREDENTIALS.messageToken),
@@ -131,6 +142,11 @@ export class WechatSimulator {
       callbackUrl: options.callbackUrl,
     });
     return simulator;
+  }
+
+  /** The world's state, to save and restore with `start({ restore })`. */
+  snapshot(): WorldSnapshot {
+    return this.world.snapshot();
   }
 
   /** Issues a new component_verify_ticket and pushes it, encrypted, to the callback URL. */

@@ -10,6 +10,15 @@ export interface AuthorizerRecord {
   authorized: boolean;
 }
 
+/** An account as a snapshot holds it. */
+export interface PopulationEntry {
+  readonly appId: string;
+  readonly refreshToken: string;
+  readonly previousRefreshToken?: { readonly value: string; readonly until: number } | undefined;
+  readonly authTime: number;
+  readonly authorized: boolean;
+}
+
 /**
  * Every account that ever authorized the component, in the order api_get_authorizer_list returns them:
  * by latest authorization, so that a re-authorization moves an account to the end and shifts the pages
@@ -54,6 +63,28 @@ export class Population {
     this.#byAppId.set(appId, record);
     this.#listing = undefined;
     return record;
+  }
+
+  /** Every account, authorized or not, in listing order (copies: a snapshot does not change with the population). */
+  snapshot(): PopulationEntry[] {
+    return [...this.#byAppId.values()].map((record) => ({
+      appId: record.appId,
+      refreshToken: record.refreshToken,
+      ...(record.previousRefreshToken ? { previousRefreshToken: { ...record.previousRefreshToken } } : {}),
+      authTime: record.authTime,
+      authorized: record.authorized,
+    }));
+  }
+
+  /** Replaces the population with a snapshot's accounts, in the snapshot's (listing) order. */
+  restore(entries: readonly PopulationEntry[]): void {
+    this.#byAppId.clear();
+    for (const entry of entries) {
+      const record: AuthorizerRecord = { appId: entry.appId, refreshToken: entry.refreshToken, authTime: entry.authTime, authorized: entry.authorized };
+      if (entry.previousRefreshToken) record.previousRefreshToken = { ...entry.previousRefreshToken };
+      this.#byAppId.set(entry.appId, record);
+    }
+    this.#listing = undefined;
   }
 
   revoke(appId: string): boolean {

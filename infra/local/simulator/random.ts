@@ -9,6 +9,15 @@ export class SeededRandom {
     this.#state = seed >>> 0;
   }
 
+  /** The generator's position: a generator restored to it draws exactly what this one would draw next. */
+  get position(): number {
+    return this.#state;
+  }
+
+  restore(position: number): void {
+    this.#state = position >>> 0;
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     this.#state = (this.#state + 0x6d2b79f5) >>> 0;

@@ -11,6 +11,14 @@ interface Issued<Owner> {
   supersededAt?: number;
 }
 
+/** One remembered token, as a snapshot holds it (epoch ms on the simulator's clock). */
+export interface LedgerEntry<Owner> {
+  readonly token: string;
+  readonly owner: Owner;
+  readonly expiresAt: number;
+  readonly supersededAt?: number | undefined;
+}
+
 /**
  * The access tokens issued to one kind of owner (the component, or each authorizer). Issuing a new token
  * to an owner supersedes its earlier ones: they keep working for `graceMs`, then fail as "not latest"
@@ -42,6 +50,34 @@ export class TokenLedger<Owner> {
     if (!entry) return { ok: false, reason: 'unknown' };
     const reason = this.#rejection(entry, now);
     return reason ? { ok: false, reason } : { ok: true, owner: entry.owner };
+  }
+
+  /** Whether `token` is the owner's latest token and works now (not merely superseded and within its grace). */
+  isLatest(owner: Owner, token: string, now: number): boolean {
+    const check = this.check(token, now);
+    return check.ok && check.owner === owner && this.#live.get(owner)?.at(-1) === token;
+  }
+
+  /** Every remembered token, in the order issued (which is also each owner's order). */
+  snapshot(): LedgerEntry<Owner>[] {
+    return [...this.#tokens].map(([token, entry]) => ({
+      token,
+      owner: entry.owner,
+      expiresAt: entry.expiresAt,
+      ...(entry.supersededAt === undefined ? {} : { supersededAt: entry.supersededAt }),
+    }));
+  }
+
+  /** Replaces what this ledger remembers with a snapshot's entries. */
+  restore(entries: readonly LedgerEntry<Owner>[]): void {
+    this.#tokens.clear();
+    this.#live.clear();
+    for (const entry of entries) {
+      this.#tokens.set(entry.token, { owner: entry.owner, expiresAt: entry.expiresAt, ...(entry.supersededAt === undefined ? {} : { supersededAt: entry.supersededAt }) });
+      const live = this.#live.get(entry.owner);
+      if (live) live.push(entry.token);
+      else this.#live.set(entry.owner, [entry.token]);
+    }
   }
 
   /** Invalidates every token of an owner at once (an account that revoked the component). */

@@ -1,6 +1,7 @@
 import type { Clock } from './clock';
 import { Population, type AuthorizerRecord } from './population';
 import type { SeededRandom } from './random';
+import { WORLD_SNAPSHOT_FORMAT, WORLD_SNAPSHOT_VERSION, WorldSnapshotError, type WorldSnapshot } from './snapshot';
 import { TokenLedger } from './token-ledger';
 
 /** A JSON body as WeChat answers it: a success body, or `{errcode, errmsg}`. */
@@ -42,6 +43,7 @@ export class WechatWorld {
   readonly #authorizerTokens: TokenLedger<string>;
   readonly #tickets = new Map<string, number>();
   readonly #authorizationCodes = new Map<string, { appId: string; expiresAt: number }>();
+  #revision = 0;
 
   constructor(
     readonly config: WorldConfig,
@@ -68,6 +70,7 @@ export class WechatWorld {
     if (this.clock.now() >= issuedAt + this.config.ticketLifetimeMs) return fail(61005, 'component ticket is expired');
     const token = `${this.random.hex(8)}_${this.random.token(120)}`;
     this.#componentTokens.issue('component', token, this.clock.now(), this.config.accessTokenTtlSeconds * 1000);
+    this.#revision++;
     return { component_access_token: token, expires_in: this.config.accessTokenTtlSeconds };
   }
 
@@ -121,6 +124,7 @@ export class WechatWorld {
     const grant = this.#authorizationCodes.get(code);
     if (!grant) return fail(61009, 'code is invalid');
     this.#authorizationCodes.delete(code);
+    this.#revision++;
     if (this.clock.now() >= grant.expiresAt) return fail(61010, 'code is expired');
     const record = this.population.get(grant.appId);
     if (!record?.authorized) return fail(61003, 'component is not authorized by this account');
@@ -138,6 +142,7 @@ export class WechatWorld {
   createPreAuthCode(accessToken: string | undefined, body: Body): Answer {
     const problem = this.#requireComponentToken(accessToken) ?? this.#requireOwnAppId(body, 'component_appid');
     if (problem) return problem;
+    this.#revision++;
     return { pre_auth_code: `preauthcode@@@${this.random.token(40)}`, expires_in: PRE_AUTH_CODE_TTL_SECONDS };
   }
 
@@ -167,6 +172,7 @@ export class WechatWorld {
       const record = this.population.authorize(this.population.newAppId(), nowSeconds);
       record.authTime = nowSeconds - Math.floor(this.random.next() * 365 * 86_400);
     }
+    this.#revision++;
   }
 
   /**
@@ -178,11 +184,13 @@ export class WechatWorld {
     const authorizationCode = `queryauthcode@@@${this.random.token(40)}`;
     const codeExpiresAt = this.clock.now() + AUTHORIZATION_CODE_TTL_SECONDS * 1000;
     this.#authorizationCodes.set(authorizationCode, { appId, expiresAt: codeExpiresAt });
+    this.#revision++;
     return { appId, authorizationCode, codeExpiresAt };
   }
 
   /** The account revokes the authorization: its tokens stop working at once. */
   revoke(appId: string): boolean {
+    this.#revision++;
     this.#authorizerTokens.revokeAll(appId);
     return this.population.revoke(appId);
   }
@@ -202,6 +210,7 @@ export class WechatWorld {
     }
     const ticket = `ticket@@@${this.random.token(86)}`;
     this.#tickets.set(ticket, now);
+    this.#revision++;
     return ticket;
   }
 
@@ -215,6 +224,15 @@ export class WechatWorld {
     return this.#componentTokens.check(token, this.clock.now()).ok;
   }
 
+  /** Whether this is the account's latest access token and works now (not superseded, not even within the grace). */
+  isLatestAuthorizerToken(appId: string, token: string): boolean {
+    return this.#authorizerTokens.isLatest(appId, token, this.clock.now());
+  }
+
+  isLatestComponentToken(token: string): boolean {
+    return this.#componentTokens.isLatest('component', token, this.clock.now());
+  }
+
   /** The refresh token WeChat holds for an account now (the sync's source of truth). */
   refreshTokenOf(appId: string): string | undefined {
     const record = this.population.get(appId);
@@ -225,6 +243,53 @@ export class WechatWorld {
   acceptsRefreshToken(appId: string, refreshToken: string): boolean {
     const record = this.population.get(appId);
     return record?.authorized === true && this.#acceptsRefreshToken(record, refreshToken);
+  }
+
+  // --- persistence -------------------------------------------------------------------------------------
+
+  /** Grows with every change to what a snapshot holds: a saver writes only when it moved. */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /**
+   * Everything WeChat knows, as plain JSON: the population with its refresh tokens (and the previous one
+   * in its grace), both token ledgers, the tickets, the authorization codes and the seeded generator's
+   * position. Not the configuration (the restoring world has its own) nor the clock (see `savedAt`).
+   */
+  snapshot(): WorldSnapshot {
+    return {
+      format: WORLD_SNAPSHOT_FORMAT,
+      version: WORLD_SNAPSHOT_VERSION,
+      componentAppId: this.config.componentAppId,
+      savedAt: { simulated: this.clock.now(), wall: Date.now() },
+      random: this.random.position,
+      population: this.population.snapshot(),
+      componentTokens: this.#componentTokens.snapshot(),
+      authorizerTokens: this.#authorizerTokens.snapshot(),
+      tickets: [...this.#tickets].map(([ticket, issuedAt]) => ({ ticket, issuedAt })),
+      authorizationCodes: [...this.#authorizationCodes].map(([code, grant]) => ({ code, appId: grant.appId, expiresAt: grant.expiresAt })),
+    };
+  }
+
+  /**
+   * Replaces this world's state with a snapshot's (parse it with `parseWorldSnapshot` first). The clock
+   * must not be behind the snapshot's time: a token that had died would work again.
+   */
+  restore(snapshot: WorldSnapshot): void {
+    if (snapshot.componentAppId !== this.config.componentAppId) {
+      throw new WorldSnapshotError('other_component', `the snapshot is of component ${snapshot.componentAppId}, not ${this.config.componentAppId}`);
+    }
+    if (this.clock.now() < snapshot.savedAt.simulated) throw new RangeError('the clock is behind the snapshot: the clock only moves forward');
+    this.random.restore(snapshot.random);
+    this.population.restore(snapshot.population);
+    this.#componentTokens.restore(snapshot.componentTokens);
+    this.#authorizerTokens.restore(snapshot.authorizerTokens);
+    this.#tickets.clear();
+    for (const { ticket, issuedAt } of snapshot.tickets) this.#tickets.set(ticket, issuedAt);
+    this.#authorizationCodes.clear();
+    for (const { code, appId, expiresAt } of snapshot.authorizationCodes) this.#authorizationCodes.set(code, { appId, expiresAt });
+    this.#revision++;
   }
 
   // --- checks -------------------------------------------------------------------------------------------
@@ -258,11 +323,13 @@ export class WechatWorld {
     if (graceMs > 0) record.previousRefreshToken = { value: record.refreshToken, until: this.clock.now() + graceMs };
     else delete record.previousRefreshToken;
     record.refreshToken = this.population.newRefreshToken();
+    this.#revision++;
   }
 
   #issueAuthorizerToken(appId: string): string {
     const token = `${this.random.hex(8)}_${this.random.token(120)}`;
     this.#authorizerTokens.issue(appId, token, this.clock.now(), this.config.accessTokenTtlSeconds * 1000);
+    this.#revision++;
     return token;
   }
 }

@@ -1,0 +1,15 @@
+/**
+ * Why the local runtime cannot start, in words for the terminal (`npm start` prints the message on one
+ * line and exits non-zero, with no stack trace): a setting or the machine is wrong, not the code.
+ */
+export class LocalStartError extends Error {
+  override readonly name = 'LocalStartError';
+
+  constructor(
+    readonly problem: 'port_in_use' | 'data_folder_in_use',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
