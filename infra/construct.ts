@@ -18,6 +18,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../shared/store/schema';
+import { PUSH_HANDLING_TIMEOUT_MS } from '../shared/tokens/authorization';
+import { DEFAULT_LEASE_MS } from '../shared/tokens/trust';
 import { createAlarms } from './alarms';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,7 +34,10 @@ export interface WechatAuthorizerTokensProps {
   readonly secret?: secretsmanager.ISecret;
   /** Default: every hour. */
   readonly syncSchedule?: events.Schedule;
-  /** Default: every 5 minutes. */
+  /**
+   * Default: every minute. A renewal that dies after WeChat answered leaves a token WeChat superseded and
+   * keeps for 5 minutes; a run every minute takes its 30-second lease over well within them.
+   */
   readonly refreshSchedule?: events.Schedule;
   /** Renewals in flight in a scheduled run. Default 8. */
   readonly refreshConcurrency?: number;
@@ -42,7 +47,7 @@ export interface WechatAuthorizerTokensProps {
   readonly renewalMargin?: Duration;
   /** How long before expiry the component token is renewed. Default 10 minutes. */
   readonly componentTokenMargin?: Duration;
-  /** The renewal lease. Default 60 seconds (30 s to 3 min 50 s). */
+  /** The renewal lease. Default 30 seconds (20 s to 2 min). */
   readonly lease?: Duration;
   /** The getter API's steady rate and burst. Default 100 / 200 requests. */
   readonly apiThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
@@ -98,7 +103,7 @@ export class WechatAuthorizerTokens extends Construct {
       SYNC_PAGE_CONCURRENCY: String(props.syncPageConcurrency ?? 4),
       RENEWAL_MARGIN_SECONDS: String((props.renewalMargin ?? Duration.minutes(15)).toSeconds()),
       COMPONENT_TOKEN_MARGIN_SECONDS: String((props.componentTokenMargin ?? Duration.minutes(10)).toSeconds()),
-      LEASE_SECONDS: String((props.lease ?? Duration.seconds(60)).toSeconds()),
+      LEASE_SECONDS: String((props.lease ?? Duration.millis(DEFAULT_LEASE_MS)).toSeconds()),
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'wechat-authorizer-tokens',
     };
@@ -108,11 +113,11 @@ export class WechatAuthorizerTokens extends Construct {
       sync: make('sync', Duration.minutes(15), 1024),
       refresh: make('refresh', Duration.minutes(5), 512),
       getter: make('getter', Duration.seconds(29), 512),
-      callback: make('callback', Duration.seconds(10), 256),
+      callback: make('callback', Duration.millis(PUSH_HANDLING_TIMEOUT_MS), 256),
     };
     this.#grantLeastPrivilege();
     this.#schedule('Sync', this.functions.sync, props.syncSchedule ?? events.Schedule.rate(Duration.hours(1)));
-    this.#schedule('Refresh', this.functions.refresh, props.refreshSchedule ?? events.Schedule.rate(Duration.minutes(5)));
+    this.#schedule('Refresh', this.functions.refresh, props.refreshSchedule ?? events.Schedule.rate(Duration.minutes(1)));
     this.api = this.#api(props.apiThrottle ?? { rateLimit: 100, burstLimit: 200 }, props.logRetention ?? logs.RetentionDays.ONE_MONTH);
     this.alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'AlarmTopic', { enforceSSL: true });
     createAlarms(this, { api: this.api, functions: this.functions, topic: this.alarmTopic, deadLetterQueue: this.deadLetterQueue });

@@ -1,3 +1,4 @@
+import { DEFAULT_LEASE_MS, LEASE_SAFETY_MS, TRUST_WINDOW_MS } from './tokens/trust';
 import { WECHAT_API_BASE } from './wechat';
 
 /** Everything a Lambda of this product is configured with, from its environment. No secret is here. */
@@ -59,8 +60,8 @@ export function configFromEnv(env: Env = process.env): ServiceConfig {
     refreshConcurrency: integer('REFRESH_CONCURRENCY', 8, 1, 64),
     renewalMarginMs: integer('RENEWAL_MARGIN_SECONDS', 900, 60, 3_600) * 1000,
     componentTokenMarginMs: integer('COMPONENT_TOKEN_MARGIN_SECONDS', 600, 60, 3_600) * 1000,
-    // Longer than a renewal's WeChat calls, shorter than the 4-minute trust window (see lease.ts).
-    leaseMs: integer('LEASE_SECONDS', 60, 30, 230) * 1000,
+    // Longer than a renewal's WeChat calls, at most half the trust window (see validateLeaseMs).
+    leaseMs: integer('LEASE_SECONDS', DEFAULT_LEASE_MS / 1000, LEASE_SAFETY_MS / 500, TRUST_WINDOW_MS / 2000) * 1000,
     syncPageConcurrency: integer('SYNC_PAGE_CONCURRENCY', 4, 1, 32),
     syncWriteConcurrency: integer('SYNC_WRITE_CONCURRENCY', 16, 1, 128),
     dynamoEndpoint: url('DYNAMODB_ENDPOINT', undefined),

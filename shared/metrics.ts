@@ -3,6 +3,8 @@ export type MetricName =
   | 'AuthorizerTokenRenewed'
   | 'AuthorizerRenewalFailed'
   | 'AuthorizerLeaseLost'
+  /** A caller reported a token refused that WeChat still accepts: not renewed. */
+  | 'ReportedTokenStillValid'
   | 'RefreshTokenRotated'
   | 'RefreshTokenInvalid'
   | 'AuthorizerRevoked'

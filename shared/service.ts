@@ -69,7 +69,6 @@ export function createTokenService(deps: TokenServiceDependencies): TokenService
     leaseMs: config.leaseMs,
     metrics,
     logger,
-    onRefreshTokenRefused: (now) => syncStore.requestRecovery(config.componentAppId, now),
   });
   return {
     config,

@@ -4,7 +4,7 @@ import type { Logger } from '../../shared/logger';
 import type { ComponentSecret } from '../../shared/secrets';
 import { sensitive } from '../../shared/sensitive';
 import type { TokenService } from '../../shared/service';
-import { WechatApiError } from '../../shared/wechat';
+import { exchangeAuthorization } from '../../shared/tokens';
 import { APPID_PATTERN } from '../common/http';
 
 /** Pushes are a few hundred bytes; larger bodies are refused before anything is parsed. */
@@ -14,9 +14,6 @@ type Answer = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: st
 const text = (statusCode: number, body: string): Answer => ({ statusCode, headers: { 'content-type': 'text/plain' }, body });
 /** WeChat counts a push as delivered only when the answer is exactly `success`. */
 const SUCCESS = text(200, 'success');
-
-/** api_query_auth's answers for a code already exchanged or expired: a re-delivered push. */
-const CODE_ALREADY_USED = new Set([61009, 61010]);
 
 class PushRefused extends Error {
   constructor(
@@ -51,7 +48,7 @@ export function createCallback(service: () => TokenService, logger: Logger) {
   };
 
   async function handle(fields: XmlFields): Promise<void> {
-    const { component, events, client, componentTokens, clock, config, renewer } = service();
+    const { component, events, client, componentTokens, clock, config, renewer, authorizers } = service();
     const createTime = Number(fields['CreateTime']);
     if (!Number.isInteger(createTime) || createTime <= 0) throw new PushRefused(400, 'CreateTime is missing or not a number');
     const infoType = fields['InfoType'];
@@ -66,30 +63,13 @@ export function createCallback(service: () => TokenService, logger: Logger) {
       case 'authorized':
       case 'updateauthorized': {
         const appId = requiredAppId(fields);
-        const code = sensitive(required(fields, 'AuthorizationCode'));
-        let info;
-        try {
-          info = await componentTokens.withToken((token) => client.queryAuth(token, { authorizationCode: code }));
-        } catch (error) {
-          if (error instanceof WechatApiError && CODE_ALREADY_USED.has(error.errcode)) {
-            logger.info('authorization code already exchanged or expired: a re-delivered push', { appId, infoType, errcode: error.errcode });
-            return;
-          }
-          throw error;
-        }
-        if (info.authorizerAppId !== appId) throw new PushRefused(400, 'the authorization code belongs to another account');
-        const expiresAt = now + info.expiresInSeconds * 1000;
-        const stored = await events.storeAuthorization(
-          {
-            appId,
-            refreshToken: info.authorizerRefreshToken,
-            accessToken: { token: info.authorizerAccessToken, expiresAt },
-            authTime: createTime,
-            refreshAt: expiresAt - renewer.renewalMarginMs,
-          },
-          now,
+        const outcome = await exchangeAuthorization(
+          { store: authorizers, client, componentTokens, clock, renewalMarginMs: renewer.renewalMarginMs },
+          { appId, authorizationCode: sensitive(required(fields, 'AuthorizationCode')), createTime },
         );
-        logger.info('authorization stored', { appId, infoType, stored });
+        if (outcome.kind === 'wrong_account') throw new PushRefused(400, 'the authorization code belongs to another account');
+        if (outcome.kind === 'code_spent') logger.info('authorization code already exchanged or expired: a re-delivered push', { appId, infoType, errcode: outcome.errcode });
+        else logger.info('authorization stored', { appId, infoType, stored: outcome.kind === 'stored' });
         return;
       }
       case 'unauthorized': {

@@ -3,15 +3,18 @@ import * as z from 'zod/mini';
 import type { Logger } from '../../shared/logger';
 import { sensitive } from '../../shared/sensitive';
 import type { TokenService } from '../../shared/service';
-import { InvalidCursorError, isStoredTokenTrusted, listAuthorizers } from '../../shared/store';
-import { ComponentTokenUnavailableError } from '../../shared/tokens';
+import { InvalidCursorError, listAuthorizers } from '../../shared/store';
+import { ComponentTokenUnavailableError, MIN_SERVED_VALIDITY_MS } from '../../shared/tokens';
 import { WechatError } from '../../shared/wechat';
 import { APPID_PATTERN, failure, json, type HttpResponse } from '../common/http';
 import { inactiveResponse, renewalResponse, tokenResponse } from './renewal-response';
 
 export interface GetterOptions {
-  /** A token with less than this left is renewed before it is handed out. Default 5 minutes. */
-  readonly safetyMarginMs?: number;
+  /**
+   * A token guaranteed for less than this is renewed before it is handed out.
+   * @default MIN_SERVED_VALIDITY_MS (60 s)
+   */
+  readonly minValidMs?: number;
   /** How long a request waits for another instance's renewal of the same token. Default 8 s. */
   readonly waitMs?: number;
 }
@@ -21,23 +24,23 @@ const refreshBody = z.object({ invalid_token: z.string().check(z.minLength(1), z
 /**
  * The getter API (AWS_IAM in AWS): the current token per appid, compare-and-renew for a refused token,
  * the list of accounts, and the component token on its own route. One function for the routes, routed
- * by API Gateway's routeKey.
+ * by API Gateway's routeKey. Every token is answered with the time until which it is guaranteed to work
+ * (trust.ts), never later.
  */
 export function createGetter(service: () => TokenService, logger: Logger, options: GetterOptions = {}) {
-  const marginMs = options.safetyMarginMs ?? 5 * 60_000;
+  const minValidMs = options.minValidMs ?? MIN_SERVED_VALIDITY_MS;
   const waitMs = options.waitMs ?? 8_000;
 
   async function token(appId: string): Promise<HttpResponse> {
     const { authorizers, renewer, clock } = service();
-    const now = clock.now();
+    const readAt = clock.now();
     const record = await authorizers.get(appId);
     if (!record) return failure(404, 'unknown_authorizer', `no authorizer ${appId} is known`);
     if (record.status !== 'active') return inactiveResponse(appId, record.status);
-    if (record.accessToken && record.accessToken.expiresAt - now > marginMs && isStoredTokenTrusted(record, now)) {
-      return tokenResponse(appId, record.accessToken, now);
-    }
-    const result = await renewer.renew(appId, { kind: 'due', expiringBefore: now + marginMs }, { waitMs });
-    return renewalResponse(appId, result, service().clock.now());
+    const served = renewer.served(record, readAt, minValidMs);
+    if (served) return tokenResponse(appId, served, clock.now());
+    const result = await renewer.renew(appId, { kind: 'due', minValidMs }, { waitMs });
+    return renewalResponse(appId, result, clock.now());
   }
 
   async function refresh(appId: string, body: string | undefined): Promise<HttpResponse> {

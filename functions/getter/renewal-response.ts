@@ -1,13 +1,13 @@
-import type { RenewalResult } from '../../shared/tokens';
+import type { RenewalResult, ServedToken } from '../../shared/tokens';
 import { failure, json, type HttpResponse } from '../common/http';
 
-/** The token route's answer: the token, and how long it has left. */
-export function tokenResponse(appId: string, token: { token: { reveal(): string }; expiresAt: number }, now: number): HttpResponse {
+/** The token route's answer: the token, and until when it is guaranteed to work (never WeChat's later expiry). */
+export function tokenResponse(appId: string, token: ServedToken, now: number): HttpResponse {
   return json(200, {
     authorizer_appid: appId,
     authorizer_access_token: token.token.reveal(),
-    expires_at: new Date(token.expiresAt).toISOString(),
-    expires_in: Math.max(0, Math.floor((token.expiresAt - now) / 1000)),
+    expires_at: new Date(token.guaranteedUntil).toISOString(),
+    expires_in: Math.max(0, Math.floor((token.guaranteedUntil - now) / 1000)),
   });
 }
 

@@ -17,7 +17,7 @@ export type RefreshResponse =
       readonly mode: 'on_demand';
       readonly appid: string;
       readonly outcome: RenewalResult['kind'];
-      /** When the stored token expires (ISO 8601); the token itself is only ever handed out by the getter. */
+      /** Until when the stored token is guaranteed to work (ISO 8601); the token itself is only ever handed out by the getter. */
       readonly expires_at?: string;
       readonly failure?: string;
     };
@@ -51,17 +51,13 @@ export function createRefresh(
       const recovery = await recoverIfOwed(service(), context, logger, metrics);
       return { mode: 'scheduled', summary, ...(recovery ? { recovery } : {}) };
     }
-    const result = await renewer.renew(
-      request.appId,
-      { kind: 'due', expiringBefore: clock.now() + request.minValidSeconds * 1000 },
-      { waitMs: ON_DEMAND_WAIT_MS },
-    );
+    const result = await renewer.renew(request.appId, { kind: 'due', minValidMs: request.minValidSeconds * 1000 }, { waitMs: ON_DEMAND_WAIT_MS });
     logger.info('on-demand renewal', { appId: request.appId, outcome: result.kind, ...(result.kind === 'failed' ? { failure: result.failure } : {}) });
     return {
       mode: 'on_demand',
       appid: request.appId,
       outcome: result.kind,
-      ...(result.kind === 'renewed' || result.kind === 'current' ? { expires_at: new Date(result.token.expiresAt).toISOString() } : {}),
+      ...(result.kind === 'renewed' || result.kind === 'current' ? { expires_at: new Date(result.token.guaranteedUntil).toISOString() } : {}),
       ...(result.kind === 'failed' ? { failure: result.failure } : {}),
     };
   };

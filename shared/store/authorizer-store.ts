@@ -1,32 +1,18 @@
 import * as z from 'zod/mini';
 import { sensitive, type Sensitive } from '../sensitive';
-import { COMMIT_REMOVES, distrustSince, HELD_BY_OWNER, LEASE_ATTRIBUTES, leaseOf, leaseUpdate, releaseLease, renewalCondition, renewingSinceOf, type Lease, type RenewalReason } from './lease';
-import { allDueShards, authorizerKey, dueShardOf, TABLE_SCHEMA } from './schema';
 import { StoreCorruptionError } from './errors';
+import { allDueShards, authorizerKey, dueShardOf, RECOVERY_SHARD, TABLE_SCHEMA } from './schema';
 import type { Item, Table } from './table';
+import { atVersion, decodeTokenState, encodeTokenChange, type IssuedToken, type TokenState, type TokenStateChange } from './token-state';
 
 export type AuthorizerStatus = 'active' | 'revoked' | 'refresh_token_invalid';
 
-export interface StoredAccessToken {
-  readonly token: Sensitive;
-  /** Epoch milliseconds. */
-  readonly expiresAt: number;
-}
-
-export interface AuthorizerRecord {
+export interface AuthorizerRecord extends TokenState {
   readonly appId: string;
   readonly status: AuthorizerStatus;
   readonly refreshToken: Sensitive;
   /** Unix seconds of the latest authorization, as WeChat reports it. */
   readonly authTime: number;
-  readonly accessToken?: StoredAccessToken | undefined;
-  /** When the scheduled refresh should renew it (epoch ms); absent unless active. */
-  readonly refreshAt?: number | undefined;
-  readonly lease?: Lease | undefined;
-  /** A renewal began then and has not committed (see TRUST_WINDOW_MS). */
-  readonly renewingSince?: number | undefined;
-  /** Incremented by every write that changes a token or the status. */
-  readonly version: number;
   readonly changedAt: {
     readonly refreshToken: number;
     readonly status: number;
@@ -35,14 +21,18 @@ export interface AuthorizerRecord {
   };
 }
 
-export type CommitOutcome =
-  | 'committed'
-  /** The access token was stored; the refresh token was not, because a newer one was stored meanwhile. */
-  | 'committed_keeping_newer_refresh_token'
-  /** Someone else holds the lease now: their state is kept, ours dropped. */
-  | 'lease_lost'
-  /** The account was revoked (or its refresh token marked invalid) while we renewed. */
-  | 'no_longer_active';
+/**
+ * What an authorizer change writes besides the token state. `index` places the account in the due
+ * index: `renewal` in its own shard at `refreshAt` (the default whenever a due time is written),
+ * `recovery` in the partition of refused refresh tokens (see RECOVERY_SHARD), `none` out of it.
+ */
+export interface AuthorizerExtra {
+  readonly status?: AuthorizerStatus;
+  readonly refreshToken?: Sensitive;
+  readonly authTime?: number;
+  readonly index?: 'renewal' | 'recovery' | 'none';
+  readonly now: number;
+}
 
 const itemSchema = z.object({
   appId: z.string(),
@@ -51,6 +41,7 @@ const itemSchema = z.object({
   authTime: z.number(),
   accessToken: z.optional(z.string()),
   accessTokenExpiresAt: z.optional(z.number()),
+  accessTokenIssuedAt: z.optional(z.number()),
   refreshAt: z.optional(z.number()),
   version: z.number(),
   refreshTokenChangedAt: z.number(),
@@ -87,123 +78,56 @@ export class AuthorizerStore {
   }
 
   /**
-   * Takes the renewal lease, in one conditional write that holds only when the account is active, no
-   * live lease is held, and the reason still applies (or a holder abandoned its lease, which makes the
-   * stored token untrustworthy). The record as leased, or `undefined` when the lease was not granted.
+   * A new account from an authorization push, with the tokens its code was exchanged for, due at
+   * `refreshAt`; `false` if the appid is stored already (then the caller writes a change onto it).
    */
-  async acquireRenewal(
-    appId: string,
-    request: { owner: string; now: number; leaseMs: number; reason: RenewalReason },
-  ): Promise<AuthorizerRecord | undefined> {
-    const condition = renewalCondition(request.reason, request.now);
-    const lease = leaseUpdate(request.owner, request.now, request.leaseMs);
-    const item = await this.table.update(
-      authorizerKey(appId),
-      // The due index shows the account as due again only when the lease ends: overlapping runs that
-      // query after this write skip it instead of racing for it, and should we die it is due again when the lease ends.
-      { ...lease, set: { ...lease.set, refreshAt: request.now + request.leaseMs } },
-      { expression: `#status = :active AND ${condition.expression}`, values: { ...condition.values, ':active': 'active' } },
-    );
-    return item ? decode(item) : undefined;
-  }
-
-  /**
-   * Stores a renewal's result and clears the lease in one write that requires the caller to still own
-   * the lease and the account to be active. The refresh token WeChat returned is stored too, unless a
-   * newer one (from the sync or an authorization event) replaced the one the renewal used.
-   */
-  async commitRenewal(
-    appId: string,
-    owner: string,
-    result: {
-      accessToken: StoredAccessToken;
-      refreshToken: Sensitive;
-      refreshTokenUsed: Sensitive;
-      refreshAt: number;
-      now: number;
-      /**
-       * Keep `renewingSince`: an unanswered attempt of this renewal may still be acted on by WeChat, so
-       * the token stored now is trusted only within the window after the renewal began.
-       */
-      keepDistrust?: boolean;
-    },
-  ): Promise<CommitOutcome> {
-    const clears = result.keepDistrust ? LEASE_ATTRIBUTES : COMMIT_REMOVES;
-    const tokenFields = {
-      accessToken: result.accessToken.token.reveal(),
-      accessTokenExpiresAt: result.accessToken.expiresAt,
-      accessTokenChangedAt: result.now,
-      refreshAt: result.refreshAt,
+  async createAuthorized(input: { appId: string; refreshToken: Sensitive; authTime: number; accessToken: IssuedToken; refreshAt: number; now: number }): Promise<boolean> {
+    const { appId, now } = input;
+    return this.table.putNew({
+      ...authorizerKey(appId),
+      appId,
+      status: 'active',
+      refreshToken: input.refreshToken.reveal(),
+      authTime: input.authTime,
+      ...encodeTokenChange({ accessToken: input.accessToken }).set,
+      accessTokenChangedAt: now,
+      refreshAt: input.refreshAt,
       dueShard: dueShardOf(appId),
-    };
-    const rotated = !result.refreshToken.equals(result.refreshTokenUsed);
-    const withRefreshToken = {
-      ...tokenFields,
-      refreshToken: result.refreshToken.reveal(),
-      ...(rotated ? { refreshTokenChangedAt: result.now } : {}),
-    };
-    const committed = await this.table.update(
-      authorizerKey(appId),
-      { set: withRefreshToken, increment: ['version'], remove: clears },
-      {
-        expression: `${HELD_BY_OWNER} AND #status = :active AND #refreshToken = :used`,
-        values: { ':owner': owner, ':active': 'active', ':used': result.refreshTokenUsed.reveal() },
-      },
-    );
-    if (committed) return 'committed';
-
-    const current = await this.get(appId);
-    if (current?.lease?.owner !== owner) return 'lease_lost';
-    if (current.status !== 'active') {
-      // Not releaseRenewal: an account that is no longer active must not be made due again.
-      await releaseLease(this.table, authorizerKey(appId), current.lease, { now: result.now, uncertain: false });
-      return 'no_longer_active';
-    }
-    const keptNewer = await this.table.update(
-      authorizerKey(appId),
-      { set: tokenFields, increment: ['version'], remove: clears },
-      { expression: `${HELD_BY_OWNER} AND #status = :active`, values: { ':owner': owner, ':active': 'active' } },
-    );
-    return keptNewer ? 'committed_keeping_newer_refresh_token' : 'lease_lost';
-  }
-
-  /** Gives the lease up after a failed renewal (see `releaseLease`), due again at once (taking it moved it to the lease's end). */
-  async releaseRenewal(appId: string, lease: { owner: string; acquiredAt: number }, options: { now: number; uncertain: boolean }): Promise<boolean> {
-    return releaseLease(this.table, authorizerKey(appId), lease, { ...options, alsoSet: { refreshAt: options.now } });
-  }
-
-  /** See `distrustSince`; and a refresh token WeChat rotated is kept if the one it replaced is still stored. */
-  async distrustAfterLostLease(appId: string, sentAt: number, rotated?: { refreshToken: Sensitive; replaced: Sensitive; now: number }): Promise<void> {
-    await distrustSince(this.table, authorizerKey(appId), sentAt);
-    if (!rotated) return;
-    await this.table.update(
-      authorizerKey(appId),
-      { set: { refreshToken: rotated.refreshToken.reveal(), refreshTokenChangedAt: rotated.now }, increment: ['version'] },
-      { expression: '#refreshToken = :replaced AND #refreshTokenChangedAt < :sentAt', values: { ':replaced': rotated.replaced.reveal(), ':sentAt': sentAt } },
-    );
+      version: 1,
+      refreshTokenChangedAt: now,
+      statusChangedAt: now,
+      authTimeChangedAt: now,
+    });
   }
 
   /**
-   * Marks an account revoked or its refresh token invalid, under the caller's lease, and only while the
-   * refresh token WeChat refused is still the stored one (the sync may have stored a recovered one
-   * meanwhile). It leaves the due index; a revoked account's access token is dropped.
+   * Writes a change onto the version of the account it was decided from (every write bumps the
+   * version): the record as written, or `undefined` when the account moved meanwhile (read it again
+   * and decide again). The renewal protocol decides the changes; this only encodes them.
    */
-  async markStatus(
-    appId: string,
-    owner: string,
-    status: Exclude<AuthorizerStatus, 'active'>,
-    options: { now: number; refreshTokenUsed: Sensitive },
-  ): Promise<boolean> {
-    // A refused refresh token keeps its access token and `renewingSince`: the sync may heal the account
-    // and keep the token, which must stay untrusted if a renewal died after WeChat answered (and so may
-    // have superseded it). A revoked account's tokens are dead: all of it goes.
-    const remove = ['refreshAt', 'dueShard', ...(status === 'revoked' ? [...COMMIT_REMOVES, 'accessToken', 'accessTokenExpiresAt'] : LEASE_ATTRIBUTES)];
-    const item = await this.table.update(
-      authorizerKey(appId),
-      { set: { status, statusChangedAt: options.now }, increment: ['version'], remove },
-      { expression: `${HELD_BY_OWNER} AND #refreshToken = :used`, values: { ':owner': owner, ':used': options.refreshTokenUsed.reveal() } },
-    );
-    return item !== undefined;
+  async write(record: AuthorizerRecord, change: TokenStateChange, extra?: AuthorizerExtra): Promise<AuthorizerRecord | undefined> {
+    const set: Record<string, unknown> = {};
+    const remove: string[] = [];
+    const now = extra?.now;
+    if (change.accessToken && now !== undefined) set['accessTokenChangedAt'] = now;
+    if (extra?.status !== undefined && extra.status !== record.status) Object.assign(set, { status: extra.status, statusChangedAt: now });
+    if (extra?.refreshToken && !extra.refreshToken.equals(record.refreshToken)) {
+      Object.assign(set, { refreshToken: extra.refreshToken.reveal(), refreshTokenChangedAt: now });
+    }
+    if (extra?.authTime !== undefined && extra.authTime !== record.authTime) Object.assign(set, { authTime: extra.authTime, authTimeChangedAt: now });
+    // An account that is not active is never listed for renewal: its due time is not written.
+    const active = (extra?.status ?? record.status) === 'active';
+    if (!active && extra?.index === undefined && typeof change.refreshAt === 'number') {
+      const { refreshAt: _dropped, ...rest } = change;
+      change = rest;
+    }
+    const index = extra?.index ?? (typeof change.refreshAt === 'number' ? 'renewal' : undefined);
+    if (index === 'renewal') set['dueShard'] = dueShardOf(record.appId);
+    if (index === 'recovery') set['dueShard'] = RECOVERY_SHARD;
+    if (index === 'none') remove.push('dueShard', 'refreshAt');
+    const update = encodeTokenChange(index === 'none' ? { ...change, refreshAt: null } : change, set, remove);
+    const item = await this.table.update(authorizerKey(record.appId), update, atVersion(record.version));
+    return item ? decode(item) : undefined;
   }
 
   /** The appids due for renewal at `now`, shard by shard, from the sparse due index (no Scan). */
@@ -221,17 +145,12 @@ function decode(item: Item): AuthorizerRecord {
   const parsed = itemSchema.safeParse(item);
   if (!parsed.success) throw new StoreCorruptionError('authorizer', parsed.error.issues.map((issue) => issue.path.join('.')));
   const data = parsed.data;
-  const hasToken = data.accessToken !== undefined && data.accessTokenExpiresAt !== undefined;
   return {
+    ...decodeTokenState(item),
     appId: data.appId,
     status: data.status,
     refreshToken: sensitive(data.refreshToken),
     authTime: data.authTime,
-    accessToken: hasToken ? { token: sensitive(data.accessToken ?? ''), expiresAt: data.accessTokenExpiresAt ?? 0 } : undefined,
-    refreshAt: data.refreshAt,
-    lease: leaseOf(item),
-    renewingSince: renewingSinceOf(item),
-    version: data.version,
     changedAt: {
       refreshToken: data.refreshTokenChangedAt,
       status: data.statusChangedAt,

@@ -1,9 +1,10 @@
 import * as z from 'zod/mini';
-import { sensitive, type Sensitive } from '../sensitive';
+import type { Sensitive } from '../sensitive';
+import { sensitive } from '../sensitive';
 import { StoreCorruptionError } from './errors';
-import { COMMIT_REMOVES, distrustSince, HELD_BY_OWNER, LEASE_ATTRIBUTES, leaseOf, leaseUpdate, releaseLease, renewalCondition, renewingSinceOf, type Lease, type RenewalReason } from './lease';
 import { componentKey } from './schema';
 import type { Item, Table } from './table';
+import { atVersion, decodeTokenState, encodeTokenChange, type TokenState, type TokenStateChange } from './token-state';
 
 export interface StoredTicket {
   readonly ticket: Sensitive;
@@ -13,14 +14,9 @@ export interface StoredTicket {
   readonly receivedAt: number;
 }
 
-export interface ComponentRecord {
+export interface ComponentRecord extends TokenState {
   readonly componentAppId: string;
   readonly ticket?: StoredTicket | undefined;
-  readonly accessToken?: { readonly token: Sensitive; readonly expiresAt: number } | undefined;
-  readonly lease?: Lease | undefined;
-  /** A renewal began then and has not committed (see TRUST_WINDOW_MS). */
-  readonly renewingSince?: number | undefined;
-  readonly version: number;
 }
 
 const itemSchema = z.object({
@@ -30,6 +26,7 @@ const itemSchema = z.object({
   ticketReceivedAt: z.optional(z.number()),
   accessToken: z.optional(z.string()),
   accessTokenExpiresAt: z.optional(z.number()),
+  accessTokenIssuedAt: z.optional(z.number()),
   version: z.optional(z.number()),
 });
 
@@ -51,6 +48,7 @@ export class ComponentStore {
       componentKey(componentAppId),
       {
         set: { componentAppId, ticket: ticket.ticket.reveal(), ticketCreateTime: ticket.createTime, ticketReceivedAt: ticket.now },
+        increment: ['version'],
       },
       {
         expression: '(attribute_not_exists(#ticketCreateTime) OR #ticketCreateTime < :createTime)',
@@ -60,46 +58,10 @@ export class ComponentStore {
     return item ? 'stored' : 'stale';
   }
 
-  async acquireRenewal(
-    componentAppId: string,
-    request: { owner: string; now: number; leaseMs: number; reason: RenewalReason },
-  ): Promise<ComponentRecord | undefined> {
-    const item = await this.table.update(
-      componentKey(componentAppId),
-      leaseUpdate(request.owner, request.now, request.leaseMs),
-      renewalCondition(request.reason, request.now),
-    );
+  /** Writes a token-state change onto the version it was decided from (see AuthorizerStore.write). */
+  async write(record: ComponentRecord, change: TokenStateChange): Promise<ComponentRecord | undefined> {
+    const item = await this.table.update(componentKey(record.componentAppId), encodeTokenChange(change), atVersion(record.version));
     return item ? decode(item) : undefined;
-  }
-
-  /** Stores a new component token and clears the lease, if the caller still holds it. */
-  async commitRenewal(
-    componentAppId: string,
-    owner: string,
-    token: { token: Sensitive; expiresAt: number },
-    options: { keepDistrust?: boolean } = {},
-  ): Promise<boolean> {
-    const item = await this.table.update(
-      componentKey(componentAppId),
-      {
-        set: { accessToken: token.token.reveal(), accessTokenExpiresAt: token.expiresAt },
-        increment: ['version'],
-        // See AuthorizerStore.commitRenewal's keepDistrust.
-        remove: options.keepDistrust ? LEASE_ATTRIBUTES : COMMIT_REMOVES,
-      },
-      { expression: HELD_BY_OWNER, values: { ':owner': owner } },
-    );
-    return item !== undefined;
-  }
-
-  /** As AuthorizerStore.releaseRenewal: `uncertain` leaves the lease expired, so the next reader renews. */
-  async releaseRenewal(componentAppId: string, lease: { owner: string; acquiredAt: number }, options: { now: number; uncertain: boolean }): Promise<boolean> {
-    return releaseLease(this.table, componentKey(componentAppId), lease, options);
-  }
-
-  /** See `distrustSince`. */
-  async distrustAfterLostLease(componentAppId: string, sentAt: number): Promise<void> {
-    await distrustSince(this.table, componentKey(componentAppId), sentAt);
   }
 }
 
@@ -108,17 +70,11 @@ function decode(item: Item): ComponentRecord {
   if (!parsed.success) throw new StoreCorruptionError('component', parsed.error.issues.map((issue) => issue.path.join('.')));
   const data = parsed.data;
   return {
+    ...decodeTokenState(item),
     componentAppId: data.componentAppId,
     ticket:
       data.ticket !== undefined && data.ticketCreateTime !== undefined && data.ticketReceivedAt !== undefined
         ? { ticket: sensitive(data.ticket), createTime: data.ticketCreateTime, receivedAt: data.ticketReceivedAt }
         : undefined,
-    accessToken:
-      data.accessToken !== undefined && data.accessTokenExpiresAt !== undefined
-        ? { token: sensitive(data.accessToken), expiresAt: data.accessTokenExpiresAt }
-        : undefined,
-    lease: leaseOf(item),
-    renewingSince: renewingSinceOf(item),
-    version: data.version ?? 0,
   };
 }

@@ -1,11 +1,12 @@
 export * from './authorizer-store';
 export * from './component-store';
 export * from './errors';
-export type { Lease, RenewalReason } from './lease';
-export { isLeaseAbandoned, isLeaseLive, isStoredTokenTrusted, LEASE_SAFETY_MS, SUPERSEDED_TOKEN_GRACE_MS, TRUST_WINDOW_MS, validateLeaseMs } from './lease';
+export type { Lease } from './lease';
+export { isLeaseAbandoned, isLeaseLive } from './lease';
 export * from './schema';
 export { Table } from './table';
 export { createDocumentClient } from './client';
 export * from './sync-store';
 export * from './event-store';
 export * from './authorizer-listing';
+export type { Doubt, IssuedToken, TokenState, TokenStateChange } from './token-state';

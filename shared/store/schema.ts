@@ -31,6 +31,14 @@ export function dueShardOf(appId: string): string {
   return shard.toString().padStart(2, '0');
 }
 
+/**
+ * The due index's partition for accounts whose refresh token WeChat refused (61023). The mark puts the
+ * account there in the same write (`refreshAt` = when it was refused), so that a recovery owed can never
+ * be lost between two writes: a recovery is owed while this partition holds an entry newer than the start
+ * of the last complete listing. The renewal shards (`allDueShards`) never include it.
+ */
+export const RECOVERY_SHARD = 'recovery';
+
 export function allDueShards(): string[] {
   return Array.from({ length: TABLE_SCHEMA.dueShards }, (_, shard) => shard.toString().padStart(2, '0'));
 }

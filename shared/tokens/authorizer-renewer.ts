@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import { silentLogger, type Logger } from '../logger';
 import { noMetrics, type Metrics } from '../metrics';
-import { LEASE_SAFETY_MS, TRUST_WINDOW_MS, validateLeaseMs, type AuthorizerRecord, type AuthorizerStatus, type AuthorizerStore, type CommitOutcome, type RenewalReason, type StoredAccessToken } from '../store';
+import type { Sensitive } from '../sensitive';
+import type { AuthorizerExtra, AuthorizerRecord, AuthorizerStatus, AuthorizerStore, IssuedToken, TokenStateChange } from '../store';
 import {
   WechatApiError,
   WechatError,
@@ -14,7 +15,19 @@ import {
 } from '../wechat';
 import type { ComponentTokenProvider } from './component-token';
 import { ComponentTokenUnavailableError } from './errors';
-import { acquireOrWait } from './lease-loop';
+import {
+  acquireLease,
+  callUnderLease,
+  commitStep,
+  LeaseRunningOutError,
+  ownDoubt,
+  releaseStep,
+  transition,
+  type CommitOutcome,
+  type HolderReport,
+  type TokenStore,
+} from './renewal-protocol';
+import { DEFAULT_LEASE_MS, MIN_SERVED_VALIDITY_MS, guaranteedUntil, isServable, mergeDoubt, scheduleFor, validateLeaseMs, type RenewalReason } from './trust';
 
 /** Why a renewal failed, in the classes the refresh summary and the metrics count. */
 export type RenewalFailure =
@@ -29,10 +42,17 @@ export type RenewalFailure =
   | 'lease_expired'
   | 'internal';
 
+/** A token as handed out: WeChat's expiry, and the earlier time until which it is guaranteed to work. */
+export interface ServedToken {
+  readonly token: Sensitive;
+  readonly expiresAt: number;
+  readonly guaranteedUntil: number;
+}
+
 export type RenewalResult =
-  | { readonly kind: 'renewed'; readonly token: StoredAccessToken; readonly commit: CommitOutcome }
-  /** Nothing to do: the stored token already satisfies the request (someone else renewed it). */
-  | { readonly kind: 'current'; readonly token: StoredAccessToken }
+  | { readonly kind: 'renewed'; readonly token: ServedToken; readonly commit: CommitOutcome }
+  /** Nothing to do: the stored token already satisfies the request (someone else renewed it, or WeChat still accepts it). */
+  | { readonly kind: 'current'; readonly token: ServedToken }
   /** Another instance holds the lease (and the caller chose not to wait, or it did not finish in time). */
   | { readonly kind: 'busy' }
   | { readonly kind: 'not_found' }
@@ -46,27 +66,30 @@ export interface AuthorizerRenewerOptions {
   readonly clock: Clock;
   /** The scheduled refresh renews this long before expiry. Default 15 minutes. */
   readonly renewalMarginMs?: number;
-  /** Longer than a WeChat call with its retries; shorter than TRUST_WINDOW_MS. Default 60 s. */
+  /** Longer than a WeChat call with its retries; at most half the trust window. Default 30 s. */
   readonly leaseMs?: number;
   readonly pollMs?: number;
   readonly metrics?: Metrics;
   readonly logger?: Logger;
   readonly newOwner?: () => string;
-  /** Called after an account was marked refresh_token_invalid: asks for the sync that recovers it. */
-  readonly onRefreshTokenRefused?: (now: number) => Promise<void>;
 }
 
-const DEFAULTS = { renewalMarginMs: 15 * 60_000, leaseMs: 60_000, pollMs: 100 };
+const DEFAULTS = { renewalMarginMs: 15 * 60_000, leaseMs: DEFAULT_LEASE_MS, pollMs: 100 };
+
+/** A report of a token WeChat was just seen to accept is answered from memory for this long. */
+const ACCEPTED_MEMORY_MS = 30_000;
 
 /**
- * Renews one authorizer's access token under its lease: exactly one WeChat call however many callers
- * ask at once, the refresh token WeChat returns always kept, and every WeChat failure turned into the
- * state change the protocol notes ask for (61023 → refresh_token_invalid, 61003 → revoked).
+ * Renews one authorizer's access token through the renewal protocol: one WeChat call however many
+ * callers ask at once, the refresh token WeChat returns always kept, and every WeChat failure turned
+ * into the state change the protocol notes ask for (61023 → refresh_token_invalid, 61003 → revoked).
  */
 export class AuthorizerRenewer {
   readonly #options: AuthorizerRenewerOptions & typeof DEFAULTS;
   readonly #metrics: Metrics;
   readonly #logger: Logger;
+  /** Tokens WeChat accepted when a caller reported them refused: a storm of reports costs one check. */
+  readonly #accepted = new Map<string, { token: Sensitive; until: number }>();
 
   constructor(options: AuthorizerRenewerOptions) {
     this.#options = { ...DEFAULTS, ...options };
@@ -79,27 +102,40 @@ export class AuthorizerRenewer {
     return this.#options.renewalMarginMs;
   }
 
+  /** The token of a record read at `readAt`, as the trust policy lets it be handed out; `undefined` when it may not be. */
+  served(record: AuthorizerRecord, readAt: number, minValidMs: number): ServedToken | undefined {
+    const token = record.accessToken;
+    if (!token || record.status !== 'active' || !isServable(record, readAt, minValidMs)) return undefined;
+    return { token: token.token, expiresAt: token.expiresAt, guaranteedUntil: guaranteedUntil(record, readAt) ?? 0 };
+  }
+
   /**
    * Renews `appId` if `reason` still holds. With `waitMs` > 0 a caller that finds another holder waits
    * for its result (the getter); with 0 it reports `busy` at once (the scheduled run moves on).
    */
   async renew(appId: string, reason: RenewalReason, options: { waitMs: number }): Promise<RenewalResult> {
-    const { store, clock } = this.#options;
-    const attempt = await acquireOrWait<AuthorizerRecord>({
-      acquire: (owner, now) => store.acquireRenewal(appId, { owner, now, leaseMs: this.#options.leaseMs, reason }),
-      read: () => store.get(appId),
+    const { clock } = this.#options;
+    if (reason.kind === 'invalid') {
+      const accepted = this.#accepted.get(appId);
+      if (accepted && accepted.token.equals(reason.token) && clock.now() < accepted.until) reason = { kind: 'due', minValidMs: MIN_SERVED_VALIDITY_MS };
+    }
+    const store = this.#tokenStore(appId);
+    const attempt = await acquireLease(store, {
       eligible: (record) => record.status === 'active',
       reason,
       now: () => clock.now(),
       newOwner: this.#options.newOwner ?? randomUUID,
+      leaseMs: this.#options.leaseMs,
       waitMs: options.waitMs,
       pollMs: this.#options.pollMs,
     });
     switch (attempt.kind) {
       case 'leased':
-        return this.#renewHolding(attempt.record, attempt.owner);
-      case 'current':
-        return attempt.record.accessToken ? { kind: 'current', token: attempt.record.accessToken } : { kind: 'busy' };
+        return this.#renewHolding(attempt.record, attempt.owner, reason);
+      case 'current': {
+        const token = this.served(attempt.record, attempt.readAt, 0);
+        return token ? { kind: 'current', token } : { kind: 'busy' };
+      }
       case 'busy':
         return { kind: 'busy' };
       case 'refused': {
@@ -110,135 +146,120 @@ export class AuthorizerRenewer {
     }
   }
 
-  async #renewHolding(record: AuthorizerRecord, owner: string): Promise<RenewalResult> {
-    const { client, clock, componentTokens, store } = this.#options;
-    const lease = { owner, acquiredAt: record.lease?.acquiredAt ?? clock.now() };
-    // Past this point of its lease a holder calls WeChat no more: a call made after the lease ended could
-    // supersede the token of the holder that took over.
-    const deadline = (record.lease?.expiresAt ?? clock.now()) - LEASE_SAFETY_MS;
-    const sentAt = clock.now();
-    let unanswered = false;
-    let retriedUnanswered = false;
-    let renewed;
-    try {
-      renewed = await componentTokens.withToken(async (token) => {
-        const left = deadline - clock.now();
-        if (left <= 0) throw new LeaseRunningOutError();
-        unanswered = true;
-        try {
-          const answer = await client.getAuthorizerAccessToken(
-            token,
-            { authorizerAppId: record.appId, authorizerRefreshToken: record.refreshToken },
-            { signal: AbortSignal.timeout(left), onUnansweredAttempt: () => (retriedUnanswered = true) },
-          );
-          unanswered = false;
-          return answer;
-        } catch (error) {
-          // WeChat answered with an error: it issued nothing.
-          if (error instanceof WechatApiError) unanswered = false;
-          throw error;
-        }
-      });
-    } catch (error) {
-      return this.#fail(record, lease, error, unanswered);
+  #tokenStore(appId: string): TokenStore<AuthorizerRecord, Omit<AuthorizerExtra, 'now'>> {
+    const { store, clock } = this.#options;
+    return { read: () => store.get(appId), write: (record, change, extra) => store.write(record, change, { ...extra, now: clock.now() }) };
+  }
+
+  async #renewHolding(record: AuthorizerRecord, owner: string, reason: RenewalReason): Promise<RenewalResult> {
+    const { client, clock, componentTokens } = this.#options;
+    const lease = record.lease ?? { owner, acquiredAt: clock.now(), expiresAt: clock.now() };
+    // A caller reported the stored token refused: WeChat is asked first (see #confirmRefused). Once it
+    // says dead, the token is dead for everyone and is not kept should the renewal fail.
+    let dead: Sensitive | undefined;
+    if (reason.kind === 'invalid' && record.accessToken?.token.equals(reason.token) && isServable(record, clock.now(), MIN_SERVED_VALIDITY_MS)) {
+      const verdict = await this.#confirmRefused(record, owner, reason.token, lease);
+      if (verdict) return verdict;
+      dead = reason.token;
     }
-    const expiresAt = sentAt + renewed.expiresInSeconds * 1000;
-    const accessToken = { token: renewed.authorizerAccessToken, expiresAt };
-    const doubtSince = unresolvedDoubt(record, retriedUnanswered ? sentAt : undefined, this.#options.leaseMs);
+    const outcome = await callUnderLease(lease, () => clock.now(), (attempt) =>
+      componentTokens.withToken((token) =>
+        client.getAuthorizerAccessToken(
+          token,
+          { authorizerAppId: record.appId, authorizerRefreshToken: record.refreshToken },
+          { signal: attempt.send(), onUnansweredAttempt: attempt.unanswered },
+        ),
+      ),
+    );
+    if (outcome.kind === 'failed') return this.#fail(record, owner, outcome, dead);
+    const renewed = outcome.answer;
+    const report: HolderReport = { owner, sentAt: outcome.sentAt, now: clock.now(), unsettled: outcome.unansweredAttempt };
+    const token: IssuedToken = { token: renewed.authorizerAccessToken, expiresAt: outcome.sentAt + renewed.expiresInSeconds * 1000, issuedAt: outcome.sentAt };
     const rotated = !renewed.authorizerRefreshToken.equals(record.refreshToken);
     if (rotated) this.#metrics.count('RefreshTokenRotated');
-    const commit = await store.commitRenewal(record.appId, owner, {
-      accessToken,
-      refreshToken: renewed.authorizerRefreshToken,
-      refreshTokenUsed: record.refreshToken,
-      // A token that an unanswered attempt may still supersede is renewed again once the trust window
-      // after this renewal began is over (by the schedule, or by the first getter to ask).
-      refreshAt:
-        doubtSince === undefined ? expiresAt - this.#options.renewalMarginMs : Math.min(expiresAt - this.#options.renewalMarginMs, doubtSince + TRUST_WINDOW_MS),
-      now: clock.now(),
-      keepDistrust: doubtSince !== undefined,
+    const { result, record: after } = await transition(this.#tokenStore(record.appId), record, (current) => {
+      if (!current) return { result: 'gone' as const };
+      const step = commitStep(current, report, token, this.#options.renewalMarginMs);
+      // The refresh token that came back is kept unless a newer one replaced the one we used meanwhile
+      // (the sync, an authorization): even a holder that lost its lease keeps a rotated one.
+      const keepsOurs = current.refreshToken.equals(record.refreshToken) && current.changedAt.refreshToken <= outcome.sentAt;
+      const extra = rotated && keepsOurs ? { refreshToken: renewed.authorizerRefreshToken } : {};
+      if (current.status !== 'active') {
+        // Revoked (or its refresh token refused) while we renewed: nothing is stored, the lease is let go.
+        const own = current.lease?.owner === owner;
+        return { result: 'no_longer_active' as const, change: { ...(own ? { lease: null } : {}), doubt: mergeDoubt(current.doubt, ownDoubt(report)) ?? null }, extra };
+      }
+      return { result: step.outcome, change: step.change, extra };
     });
-    if (commit === 'lease_lost') {
-      // Our call reached WeChat after another holder took over: its committed token may be the one ours
-      // superseded. Trust it no longer than WeChat's grace after our call, and keep a rotated refresh token.
-      this.#metrics.count('AuthorizerLeaseLost');
-      this.#logger.warn('renewal lost its lease before the commit; the stored token is distrusted from our call on', { appId: record.appId });
-      await store.distrustAfterLostLease(
-        record.appId,
-        sentAt,
-        rotated ? { refreshToken: renewed.authorizerRefreshToken, replaced: record.refreshToken, now: clock.now() } : undefined,
-      );
+    if (result === 'gone') return { kind: 'not_found' };
+    if (result === 'committed') {
+      this.#metrics.count('AuthorizerTokenRenewed');
+      const served = after && this.served(after, clock.now(), 0);
+      return served ? { kind: 'renewed', token: served, commit: result } : { kind: 'busy' };
     }
-    if (commit === 'lease_lost' || commit === 'no_longer_active') {
-      const stored = await store.get(record.appId);
-      if (!stored) return { kind: 'not_found' };
-      if (stored.status !== 'active') return { kind: 'inactive', status: stored.status };
-      return stored.accessToken ? { kind: 'current', token: stored.accessToken } : { kind: 'busy' };
-    }
-    this.#metrics.count('AuthorizerTokenRenewed');
-    return { kind: 'renewed', token: accessToken, commit };
+    this.#metrics.count('AuthorizerLeaseLost');
+    this.#logger.warn('renewal could not store its token; the stored one is in doubt from our call on', { appId: record.appId, outcome: result });
+    if (!after) return { kind: 'not_found' };
+    if (after.status !== 'active') return { kind: 'inactive', status: after.status };
+    const served = this.served(after, clock.now(), 0);
+    return served ? { kind: 'current', token: served } : { kind: 'busy' };
   }
 
-  async #fail(record: AuthorizerRecord, lease: { owner: string; acquiredAt: number }, error: unknown, unanswered: boolean): Promise<RenewalResult> {
-    const { store, clock } = this.#options;
+  /**
+   * A caller reported the stored token refused. WeChat is asked first, with a call that spends no
+   * api_authorizer_token quota: a token it still accepts is not renewed (the lease is let go with the
+   * due time it had), so that a caller cannot spend the quota every account shares. `undefined`: it is
+   * dead indeed, renew it.
+   */
+  async #confirmRefused(record: AuthorizerRecord, owner: string, token: Sensitive, lease: { expiresAt: number }): Promise<RenewalResult | undefined> {
+    const { client, clock } = this.#options;
+    const check = await callUnderLease(lease, () => clock.now(), (attempt) => client.isAuthorizerTokenAccepted(token, { signal: attempt.send() }));
+    if (check.kind === 'answered' && !check.answer) return undefined;
+    const stored = record.accessToken;
+    const restore: TokenStateChange = { lease: null, ...(stored ? { refreshAt: scheduleFor(stored, record.doubt, this.#options.renewalMarginMs).refreshAt } : {}) };
+    const { record: after } = await transition(this.#tokenStore(record.appId), record, (current) => ({
+      result: undefined,
+      ...(current?.lease?.owner === owner ? { change: restore } : {}),
+    }));
+    if (check.kind === 'failed') {
+      const failure = classify(check.error);
+      return { kind: 'failed', failure, error: asError(check.error) };
+    }
+    this.#metrics.count('ReportedTokenStillValid');
+    this.#accepted.set(record.appId, { token, until: clock.now() + ACCEPTED_MEMORY_MS });
+    const served = after && this.served(after, clock.now(), 0);
+    return served ? { kind: 'current', token: served } : { kind: 'busy' };
+  }
+
+  async #fail(record: AuthorizerRecord, owner: string, outcome: { error: unknown; sentAt: number; uncertain: boolean }, dead?: Sensitive): Promise<RenewalResult> {
+    const { clock } = this.#options;
     const { appId } = record;
-    const now = clock.now();
-    const failure = classify(error);
+    const failure = classify(outcome.error);
     this.#metrics.count('AuthorizerRenewalFailed');
-    this.#logger.warn('authorizer token renewal failed', { appId, failure, ...describe(error) });
-    const mark = async (status: 'refresh_token_invalid' | 'revoked'): Promise<boolean> => {
-      // Refused only for the refresh token we used: a recovered one stored meanwhile is tried next time.
-      if (await store.markStatus(appId, lease.owner, status, { now, refreshTokenUsed: record.refreshToken })) return true;
-      await store.releaseRenewal(appId, lease, { now, uncertain: false });
-      return false;
-    };
-    switch (failure) {
-      case 'refresh_token_invalid':
-        // Only the sync can recover it (from api_get_authorizer_list); until then it is not renewed.
-        this.#metrics.count('RefreshTokenInvalid');
-        if (await mark('refresh_token_invalid')) await this.#options.onRefreshTokenRefused?.(now);
-        break;
-      case 'not_authorized':
-        this.#metrics.count('AuthorizerRevoked');
-        await mark('revoked');
-        break;
-      case 'quota':
-        this.#metrics.count('QuotaExhausted');
-        await store.releaseRenewal(appId, lease, { now, uncertain: false });
-        break;
-      default:
-        // Uncertain only when api_authorizer_token was sent and not answered: it may have issued a token.
-        await store.releaseRenewal(appId, lease, { now, uncertain: unanswered });
-    }
-    return { kind: 'failed', failure, error: error instanceof Error ? error : new Error(String(error)) };
-  }
-}
-
-/**
- * Since when the token this renewal stores might still be superseded by a request WeChat has not acted
- * on yet: this renewal's own unanswered attempt (`ownSince`), or an earlier holder's (it crashed, or gave
- * up without an answer, shortly before this lease). An earlier holder's requests were all sent before its
- * lease ended; once that is well past, its doubt is settled. `undefined`: no doubt, trust the token.
- */
-export function unresolvedDoubt(record: { renewingSince?: number | undefined; lease?: { acquiredAt: number } | undefined }, ownSince: number | undefined, leaseMs: number): number | undefined {
-  const inherited =
-    record.renewingSince !== undefined &&
-    record.lease !== undefined &&
-    record.renewingSince < record.lease.acquiredAt &&
-    record.lease.acquiredAt - record.renewingSince < leaseMs + STUCK_REQUEST_MS
-      ? record.renewingSince
-      : undefined;
-  return inherited ?? ownSince;
-}
-
-/** How long after its holder's lease a stuck request may still be acted on, generously. */
-const STUCK_REQUEST_MS = 60_000;
-
-/** The holder stopped short of calling WeChat: too little of its lease was left. */
-class LeaseRunningOutError extends Error {
-  constructor() {
-    super('too little of the lease is left to call WeChat');
-    this.name = 'LeaseRunningOutError';
+    this.#logger.warn('authorizer token renewal failed', { appId, failure, uncertain: outcome.uncertain, ...describe(outcome.error) });
+    if (failure === 'refresh_token_invalid') this.#metrics.count('RefreshTokenInvalid');
+    if (failure === 'not_authorized') this.#metrics.count('AuthorizerRevoked');
+    if (failure === 'quota') this.#metrics.count('QuotaExhausted');
+    const now = clock.now();
+    const report: HolderReport = { owner, sentAt: outcome.sentAt, now, unsettled: outcome.uncertain };
+    await transition(this.#tokenStore(appId), record, (current) => {
+      if (!current) return { result: undefined };
+      const release = releaseStep(current, report, this.#options.renewalMarginMs);
+      // 61023 and 61003 change the status only under our lease and for the refresh token WeChat refused:
+      // a recovered one the sync stored meanwhile is tried next time instead.
+      const ours = current.lease?.owner === owner && current.refreshToken.equals(record.refreshToken);
+      if (ours && failure === 'refresh_token_invalid') {
+        // Into the due index's recovery partition in this same write: the recovery is owed from now on.
+        // The access token stays (a new refresh token does not touch it) with its doubt, if any.
+        return { result: undefined, change: { ...release, lease: null, refreshAt: now }, extra: { status: 'refresh_token_invalid' as const, index: 'recovery' as const } };
+      }
+      if (ours && failure === 'not_authorized') {
+        return { result: undefined, change: { lease: null, accessToken: null, doubt: null }, extra: { status: 'revoked' as const, index: 'none' as const } };
+      }
+      const forget = dead !== undefined && current.accessToken?.token.equals(dead) ? { accessToken: null } : {};
+      return { result: undefined, ...(release ? { change: { ...release, ...forget } } : {}) };
+    });
+    return { kind: 'failed', failure, error: asError(outcome.error) };
   }
 }
 
@@ -252,6 +273,10 @@ function classify(error: unknown): RenewalFailure {
   if (error instanceof WechatApiError) return error.kind === 'retryable' ? 'retryable' : 'rejected';
   if (error instanceof WechatError) return 'rejected';
   return 'internal';
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** What may be logged of an error: its class and WeChat's code, never a value it carried. */

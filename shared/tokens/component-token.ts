@@ -3,11 +3,11 @@ import type { Clock } from '../clock';
 import { silentLogger, type Logger } from '../logger';
 import { noMetrics, type Metrics } from '../metrics';
 import type { Sensitive } from '../sensitive';
-import { isStoredTokenTrusted, LEASE_SAFETY_MS, validateLeaseMs, type ComponentRecord, type ComponentStore, type RenewalReason } from '../store';
-import { WechatNetworkError, WechatTicketInvalidError, WechatTokenInvalidError, type WechatComponentClient } from '../wechat';
-import { unresolvedDoubt } from './authorizer-renewer';
+import type { ComponentRecord, ComponentStore, IssuedToken } from '../store';
+import { WechatTicketInvalidError, WechatTokenInvalidError, type WechatComponentClient } from '../wechat';
 import { ComponentTokenUnavailableError } from './errors';
-import { acquireOrWait } from './lease-loop';
+import { acquireLease, callUnderLease, commitStep, releaseStep, transition, type HolderReport, type TokenStore } from './renewal-protocol';
+import { DEFAULT_LEASE_MS, guaranteedUntil, isServable, SCHEDULED, TRUST_WINDOW_MS, validateLeaseMs, type RenewalReason } from './trust';
 
 export interface ComponentTokenOptions {
   readonly store: ComponentStore;
@@ -15,9 +15,9 @@ export interface ComponentTokenOptions {
   /** The component AppSecret, read (and cached) from Secrets Manager on demand. */
   readonly appSecret: () => Promise<Sensitive>;
   readonly clock: Clock;
-  /** Renew when less than this is left. Default 10 minutes. */
+  /** Renew when less than this is left of WeChat's expiry. Default 10 minutes. */
   readonly marginMs?: number;
-  /** Longer than a WeChat call with its retries; shorter than TRUST_WINDOW_MS. Default 60 s. */
+  /** Longer than a WeChat call with its retries; at most half the trust window. Default 30 s. */
   readonly leaseMs?: number;
   /** WeChat honours a ticket for about 12 hours. */
   readonly ticketMaxAgeMs?: number;
@@ -29,29 +29,34 @@ export interface ComponentTokenOptions {
   readonly newOwner?: () => string;
 }
 
+/** A component token as handed out: usable until `expiresAt`, which is the guarantee, not WeChat's expiry. */
+export interface GuaranteedToken {
+  readonly token: Sensitive;
+  /** Until when (epoch ms) the token is guaranteed to work (see trust.ts). */
+  readonly expiresAt: number;
+}
+
 /**
- * How long a token read from the store is reused without reading again. A stored token is trusted up to
- * 4 minutes into a renewal; 30 s more of reuse stays inside WeChat's 5-minute grace.
+ * How long a token read from the store is reused without reading again (a 200-page sync reads it once,
+ * not 200 times). Its guarantee was computed at the read, so it stays true; this only bounds staleness.
  */
 const MEMORY_TTL_MS = 30_000;
 
-type StoredToken = { readonly token: Sensitive; readonly expiresAt: number };
+/** Our own WeChat calls need the token for their few seconds; a caller of GET /component/token gets what is left. */
+const MIN_VALID_MS = 30_000;
 
-/** A stored token with less than this left is not used as a fallback for a failed renewal. */
-const FALLBACK_MIN_LEFT_MS = 60_000;
-
-const DEFAULTS = { marginMs: 10 * 60_000, leaseMs: 60_000, ticketMaxAgeMs: 12 * 3_600_000, waitMs: 20_000, pollMs: 100 };
+const DEFAULTS = { marginMs: 10 * 60_000, leaseMs: DEFAULT_LEASE_MS, ticketMaxAgeMs: 12 * 3_600_000, waitMs: 20_000, pollMs: 100 };
 
 /**
- * The component_access_token, read through the store: the stored one while it has more than the margin
- * left, otherwise renewed under the component item's lease with the latest stored ticket, once for all
- * instances.
+ * The component_access_token, through the renewal protocol: the stored one while the trust policy lets
+ * it be handed out and its renewal is not due, otherwise renewed under the component item's lease with
+ * the latest stored ticket, once for all instances.
  */
 export class ComponentTokenProvider {
   readonly #options: ComponentTokenOptions & typeof DEFAULTS;
   readonly #metrics: Metrics;
   readonly #logger: Logger;
-  #recent: { token: Sensitive; expiresAt: number; readAt: number } | undefined;
+  #recent: (GuaranteedToken & { readAt: number; refreshAt: number }) | undefined;
 
   constructor(options: ComponentTokenOptions) {
     this.#options = { ...DEFAULTS, ...options };
@@ -68,28 +73,26 @@ export class ComponentTokenProvider {
     return (await this.getWithExpiry()).token;
   }
 
-  /** The token with its expiry (epoch ms), for the getter's `GET /component/token`. */
-  async getWithExpiry(): Promise<{ token: Sensitive; expiresAt: number }> {
+  /** The token, and until when it is guaranteed to work (for `GET /component/token`). */
+  async getWithExpiry(): Promise<GuaranteedToken> {
     const now = this.#options.clock.now();
-    // A token read a moment ago is still good. Whatever token WeChat issued since was issued after our read,
-    // so ours works for at least 5 more minutes. This saves a read per call on a 200-page sync.
-    if (this.#recent && now - this.#recent.readAt < MEMORY_TTL_MS && this.#recent.expiresAt - now > this.#options.marginMs) {
-      return this.#recent;
-    }
+    const recent = this.#recent;
+    if (recent && now - recent.readAt < MEMORY_TTL_MS && recent.refreshAt > now && recent.expiresAt - now > MIN_VALID_MS) return recent;
     const record = await this.#options.store.get(this.componentAppId);
-    const trusted = record?.accessToken !== undefined && isStoredTokenTrusted(record, now) ? record.accessToken : undefined;
-    if (trusted && trusted.expiresAt - now > this.#options.marginMs) {
-      this.#recent = { ...trusted, readAt: now };
-      return trusted;
+    const stored = record && this.#served(record, now);
+    if (record && stored && (record.refreshAt ?? 0) > now) {
+      this.#recent = { ...stored, readAt: now, refreshAt: record.refreshAt ?? 0 };
+      return stored;
     }
     try {
-      return await this.#renew({ kind: 'due', expiringBefore: now + this.#options.marginMs });
+      return await this.#renew(SCHEDULED);
     } catch (error) {
-      // The renewal starts 10 minutes early: while the stored token still works, a failed renewal
-      // (WeChat busy, quota, a late ticket) need not fail the caller.
-      if (trusted && trusted.expiresAt - this.#options.clock.now() > FALLBACK_MIN_LEFT_MS) {
-        this.#logger.warn('component token renewal failed; the stored token is still valid and used', { error: error instanceof Error ? error.name : typeof error });
-        return trusted;
+      // The renewal is due 10 minutes before expiry: while the stored token is still guaranteed, a failed
+      // renewal (WeChat busy, quota, a late ticket) need not fail the caller.
+      const fallback = record && this.#served(record, this.#options.clock.now());
+      if (fallback) {
+        this.#logger.warn('component token renewal failed; the stored token is still guaranteed and used', { error: error instanceof Error ? error.name : typeof error });
+        return fallback;
       }
       throw error;
     }
@@ -116,24 +119,35 @@ export class ComponentTokenProvider {
     }
   }
 
-  async #renew(reason: RenewalReason): Promise<StoredToken> {
-    const { store, clock } = this.#options;
-    const attempt = await acquireOrWait<ComponentRecord>({
-      acquire: (owner, now) => store.acquireRenewal(this.componentAppId, { owner, now, leaseMs: this.#options.leaseMs, reason }),
-      read: () => store.get(this.componentAppId),
+  #served(record: ComponentRecord, readAt: number): GuaranteedToken | undefined {
+    if (!record.accessToken || !isServable(record, readAt, MIN_VALID_MS)) return undefined;
+    return { token: record.accessToken.token, expiresAt: guaranteedUntil(record, readAt) ?? 0 };
+  }
+
+  #tokenStore(): TokenStore<ComponentRecord, never> {
+    const { store } = this.#options;
+    return { read: () => store.get(this.componentAppId), write: (record, change) => store.write(record, change) };
+  }
+
+  async #renew(reason: RenewalReason): Promise<GuaranteedToken> {
+    const { clock } = this.#options;
+    const attempt = await acquireLease(this.#tokenStore(), {
       eligible: () => true,
       reason,
       now: () => clock.now(),
       newOwner: this.#options.newOwner ?? randomUUID,
+      leaseMs: this.#options.leaseMs,
       waitMs: this.#options.waitMs,
       pollMs: this.#options.pollMs,
     });
     switch (attempt.kind) {
       case 'leased':
         return this.#renewHolding(attempt.record, attempt.owner);
-      case 'current':
-        if (attempt.record.accessToken) return attempt.record.accessToken;
+      case 'current': {
+        const served = this.#served(attempt.record, attempt.readAt);
+        if (served) return served;
         break;
+      }
       case 'busy':
         this.#metrics.count('ComponentTokenUnavailable');
         throw new ComponentTokenUnavailableError('busy', 'another instance is renewing the component token and has not finished');
@@ -144,48 +158,46 @@ export class ComponentTokenProvider {
     throw new ComponentTokenUnavailableError('busy', 'the component token could not be leased');
   }
 
-  async #renewHolding(record: ComponentRecord, owner: string): Promise<StoredToken> {
-    const { store, clock, client } = this.#options;
-    const now = clock.now();
-    const lease = { owner, acquiredAt: record.lease?.acquiredAt ?? now };
+  async #renewHolding(record: ComponentRecord, owner: string): Promise<GuaranteedToken> {
+    const { clock, client } = this.#options;
+    const lease = record.lease ?? { owner, acquiredAt: clock.now(), expiresAt: clock.now() };
     const ticket = record.ticket;
-    if (!ticket || now - ticket.createTime * 1000 > this.#options.ticketMaxAgeMs) {
-      await store.releaseRenewal(this.componentAppId, lease, { now, uncertain: false });
-      throw ticket
-        ? this.#unavailable('ticket_expired', 'TicketExpired', 'the latest component_verify_ticket is older than 12 hours')
-        : this.#unavailable('no_ticket', 'TicketMissing', 'no component_verify_ticket has been received yet');
-    }
-    let renewed;
-    let retriedUnanswered = false;
-    try {
+    const outcome = await callUnderLease(lease, () => clock.now(), async (attempt) => {
+      if (!ticket) throw this.#unavailable('no_ticket', 'TicketMissing', 'no component_verify_ticket has been received yet');
+      if (clock.now() - ticket.createTime * 1000 > this.#options.ticketMaxAgeMs) {
+        throw this.#unavailable('ticket_expired', 'TicketExpired', 'the latest component_verify_ticket is older than 12 hours');
+      }
       const componentAppSecret = await this.#options.appSecret();
-      renewed = await client.getComponentAccessToken(
-        { componentAppSecret, componentVerifyTicket: ticket.ticket },
-        {
-          signal: AbortSignal.timeout(Math.max(1, (record.lease?.expiresAt ?? now) - LEASE_SAFETY_MS - clock.now())),
-          onUnansweredAttempt: () => (retriedUnanswered = true),
-        },
-      );
-    } catch (error) {
-      // Without an answer WeChat may have issued a token we never saw: leave the lease expired, so the
-      // next caller renews rather than trusting the stored token.
-      await store.releaseRenewal(this.componentAppId, lease, { now: clock.now(), uncertain: error instanceof WechatNetworkError });
-      if (error instanceof WechatTicketInvalidError) this.#metrics.count('TicketExpired');
-      this.#metrics.count('ComponentTokenUnavailable');
-      throw error;
+      return client.getComponentAccessToken({ componentAppSecret, componentVerifyTicket: ticket.ticket }, { signal: attempt.send(), onUnansweredAttempt: attempt.unanswered });
+    });
+    const report: HolderReport = { owner, sentAt: outcome.sentAt, now: clock.now(), unsettled: outcome.kind === 'failed' ? outcome.uncertain : outcome.unansweredAttempt };
+    if (outcome.kind === 'failed') {
+      await transition(this.#tokenStore(), record, (current) => {
+        const change = current && releaseStep(current, report, this.#options.marginMs);
+        return { result: undefined, ...(change ? { change } : {}) };
+      });
+      if (outcome.error instanceof WechatTicketInvalidError) this.#metrics.count('TicketExpired');
+      if (!(outcome.error instanceof ComponentTokenUnavailableError)) this.#metrics.count('ComponentTokenUnavailable');
+      throw outcome.error;
     }
-    const token = { token: renewed.componentAccessToken, expiresAt: now + renewed.expiresInSeconds * 1000 };
-    const doubtSince = unresolvedDoubt(record, retriedUnanswered ? now : undefined, this.#options.leaseMs);
-    if (await store.commitRenewal(this.componentAppId, owner, token, { keepDistrust: doubtSince !== undefined })) {
+    const token: IssuedToken = { token: outcome.answer.componentAccessToken, expiresAt: outcome.sentAt + outcome.answer.expiresInSeconds * 1000, issuedAt: outcome.sentAt };
+    const { result, record: after } = await transition(this.#tokenStore(), record, (current) => {
+      if (!current) return { result: 'lease_lost' as const };
+      const step = commitStep(current, report, token, this.#options.marginMs);
+      return { result: step.outcome, change: step.change };
+    });
+    this.#recent = undefined;
+    if (result === 'committed') {
       this.#metrics.count('ComponentTokenRenewed');
-      return token;
+      const served = after && this.#served(after, clock.now());
+      if (served) return served;
+    } else {
+      this.#metrics.count('ComponentLeaseLost');
+      this.#logger.warn('component token lease lost before commit; the stored token is in doubt from our call on');
     }
-    // Our call reached WeChat after another instance took over: the token it stored may be the one ours
-    // superseded. Distrust it from our call on, and use ours, the newest WeChat issued.
-    this.#metrics.count('ComponentLeaseLost');
-    this.#logger.warn('component token lease lost before commit; the stored token is distrusted from our call on');
-    await store.distrustAfterLostLease(this.componentAppId, now);
-    return token;
+    // Ours, not stored: the newest WeChat issued that we know of, but another request may supersede it
+    // from our call on. Guaranteed only for the trust window after it.
+    return { token: token.token, expiresAt: Math.min(token.expiresAt, token.issuedAt + TRUST_WINDOW_MS) };
   }
 
   #unavailable(problem: 'no_ticket' | 'ticket_expired', metric: 'TicketMissing' | 'TicketExpired', message: string): ComponentTokenUnavailableError {

@@ -1,4 +1,7 @@
 export * from './authorizer-renewer';
+export * from './authorization';
 export * from './component-token';
 export * from './errors';
 export * from './scheduled-refresh';
+export * from './trust';
+export { RenewalConflictError, type CommitOutcome } from './renewal-protocol';

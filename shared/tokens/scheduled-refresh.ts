@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import { silentLogger, type Logger } from '../logger';
 import { dueShardsFrom, TABLE_SCHEMA, type AuthorizerStore } from '../store';
 import type { AuthorizerRenewer, RenewalFailure, RenewalResult } from './authorizer-renewer';
+import { SCHEDULED } from './trust';
 import { forEachConcurrently } from './concurrency';
 
 export interface RefreshSummary {
@@ -50,7 +51,6 @@ export async function refreshDueAuthorizers(options: ScheduledRefreshOptions): P
   const counts = { due: 0, renewed: 0, leaseHeld: 0, alreadyCurrent: 0, inactive: 0, leftForNextRun: 0 };
   const failed: Partial<Record<RenewalFailure, number>> = {};
   const stop = new AbortController();
-  const reason = { kind: 'due', expiringBefore: now + renewer.renewalMarginMs } as const;
 
   await forEachConcurrently(
     store.dueAppIds(now, dueShardsFrom(Math.floor((options.random ?? Math.random)() * TABLE_SCHEMA.dueShards))),
@@ -65,7 +65,7 @@ export async function refreshDueAuthorizers(options: ScheduledRefreshOptions): P
       }
       let result: RenewalResult;
       try {
-        result = await renewer.renew(appId, reason, { waitMs: 0 });
+        result = await renewer.renew(appId, SCHEDULED, { waitMs: 0 });
       } catch (error) {
         // One account's DynamoDB error must not end the run for the others.
         logger.error('renewal failed unexpectedly', { appId, error: error instanceof Error ? error.name : typeof error });

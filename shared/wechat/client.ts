@@ -3,7 +3,7 @@ import { sensitive, type Sensitive } from '../sensitive';
 import { silentLogger, type Logger } from '../logger';
 import { DEFAULT_RETRY_POLICY, validateRetryPolicy, type RetryPolicy } from './retry';
 import { postToWechat, type CallOptions, type TransportOptions } from './transport';
-import { WechatInvalidRequestError, type WechatApi } from './errors';
+import { WechatApiError, WechatInvalidRequestError, type WechatApi } from './errors';
 import {
   authorizerListResponse,
   authorizerTokenResponse,
@@ -169,6 +169,22 @@ export class WechatComponentClient {
       expiresInSeconds: body.expires_in,
       authorizerRefreshToken: sensitive(body.authorizer_refresh_token),
     };
+  }
+
+  /**
+   * Whether WeChat still accepts an authorizer access token, asked with get_api_domain_ip: an authorizer
+   * API that a third-party platform may call with the authorizer's token, spends no api_authorizer_token
+   * quota and changes nothing. `false` for 40001 / 40014 / 42001 (invalid, not the latest, expired);
+   * any other failure is thrown, as from every call.
+   */
+  async isAuthorizerTokenAccepted(authorizerAccessToken: Sensitive, call?: CallOptions): Promise<boolean> {
+    try {
+      await postToWechat(this.#transport, 'get_api_domain_ip', authorizerAccessToken, {}, call);
+      return true;
+    } catch (error) {
+      if (error instanceof WechatApiError && error.kind === 'token_invalid') return false;
+      throw error;
+    }
   }
 
   /** api_query_auth: exchanges the authorization code of an `authorized` event for the account's tokens. */

@@ -52,6 +52,8 @@ export function classifyErrcode(errcode: number, api?: WechatApi): WechatErrorKi
 
 /** The WeChat API a call went to, named by its path segment. */
 export type WechatApi =
+  /** An authorizer API (not a component one): what the product uses to ask whether a token still works. */
+  | 'get_api_domain_ip'
   | 'api_component_token'
   | 'api_get_authorizer_list'
   | 'api_authorizer_token'

@@ -41,6 +41,9 @@ export interface CallOptions {
   readonly onUnansweredAttempt?: () => void;
 }
 
+/** The calls that are not under cgi-bin/component/ and take no body (GET). */
+const API_PATHS: Partial<Record<WechatApi, string>> = { get_api_domain_ip: 'cgi-bin/get_api_domain_ip' };
+
 /** The largest answer read: a 500-authorizer page is about 60 KB; anything near this is not WeChat. */
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
@@ -61,12 +64,13 @@ export async function postToWechat(
 ): Promise<WechatPayload> {
   const secrets = [accessToken, ...Object.values(body)].filter((v): v is Sensitive => v instanceof Sensitive);
   // Relative to the base, so that a base with a path (a proxy at https://proxy/wechat/) keeps it.
-  const url = new URL(`cgi-bin/component/${api}`, options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+  const url = new URL(API_PATHS[api] ?? `cgi-bin/component/${api}`, options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
   if (accessToken) url.searchParams.set('access_token', accessToken.reveal());
   // Revealed here and only here (toJSON would redact them, as it should everywhere else).
-  const json = JSON.stringify(
-    Object.fromEntries(Object.entries(body).map(([key, value]) => [key, value instanceof Sensitive ? value.reveal() : value])),
-  );
+  const json =
+    API_PATHS[api] !== undefined
+      ? undefined
+      : JSON.stringify(Object.fromEntries(Object.entries(body).map(([key, value]) => [key, value instanceof Sensitive ? value.reveal() : value])));
 
   const started = options.now();
   const deadline = started + options.retry.totalBudgetMs;
@@ -102,7 +106,7 @@ async function attemptOnce(
   options: TransportOptions,
   api: WechatApi,
   url: URL,
-  json: string,
+  json: string | undefined,
   secrets: readonly Sensitive[],
   timeoutMs: number,
   callerSignal: AbortSignal | undefined,
@@ -112,12 +116,10 @@ async function attemptOnce(
   let status: number;
   let text: string | undefined;
   try {
-    const response = await options.fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: json,
-      signal,
-    });
+    const response = await options.fetch(
+      url,
+      json === undefined ? { method: 'GET', signal } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: json, signal },
+    );
     status = response.status;
     text = await readCapped(response, MAX_RESPONSE_BYTES);
   } catch (error) {

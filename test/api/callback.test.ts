@@ -76,7 +76,11 @@ describe('the callback', () => {
     const updated = await bed.authorizers.get(result.appId);
     expect(updated?.refreshToken.reveal()).toBe(bed.simulator.world.refreshTokenOf(result.appId));
     expect(await bed.callback(callbackEvent(pushOf(fields)))).toMatchObject({ statusCode: 200, body: 'success' });
-    expect((await bed.authorizers.get(result.appId))?.version).toBe(updated?.version);
+    // The stored token was put in doubt before the exchange was sent, and taken out of it when WeChat
+    // answered that the code was spent: nothing was issued, so the account is as it was (but for its version).
+    const { version: _before, ...was } = updated ?? { version: 0 };
+    const { version: _after, ...is } = (await bed.authorizers.get(result.appId)) ?? { version: 0 };
+    expect(is).toEqual(was);
   });
 
   it('unauthorized: the account is revoked and the getter answers 410; an older push cannot revoke a newer authorization', async () => {

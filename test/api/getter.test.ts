@@ -23,27 +23,34 @@ describe('the getter', () => {
       expect(first.statusCode).toBe(200);
       expect(first.headers).toMatchObject({ 'content-type': 'application/json', 'cache-control': 'no-store' });
       const answer = body(first);
+      // Guaranteed until our own renewal (15 minutes before WeChat's expiry) plus WeChat's 5-minute grace,
+      // less the minute kept in hand: never the 7,200 s WeChat gives, which our renewal cuts short.
       expect(answer).toEqual({
         authorizer_appid: appId,
         authorizer_access_token: expect.any(String),
-        expires_at: new Date(bed.clock.now() + 7_200_000).toISOString(),
-        expires_in: 7_200,
+        expires_at: new Date(bed.clock.now() + 6_540_000).toISOString(),
+        expires_in: 6_540,
       });
       expect(bed.simulator.world.isAuthorizerTokenValid(appId, String(answer['authorizer_access_token']))).toBe(true);
       bed.clock.advance(60 * MINUTE);
       const second = body(await bed.getter(tokenEvent(appId)));
       expect(second['authorizer_access_token']).toBe(answer['authorizer_access_token']);
-      expect(second['expires_in']).toBe(3_600);
+      expect(second['expires_in']).toBe(2_940);
       expect(bed.simulator.counters.calls('api_authorizer_token')).toBe(1);
     });
 
-    it('renews a token with less than the safety margin left before handing it out', async () => {
+    it('renews a token guaranteed for less than a minute before handing it out', async () => {
       const [appId = ''] = await bed.seedAuthorizers(1);
       const first = body(await bed.getter(tokenEvent(appId)));
+      // The schedule has not renewed it (it is overdue): still guaranteed for 4 minutes, handed out as it is.
       bed.clock.advance(7_200_000 - 5 * MINUTE);
+      const late = body(await bed.getter(tokenEvent(appId)));
+      expect(late['authorizer_access_token']).toBe(first['authorizer_access_token']);
+      expect(late['expires_in']).toBe(240);
+      bed.clock.advance(3 * MINUTE + 30_000); // 90 s left of WeChat's expiry, 30 s of the guarantee
       const second = body(await bed.getter(tokenEvent(appId)));
       expect(second['authorizer_access_token']).not.toBe(first['authorizer_access_token']);
-      expect(second['expires_in']).toBe(7_200);
+      expect(second['expires_in']).toBe(6_540);
     });
 
     it('20 concurrent requests for a due token: one WeChat call, the others wait for its result', async () => {
@@ -105,22 +112,25 @@ describe('the getter', () => {
     it('renews a refused token that is still the stored one; otherwise answers the current token', async () => {
       const [appId = ''] = await bed.seedAuthorizers(1);
       const first = String(body(await bed.getter(tokenEvent(appId)))['authorizer_access_token']);
+      await bed.killStoredToken(appId); // WeChat really refuses it now
       const renewed = body(await bed.getter(refreshEvent(appId, { invalid_token: first })));
       expect(renewed['authorizer_access_token']).not.toBe(first);
       const late = body(await bed.getter(refreshEvent(appId, { invalid_token: first })));
       expect(late['authorizer_access_token']).toBe(renewed['authorizer_access_token']);
-      expect(bed.simulator.counters.calls('api_authorizer_token')).toBe(2);
+      expect(bed.simulator.counters.calls('api_authorizer_token')).toBe(3); // the first, the one that killed it, the renewal
     });
 
     it('1,000 concurrent reports of the same bad token cause one WeChat renewal', async () => {
       const [appId = ''] = await bed.seedAuthorizers(1);
       const bad = String(body(await bed.getter(tokenEvent(appId)))['authorizer_access_token']);
+      await bed.killStoredToken(appId);
       const answers = await Promise.all(Array.from({ length: 1_000 }, () => bed.getter(refreshEvent(appId, { invalid_token: bad }))));
       expect(answers.every((answer) => answer.statusCode === 200)).toBe(true);
       const tokens = new Set(answers.map((answer) => body(answer)['authorizer_access_token']));
       expect(tokens.size).toBe(1);
       expect(tokens.has(bad)).toBe(false);
-      expect(bed.simulator.counters.calls('api_authorizer_token')).toBe(2); // the first token, and the one renewal
+      expect(bed.simulator.counters.calls('api_authorizer_token')).toBe(3); // the first token, the one that killed it, the one renewal
+      expect(bed.simulator.counters.calls('get_api_domain_ip')).toBe(1); // WeChat was asked once whether it is dead
     }, 60_000);
 
     it('400 for a body that is not {"invalid_token": "..."}', async () => {
@@ -177,7 +187,8 @@ describe('the getter', () => {
       const answer = await bed.getter(httpApiEvent({ routeKey: 'GET /component/token', rawPath: '/component/token' }));
       expect(answer.statusCode).toBe(200);
       const token = body(answer);
-      expect(token).toMatchObject({ component_appid: bed.config.componentAppId, expires_in: 7_200 });
+      // Guaranteed until its renewal (10 minutes before WeChat's expiry) plus the grace, less a minute.
+      expect(token).toMatchObject({ component_appid: bed.config.componentAppId, expires_in: 6_840 });
       expect(bed.simulator.world.isComponentTokenValid(String(token['component_access_token']))).toBe(true);
     });
   });

@@ -7,9 +7,10 @@ import { RefreshEventError } from '../../functions/refresh/event';
 import { createRefresh } from '../../functions/refresh/refresh';
 import { createGetter } from '../../functions/getter/getter';
 import { AuthorizerStore } from '../../shared/store';
-import { AuthorizerRenewer } from '../../shared/tokens';
+import { AuthorizerRenewer, SCHEDULED } from '../../shared/tokens';
 import { tokenEvent } from '../fixtures/api-gateway';
 import { sensitive } from '../../shared/sensitive';
+import { dyingStore } from '../support/dying-stores';
 import { startTestbed, type Testbed } from '../support/testbed';
 import { recordingLogger } from '../support/recording-logger';
 
@@ -57,10 +58,13 @@ describe('createRefresh', () => {
     const response = await refresh({ appid: appId });
     expect(response).toMatchObject({ mode: 'on_demand', appid: appId, outcome: 'renewed' });
     const stored = await bed.authorizers.get(appId);
-    expect(response).toHaveProperty('expires_at', new Date(stored?.accessToken?.expiresAt ?? 0).toISOString());
+    // Until when the token is guaranteed (our own renewal plus WeChat's grace, less a minute), not WeChat's expiry.
+    expect(response).toHaveProperty('expires_at', new Date((stored?.refreshAt ?? 0) + 4 * 60_000).toISOString());
     expect(JSON.stringify(response)).not.toContain(stored?.accessToken?.token.reveal());
     expect(await refresh({ appid: appId })).toMatchObject({ outcome: 'current' });
-    expect(await refresh({ appid: appId, min_valid_seconds: 7_200 })).toMatchObject({ outcome: 'renewed' });
+    expect(await refresh({ appid: appId, min_valid_seconds: 240 })).toMatchObject({ outcome: 'current' });
+    // Asking for more than the trust window would renew before our own schedule and kill tokens callers hold.
+    await expect(refresh({ appid: appId, min_valid_seconds: 7_200 })).rejects.toBeInstanceOf(RefreshEventError);
     expect(await refresh({ appid: 'wxunknown' })).toMatchObject({ outcome: 'not_found' });
   });
 
@@ -95,16 +99,12 @@ describe('createRefresh', () => {
     bed.clock.advance(7_200_000 - 14 * 60_000);
     // A run dies between WeChat's answer and its commit: WeChat superseded `first` and rotated the refresh token.
     const dying = new AuthorizerRenewer({
-      store: new (class extends AuthorizerStore {
-        override commitRenewal(): never {
-          throw new Error('process killed');
-        }
-      })(bed.table),
+      store: dyingStore(bed.doc, bed.tableName, { at: 'commit' }),
       client: bed.client,
       componentTokens: bed.componentTokens,
       clock: bed.clock,
     });
-    await expect(dying.renew(appId, { kind: 'due', expiringBefore: bed.clock.now() + 15 * 60_000 }, { waitMs: 0 })).rejects.toThrow();
+    await expect(dying.renew(appId, SCHEDULED, { waitMs: 0 })).rejects.toThrow();
     // The next run, when both graces are over: 61023, then the recovery heals with the rotated refresh token.
     bed.clock.advance(5 * 60_000);
     expect(await refresh(scheduledEvent)).toMatchObject({ summary: { failed: { refresh_token_invalid: 1 } }, recovery: { healed: 1 } });

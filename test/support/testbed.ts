@@ -24,6 +24,11 @@ export interface Testbed extends TokenService {
   seedAuthorizers(count: number): Promise<string[]>;
   /** WeChat pushes a ticket and the callback stores it. */
   storeTicket(): Promise<void>;
+  /**
+   * Kills the stored access token behind the product's back: a renewal WeChat acts on but nobody stores
+   * (another system with the refresh token, say), then WeChat's grace passes (the clock moves 5 min 1 s).
+   */
+  killStoredToken(appId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -94,6 +99,13 @@ export async function startTestbed(
         createTime: Math.floor(simulator.clock.now() / 1000),
         now: simulator.clock.now(),
       });
+    },
+    async killStoredToken(appId) {
+      const record = await service.authorizers.get(appId);
+      if (!record) throw new Error(`${appId} is not stored`);
+      const component = await service.componentTokens.get();
+      await service.client.getAuthorizerAccessToken(component, { authorizerAppId: appId, authorizerRefreshToken: record.refreshToken });
+      simulator.clock.advance(5 * 60_000 + 1_000);
     },
     async close() {
       doc.destroy();

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sensitive } from '../../shared/sensitive';
-import { AuthorizerStore, SyncStore, Table, type RenewalReason } from '../../shared/store';
-import { AuthorizerRenewer, refreshDueAuthorizers } from '../../shared/tokens';
+import { AuthorizerStore, SyncStore, Table } from '../../shared/store';
+import { AuthorizerRenewer, exchangeAuthorization, refreshDueAuthorizers, SCHEDULED, type RenewalReason } from '../../shared/tokens';
+import { stepOf } from '../support/dying-stores';
 import { WechatComponentClient } from '../../shared/wechat';
 import { useDynalite } from '../support/dynalite-fixture';
 import { startTestbed, type Testbed } from '../support/testbed';
@@ -19,7 +20,7 @@ describe('interleavings', () => {
   });
   afterEach(() => bed.close());
 
-  const getterReason = (): RenewalReason => ({ kind: 'due', expiringBefore: bed.clock.now() + 5 * MINUTE });
+  const getterReason = (): RenewalReason => ({ kind: 'due', minValidMs: MINUTE });
   const isValid = (appId: string, token: string) => bed.simulator.world.isAuthorizerTokenValid(appId, token);
 
   /** A client whose api_authorizer_token calls wait at a gate the test opens. */
@@ -58,7 +59,7 @@ describe('interleavings', () => {
     bed.clock.advance(7_200_000 - 15 * MINUTE);
     const slow = gatedClient();
     const a = new AuthorizerRenewer({ store: bed.authorizers, client: slow.client, componentTokens: bed.componentTokens, clock: bed.clock, metrics: bed.metrics });
-    const pendingA = a.renew(appId, { kind: 'due', expiringBefore: bed.clock.now() + 15 * MINUTE }, { waitMs: 0 });
+    const pendingA = a.renew(appId, SCHEDULED, { waitMs: 0 });
     await slow.reached;
     bed.clock.advance(61_000); // A's lease has expired; B takes over and commits T_B
     expect(await refreshDueAuthorizers({ store: bed.authorizers, renewer: bed.renewer, clock: bed.clock })).toMatchObject({ renewed: 1 });
@@ -120,7 +121,7 @@ describe('interleavings', () => {
     expect(bed.simulator.counters.calls('api_authorizer_token')).toBe(0);
     const record = await bed.authorizers.get(appId);
     expect(record?.lease).toBeUndefined();
-    expect(record?.renewingSince).toBeUndefined();
+    expect(record?.doubt).toBeUndefined(); // nothing was sent: nothing is in doubt
   });
 
   it('61023 for an old refresh token does not mark an account whose recovered one the sync just stored', async () => {
@@ -155,18 +156,20 @@ describe('interleavings', () => {
     await gated.reached;
     // The account authorizes again; the callback exchanges the code and stores the new tokens.
     const grant = bed.simulator.world.authorize(appId);
-    const info = await bed.componentTokens.withToken((token) => bed.client.queryAuth(token, { authorizationCode: sensitive(grant.authorizationCode) }));
-    const expiresAt = bed.clock.now() + info.expiresInSeconds * 1000;
-    await bed.events.storeAuthorization(
-      { appId, refreshToken: info.authorizerRefreshToken, accessToken: { token: info.authorizerAccessToken, expiresAt }, authTime: Math.floor(bed.clock.now() / 1000), refreshAt: expiresAt - 15 * MINUTE },
-      bed.clock.now(),
-    );
+    expect(
+      await exchangeAuthorization(
+        { store: bed.authorizers, client: bed.client, componentTokens: bed.componentTokens, clock: bed.clock, renewalMarginMs: 15 * MINUTE },
+        { appId, authorizationCode: sensitive(grant.authorizationCode), createTime: Math.floor(bed.clock.now() / 1000) },
+      ),
+    ).toEqual({ kind: 'stored' });
+    const exchanged = await bed.authorizers.get(appId);
     gated.open();
     await pending; // its refresh token was replaced: 61023, or a token from before the authorization
     const stored = await bed.authorizers.get(appId);
     expect(stored?.status).toBe('active');
-    expect(stored?.refreshToken.reveal()).toBe(info.authorizerRefreshToken.reveal());
-    expect(stored?.accessToken?.token.reveal()).toBe(info.authorizerAccessToken.reveal());
+    expect(stored?.refreshToken.reveal()).toBe(bed.simulator.world.refreshTokenOf(appId));
+    expect(stored?.accessToken?.token.reveal()).toBe(exchanged?.accessToken?.token.reveal());
+    expect(isValid(appId, stored?.accessToken?.token.reveal() ?? '')).toBe(true);
   });
 
   it('a component-token failure does not make a valid authorizer token untrusted', async () => {
@@ -181,11 +184,11 @@ describe('interleavings', () => {
       { expression: 'attribute_exists(#pk)' },
     );
     bed.simulator.faults.dropNext('api_component_token', { times: 3 });
-    const result = await bed.renewer.renew(appId, { kind: 'due', expiringBefore: bed.clock.now() + 15 * MINUTE }, { waitMs: 0 });
+    const result = await bed.renewer.renew(appId, SCHEDULED, { waitMs: 0 });
     expect(result.kind).toBe('failed');
     const record = await bed.authorizers.get(appId);
     expect(record?.lease).toBeUndefined();
-    expect(record?.renewingSince).toBeUndefined();
+    expect(record?.doubt).toBeUndefined(); // api_authorizer_token was never sent
     // The getter still hands out the token it had, which WeChat still accepts.
     expect(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 })).toMatchObject({ kind: 'current' });
     if (first.kind === 'renewed') expect(isValid(appId, first.token.token.reveal())).toBe(true);
@@ -206,9 +209,9 @@ describe('interleavings', () => {
     const appIds = await bed.seedAuthorizers(6);
     const broken = appIds[2] ?? '';
     class FlakyStore extends AuthorizerStore {
-      override async acquireRenewal(...args: Parameters<AuthorizerStore['acquireRenewal']>) {
-        if (args[0] === broken) throw Object.assign(new Error('InternalServerError'), { name: 'InternalServerError' });
-        return super.acquireRenewal(...args);
+      override async write(...args: Parameters<AuthorizerStore['write']>) {
+        if (args[0].appId === broken && stepOf(args[1]) === 'acquire') throw Object.assign(new Error('InternalServerError'), { name: 'InternalServerError' });
+        return super.write(...args);
       }
     }
     const store = new FlakyStore(new Table(bed.doc, bed.tableName));

@@ -2,9 +2,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { LocalDynamo } from '../../infra/local/dynamo';
 import { SIMULATOR_CREDENTIALS } from '../../infra/local/simulator';
 import { sensitive } from '../../shared/sensitive';
-import { allDueShards, AuthorizerStore, dueShardsFrom, Table, TABLE_SCHEMA, type RenewalReason } from '../../shared/store';
-import { AuthorizerRenewer, refreshDueAuthorizers, type RenewalResult } from '../../shared/tokens';
+import { allDueShards, AuthorizerStore, dueShardsFrom, Table, TABLE_SCHEMA } from '../../shared/store';
+import { AuthorizerRenewer, refreshDueAuthorizers, SCHEDULED, type RenewalReason, type RenewalResult } from '../../shared/tokens';
 import { conformanceBackends, startBackend } from '../support/dynamo-backends';
+import { dyingStore } from '../support/dying-stores';
 import { startTestbed, type Testbed } from '../support/testbed';
 
 const MINUTE = 60_000;
@@ -24,7 +25,7 @@ describe.each(conformanceBackends())('renewal under the lease, on %s', (kind) =>
   afterEach(() => bed.close());
 
   /** What a getter asks: a token valid for at least five more minutes. */
-  const getterReason = (): RenewalReason => ({ kind: 'due', expiringBefore: bed.clock.now() + 5 * MINUTE });
+  const getterReason = (): RenewalReason => ({ kind: 'due', minValidMs: MINUTE });
   const tokenOf = (result: RenewalResult): string => {
     if (result.kind !== 'renewed' && result.kind !== 'current') throw new Error(`no token: ${result.kind}`);
     return result.token.token.reveal();
@@ -55,38 +56,34 @@ describe.each(conformanceBackends())('renewal under the lease, on %s', (kind) =>
     bed.clock.advance(7_200_000 - 15 * MINUTE); // due for the scheduled refresh
 
     // The crashing holder: WeChat renews (T0 is now superseded), then the process dies before the commit.
-    class CrashBeforeCommit extends AuthorizerStore {
-      override commitRenewal(): never {
-        throw new Error('process killed');
-      }
-    }
-    const crashing = new AuthorizerRenewer({
-      store: new CrashBeforeCommit(new Table(bed.doc, bed.tableName)),
+        const crashing = new AuthorizerRenewer({
+      store: dyingStore(bed.doc, bed.tableName, { at: 'commit' }),
+      leaseMs: 60_000,
       client: bed.client,
       componentTokens: bed.componentTokens,
       clock: bed.clock,
     });
-    await expect(crashing.renew(appId, { kind: 'due', expiringBefore: bed.clock.now() + 15 * MINUTE }, { waitMs: 0 })).rejects.toThrow(
+    await expect(crashing.renew(appId, SCHEDULED, { waitMs: 0 })).rejects.toThrow(
       'process killed',
     );
     expect(bed.simulator.counters.forAuthorizer('api_authorizer_token', appId)).toBe(2);
 
     bed.clock.advance(30_000); // the lease is still live: T0 is within WeChat's grace and is handed out
     await ask();
-    bed.clock.advance(31_000); // the lease has expired: the next caller must not trust T0
+    bed.clock.advance(31_000); // the lease was abandoned: T0 may be superseded, but works until 5 min after the lease began
     await ask();
-    bed.clock.advance(5 * MINUTE); // T0 is dead now
+    bed.clock.advance(5 * MINUTE); // T0 is dead now: the next caller takes the abandoned lease over
     await ask();
 
     expect(handedOut.every((entry) => entry.validWhenHandedOut)).toBe(true);
-    // T0; the takeover's token; and, once the crashed holder's doubt outlived the trust window, one more
-    // renewal (its requests could still have been acted on when the takeover committed).
-    expect(new Set(handedOut.map((entry) => entry.token)).size).toBe(3);
+    // T0 (while its guarantee lasted), then the takeover's token: sent after the dead holder's requests
+    // could still be acted on, so nothing is left in doubt and no further renewal is needed.
+    expect(new Set(handedOut.map((entry) => entry.token)).size).toBe(2);
     const stored = await bed.authorizers.get(appId);
     expect(isValid(appId, stored?.accessToken?.token.reveal() ?? '')).toBe(true);
     expect(stored?.lease).toBeUndefined();
-    expect(stored?.renewingSince).toBeUndefined();
-    expect(bed.simulator.counters.forAuthorizer('api_authorizer_token', appId)).toBe(4);
+    expect(stored?.doubt).toBeUndefined();
+    expect(bed.simulator.counters.forAuthorizer('api_authorizer_token', appId)).toBe(3);
   });
 
   it('a chain of crashing holders never makes a token WeChat superseded look trustworthy', async () => {
@@ -94,11 +91,8 @@ describe.each(conformanceBackends())('renewal under the lease, on %s', (kind) =>
     const first = tokenOf(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 }));
     bed.clock.advance(7_200_000 - 15 * MINUTE);
     const crashing = new AuthorizerRenewer({
-      store: new (class extends AuthorizerStore {
-        override commitRenewal(): never {
-          throw new Error('process killed');
-        }
-      })(new Table(bed.doc, bed.tableName)),
+      store: dyingStore(bed.doc, bed.tableName, { at: 'commit' }),
+      leaseMs: 60_000,
       client: bed.client,
       componentTokens: bed.componentTokens,
       clock: bed.clock,
@@ -107,7 +101,7 @@ describe.each(conformanceBackends())('renewal under the lease, on %s', (kind) =>
     // a token (the first of them superseding the stored one) and dying before its commit.
     for (let i = 0; i < 5; i++) {
       if (i > 0) bed.clock.advance(61_000);
-      await expect(crashing.renew(appId, { kind: 'due', expiringBefore: bed.clock.now() + 15 * MINUTE }, { waitMs: 0 })).rejects.toThrow();
+      await expect(crashing.renew(appId, SCHEDULED, { waitMs: 0 })).rejects.toThrow();
     }
     bed.clock.advance(57_000); // 5 minutes and 1 s after the first crash; the fifth holder's lease is live
     expect(isValid(appId, first)).toBe(false);
@@ -117,19 +111,19 @@ describe.each(conformanceBackends())('renewal under the lease, on %s', (kind) =>
     bed.clock.advance(5_000); // the fifth lease has expired
     const next = tokenOf(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 }));
     expect(isValid(appId, next)).toBe(true);
-    expect((await bed.authorizers.get(appId))?.renewingSince).toBeUndefined();
+    // The takeover came within a minute of the fifth holder's lease: its requests may still supersede
+    // `next`, so `next` is renewed again as soon as that doubt is over.
+    const stored = await bed.authorizers.get(appId);
+    expect(stored?.doubt).toBeDefined();
+    expect(stored?.refreshAt).toBe((stored?.doubt?.until ?? 0) + 1);
   });
 
   it('after a crash, the scheduled refresh takes over once the lease has expired', async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     const { authorizers, renewer, clock } = bed;
-    const crashingStore = new (class extends AuthorizerStore {
-      override commitRenewal(): never {
-        throw new Error('process killed');
-      }
-    })(new Table(bed.doc, bed.tableName));
+    const crashingStore = dyingStore(bed.doc, bed.tableName, { at: 'commit' });
     const crashing = new AuthorizerRenewer({ store: crashingStore, client: bed.client, componentTokens: bed.componentTokens, clock });
-    await expect(crashing.renew(appId, { kind: 'due', expiringBefore: clock.now() }, { waitMs: 0 })).rejects.toThrow();
+    await expect(crashing.renew(appId, SCHEDULED, { waitMs: 0 })).rejects.toThrow();
 
     // While the dead holder's lease lasts the account is not listed as due: taking it moved it to the lease's end.
     expect(await refreshDueAuthorizers({ store: authorizers, renewer, clock })).toMatchObject({ due: 0, renewed: 0 });
@@ -148,7 +142,7 @@ describe.each(conformanceBackends())('renewal under the lease, on %s', (kind) =>
     expect(stored?.refreshToken.reveal()).not.toBe(original);
     expect(bed.metrics.total('RefreshTokenRotated')).toBe(1);
 
-    bed.clock.advance(7_200_000 - 4 * MINUTE); // the old refresh token's grace is long over
+    bed.clock.advance(7_200_000 - 30_000); // the old refresh token's grace is long over; the token needs renewing
     const next = await bed.renewer.renew(appId, getterReason(), { waitMs: 0 });
     expect(next.kind).toBe('renewed');
     expect(bed.simulator.counters.outcomes('api_authorizer_token', 61023)).toBe(0);
@@ -249,20 +243,21 @@ describe.each(conformanceBackends())('renewal under the lease, on %s', (kind) =>
     expect(bed.simulator.counters.outcomes('api_authorizer_token', 0)).toBe(20);
   });
 
-  it('no answer at all: the lease is left expired, and the next caller renews rather than trust the stored token', async () => {
+  it('no answer at all to the renewal of a token WeChat confirmed dead: the dead token is never handed out again', async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     const first = tokenOf(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 }));
+    await bed.killStoredToken(appId);
     bed.simulator.faults.dropNext('api_authorizer_token', { afterProcessing: true, times: 3 });
-    const invalid = { kind: 'invalid', token: (await bed.authorizers.get(appId))?.accessToken?.token } as const;
-    if (!invalid.token) throw new Error('no token stored');
-    expect(await bed.renewer.renew(appId, { kind: 'invalid', token: invalid.token }, { waitMs: 0 })).toMatchObject({
+    expect(await bed.renewer.renew(appId, { kind: 'invalid', token: sensitive(first) }, { waitMs: 0 })).toMatchObject({
       kind: 'failed',
       failure: 'network',
     });
+    const stored = await bed.authorizers.get(appId);
+    expect(stored?.accessToken).toBeUndefined(); // WeChat said it is dead: it is not kept to be handed out
+    expect(stored?.doubt).toBeDefined(); // and the dropped renewals may still be acted on
     bed.clock.advance(1);
     const next = tokenOf(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 }));
     expect(next).not.toBe(first);
-    bed.clock.advance(5 * MINUTE);
     expect(isValid(appId, next)).toBe(true);
   });
 });

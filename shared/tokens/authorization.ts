@@ -1,0 +1,98 @@
+import type { Clock } from '../clock';
+import type { Sensitive } from '../sensitive';
+import type { AuthorizerRecord, AuthorizerStore, IssuedToken } from '../store';
+import { WechatApiError, type WechatComponentClient } from '../wechat';
+import type { ComponentTokenProvider } from './component-token';
+import { doubtChange, transition, type TokenStore } from './renewal-protocol';
+import { scheduleFor, STUCK_REQUEST_MS } from './trust';
+
+/**
+ * The longest a push's handling may take: the callback function's timeout (the stack sets it from
+ * this). An exchange of an authorization code may be sent at any moment of it, even by a function that
+ * is then stopped.
+ */
+export const PUSH_HANDLING_TIMEOUT_MS = 30_000;
+
+/** Until when an exchange begun now may still be acted on by WeChat. */
+const EXCHANGE_DOUBT_MS = PUSH_HANDLING_TIMEOUT_MS + STUCK_REQUEST_MS;
+
+export interface AuthorizationDeps {
+  readonly store: AuthorizerStore;
+  readonly client: WechatComponentClient;
+  readonly componentTokens: ComponentTokenProvider;
+  readonly clock: Clock;
+  readonly renewalMarginMs: number;
+}
+
+export type AuthorizationOutcome =
+  | { readonly kind: 'stored' }
+  /** An authorization newer than the push's was stored already: a late, re-delivered push. */
+  | { readonly kind: 'stale' }
+  /** The code was exchanged already or expired (61009, 61010): a re-delivered push. */
+  | { readonly kind: 'code_spent'; readonly errcode: number }
+  | { readonly kind: 'wrong_account' };
+
+/** api_query_auth's answers for a code already exchanged or expired. */
+const CODE_ALREADY_USED = new Set([61009, 61010]);
+
+/**
+ * An `authorized` / `updateauthorized` push: exchanges its code (api_query_auth) and stores the
+ * account's tokens at once. The exchange issues an access token, which (in the worst case: WeChat does
+ * not say) supersedes the stored one, whether or not its answer ever reaches us or gets stored. So the
+ * stored token is put in doubt BEFORE the exchange is sent, on every path: a lost answer, a failed write,
+ * a function stopped at its timeout, a late push refused as older. Its due time moves with the doubt, so
+ * that it is renewed before it can die.
+ */
+export async function exchangeAuthorization(
+  deps: AuthorizationDeps,
+  push: { appId: string; authorizationCode: Sensitive; createTime: number },
+): Promise<AuthorizationOutcome> {
+  const { store, clock } = deps;
+  const tokens: TokenStore<AuthorizerRecord, { status?: 'active'; refreshToken?: Sensitive; authTime?: number }> = {
+    read: () => store.get(push.appId),
+    write: (record, change, extra) => store.write(record, change, { ...extra, now: clock.now() }),
+  };
+  const markedAt = clock.now();
+  const existing = await store.get(push.appId);
+  const marked = existing
+    ? await transition(tokens, existing, (current) => ({
+        result: current,
+        ...(current ? { change: doubtChange(current, { from: markedAt, until: markedAt + EXCHANGE_DOUBT_MS }, deps.renewalMarginMs) } : {}),
+      }))
+    : undefined;
+  const sentAt = clock.now();
+  let info;
+  try {
+    info = await deps.componentTokens.withToken((token) =>
+      deps.client.queryAuth(token, { authorizationCode: push.authorizationCode }, { signal: AbortSignal.timeout(Math.max(1, markedAt + PUSH_HANDLING_TIMEOUT_MS - 5_000 - clock.now())) }),
+    );
+  } catch (error) {
+    // WeChat answered with an error: it issued nothing, so the mark is taken back if nothing came after it.
+    if (error instanceof WechatApiError && marked?.record && marked.result) {
+      const before = marked.result;
+      await store.write(marked.record, { doubt: before.doubt ?? null, ...(before.refreshAt !== undefined ? { refreshAt: before.refreshAt } : {}) }, { now: clock.now() });
+    }
+    if (error instanceof WechatApiError && CODE_ALREADY_USED.has(error.errcode)) return { kind: 'code_spent', errcode: error.errcode };
+    throw error;
+  }
+  if (info.authorizerAppId !== push.appId) return { kind: 'wrong_account' };
+  const issued: IssuedToken = { token: info.authorizerAccessToken, expiresAt: sentAt + info.expiresInSeconds * 1000, issuedAt: sentAt };
+  const now = clock.now();
+  if (await store.createAuthorized({ appId: push.appId, refreshToken: info.authorizerRefreshToken, authTime: push.createTime, accessToken: issued, refreshAt: issued.expiresAt - deps.renewalMarginMs, now })) {
+    return { kind: 'stored' };
+  }
+  const { result } = await transition(tokens, await store.get(push.appId), (current) => {
+    if (!current) return { result: 'stale' as const };
+    // A later authorization (a newer push handled first) wins; so does a token issued after ours.
+    if (current.authTime > push.createTime) return { result: 'stale' as const };
+    const keepsStored = current.accessToken !== undefined && current.accessToken.issuedAt > issued.issuedAt;
+    const token = keepsStored && current.accessToken ? current.accessToken : issued;
+    const schedule = scheduleFor(token, current.doubt, deps.renewalMarginMs);
+    return {
+      result: 'stored' as const,
+      change: { ...(keepsStored ? {} : { accessToken: issued }), refreshAt: current.lease ? (current.refreshAt ?? now) : schedule.refreshAt, doubt: schedule.doubt },
+      extra: { status: 'active' as const, refreshToken: info.authorizerRefreshToken, authTime: push.createTime },
+    };
+  });
+  return { kind: result };
+}
