@@ -14,7 +14,7 @@ export interface FreshAuthorizer {
 /**
  * Seeds one authorizer through the store's own write path (create, lease, commit), as the first renewal
  * would leave it: the item then has exactly the attributes a served token's item has in production,
- * with no lease and no `renewingSince` left behind, so that the getter serves it without renewing.
+ * with no lease and no doubt left behind, so that the getter serves it without renewing.
  */
 export async function seedFreshAuthorizer(
   doc: DynamoDBDocumentClient,
@@ -28,15 +28,15 @@ export async function seedFreshAuthorizer(
   // WeChat's authorizer_access_token is about 150 characters; the item's size is part of a read's cost.
   const accessToken = `${appId}_${'T'.repeat(136)}`;
   if (!(await store.create({ appId, refreshToken, authTime: Math.floor(now / 1000), now }))) throw new Error(`${appId} is seeded already`);
-  const leased = await store.acquireRenewal(appId, { owner: 'bench', now, leaseMs: 60_000, reason: { kind: 'due', expiringBefore: now } });
+  const created = await store.get(appId);
+  if (!created) throw new Error(`${appId} was not created`);
+  const leased = await store.write(created, { lease: { owner: 'bench', acquiredAt: now, expiresAt: now + 30_000 } }, { now });
   if (!leased) throw new Error(`no renewal lease on ${appId}`);
-  const outcome = await store.commitRenewal(appId, 'bench', {
-    accessToken: { token: sensitive(accessToken), expiresAt: now + options.validForMs },
-    refreshToken,
-    refreshTokenUsed: refreshToken,
-    refreshAt: now + options.validForMs - 15 * 60_000,
-    now,
-  });
-  if (outcome !== 'committed') throw new Error(`seeding ${appId}: ${outcome}`);
+  const committed = await store.write(
+    leased,
+    { accessToken: { token: sensitive(accessToken), expiresAt: now + options.validForMs, issuedAt: now }, lease: null, refreshAt: now + options.validForMs - 15 * 60_000 },
+    { now },
+  );
+  if (!committed) throw new Error(`seeding ${appId}: the commit was refused`);
   return { appId, key: authorizerKey(appId), accessToken };
 }

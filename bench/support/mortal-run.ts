@@ -30,6 +30,12 @@ export class Death {
   }
 }
 
+/**
+ * The account store as a dying run sees it. Every change is one `write` (see AuthorizerStore), told
+ * apart by what it writes: taking a lease (a lease of a new owner), after which the run may die holding
+ * it, and committing a token WeChat issued, before which it may die. A 61023 mark, with the recovery
+ * request it carries, is one write too: a dying run makes it whole or not at all.
+ */
 export class MortalStore extends AuthorizerStore {
   constructor(
     table: Table,
@@ -50,46 +56,31 @@ export class MortalStore extends AuthorizerStore {
     return super.get(...args);
   }
 
-  override async acquireRenewal(...args: Parameters<AuthorizerStore['acquireRenewal']>) {
+  override async create(...args: Parameters<AuthorizerStore['create']>) {
     this.death.check();
-    const leased = await super.acquireRenewal(...args);
-    if (leased) this.death.maybe(0.005);
-    return leased;
+    return super.create(...args);
   }
 
-  override async commitRenewal(...args: Parameters<AuthorizerStore['commitRenewal']>) {
-    this.death.maybe(0.01);
-    return super.commitRenewal(...args);
-  }
-
-  override async releaseRenewal(...args: Parameters<AuthorizerStore['releaseRenewal']>) {
-    this.death.check();
-    return super.releaseRenewal(...args);
-  }
-
-  override async markStatus(...args: Parameters<AuthorizerStore['markStatus']>) {
-    this.death.check();
-    return super.markStatus(...args);
-  }
-
-  override async distrustAfterLostLease(...args: Parameters<AuthorizerStore['distrustAfterLostLease']>) {
-    this.death.check();
-    return super.distrustAfterLostLease(...args);
+  override async write(...args: Parameters<AuthorizerStore['write']>) {
+    const [record, change] = args;
+    if (change.accessToken) this.death.maybe(0.01);
+    else this.death.check();
+    const written = await super.write(...args);
+    if (written && change.lease && change.lease.owner !== record.lease?.owner) this.death.maybe(0.005);
+    return written;
   }
 }
 
-/** The sync as a dying run sees it: a dead run asks for and starts no recovery. */
+/**
+ * The sync as a dying run sees it: a dead run starts no recovery. (The recovery request after a 61023 is
+ * part of the mark, one write of MortalStore's: a dying run's mark, request included, happens or not.)
+ */
 export class MortalSyncStore extends SyncStore {
   constructor(
     table: Table,
     private readonly death: Death,
   ) {
     super(table);
-  }
-
-  override async requestRecovery(...args: Parameters<SyncStore['requestRecovery']>) {
-    this.death.check();
-    return super.requestRecovery(...args);
   }
 
   override async recoveryOwed(...args: Parameters<SyncStore['recoveryOwed']>) {

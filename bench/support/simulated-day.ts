@@ -1,4 +1,3 @@
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createCallback } from '../../functions/callback/callback';
 import { createGetter } from '../../functions/getter/getter';
 import { createRefresh } from '../../functions/refresh/refresh';
@@ -11,6 +10,9 @@ import { silentLogger } from '../../shared/logger';
 import { sensitive } from '../../shared/sensitive';
 import { createTokenService, type TokenService } from '../../shared/service';
 import { createDocumentClient, Table } from '../../shared/store';
+import { SimulatedCallers } from './callers';
+import { countRequests } from './count-requests';
+import { scanAttributes } from './raw-scan';
 import { Death, Killed, MortalStore, MortalSyncStore } from './mortal-run';
 import { noMetrics } from '../../shared/metrics';
 import { AuthorizerRenewer } from '../../shared/tokens';
@@ -21,12 +23,18 @@ export interface DayOptions {
   readonly authorizers: number;
   /** The measured window; a day by default. A warm-up before it spreads the first tokens over a cycle. */
   readonly dayMs?: number;
-  /** The refresh schedule. Default 5 minutes, as deployed. */
+  /** The refresh schedule. Default a minute, as deployed. */
   readonly stepMs?: number;
-  /** Scheduled refresh runs started at once at every step. Default 8. */
+  /** Scheduled refresh runs started at once at every step, racing for the same accounts. Default 2. */
   readonly refreshRuns?: number;
-  /** Getter requests for random accounts at every step, alongside the runs. Default 100. */
+  /** Getter requests for random accounts at every step, alongside the runs. Default 5. */
   readonly gettersPerStep?: number;
+  /** Backends that use the shipped WechatTokenClient, each with its own cache. Default 4; 0 for none. */
+  readonly callerBackends?: number;
+  /** WeChat requests each backend makes for random accounts per step, spread over the step. Default 8. */
+  readonly callerUsesPerStep?: number;
+  /** Whether every step ends with a Scan of the stored tokens (secondsWithoutValidToken). Default true. */
+  readonly sampleStoredTokens?: boolean;
   readonly chaos?: boolean;
   /** With chaos: whether refresh runs die too (default true), to tell their share of the figures. */
   readonly killRuns?: boolean;
@@ -53,34 +61,61 @@ export interface DayReport {
   readonly refreshTokensLost: number;
   /** Summed over authorized accounts, sampled after every step: time with no stored token WeChat accepts. */
   readonly secondsWithoutValidToken: number;
+  /** api_authorizer_token calls in the window that WeChat answered -1 (the chaos day's injected errors). */
+  readonly authorizerTokenSystemErrors: number;
   /** Refresh runs killed part-way (after taking a lease, or after WeChat answered and before the commit). */
   readonly killedRuns: number;
   /** Recovery syncs the refresh runs made after a 61023, and the accounts they healed. */
   readonly recoverySyncs: number;
   readonly recoveredRefreshTokens: number;
+  /** WeChat requests the callers made with a token their WechatTokenClient gave them (retries after a report too). */
+  readonly callerRequests: number;
+  /** Of those, with a token WeChat no longer accepted, not killed by the account's own revocation. */
+  readonly callerDeadTokenRequests: number;
+  /** With a token the account's revocation killed, or for an account revoked at that moment (not counted as dead). */
+  readonly callerRevokedTokenRequests: number;
+  /** reportInvalid calls the callers made, and their requests to the getter in all (cache misses included). */
+  readonly callerReports: number;
+  readonly callerGetterCalls: number;
+  readonly callerGetterErrors: number;
+  /** Scheduled refresh invocations in the window (runs per step × steps). */
+  readonly refreshInvocations: number;
+  /** DynamoDB requests in the window: the refresh function's, and the product's in all (the measurement's own Scans aside). */
+  readonly refreshDynamoRequests: number;
+  readonly dynamoRequests: number;
   /** Wall-clock time of the whole simulation. */
   readonly wallMs: number;
 }
 
 /** The deployed renewal margin (RENEWAL_MARGIN_SECONDS). */
 const MARGIN_MS = 15 * 60_000;
+/** The deployed lease (LEASE_SECONDS): an abandoned one is taken over by the next minute's run. */
+const LEASE_MS = 30_000;
+/** The callers' requests of a step are spread over this many instants of it (see simulateDay). */
+const CALLER_TICKS = 4;
 const TOKEN_LIFE_MS = 7_200_000;
 const HOUR = 3_600_000;
 const SCHEDULED_EVENT = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
 
 /**
- * The product's day on a compressed clock: every `stepMs` the scheduled refresh starts `refreshRuns`
- * runs at once (the refresh function's own code, recovery included) while getters ask for random
- * accounts; WeChat pushes a ticket every 10 minutes through the real callback, and the sync runs hourly.
- * The clock stands still within a step, as if every run took no time, so that the schedule's floor is
- * exact. With `chaos`: WeChat answers -1 to 10 % of calls, a step of 2.5–3 s latency, runs killed at
- * random points (between WeChat's answer and the commit too), the component token invalidated (40001),
- * an account revoked and authorized again (with WeChat's pushes), and a refresh token replaced (61023).
+ * The product's day on a compressed clock: every `stepMs` (a minute, as deployed) the scheduled refresh
+ * starts `refreshRuns` runs at once (the refresh function's own code, recovery included) while getters
+ * ask for random accounts; WeChat pushes a ticket every 10 minutes through the real callback, and the sync
+ * runs hourly. Backends (`callerBackends`) use the shipped WechatTokenClient with its cache through the
+ * getter, make their WeChat requests with the token it gives them, and report a refused one.
+ *
+ * The clock stands still while the runs race, at the start of the step, as if every run took no time, so
+ * that the schedule's floor is exact. It then moves on through the step in CALLER_TICKS instants, and the
+ * callers' requests are spread over them: a caller that holds a token a little past the time it dies is
+ * seen, which it would not be if every request came at the minute the schedule runs on. With `chaos`:
+ * WeChat answers -1 to 10 % of calls, a step of 2.5–3 s latency, runs killed at random points (between
+ * WeChat's answer and the commit too), the component token invalidated (40001), an account revoked and
+ * authorized again (with WeChat's pushes), and a refresh token replaced (61023).
  */
 export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Promise<DayReport> {
   const started = performance.now();
   const dayMs = options.dayMs ?? 24 * HOUR;
-  const stepMs = options.stepMs ?? 5 * 60_000;
+  const stepMs = options.stepMs ?? 60_000;
   const cycleSteps = Math.round((TOKEN_LIFE_MS - MARGIN_MS) / stepMs);
   const chaos = options.chaos ?? false;
   let random = options.seed ?? 7;
@@ -90,16 +125,18 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
   const clock = simulator.clock;
   const tableName = `day-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
   await createTable(dynamo.endpoint, tableName);
+  // Two clients: the product's getter, callback and sync; and the refresh function's, whose requests are
+  // the schedule's cost. The measurement's own Scans go by neither (see raw-scan.ts).
   const doc = createDocumentClient({ ...LOCAL_CLIENT_CONFIG, endpoint: dynamo.endpoint });
-  const table = new Table(doc, tableName);
-  const config = localServiceConfig({ tableName, wechatApiBase: simulator.url, renewalMarginMs: MARGIN_MS });
-  const service = createTokenService({
-    config,
-    doc,
-    secret: localSecret(),
-    clock,
-    wechat: { timeoutMs: 5_000, retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, totalBudgetMs: 10_000 } },
-  });
+  const runDoc = createDocumentClient({ ...LOCAL_CLIENT_CONFIG, endpoint: dynamo.endpoint });
+  const productRequests = countRequests(doc);
+  const refreshRequests = countRequests(runDoc);
+  const config = localServiceConfig({ tableName, wechatApiBase: simulator.url, renewalMarginMs: MARGIN_MS, leaseMs: LEASE_MS });
+  const wechat = { timeoutMs: 5_000, retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, totalBudgetMs: 10_000 } };
+  const service = createTokenService({ config, doc, secret: localSecret(), clock, wechat });
+  // The refresh function's container: its own clients, as a Lambda's are.
+  const runService = createTokenService({ config, doc: runDoc, secret: localSecret(), clock, wechat });
+  const runTable = new Table(runDoc, tableName);
   const getter = createGetter(() => service, silentLogger, { waitMs: 3_000 });
   const api = await startApiServer({ getter, callback: createCallback(() => service, silentLogger) });
   simulator.callbackUrl = `${api.url}/wechat/callback`;
@@ -117,23 +154,25 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
   let killedRuns = 0;
   let recoverySyncs = 0;
   let recoveredRefreshTokens = 0;
+  let refreshInvocations = 0;
   /** One scheduled refresh run, as the Lambda runs it; with chaos, the process may die at a random point. */
   const refreshRun = async () => {
-    let run: TokenService = service;
+    refreshInvocations++;
+    let run: TokenService = runService;
     if (chaos && (options.killRuns ?? true)) {
+      // A dying run's 61023 mark, with the recovery request it carries, is one write: made or not.
       const death = new Death(next, () => killedRuns++);
-      const store = new MortalStore(table, death);
-      const syncStore = new MortalSyncStore(table, death);
+      const store = new MortalStore(runTable, death);
+      const syncStore = new MortalSyncStore(runTable, death);
       const renewer = new AuthorizerRenewer({
         store,
-        client: service.client,
-        componentTokens: service.componentTokens,
+        client: runService.client,
+        componentTokens: runService.componentTokens,
         clock,
         renewalMarginMs: MARGIN_MS,
         leaseMs: config.leaseMs,
-        onRefreshTokenRefused: (now) => syncStore.requestRecovery(config.componentAppId, now),
       });
-      run = { ...service, authorizers: store, syncStore, renewer };
+      run = { ...runService, authorizers: store, syncStore, renewer };
     }
     try {
       const response = await createRefresh(() => run, silentLogger)(SCHEDULED_EVENT);
@@ -147,11 +186,17 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
   };
 
   const appIds = simulator.world.population.listing().map((record) => record.appId);
+  const pick = () => appIds[Math.floor(next() * appIds.length)] ?? '';
+  const callers = new SimulatedCallers({ getter, world: simulator.world, clock, backends: options.callerBackends ?? 4 });
+  const usesPerTick = Math.max(0, Math.round((options.callerUsesPerStep ?? 8) / CALLER_TICKS));
+  /** One instant of the callers: every backend makes its requests for random accounts, at once. */
+  const callerTick = () =>
+    Promise.all(Array.from({ length: callers.backends * usesPerTick }, (_, index) => callers.use(index % callers.backends, pick())));
   let getterResponses = 0;
   let getterUnavailable = 0;
   let invalidTokensServed = 0;
   const ask = async () => {
-    const appId = appIds[Math.floor(next() * appIds.length)] ?? '';
+    const appId = pick();
     const answer = await getter(tokenEvent(appId));
     getterResponses++;
     if (answer.statusCode >= 500) getterUnavailable++;
@@ -168,16 +213,19 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
   await runSync(service, silentLogger, noMetrics);
   for (let step = 0; step < cycleSteps; step++) {
     clock.advance(stepMs);
-    if (step % 2 === 0) await simulator.pushTicket();
+    if ((step * stepMs) % (10 * 60_000) === 0) await simulator.pushTicket();
     const slice = appIds.filter((_, index) => index % cycleSteps === step);
     await forEachConcurrently(slice, 16, async (appId) => {
-      await service.renewer.renew(appId, { kind: 'due', expiringBefore: clock.now() + MARGIN_MS }, { waitMs: 0 });
+      await service.renewer.renew(appId, { kind: 'due', minValidMs: 0 }, { waitMs: 0 });
     });
   }
   // The window's renewals are counted from here; each is still compared with the one before it, the
   // warm-up's included.
   const windowStart = clock.now() + 1;
   const callsBefore = simulator.counters.calls('api_authorizer_token');
+  const systemErrorsBefore = simulator.counters.outcomes('api_authorizer_token', -1);
+  const productRequestsBefore = productRequests.total;
+  const refreshRequestsBefore = refreshRequests.total;
 
   let secondsWithoutValidToken = 0;
   const steps = Math.round(dayMs / stepMs);
@@ -187,13 +235,20 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
   const replaceAt = Math.round(steps * 0.3);
   const [reauthorized = ''] = appIds;
   const replaced = appIds.find((_, index) => index > 0 && index % cycleSteps === (replaceAt + 1) % cycleSteps) ?? '';
+  const slowFrom = Math.round(steps * 0.15);
+  // One step (a minute, as deployed) of slow answers: the clock stands still, so the calls are slow
+  // without timing out, and the runs' renewals of the step all meet it.
+  const slowSteps = 1;
+  let stepStart = clock.now();
   for (let step = 0; step < steps; step++) {
-    clock.advance(stepMs);
+    stepStart += stepMs;
+    clock.set(stepStart);
     const elapsed = step * stepMs;
     if (chaos) {
       // The day's events at fixed fractions of it, so that a shortened day has them all.
       const at = (fraction: number) => step === Math.round(steps * fraction);
-      simulator.faults.set({ systemErrorRate: 0.1, latencyMs: at(0.15) ? { min: 2_500, max: 3_000 } : 0 });
+      const slow = step >= slowFrom && step < slowFrom + slowSteps;
+      simulator.faults.set({ systemErrorRate: 0.1, latencyMs: slow ? { min: 2_500, max: 3_000 } : 0 });
       if (at(0.1)) {
         // Someone takes a component token out of band: ours fails with 40001 once its grace is over.
         await service.client.getComponentAccessToken({
@@ -208,15 +263,28 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
     if (elapsed % (10 * 60_000) === 0) await simulator.pushTicket();
     if (elapsed % HOUR === 0) await runSync(service, silentLogger, noMetrics);
     await Promise.all([
-      ...Array.from({ length: options.refreshRuns ?? 8 }, refreshRun),
-      ...Array.from({ length: options.gettersPerStep ?? 100 }, ask),
+      ...Array.from({ length: options.refreshRuns ?? 2 }, refreshRun),
+      ...Array.from({ length: options.gettersPerStep ?? 5 }, ask),
+      callerTick(),
     ]);
+    if (options.sampleStoredTokens ?? true) {
+      secondsWithoutValidToken += ((await accountsWithoutValidToken(dynamo.endpoint, tableName, simulator)) * stepMs) / 1000;
+    }
+    // The rest of the step: the clock moves on, and the callers make their requests at each instant. The
+    // instants are shifted by a random offset every step, so that over the day the callers' requests
+    // fall on every second of the minute, not only on a grid.
+    const tickMs = stepMs / CALLER_TICKS;
+    const offset = Math.floor(next() * tickMs);
+    for (let tick = 1; tick < CALLER_TICKS && usesPerTick > 0; tick++) {
+      clock.set(stepStart + Math.round(tick * tickMs - offset));
+      await callerTick();
+    }
     simulator.faults.clear();
-    secondsWithoutValidToken += ((await accountsWithoutValidToken(doc, tableName, simulator)) * stepMs) / 1000;
   }
+  const windowRequests = { product: productRequests.total - productRequestsBefore, refresh: refreshRequests.total - refreshRequestsBefore };
 
   let refreshTokensLost = 0;
-  for (const item of await scanAuthorizers(doc, tableName)) {
+  for (const item of await scanAuthorizers(dynamo.endpoint, tableName)) {
     if (simulator.world.refreshTokenOf(item.appId) !== undefined && !simulator.world.acceptsRefreshToken(item.appId, item.refreshToken)) refreshTokensLost++;
   }
   let duplicateRenewals = 0;
@@ -234,6 +302,7 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
     simulatedHours: dayMs / HOUR,
     authorizerTokenCalls: simulator.counters.calls('api_authorizer_token') - callsBefore,
     renewals,
+    authorizerTokenSystemErrors: simulator.counters.outcomes('api_authorizer_token', -1) - systemErrorsBefore,
     renewalFloor: (options.authorizers * dayMs) / (TOKEN_LIFE_MS - MARGIN_MS),
     duplicateRenewals,
     getterResponses,
@@ -244,10 +313,20 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
     killedRuns,
     recoverySyncs,
     recoveredRefreshTokens,
+    callerRequests: callers.counts.requests,
+    callerDeadTokenRequests: callers.counts.deadTokenRequests,
+    callerRevokedTokenRequests: callers.counts.revokedTokenRequests,
+    callerReports: callers.counts.reports,
+    callerGetterCalls: callers.counts.getterCalls,
+    callerGetterErrors: callers.counts.getterErrors,
+    refreshInvocations,
+    refreshDynamoRequests: windowRequests.refresh,
+    dynamoRequests: windowRequests.product + windowRequests.refresh,
     wallMs: performance.now() - started,
   };
   await api.close();
   doc.destroy();
+  runDoc.destroy();
   await simulator.close();
   return report;
 }
@@ -259,29 +338,19 @@ interface ScannedAuthorizer {
   readonly accessToken?: string;
 }
 
-async function scanAuthorizers(doc: DynamoDBDocumentClient, tableName: string): Promise<ScannedAuthorizer[]> {
-  const items: ScannedAuthorizer[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new ScanCommand({
-        TableName: tableName,
-        ExclusiveStartKey: startKey,
-        FilterExpression: 'begins_with(pk, :prefix)',
-        ProjectionExpression: 'appId, #status, refreshToken, accessToken',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':prefix': 'AUTHORIZER#' },
-      }),
-    );
-    for (const item of page.Items ?? []) items.push(item as ScannedAuthorizer);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+async function scanAuthorizers(endpoint: string, tableName: string): Promise<ScannedAuthorizer[]> {
+  const items = await scanAttributes(endpoint, { tableName, projection: ['appId', 'status', 'refreshToken', 'accessToken'], prefix: 'AUTHORIZER#' });
+  return items.map((item) => ({
+    appId: String(item['appId']),
+    status: String(item['status']),
+    refreshToken: String(item['refreshToken']),
+    ...(typeof item['accessToken'] === 'string' ? { accessToken: item['accessToken'] } : {}),
+  }));
 }
 
 /** Accounts WeChat lists as authorized whose stored record holds no token WeChat accepts now. */
-async function accountsWithoutValidToken(doc: DynamoDBDocumentClient, tableName: string, simulator: WechatSimulator): Promise<number> {
-  const stored = new Map((await scanAuthorizers(doc, tableName)).map((item) => [item.appId, item]));
+async function accountsWithoutValidToken(endpoint: string, tableName: string, simulator: WechatSimulator): Promise<number> {
+  const stored = new Map((await scanAuthorizers(endpoint, tableName)).map((item) => [item.appId, item]));
   let count = 0;
   for (const { appId } of simulator.world.population.listing()) {
     const item = stored.get(appId);
