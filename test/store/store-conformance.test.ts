@@ -7,19 +7,43 @@ import {
   authorizerKey,
   ComponentStore,
   dueShardOf,
+  RECOVERY_SHARD,
   StoreCorruptionError,
   SyncStore,
   Table,
-  type RenewalReason,
+  type AuthorizerRecord,
+  type IssuedToken,
+  type TokenState,
 } from '../../shared/store';
+import {
+  DEFAULT_LEASE_MS,
+  guaranteedUntil,
+  MIN_SERVED_VALIDITY_MS,
+  SCHEDULED,
+  STUCK_REQUEST_MS,
+  TRUST_WINDOW_MS,
+  WECHAT_GRACE_MS,
+  SAFETY_MARGIN_MS,
+  type RenewalReason,
+} from '../../shared/tokens';
+import { acquireLease, commitStep, releaseStep, transition, type HolderReport, type TokenStore } from '../../shared/tokens/renewal-protocol';
+import { WechatNotAuthorizedError, WechatRefreshTokenInvalidError } from '../../shared/wechat';
 import { conformanceBackends, freshTable, startBackend } from '../support/dynamo-backends';
+import { answered, authorizerTokens, componentTokens, manualClock, scriptedRenewer, type AuthorizerTokenScript } from '../support/renewal-harness';
 
-// The store and its lease, against a real DynamoDB-protocol server: dynalite and AWS's DynamoDB Local
-// must agree on every answer, since the design relies on nothing one of them lacks.
+// The store and the renewal protocol's writes on it, against a real DynamoDB-protocol server: dynalite
+// and AWS's DynamoDB Local must agree on every answer, since the design relies on nothing one of them
+// lacks. The store only writes a change onto the version it was decided from; what the change is, is the
+// protocol's (acquireLease, commitStep, releaseStep, written with transition) or the renewer's (the
+// refresh token kept, the 61023 / 61003 marks), so those are driven here on the real store.
 
 const T0 = 1_800_000_000_000;
-const LEASE = 60_000;
-const due = (expiringBefore: number): RenewalReason => ({ kind: 'due', expiringBefore });
+const LEASE = DEFAULT_LEASE_MS;
+/** The renewer's default renewal margin: a token is due 15 minutes before WeChat's expiry. */
+const MARGIN = 15 * 60_000;
+const LIFETIME = 7_200_000;
+const due = (minValidMs: number): RenewalReason => ({ kind: 'due', minValidMs });
+const issued = (token: string, at: number): IssuedToken => ({ token: sensitive(token), expiresAt: at + LIFETIME, issuedAt: at });
 
 describe.each(conformanceBackends())('store on %s', (kind) => {
   let backend: LocalDynamo;
@@ -43,18 +67,69 @@ describe.each(conformanceBackends())('store on %s', (kind) => {
     return appId;
   }
 
-  async function renewedOnce(appId: string, owner = 'first'): Promise<void> {
-    expect(await store.acquireRenewal(appId, { owner, now: T0, leaseMs: LEASE, reason: due(T0) })).toBeDefined();
-    const used = (await store.get(appId))?.refreshToken ?? sensitive('');
-    expect(
-      await store.commitRenewal(appId, owner, {
-        accessToken: { token: sensitive(`token-${owner}`), expiresAt: T0 + 7_200_000 },
-        refreshToken: used,
-        refreshTokenUsed: used,
-        refreshAt: T0 + 6_300_000,
-        now: T0,
-      }),
-    ).toBe('committed');
+  const tokens = (appId: string, at: number): TokenStore<AuthorizerRecord, never> => authorizerTokens(store, appId, () => at);
+
+  /** acquireLease as the renewer calls it (active accounts only), at `at`, without waiting for a holder. */
+  function acquire(appId: string, owner: string, at: number, reason: RenewalReason = SCHEDULED) {
+    return acquireLease(tokens(appId, at), {
+      eligible: (record) => record.status === 'active',
+      reason,
+      now: () => at,
+      newOwner: () => owner,
+      leaseMs: LEASE,
+      waitMs: 0,
+      pollMs: 1,
+    });
+  }
+
+  async function leased(appId: string, owner: string, at: number, reason: RenewalReason = SCHEDULED): Promise<AuthorizerRecord> {
+    const attempt = await acquire(appId, owner, at, reason);
+    expect(attempt.kind).toBe('leased');
+    if (attempt.kind !== 'leased') throw new Error(`not leased: ${attempt.kind}`);
+    return attempt.record;
+  }
+
+  /** The commit of `token` by the holder of `report`, decided from `from` (re-read and decided again if it moved). */
+  function commit(appId: string, from: AuthorizerRecord, report: HolderReport, token: IssuedToken) {
+    return transition(tokens(appId, report.now), from, (current) => {
+      if (!current) return { result: 'gone' as const };
+      const step = commitStep(current, report, token, MARGIN);
+      return { result: step.outcome, change: step.change };
+    });
+  }
+
+  /** The release after a failed call by the holder of `report`. */
+  function release(appId: string, from: AuthorizerRecord, report: HolderReport) {
+    return transition(tokens(appId, report.now), from, (current) => {
+      const change = current && releaseStep(current, report, MARGIN);
+      return { result: change, ...(change ? { change } : {}) };
+    });
+  }
+
+  async function renewedOnce(appId: string, owner = 'first'): Promise<AuthorizerRecord | undefined> {
+    const record = await leased(appId, owner, T0);
+    const { result, record: after } = await commit(appId, record, { owner, sentAt: T0, now: T0, unsettled: false }, issued(`token-${owner}`, T0));
+    expect(result).toBe('committed');
+    expect(after).toMatchObject({ refreshAt: T0 + LIFETIME - MARGIN, lease: undefined, doubt: undefined });
+    return after;
+  }
+
+  async function listed(now: number): Promise<string[]> {
+    const found: string[] = [];
+    for await (const id of store.dueAppIds(now)) found.push(id);
+    return found;
+  }
+
+  const clock = manualClock(T0);
+  const renewerWith = (script: AuthorizerTokenScript) => scriptedRenewer({ store, component, clock, script });
+  const refused = () => new WechatRefreshTokenInvalidError('api_authorizer_token', 61023, 'invalid refresh token');
+
+  /** The renewer meets 61023 at `at` with the stored refresh token: its mark (status, recovery partition, refreshAt = at). */
+  async function markedRefused(appId: string, at: number): Promise<AuthorizerRecord | undefined> {
+    clock.set(at);
+    const result = await renewerWith(() => Promise.reject(refused())).renew(appId, SCHEDULED, { waitMs: 0 });
+    expect(result).toMatchObject({ kind: 'failed', failure: 'refresh_token_invalid' });
+    return store.get(appId);
   }
 
   it('creates an account active and due at once, and only once', async () => {
@@ -67,94 +142,140 @@ describe.each(conformanceBackends())('store on %s', (kind) => {
     expect(await store.get('wx-missing')).toBeUndefined();
   });
 
-  it('grants one lease among many concurrent acquirers', async () => {
-    const appId = await active();
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => store.acquireRenewal(appId, { owner: `owner-${i}`, now: T0, leaseMs: LEASE, reason: due(T0) })),
-    );
-    const winners = results.filter((record) => record !== undefined);
-    expect(winners).toHaveLength(1);
-    expect(winners[0]?.lease).toMatchObject({ acquiredAt: T0, expiresAt: T0 + LEASE });
+  it('creates an authorized account with the exchanged token and its issue time, due at refreshAt, and only once', async () => {
+    const appId = 'wx00000000000000aa';
+    const input = { appId, refreshToken: sensitive('refreshtoken@@@auth'), authTime: 1_700_000_000, accessToken: issued('exchanged', T0), refreshAt: T0 + 1_000, now: T0 };
+    expect(await store.createAuthorized(input)).toBe(true);
+    expect(await store.createAuthorized({ ...input, accessToken: issued('other', T0 + 1) })).toBe(false);
+    const record = await store.get(appId);
+    expect(record).toMatchObject({ status: 'active', refreshAt: T0 + 1_000, version: 1, changedAt: { accessToken: T0 } });
+    expect(record?.accessToken).toMatchObject({ expiresAt: T0 + LIFETIME, issuedAt: T0 });
+    expect(record?.accessToken?.token.reveal()).toBe('exchanged');
+    expect(await listed(T0 + 1_000)).toEqual([appId]);
   });
 
-  it('refuses a live lease, and grants an expired one (the holder crashed)', async () => {
+  it('writes a change only onto the version it was read at: a stale one is refused, one of many concurrent writers wins', async () => {
     const appId = await active();
-    await store.acquireRenewal(appId, { owner: 'crashed', now: T0, leaseMs: LEASE, reason: due(T0) });
-    expect(await store.acquireRenewal(appId, { owner: 'next', now: T0 + LEASE, leaseMs: LEASE, reason: due(T0) })).toBeUndefined();
-    const taken = await store.acquireRenewal(appId, { owner: 'next', now: T0 + LEASE + 1, leaseMs: LEASE, reason: due(T0) });
-    expect(taken?.lease?.owner).toBe('next');
+    const v1 = await store.get(appId);
+    if (!v1) throw new Error('not stored');
+    const v2 = await store.write(v1, { refreshAt: T0 + 5 }, { now: T0 });
+    expect(v2).toMatchObject({ version: 2, refreshAt: T0 + 5 });
+    // Decided from version 1, which is gone: refused, and nothing of it is written.
+    expect(await store.write(v1, { accessToken: issued('stale', T0) }, { now: T0 })).toBeUndefined();
+    expect(await store.get(appId)).toMatchObject({ version: 2, accessToken: undefined, refreshAt: T0 + 5 });
+
+    if (!v2) throw new Error('not written');
+    const writes = await Promise.all(Array.from({ length: 20 }, (_, i) => store.write(v2, { accessToken: issued(`token-${i}`, T0 + i) }, { now: T0 + i })));
+    const winners = writes.filter((record) => record !== undefined);
+    expect(winners).toHaveLength(1);
+    const stored = await store.get(appId);
+    expect(stored?.version).toBe(3);
+    expect(stored?.accessToken?.token.equals(winners[0]?.accessToken?.token ?? sensitive(''))).toBe(true);
+  });
+
+  it('grants one lease among many concurrent acquirers', async () => {
+    const appId = await active();
+    const attempts = await Promise.all(Array.from({ length: 20 }, (_, i) => acquire(appId, `owner-${i}`, T0)));
+    const winners = attempts.filter((attempt) => attempt.kind === 'leased');
+    expect(winners).toHaveLength(1);
+    // The others found the winner's lease live and, not waiting, report busy.
+    expect(attempts.filter((attempt) => attempt.kind === 'busy')).toHaveLength(19);
+    const lease = winners[0]?.record.lease;
+    expect(lease).toMatchObject({ acquiredAt: T0, expiresAt: T0 + LEASE });
+    expect((await store.get(appId))?.lease).toEqual(lease);
+  });
+
+  it('refuses a live lease, and grants an expired one (the holder crashed), its requests recorded as doubt', async () => {
+    const appId = await active();
+    await leased(appId, 'crashed', T0);
+    expect((await acquire(appId, 'next', T0 + LEASE)).kind).toBe('busy');
+    const taken = await leased(appId, 'next', T0 + LEASE + 1);
+    expect(taken.lease).toEqual({ owner: 'next', acquiredAt: T0 + LEASE + 1, expiresAt: T0 + 2 * LEASE + 1 });
+    // New: the dead holder may have sent its request any time in its lease, and WeChat may act on it a
+    // while after: that is a Doubt on every token issued before its end.
+    expect(taken.doubt).toEqual({ from: T0, until: T0 + LEASE + STUCK_REQUEST_MS });
   });
 
   it('a held account leaves the due listing until its lease ends; a failed holder makes it due at once', async () => {
     const appId = await active();
-    const listed = async (now: number) => {
-      const due: string[] = [];
-      for await (const id of store.dueAppIds(now)) due.push(id);
-      return due;
-    };
-    await store.acquireRenewal(appId, { owner: 'a', now: T0, leaseMs: LEASE, reason: due(T0) });
+    const held = await leased(appId, 'a', T0);
     expect(await listed(T0 + LEASE - 1)).toEqual([]);
     expect(await listed(T0 + LEASE)).toEqual([appId]);
-    expect(await store.releaseRenewal(appId, { owner: 'a', acquiredAt: T0 }, { now: T0 + 5, uncertain: false })).toBe(true);
+    // A certain failure (WeChat answered with an error): no doubt, the lease goes, due at its end.
+    const { record } = await release(appId, held, { owner: 'a', sentAt: T0 + 1, now: T0 + 5, unsettled: false });
+    expect(record).toMatchObject({ lease: undefined, doubt: undefined, refreshAt: T0 + 5 });
     expect(await listed(T0 + 5)).toEqual([appId]);
   });
 
   it('grants a "due" lease only while the token is due, an "invalid" one only for the stored token', async () => {
     const appId = await active();
     await renewedOnce(appId);
-    const fresh = { owner: 'x', now: T0 + 1, leaseMs: LEASE };
-    expect(await store.acquireRenewal(appId, { ...fresh, reason: due(T0 + 7_199_999) })).toBeUndefined();
-    expect(await store.acquireRenewal(appId, { ...fresh, reason: { kind: 'invalid', token: sensitive('token-other') } })).toBeUndefined();
-    expect(await store.acquireRenewal(appId, { ...fresh, reason: { kind: 'invalid', token: sensitive('token-first') } })).toBeDefined();
+    const at = T0 + 1;
+    const guarantee = guaranteedUntil((await store.get(appId)) as TokenState, at) ?? 0;
+    // Guaranteed until WeChat's grace after our own next renewal (a renewal begins no earlier than refreshAt).
+    expect(guarantee).toBe(T0 + LIFETIME - MARGIN + TRUST_WINDOW_MS);
+    expect((await acquire(appId, 'x', at, due(MIN_SERVED_VALIDITY_MS))).kind).toBe('current');
+    expect((await acquire(appId, 'x', at, due(guarantee - at - 1))).kind).toBe('current');
+    expect((await acquire(appId, 'x', at, SCHEDULED)).kind).toBe('current');
+    expect((await acquire(appId, 'x', at, { kind: 'invalid', token: sensitive('token-other') })).kind).toBe('current');
+    expect((await leased(appId, 'x', at, { kind: 'invalid', token: sensitive('token-first') })).lease?.owner).toBe('x');
+
+    // A caller that needs the token longer than it is guaranteed for is granted the lease.
+    const other = await active('wx0000000000000002');
+    await renewedOnce(other);
+    expect((await leased(other, 'y', at, due(guarantee - at))).lease?.owner).toBe('y');
   });
 
   it('commits only for the lease owner; a lost lease keeps the newer stored state', async () => {
     const appId = await active();
-    await store.acquireRenewal(appId, { owner: 'slow', now: T0, leaseMs: LEASE, reason: due(T0) });
-    await store.acquireRenewal(appId, { owner: 'fast', now: T0 + LEASE + 1, leaseMs: LEASE, reason: due(T0) });
-    const result = (owner: string) => ({
-      accessToken: { token: sensitive(`token-${owner}`), expiresAt: T0 + 7_200_000 },
-      refreshToken: sensitive('refreshtoken@@@one'),
-      refreshTokenUsed: sensitive('refreshtoken@@@one'),
-      refreshAt: T0 + 6_300_000,
-      now: T0 + LEASE + 2,
-    });
-    expect(await store.commitRenewal(appId, 'fast', result('fast'))).toBe('committed');
-    expect(await store.commitRenewal(appId, 'slow', result('slow'))).toBe('lease_lost');
+    const slow = await leased(appId, 'slow', T0);
+    const fast = await leased(appId, 'fast', T0 + LEASE + 1);
+    const fastToken = issued('token-fast', T0 + LEASE + 1);
+    const fastDone = await commit(appId, fast, { owner: 'fast', sentAt: T0 + LEASE + 1, now: T0 + LEASE + 2, unsettled: false }, fastToken);
+    expect(fastDone.result).toBe('committed');
+    // The slow holder decided from the version it leased (stale now): it is read again and decided again.
+    const slowDone = await commit(appId, slow, { owner: 'slow', sentAt: T0 + 1, now: T0 + LEASE + 3, unsettled: false }, issued('token-slow', T0 + 1));
+    expect(slowDone.result).toBe('lease_lost');
     const record = await store.get(appId);
     expect(record?.accessToken?.token.reveal()).toBe('token-fast');
     expect(record?.lease).toBeUndefined();
-    expect(record?.version).toBe(2);
+    // New: the lost holder's request was answered, so WeChat issued a token for it that may supersede the
+    // stored one: it is recorded as doubt (version 5: create, two leases, the commit, the doubt), and the
+    // stored token is guaranteed only for WeChat's grace after it.
+    expect(record?.version).toBe(5);
+    expect(record?.doubt).toEqual({ from: T0, until: T0 + LEASE + STUCK_REQUEST_MS });
+    expect(guaranteedUntil(record as TokenState, T0 + LEASE + 3)).toBe(T0 + LEASE + 1 + TRUST_WINDOW_MS);
+    expect(record?.refreshAt).toBeLessThanOrEqual(T0 + LEASE + STUCK_REQUEST_MS + 1);
   });
 
   it('stores the refresh token that came back; keeps a newer one stored meanwhile', async () => {
     const appId = await active();
-    await store.acquireRenewal(appId, { owner: 'a', now: T0, leaseMs: LEASE, reason: due(T0) });
-    expect(
-      await store.commitRenewal(appId, 'a', {
-        accessToken: { token: sensitive('t1'), expiresAt: T0 + 7_200_000 },
-        refreshToken: sensitive('refreshtoken@@@two'),
-        refreshTokenUsed: sensitive('refreshtoken@@@one'),
-        refreshAt: T0,
-        now: T0 + 5,
-      }),
-    ).toBe('committed');
+    const sync = new SyncStore(table);
+    clock.set(T0);
+    let meanwhile = async (): Promise<void> => {};
+    let answer = answered('t1', 'refreshtoken@@@two');
+    const used: string[] = [];
+    const renewer = renewerWith(async (input) => {
+      used.push(input.authorizerRefreshToken.reveal());
+      await meanwhile();
+      clock.advance(5);
+      return answer;
+    });
+    expect(await renewer.renew(appId, SCHEDULED, { waitMs: 0 })).toMatchObject({ kind: 'renewed', commit: 'committed' });
     const rotated = await store.get(appId);
     expect(rotated?.refreshToken.reveal()).toBe('refreshtoken@@@two');
     expect(rotated?.changedAt.refreshToken).toBe(T0 + 5);
 
-    // A newer refresh token lands (the sync, an authorization event) while a renewal is in flight.
-    await store.acquireRenewal(appId, { owner: 'b', now: T0 + 10, leaseMs: LEASE, reason: due(T0 + 7_200_000) });
-    await table.update(authorizerKey(appId), { set: { refreshToken: 'refreshtoken@@@three' } }, { expression: 'attribute_exists(#pk)' });
-    expect(
-      await store.commitRenewal(appId, 'b', {
-        accessToken: { token: sensitive('t2'), expiresAt: T0 + 7_300_000 },
-        refreshToken: sensitive('refreshtoken@@@two'),
-        refreshTokenUsed: sensitive('refreshtoken@@@two'),
-        refreshAt: T0,
-        now: T0 + 20,
-      }),
-    ).toBe('committed_keeping_newer_refresh_token');
+    // A newer refresh token lands (the sync) while a renewal is in flight.
+    clock.set(T0 + LIFETIME - MARGIN);
+    meanwhile = async () => {
+      const seen = await sync.read(appId);
+      const entry = { appId, refreshToken: sensitive('refreshtoken@@@three'), authTime: 1_700_000_000, fetchedAt: clock.now() };
+      expect(await sync.applyListed(entry, { expectedVersion: seen?.version ?? 0, refreshToken: true, authTime: false, activate: false, now: clock.now() })).toBe(true);
+    };
+    answer = answered('t2', 'refreshtoken@@@two');
+    expect(await renewer.renew(appId, SCHEDULED, { waitMs: 0 })).toMatchObject({ kind: 'renewed', commit: 'committed' });
+    expect(used).toEqual(['refreshtoken@@@one', 'refreshtoken@@@two']);
     const kept = await store.get(appId);
     expect(kept?.refreshToken.reveal()).toBe('refreshtoken@@@three');
     expect(kept?.accessToken?.token.reveal()).toBe('t2');
@@ -163,88 +284,159 @@ describe.each(conformanceBackends())('store on %s', (kind) => {
 
   it('does not bring a revoked account back to life', async () => {
     const appId = await active();
-    await store.acquireRenewal(appId, { owner: 'a', now: T0, leaseMs: LEASE, reason: due(T0) });
-    await table.update(authorizerKey(appId), { set: { status: 'revoked' } }, { expression: 'attribute_exists(#pk)' });
-    const used = sensitive('refreshtoken@@@one');
-    expect(
-      await store.commitRenewal(appId, 'a', {
-        accessToken: { token: sensitive('t'), expiresAt: T0 + 7_200_000 },
-        refreshToken: used,
-        refreshTokenUsed: used,
-        refreshAt: T0,
-        now: T0,
-      }),
-    ).toBe('no_longer_active');
+    const sync = new SyncStore(table);
+    clock.set(T0);
+    const renewer = renewerWith(async () => {
+      // Revoked (a complete listing lacked it twice) while WeChat was answering the renewal.
+      const seen = await sync.read(appId);
+      expect(await sync.revoke(appId, seen?.version ?? 0, clock.now())).toBe(true);
+      return answered('t', 'refreshtoken@@@one');
+    });
+    expect(await renewer.renew(appId, SCHEDULED, { waitMs: 0 })).toEqual({ kind: 'inactive', status: 'revoked' });
     const record = await store.get(appId);
     expect(record?.status).toBe('revoked');
     expect(record?.accessToken).toBeUndefined();
     expect(record?.lease).toBeUndefined();
+    expect(await listed(T0 + LIFETIME)).toEqual([]);
+    expect((await acquire(appId, 'later', T0 + 1)).kind).toBe('refused');
   });
 
-  it('an uncertain release abandons the lease: the next caller renews even a fresh-looking token', async () => {
+  it('an uncertain release leaves a doubt: the token is guaranteed only until a superseding request could kill it, and is due once the doubt is over', async () => {
+    // Old: the lease was left expired (renewingSince kept), so that the next caller renewed at once.
+    // New: the lease is removed and the request recorded as a Doubt {from: sent, until: given up +
+    // STUCK_REQUEST_MS}. The stored token is still handed out, but guaranteed only until the earliest
+    // time that request could have killed it (sent + WeChat's grace, less the margin); a caller needing
+    // it longer gets the lease; the schedule renews it when the doubt is over, so that the new token is
+    // issued after anything WeChat may still act on.
     const appId = await active();
     await renewedOnce(appId);
-    await store.acquireRenewal(appId, { owner: 'unsure', now: T0 + 10, leaseMs: LEASE, reason: { kind: 'invalid', token: sensitive('token-first') } });
-    expect(await store.releaseRenewal(appId, { owner: 'unsure', acquiredAt: T0 + 10 }, { now: T0 + 20, uncertain: true })).toBe(true);
-    const abandoned = await store.get(appId);
-    expect(abandoned).toMatchObject({ refreshAt: T0 + 20, renewingSince: T0 + 10 });
-    expect(await store.acquireRenewal(appId, { owner: 'next', now: T0 + 21, leaseMs: LEASE, reason: due(T0 + 21) })).toBeDefined();
-    // A certain release (WeChat answered, so nothing was issued) removes the lease, but keeps the
-    // earlier holder's uncertainty: renewingSince is not this holder's.
-    expect(await store.releaseRenewal(appId, { owner: 'next', acquiredAt: T0 + 21 }, { now: T0 + 22, uncertain: false })).toBe(true);
-    expect(await store.get(appId)).toMatchObject({ lease: undefined, renewingSince: T0 + 10 });
-    expect(await store.releaseRenewal(appId, { owner: 'next', acquiredAt: T0 + 21 }, { now: T0 + 23, uncertain: false })).toBe(false);
+    const unsure = await leased(appId, 'unsure', T0 + 10, { kind: 'invalid', token: sensitive('token-first') });
+    const { result, record: abandoned } = await release(appId, unsure, { owner: 'unsure', sentAt: T0 + 10, now: T0 + 20, unsettled: true });
+    expect(result).toBeDefined();
+    const doubt = { from: T0 + 10, until: T0 + 20 + STUCK_REQUEST_MS };
+    expect(abandoned).toMatchObject({ lease: undefined, doubt, refreshAt: doubt.until + 1 });
+    const guarantee = T0 + 10 + WECHAT_GRACE_MS - SAFETY_MARGIN_MS;
+    expect(guaranteedUntil(abandoned as TokenState, T0 + 21)).toBe(guarantee);
+    expect((await acquire(appId, 'next', T0 + 21, SCHEDULED)).kind).toBe('current');
+    expect(await listed(doubt.until)).toEqual([]);
+    expect(await listed(doubt.until + 1)).toEqual([appId]);
+    // A token that looks fresh by WeChat's expiry is renewed for a caller that needs it past the guarantee.
+    const next = await leased(appId, 'next', T0 + 21, due(guarantee - (T0 + 21)));
+
+    // A certain release (WeChat answered, so nothing was issued) removes the lease, but keeps the earlier
+    // holder's doubt: it is not this holder's to settle.
+    const certain = { owner: 'next', sentAt: T0 + 21, now: T0 + 22, unsettled: false };
+    const { record: released } = await release(appId, next, certain);
+    expect(released).toMatchObject({ lease: undefined, doubt, refreshAt: T0 + 22 });
+    expect(guaranteedUntil(released as TokenState, T0 + 22)).toBe(guarantee);
+    // Released again by a holder that no longer has the lease: nothing is written.
+    const { result: again, record: unchanged } = await release(appId, released as AuthorizerRecord, { ...certain, now: T0 + 23 });
+    expect(again).toBeUndefined();
+    expect(unchanged?.version).toBe(released?.version);
+    expect((await store.get(appId))?.version).toBe(released?.version);
   });
 
-  it('a certain release by the holder that began the renewal clears renewingSince too', async () => {
+  it('a certain release by the holder leaves no doubt', async () => {
+    // Old: it cleared renewingSince. New: a certain failure records nothing: the token keeps its full guarantee.
     const appId = await active();
     await renewedOnce(appId);
-    await store.acquireRenewal(appId, { owner: 'a', now: T0 + 10, leaseMs: LEASE, reason: { kind: 'invalid', token: sensitive('token-first') } });
-    expect(await store.releaseRenewal(appId, { owner: 'a', acquiredAt: T0 + 10 }, { now: T0 + 11, uncertain: false })).toBe(true);
-    expect(await store.get(appId)).toMatchObject({ lease: undefined, renewingSince: undefined });
+    const held = await leased(appId, 'a', T0 + 10, { kind: 'invalid', token: sensitive('token-first') });
+    const { record } = await release(appId, held, { owner: 'a', sentAt: T0 + 10, now: T0 + 11, unsettled: false });
+    expect(record).toMatchObject({ lease: undefined, doubt: undefined, refreshAt: T0 + 11 });
   });
 
-  it('a renewal that lost its lease after reaching WeChat distrusts the stored token from its call on', async () => {
+  it('a renewal that lost its lease after reaching WeChat distrusts the stored token from its call on, and keeps the refresh token that came back', async () => {
     const appId = await active();
     await renewedOnce(appId);
-    await store.distrustAfterLostLease(appId, T0 + 100, {
-      refreshToken: sensitive('refreshtoken@@@rotated'),
-      replaced: sensitive('refreshtoken@@@one'),
-      now: T0 + 200,
+    const sentAt = T0 + LIFETIME - MARGIN;
+    clock.set(sentAt);
+    const renewer = renewerWith(async () => {
+      // The holder stalled past its lease; another took the account over before WeChat answered.
+      clock.advance(LEASE + 1);
+      await leased(appId, 'other', clock.now());
+      return answered('token-late', 'refreshtoken@@@rotated');
     });
+    const result = await renewer.renew(appId, SCHEDULED, { waitMs: 0 });
+    expect(result).toMatchObject({ kind: 'current' });
     const record = await store.get(appId);
-    expect(record?.renewingSince).toBe(T0 + 100);
+    expect(record?.accessToken?.token.reveal()).toBe('token-first');
+    expect(record?.lease?.owner).toBe('other');
     expect(record?.refreshToken.reveal()).toBe('refreshtoken@@@rotated');
-    await store.distrustAfterLostLease(appId, T0 + 150);
-    expect((await store.get(appId))?.renewingSince).toBe(T0 + 100);
+    expect(record?.changedAt.refreshToken).toBe(sentAt + LEASE + 1);
+    expect(record?.doubt?.from).toBe(sentAt);
+    // From the lost holder's call on, WeChat's grace less the margin; no longer.
+    expect(guaranteedUntil(record as TokenState, clock.now())).toBe(sentAt + TRUST_WINDOW_MS);
+
+    // Another lost holder's later request widens the doubt; it does not move its start.
+    const ghost = { owner: 'ghost', sentAt: sentAt + 150, now: sentAt + LEASE + 2, unsettled: false };
+    const { result: lost, record: after } = await commit(appId, record as AuthorizerRecord, ghost, issued('token-ghost', sentAt + 150));
+    expect(lost).toBe('lease_lost');
+    expect(after?.doubt?.from).toBe(sentAt);
+    expect(after?.accessToken?.token.reveal()).toBe('token-first');
+    expect(after?.lease?.owner).toBe('other');
   });
 
   it('lists exactly the due accounts from the sparse index, across shards', async () => {
     const appIds = Array.from({ length: 40 }, (_, i) => `wx${i.toString(16).padStart(16, '0')}`);
     for (const appId of appIds) await active(appId);
     expect(new Set(appIds.map(dueShardOf)).size).toBeGreaterThan(8);
-    const [fresh, revoked, ...rest] = appIds;
-    await renewedOnce(fresh ?? '');
-    await store.acquireRenewal(revoked ?? '', { owner: 'r', now: T0, leaseMs: LEASE, reason: due(T0) });
-    expect(await store.markStatus(revoked ?? '', 'r', 'revoked', { now: T0, refreshTokenUsed: sensitive('refreshtoken@@@one') })).toBe(true);
-    const listed: string[] = [];
-    for await (const appId of store.dueAppIds(T0)) listed.push(appId);
-    expect(listed.sort()).toEqual([...rest].sort());
-    const later: string[] = [];
-    for await (const appId of store.dueAppIds(T0 + 6_300_000)) later.push(appId);
+    const [fresh = '', revoked = '', refusedOne = '', ...rest] = appIds;
+    await renewedOnce(fresh);
+    clock.set(T0);
+    const notAuthorized = new WechatNotAuthorizedError('api_authorizer_token', 61003, 'not authorized');
+    expect(await renewerWith(() => Promise.reject(notAuthorized)).renew(revoked, SCHEDULED, { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'not_authorized' });
+    expect((await store.get(revoked))?.status).toBe('revoked');
+    await markedRefused(refusedOne, T0);
+    expect((await listed(T0)).sort()).toEqual([...rest].sort());
+    const later = await listed(T0 + LIFETIME - MARGIN);
     expect(later).toContain(fresh);
     expect(later).not.toContain(revoked);
+    // The refused account is in the recovery partition, which the renewal shards never include.
+    expect(later).not.toContain(refusedOne);
   });
 
   it('marks status only under the lease, and only for the refresh token WeChat refused', async () => {
+    const sync = new SyncStore(table);
+    // Under someone else's lease: the holder that lost it marks nothing (the new holder asks WeChat itself).
+    const lost = await active('wx0000000000000011');
+    clock.set(T0);
+    const afterLosing = renewerWith(async () => {
+      clock.advance(LEASE + 1);
+      await leased(lost, 'other', clock.now());
+      throw refused();
+    });
+    expect(await afterLosing.renew(lost, SCHEDULED, { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'refresh_token_invalid' });
+    expect(await store.get(lost)).toMatchObject({ status: 'active', lease: { owner: 'other' } });
+
+    // WeChat refused the refresh token we sent, but the sync stored a recovered one meanwhile: not marked,
+    // and due at once, so that the recovered one is tried next.
+    const recovered = await active('wx0000000000000012');
+    clock.set(T0);
+    const afterRecovery = renewerWith(async () => {
+      const seen = await sync.read(recovered);
+      const entry = { appId: recovered, refreshToken: sensitive('refreshtoken@@@recovered'), authTime: 1_700_000_000, fetchedAt: T0 + 1 };
+      expect(await sync.applyListed(entry, { expectedVersion: seen?.version ?? 0, refreshToken: true, authTime: false, activate: false, now: T0 + 1 })).toBe(true);
+      clock.advance(2);
+      throw refused();
+    });
+    expect(await afterRecovery.renew(recovered, SCHEDULED, { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'refresh_token_invalid' });
+    const kept = await store.get(recovered);
+    expect(kept).toMatchObject({ status: 'active', lease: undefined, refreshAt: T0 + 2 });
+    expect(kept?.refreshToken.reveal()).toBe('refreshtoken@@@recovered');
+
+    // Under our lease, for the refresh token we sent: marked, in the recovery partition, in one write.
     const appId = await active();
-    const used = { refreshTokenUsed: sensitive('refreshtoken@@@one') };
-    expect(await store.markStatus(appId, 'nobody', 'refresh_token_invalid', { now: T0, ...used })).toBe(false);
-    await store.acquireRenewal(appId, { owner: 'a', now: T0, leaseMs: LEASE, reason: due(T0) });
-    expect(await store.markStatus(appId, 'a', 'refresh_token_invalid', { now: T0, refreshTokenUsed: sensitive('refreshtoken@@@older') })).toBe(false);
-    expect(await store.markStatus(appId, 'a', 'refresh_token_invalid', { now: T0 + 1, ...used })).toBe(true);
-    expect(await store.get(appId)).toMatchObject({ status: 'refresh_token_invalid', changedAt: { status: T0 + 1 }, refreshAt: undefined });
-    expect(await store.acquireRenewal(appId, { owner: 'b', now: T0 + 2, leaseMs: LEASE, reason: due(T0 + 2) })).toBeUndefined();
+    const before = await store.get(appId);
+    const marked = await markedRefused(appId, T0 + 1);
+    expect(marked).toMatchObject({ status: 'refresh_token_invalid', changedAt: { status: T0 + 1 }, refreshAt: T0 + 1, lease: undefined });
+    // Acquire and mark: two writes.
+    expect(marked?.version).toBe((before?.version ?? 0) + 2);
+    expect((await table.get(authorizerKey(appId), true))?.['dueShard']).toBe(RECOVERY_SHARD);
+    expect((await acquire(appId, 'b', T0 + 2)).kind).toBe('refused');
+    expect(await renewerWith(() => Promise.reject(new Error('not called'))).renew(appId, SCHEDULED, { waitMs: 0 })).toEqual({
+      kind: 'inactive',
+      status: 'refresh_token_invalid',
+    });
   });
 
   it('keeps the newest ticket by CreateTime, whatever order pushes arrive in', async () => {
@@ -260,15 +452,40 @@ describe.each(conformanceBackends())('store on %s', (kind) => {
 
   it('leases the component token like an authorizer token', async () => {
     const id = 'wxcomponent000002';
-    expect(await component.acquireRenewal(id, { owner: 'a', now: T0, leaseMs: LEASE, reason: due(T0) })).toBeUndefined();
+    const store = componentTokens(component, id);
+    const acquireComponent = (owner: string, at: number) =>
+      acquireLease(store, { eligible: () => true, reason: SCHEDULED, now: () => at, newOwner: () => owner, leaseMs: LEASE, waitMs: 0, pollMs: 1 });
+    const commitComponent = (from: NonNullable<Awaited<ReturnType<typeof store.read>>>, report: HolderReport, token: IssuedToken) =>
+      transition(store, from, (current) => {
+        if (!current) return { result: 'gone' as const };
+        const step = commitStep(current, report, token, MARGIN);
+        return { result: step.outcome, change: step.change };
+      });
+    // No component item before the first ticket: nothing to lease.
+    expect(await acquireComponent('a', T0)).toEqual({ kind: 'refused', record: undefined });
     await component.saveTicket(id, { ticket: sensitive('ticket'), createTime: 1, now: T0 });
-    expect(await component.acquireRenewal(id, { owner: 'a', now: T0, leaseMs: LEASE, reason: due(T0) })).toBeDefined();
-    expect(await component.acquireRenewal(id, { owner: 'b', now: T0, leaseMs: LEASE, reason: due(T0) })).toBeUndefined();
-    expect(await component.commitRenewal(id, 'b', { token: sensitive('tb'), expiresAt: T0 + 7_200_000 })).toBe(false);
-    expect(await component.commitRenewal(id, 'a', { token: sensitive('ta'), expiresAt: T0 + 7_200_000 })).toBe(true);
+    const a = await acquireComponent('a', T0);
+    expect(a.kind).toBe('leased');
+    if (a.kind !== 'leased') return;
+    expect(a.record.lease).toEqual({ owner: 'a', acquiredAt: T0, expiresAt: T0 + LEASE });
+    expect((await acquireComponent('b', T0)).kind).toBe('busy');
+    // A commit by a holder without the lease stores nothing of its token (its request is doubt only).
+    const b = await commitComponent(a.record, { owner: 'b', sentAt: T0 - 10, now: T0, unsettled: false }, issued('tb', T0 - 10));
+    expect(b.result).toBe('lease_lost');
+    expect(b.record?.accessToken).toBeUndefined();
+    expect(b.record?.lease?.owner).toBe('a');
+    // The lease owner's commit, decided from the version it leased: refused as stale, read again, committed.
+    expect(await component.write(a.record, { accessToken: issued('stale', T0) })).toBeUndefined();
+    const done = await commitComponent(a.record, { owner: 'a', sentAt: T0 + 1, now: T0 + 2, unsettled: false }, issued('ta', T0 + 1));
+    expect(done.result).toBe('committed');
     const record = await component.get(id);
     expect(record?.accessToken?.token.reveal()).toBe('ta');
+    expect(record?.accessToken).toMatchObject({ issuedAt: T0 + 1, expiresAt: T0 + 1 + LIFETIME });
     expect(record?.lease).toBeUndefined();
+    // b's request was answered before a's was sent: it cannot supersede a's token, so the doubt is dropped.
+    expect(record?.doubt).toBeUndefined();
+    expect(record?.refreshAt).toBe(T0 + 1 + LIFETIME - MARGIN);
+    expect(record?.ticket?.ticket.reveal()).toBe('ticket');
   });
 
   it('sync: a snapshot of every authorizer (and nothing else), conditional listing writes, revocation', async () => {
@@ -297,32 +514,43 @@ describe.each(conformanceBackends())('store on %s', (kind) => {
     expect(await store.get(appIds[1] ?? '')).toMatchObject({ status: 'active', refreshAt: 0 });
 
     // A heal: the mark in the same millisecond as the page does not stop it; a revocation does.
-    const refused = appIds[2] ?? '';
-    expect(await store.acquireRenewal(refused, { owner: 'o', now: T0 + 30, leaseMs: LEASE, reason: due(T0 + 30) })).toBeDefined();
-    expect(await store.markStatus(refused, 'o', 'refresh_token_invalid', { now: T0 + 30, refreshTokenUsed: sensitive('refreshtoken@@@one') })).toBe(true);
-    const heal = { expectedVersion: 2, refreshToken: true, authTime: false, activate: 'healed' as const, now: T0 + 40 };
-    expect(await sync.applyListed({ ...listed, appId: refused, fetchedAt: T0 + 30 }, heal)).toBe(true);
-    expect(await store.get(refused)).toMatchObject({ status: 'active', refreshAt: 0, version: 3 });
+    const refusedId = appIds[2] ?? '';
+    const marked = await markedRefused(refusedId, T0 + 30);
+    expect(marked).toMatchObject({ status: 'refresh_token_invalid', version: 3 }); // created, leased, marked
+    const heal = { expectedVersion: 3, refreshToken: true, authTime: false, activate: 'healed' as const, now: T0 + 40 };
+    expect(await sync.applyListed({ ...listed, appId: refusedId, fetchedAt: T0 + 30 }, heal)).toBe(true);
+    expect(await store.get(refusedId)).toMatchObject({ status: 'active', refreshAt: 0, version: 4 });
     const revokedSince = appIds[3] ?? '';
     expect(await sync.revoke(revokedSince, 1, T0 + 30)).toBe(true);
-    expect(await sync.applyListed({ ...listed, appId: revokedSince, fetchedAt: T0 + 40 }, heal)).toBe(false);
+    expect(await sync.applyListed({ ...listed, appId: revokedSince, fetchedAt: T0 + 40 }, { ...heal, expectedVersion: 2 })).toBe(false);
     expect((await store.get(revokedSince))?.status).toBe('revoked');
   });
 
-  it('sync: a recovery request stands until a complete listing begun after it', async () => {
+  it("sync: a recovery is owed from the renewer's 61023 mark until a complete listing begun after it", async () => {
+    // Old: SyncStore.requestRecovery wrote a request beside the mark. New: the mark itself (status,
+    // RECOVERY_SHARD and refreshAt = when refused, in one write) is what is owed, so no request can be lost
+    // between two writes; a complete listing begun at or after a mark settles it.
     const sync = new SyncStore(table);
+    const [a = '', b = '', c = ''] = ['wx00000000000000r1', 'wx00000000000000r2', 'wx00000000000000r3'];
+    for (const appId of [a, b, c]) await active(appId);
+    // Accounts merely due (in the renewal shards) owe nothing.
     expect(await sync.recoveryOwed('wxr')).toBe(false);
-    await sync.requestRecovery('wxr', T0 + 5);
+    await markedRefused(a, T0 + 5);
     expect(await sync.recoveryOwed('wxr')).toBe(true);
     expect(await sync.acquireRun('wxr', 'a', T0 + 6, LEASE)).toBe(true);
     await sync.recordCompleteListing('wxr', 'someone else', T0 + 6);
     expect(await sync.recoveryOwed('wxr')).toBe(true); // only the run's owner records
     await sync.recordCompleteListing('wxr', 'a', T0 + 5);
     expect(await sync.recoveryOwed('wxr')).toBe(false);
-    await sync.requestRecovery('wxr', T0 + 4); // an older request changes nothing
+    await markedRefused(b, T0 + 4); // a mark older than the listing changes nothing
     expect(await sync.recoveryOwed('wxr')).toBe(false);
-    await sync.requestRecovery('wxr', T0 + 7);
+    await markedRefused(c, T0 + 7);
     expect(await sync.recoveryOwed('wxr')).toBe(true);
+    // Healed, the account leaves the recovery partition, and with it what was owed.
+    const seen = await sync.read(c);
+    const entry = { appId: c, refreshToken: sensitive('refreshtoken@@@recovered'), authTime: 1_700_000_000, fetchedAt: T0 + 8 };
+    expect(await sync.applyListed(entry, { expectedVersion: seen?.version ?? 0, refreshToken: true, authTime: false, activate: 'healed', now: T0 + 9 })).toBe(true);
+    expect(await sync.recoveryOwed('wxr')).toBe(false);
   });
 
   it('sync: one run lease at a time, kept alive by its owner, taken over when it expires', async () => {
