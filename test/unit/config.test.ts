@@ -13,7 +13,7 @@ describe('configFromEnv', () => {
       refreshConcurrency: 8,
       renewalMarginMs: 900_000,
       componentTokenMarginMs: 600_000,
-      leaseMs: 60_000,
+      leaseMs: 30_000,
       syncPageConcurrency: 4,
       syncWriteConcurrency: 16,
       dynamoEndpoint: undefined,
@@ -36,7 +36,7 @@ describe('configFromEnv', () => {
       'COMPONENT_SECRET_ARN is required',
       'WECHAT_API_BASE must be an http(s) URL, got "ftp://x"',
       'REFRESH_CONCURRENCY must be a whole number from 1 to 64, got "lots"',
-      'LEASE_SECONDS must be a whole number from 30 to 230, got "600"',
+      'LEASE_SECONDS must be a whole number from 20 to 120, got "600"',
     ]);
   });
 
