@@ -60,28 +60,19 @@ export class AuthorizerStore {
   }
 
   /** A new account, active and due for its first token at once; `false` if the appid is stored already. */
-  async create(input: { appId: string; refreshToken: Sensitive; authTime: number; now: number }): Promise<boolean> {
-    const { appId, now } = input;
-    return this.table.putNew({
-      ...authorizerKey(appId),
-      appId,
-      status: 'active',
-      refreshToken: input.refreshToken.reveal(),
-      authTime: input.authTime,
-      refreshAt: 0,
-      dueShard: dueShardOf(appId),
-      version: 1,
-      refreshTokenChangedAt: now,
-      statusChangedAt: now,
-      authTimeChangedAt: now,
-    });
+  create(input: { appId: string; refreshToken: Sensitive; authTime: number; now: number }): Promise<boolean> {
+    return this.#putNew(input, { refreshAt: 0 });
   }
 
   /**
    * A new account from an authorization push, with the tokens its code was exchanged for, due at
    * `refreshAt`; `false` if the appid is stored already (then the caller writes a change onto it).
    */
-  async createAuthorized(input: { appId: string; refreshToken: Sensitive; authTime: number; accessToken: IssuedToken; refreshAt: number; now: number }): Promise<boolean> {
+  createAuthorized(input: { appId: string; refreshToken: Sensitive; authTime: number; accessToken: IssuedToken; refreshAt: number; now: number }): Promise<boolean> {
+    return this.#putNew(input, { ...encodeTokenChange({ accessToken: input.accessToken }).set, accessTokenChangedAt: input.now, refreshAt: input.refreshAt });
+  }
+
+  #putNew(input: { appId: string; refreshToken: Sensitive; authTime: number; now: number }, tokens: Readonly<Record<string, unknown>>): Promise<boolean> {
     const { appId, now } = input;
     return this.table.putNew({
       ...authorizerKey(appId),
@@ -89,9 +80,7 @@ export class AuthorizerStore {
       status: 'active',
       refreshToken: input.refreshToken.reveal(),
       authTime: input.authTime,
-      ...encodeTokenChange({ accessToken: input.accessToken }).set,
-      accessTokenChangedAt: now,
-      refreshAt: input.refreshAt,
+      ...tokens,
       dueShard: dueShardOf(appId),
       version: 1,
       refreshTokenChangedAt: now,

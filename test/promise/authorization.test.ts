@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '../../infra/local/dynamo';
+import { afterEach, describe, expect, it } from 'vitest';
 import { SIMULATOR_CREDENTIALS } from '../../infra/local/simulator';
 import { createRefresh } from '../../functions/refresh/refresh';
 import { httpApiEvent } from '../fixtures/api-gateway';
 import { startApiTestbed, type ApiTestbed } from '../support/api-testbed';
-import { conformanceBackends, startBackend } from '../support/dynamo-backends';
+import { conformanceBackends, useBackend } from '../support/dynamo-backends';
 import { independentPush } from '../support/independent-wxcrypt';
 import { gate, interceptingDoc, MINUTE, otherInstance, Promises, scheduledEvent, storedTokenWorks, writesAccessToken } from '../support/promise-harness';
 import { recordingLogger } from '../support/recording-logger';
@@ -18,16 +17,12 @@ const callbackEvent = (push: { query: Record<string, string>; body: string }) =>
   httpApiEvent({ routeKey: 'POST /wechat/callback', rawPath: '/wechat/callback', query: push.query, body: push.body, iam: false });
 
 describe.each(conformanceBackends())('the promise, authorizations, on %s', (kind) => {
-  let backend: LocalDynamo;
+  const backend = useBackend(kind);
   let bed: ApiTestbed;
-  beforeAll(async () => {
-    backend = await startBackend(kind);
-  }, 60_000);
-  afterAll(() => backend.close());
   afterEach(() => bed.close());
 
   async function start(): Promise<string> {
-    bed = await startApiTestbed(backend);
+    bed = await startApiTestbed(backend());
     await bed.storeTicket();
     const [appId = ''] = await bed.seedAuthorizers(1);
     expect((await new Promises(bed).token(appId)).status).toBe(200);

@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '../../infra/local/dynamo';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createGetter } from '../../functions/getter/getter';
 import { createRefresh } from '../../functions/refresh/refresh';
-import { conformanceBackends, startBackend } from '../support/dynamo-backends';
+import { conformanceBackends, useBackend } from '../support/dynamo-backends';
 import {
   gate,
   holdingFetch,
@@ -22,16 +21,12 @@ import { startTestbed, type Testbed } from '../support/testbed';
 // Issue 11's scenarios about renewals, each as a caller meets it (see test/support/promise-harness.ts).
 
 describe.each(conformanceBackends())('the promise, renewals, on %s', (kind) => {
-  let backend: LocalDynamo;
+  const backend = useBackend(kind);
   let bed: Testbed;
-  beforeAll(async () => {
-    backend = await startBackend(kind);
-  }, 60_000);
-  afterAll(() => backend.close());
   afterEach(() => bed.close());
 
   async function start(options: Parameters<typeof startTestbed>[1] = {}): Promise<{ appId: string; promises: Promises; refresh: ReturnType<typeof createRefresh> }> {
-    bed = await startTestbed(backend, options);
+    bed = await startTestbed(backend(), options);
     await bed.storeTicket();
     const [appId = ''] = await bed.seedAuthorizers(1);
     const promises = new Promises(bed);

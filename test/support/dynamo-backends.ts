@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { createDocumentClient } from '../../shared/store';
 import { createTable, LOCAL_CLIENT_CONFIG, startDynalite, startDynamoDbLocal, type LocalDynamo } from '../../infra/local/dynamo';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -30,4 +31,17 @@ export async function freshTable(backend: LocalDynamo): Promise<{ tableName: str
   const tableName = `tokens-${process.pid}-${++tables}`;
   await createTable(backend.endpoint, tableName);
   return { tableName, doc: createDocumentClient({ ...LOCAL_CLIENT_CONFIG, endpoint: backend.endpoint }) };
+}
+
+/** One backend of `kind` for the describe block it is called in: started before its tests, stopped after. */
+export function useBackend(kind: BackendKind): () => LocalDynamo {
+  let backend: LocalDynamo | undefined;
+  beforeAll(async () => {
+    backend = await startBackend(kind);
+  }, 60_000);
+  afterAll(() => backend?.close());
+  return () => {
+    if (!backend) throw new Error(`${kind} is not started yet`);
+    return backend;
+  };
 }
