@@ -270,13 +270,13 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
     if (options.sampleStoredTokens ?? true) {
       secondsWithoutValidToken += ((await accountsWithoutValidToken(dynamo.endpoint, tableName, simulator)) * stepMs) / 1000;
     }
-    // The rest of the step: the clock moves on, and the callers make their requests at each instant. The
-    // instants are shifted by a random offset every step, so that over the day the callers' requests
-    // fall on every second of the minute, not only on a grid.
-    const tickMs = stepMs / CALLER_TICKS;
-    const offset = Math.floor(next() * tickMs);
+    // The rest of the step: the clock moves on, and the callers make their requests at each instant: one
+    // in each of the step's CALLER_TICKS − 1 equal parts, at the same random place in each, drawn anew
+    // every step, so that over the day the callers' requests fall on every second of the minute.
+    const partMs = stepMs / (CALLER_TICKS - 1);
+    const place = next();
     for (let tick = 1; tick < CALLER_TICKS && usesPerTick > 0; tick++) {
-      clock.set(stepStart + Math.round(tick * tickMs - offset));
+      clock.set(stepStart + Math.floor((tick - 1 + place) * partMs));
       await callerTick();
     }
     simulator.faults.clear();

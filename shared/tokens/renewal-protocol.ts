@@ -69,7 +69,7 @@ export interface AcquireOptions<R> {
 export async function acquireLease<R extends TokenState, X>(store: TokenStore<R, X>, options: AcquireOptions<R>): Promise<LeaseAttempt<R>> {
   const giveUpAt = performance.now() + options.waitMs;
   const owner = options.newOwner();
-  for (;;) {
+  for (let lost = 0; ; ) {
     const readAt = options.now();
     const record = await store.read();
     if (!record) return { kind: 'refused', record };
@@ -92,7 +92,8 @@ export async function acquireLease<R extends TokenState, X>(store: TokenStore<R,
     };
     const leased = await store.write(record, change);
     if (leased) return { kind: 'leased', record: leased, owner };
-    if (performance.now() >= giveUpAt && options.waitMs > 0) return { kind: 'busy', record };
+    // The record moved between our read and our write: read again, but not forever.
+    if (++lost >= MAX_CONFLICTS || (performance.now() >= giveUpAt && options.waitMs > 0)) return { kind: 'busy', record };
   }
 }
 
