@@ -31,7 +31,7 @@ export interface DayOptions {
   readonly gettersPerStep?: number;
   /** Backends that use the shipped WechatTokenClient, each with its own cache. Default 4; 0 for none. */
   readonly callerBackends?: number;
-  /** WeChat requests each backend makes for random accounts per step, spread over the step. Default 8. */
+  /** WeChat requests each backend makes for random accounts per step, spread over the step. Default 9. */
   readonly callerUsesPerStep?: number;
   /** Whether every step ends with a Scan of the stored tokens (secondsWithoutValidToken). Default true. */
   readonly sampleStoredTokens?: boolean;
@@ -92,7 +92,7 @@ const MARGIN_MS = 15 * 60_000;
 /** The deployed lease (LEASE_SECONDS): an abandoned one is taken over by the next minute's run. */
 const LEASE_MS = 30_000;
 /** The callers' requests of a step are spread over this many instants of it (see simulateDay). */
-const CALLER_TICKS = 4;
+const CALLER_TICKS = 3;
 const TOKEN_LIFE_MS = 7_200_000;
 const HOUR = 3_600_000;
 const SCHEDULED_EVENT = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
@@ -188,7 +188,7 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
   const appIds = simulator.world.population.listing().map((record) => record.appId);
   const pick = () => appIds[Math.floor(next() * appIds.length)] ?? '';
   const callers = new SimulatedCallers({ getter, world: simulator.world, clock, backends: options.callerBackends ?? 4 });
-  const usesPerTick = Math.max(0, Math.round((options.callerUsesPerStep ?? 8) / CALLER_TICKS));
+  const usesPerTick = Math.max(0, Math.round((options.callerUsesPerStep ?? 9) / CALLER_TICKS));
   /** One instant of the callers: every backend makes its requests for random accounts, at once. */
   const callerTick = () =>
     Promise.all(Array.from({ length: callers.backends * usesPerTick }, (_, index) => callers.use(index % callers.backends, pick())));
@@ -284,7 +284,7 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
   const windowRequests = { product: productRequests.total - productRequestsBefore, refresh: refreshRequests.total - refreshRequestsBefore };
 
   let refreshTokensLost = 0;
-  for (const item of await scanAuthorizers(dynamo.endpoint, tableName)) {
+  for (const item of await scanAuthorizers(dynamo.endpoint, tableName, true)) {
     if (simulator.world.refreshTokenOf(item.appId) !== undefined && !simulator.world.acceptsRefreshToken(item.appId, item.refreshToken)) refreshTokensLost++;
   }
   let duplicateRenewals = 0;
@@ -338,12 +338,14 @@ interface ScannedAuthorizer {
   readonly accessToken?: string;
 }
 
-async function scanAuthorizers(endpoint: string, tableName: string): Promise<ScannedAuthorizer[]> {
-  const items = await scanAttributes(endpoint, { tableName, projection: ['appId', 'status', 'refreshToken', 'accessToken'], prefix: 'AUTHORIZER#' });
+/** Every stored account; the refresh tokens only when asked (the per-step sample needs none). */
+async function scanAuthorizers(endpoint: string, tableName: string, withRefreshTokens = false): Promise<ScannedAuthorizer[]> {
+  const projection = ['appId', 'status', 'accessToken', ...(withRefreshTokens ? ['refreshToken'] : [])];
+  const items = await scanAttributes(endpoint, { tableName, projection, prefix: 'AUTHORIZER#' });
   return items.map((item) => ({
     appId: String(item['appId']),
     status: String(item['status']),
-    refreshToken: String(item['refreshToken']),
+    refreshToken: String(item['refreshToken'] ?? ''),
     ...(typeof item['accessToken'] === 'string' ? { accessToken: item['accessToken'] } : {}),
   }));
 }

@@ -27,7 +27,7 @@ describe.each(conformanceBackends())('a chaos day on %s', (kind) => {
       refreshRuns: 2,
       gettersPerStep: GETTERS_PER_STEP,
       callerBackends: 4,
-      callerUsesPerStep: 8,
+      callerUsesPerStep: 9,
       chaos: true,
       seed: 11,
     });
@@ -40,7 +40,7 @@ describe.each(conformanceBackends())('a chaos day on %s', (kind) => {
     expect(report.refreshInvocations).toBe(HOURS * 60 * 2);
     expect(report.getterResponses).toBe(HOURS * 60 * GETTERS_PER_STEP);
     // (A request is made only with a token: not while the getter answers 410 for the revoked account or 503.)
-    expect(report.callerRequests).toBeGreaterThan(HOURS * 60 * 4 * 8 * 0.9);
+    expect(report.callerRequests).toBeGreaterThan(HOURS * 60 * 4 * 9 * 0.9);
     expect(report.callerGetterCalls).toBeGreaterThan(100);
     expect({
       lost: report.refreshTokensLost,
