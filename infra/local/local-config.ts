@@ -1,21 +1,21 @@
-import type { ServiceConfig } from '../../shared/config';
+import { configFromEnv, type ServiceConfig } from '../../shared/config';
 import { sensitive } from '../../shared/sensitive';
 import { staticSecretReader, type ComponentSecretReader } from '../../shared/secrets';
 import { SIMULATOR_CREDENTIALS } from './simulator';
 
-/** The service configuration off AWS (the local runtime, tests, benchmarks): the Lambdas' defaults. */
+/**
+ * The service configuration off AWS (the local runtime, tests, benchmarks): the Lambdas' own defaults,
+ * read through the same `configFromEnv` (so there is one place they are written), with the table and
+ * WeChat endpoint given.
+ */
 export function localServiceConfig(input: { tableName: string; wechatApiBase: string } & Partial<ServiceConfig>): ServiceConfig {
-  return {
-    componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
-    secretId: 'local',
-    refreshConcurrency: 8,
-    renewalMarginMs: 15 * 60_000,
-    componentTokenMarginMs: 10 * 60_000,
-    leaseMs: 60_000,
-    syncPageConcurrency: 4,
-    syncWriteConcurrency: 16,
-    ...input,
-  };
+  const defaults = configFromEnv({
+    COMPONENT_APPID: SIMULATOR_CREDENTIALS.componentAppId,
+    TABLE_NAME: input.tableName,
+    COMPONENT_SECRET_ARN: 'local',
+    WECHAT_API_BASE: input.wechatApiBase,
+  });
+  return { ...defaults, ...input };
 }
 
 /** The component secret off AWS: the simulator's fixed credentials unless others are given. */
