@@ -3,7 +3,7 @@ import { sensitive, type Sensitive } from '../sensitive';
 import { StoreCorruptionError } from './errors';
 import { allDueShards, authorizerKey, dueShardOf, RECOVERY_SHARD, TABLE_SCHEMA } from './schema';
 import type { Item, Table } from './table';
-import { atVersion, decodeTokenState, encodeTokenChange, type IssuedToken, type TokenState, type TokenStateChange } from './token-state';
+import { atVersion, decodeTokenState, encodeTokenChange, type Doubt, type TokenState, type TokenStateChange } from './token-state';
 
 export type AuthorizerStatus = 'active' | 'revoked' | 'refresh_token_invalid';
 
@@ -65,14 +65,17 @@ export class AuthorizerStore {
   }
 
   /**
-   * A new account from an authorization push, with the tokens its code was exchanged for, due at
-   * `refreshAt`; `false` if the appid is stored already (then the caller writes a change onto it).
+   * An account an authorization push announced, stored before its code is exchanged: awaiting its
+   * refresh token (`refresh_token_invalid`, in the due index's recovery partition, so that a recovery
+   * sync brings it from the list should the exchange's answer be lost), with the exchange's doubt.
+   * `false` if the appid is stored already.
    */
-  createAuthorized(input: { appId: string; refreshToken: Sensitive; authTime: number; accessToken: IssuedToken; refreshAt: number; now: number }): Promise<boolean> {
-    return this.#putNew(input, { ...encodeTokenChange({ accessToken: input.accessToken }).set, accessTokenChangedAt: input.now, refreshAt: input.refreshAt });
+  createPending(input: { appId: string; authTime: number; doubt: Doubt; now: number }): Promise<boolean> {
+    const tokens = encodeTokenChange({ doubt: input.doubt }).set;
+    return this.#putNew({ ...input, refreshToken: sensitive('') }, { ...tokens, status: 'refresh_token_invalid', refreshAt: input.now }, RECOVERY_SHARD);
   }
 
-  #putNew(input: { appId: string; refreshToken: Sensitive; authTime: number; now: number }, tokens: Readonly<Record<string, unknown>>): Promise<boolean> {
+  #putNew(input: { appId: string; refreshToken: Sensitive; authTime: number; now: number }, fields: Readonly<Record<string, unknown>>, shard = dueShardOf(input.appId)): Promise<boolean> {
     const { appId, now } = input;
     return this.table.putNew({
       ...authorizerKey(appId),
@@ -80,8 +83,8 @@ export class AuthorizerStore {
       status: 'active',
       refreshToken: input.refreshToken.reveal(),
       authTime: input.authTime,
-      ...tokens,
-      dueShard: dueShardOf(appId),
+      ...fields,
+      dueShard: shard,
       version: 1,
       refreshTokenChangedAt: now,
       statusChangedAt: now,

@@ -4,7 +4,7 @@ import type { AuthorizerRecord, AuthorizerStore, IssuedToken } from '../store';
 import { WechatApiError, type WechatComponentClient } from '../wechat';
 import type { ComponentTokenProvider } from './component-token';
 import { doubtChange, transition, type TokenStore } from './renewal-protocol';
-import { scheduleFor, STUCK_REQUEST_MS } from './trust';
+import { mergeDoubt, scheduleFor, STUCK_REQUEST_MS } from './trust';
 
 /**
  * The longest a push's handling may take: the callback function's timeout (the stack sets it from
@@ -48,16 +48,21 @@ export async function exchangeAuthorization(
   push: { appId: string; authorizationCode: Sensitive; createTime: number },
 ): Promise<AuthorizationOutcome> {
   const { store, clock } = deps;
-  const tokens: TokenStore<AuthorizerRecord, { status?: 'active'; refreshToken?: Sensitive; authTime?: number }> = {
+  const tokens: TokenStore<AuthorizerRecord, { status?: 'active'; refreshToken?: Sensitive; authTime?: number; index?: 'renewal' }> = {
     read: () => store.get(push.appId),
     write: (record, change, extra) => store.write(record, change, { ...extra, now: clock.now() }),
   };
   const markedAt = clock.now();
-  const existing = await store.get(push.appId);
+  const doubt = { from: markedAt, until: markedAt + EXCHANGE_DOUBT_MS };
+  // An account not stored yet is stored now as one awaiting its refresh token, in the recovery partition:
+  // if the exchange's answer is lost, the next refresh run's recovery sync brings it from the list; and a
+  // renewal the sync starts meanwhile inherits the doubt of our exchange.
+  const created = await store.createPending({ appId: push.appId, authTime: push.createTime, doubt, now: markedAt });
+  const existing = created ? undefined : await store.get(push.appId);
   const marked = existing
     ? await transition(tokens, existing, (current) => ({
         result: current,
-        ...(current ? { change: doubtChange(current, { from: markedAt, until: markedAt + EXCHANGE_DOUBT_MS }, deps.renewalMarginMs) } : {}),
+        ...(current ? { change: doubtChange(current, doubt, deps.renewalMarginMs) } : {}),
       }))
     : undefined;
   const sentAt = clock.now();
@@ -77,21 +82,21 @@ export async function exchangeAuthorization(
   }
   if (info.authorizerAppId !== push.appId) return { kind: 'wrong_account' };
   const issued: IssuedToken = { token: info.authorizerAccessToken, expiresAt: sentAt + info.expiresInSeconds * 1000, issuedAt: sentAt };
-  const now = clock.now();
-  if (await store.createAuthorized({ appId: push.appId, refreshToken: info.authorizerRefreshToken, authTime: push.createTime, accessToken: issued, refreshAt: issued.expiresAt - deps.renewalMarginMs, now })) {
-    return { kind: 'stored' };
-  }
   const { result } = await transition(tokens, await store.get(push.appId), (current) => {
     if (!current) return { result: 'stale' as const };
-    // A later authorization (a newer push handled first) wins; so does a token issued after ours.
+    // A later authorization (a newer push handled first) wins; so does a token issued after ours, and a
+    // refresh token stored after our exchange was sent (a renewal's rotation, the sync).
     if (current.authTime > push.createTime) return { result: 'stale' as const };
+    const now = clock.now();
     const keepsStored = current.accessToken !== undefined && current.accessToken.issuedAt > issued.issuedAt;
     const token = keepsStored && current.accessToken ? current.accessToken : issued;
-    const schedule = scheduleFor(token, current.doubt, deps.renewalMarginMs);
+    // Kept, the newer token may still have been superseded by our exchange, which WeChat answered by now.
+    const schedule = scheduleFor(token, keepsStored ? mergeDoubt(current.doubt, { from: sentAt, until: now }) : current.doubt, deps.renewalMarginMs);
+    const newerRefreshToken = current.changedAt.refreshToken > sentAt;
     return {
       result: 'stored' as const,
       change: { ...(keepsStored ? {} : { accessToken: issued }), refreshAt: current.lease ? (current.refreshAt ?? now) : schedule.refreshAt, doubt: schedule.doubt },
-      extra: { status: 'active' as const, refreshToken: info.authorizerRefreshToken, authTime: push.createTime },
+      extra: { status: 'active' as const, ...(newerRefreshToken ? {} : { refreshToken: info.authorizerRefreshToken }), authTime: push.createTime, index: 'renewal' as const },
     };
   });
   return { kind: result };

@@ -22,6 +22,7 @@ import {
   LeaseRunningOutError,
   ownDoubt,
   releaseStep,
+  RenewalConflictError,
   transition,
   type CommitOutcome,
   type HolderReport,
@@ -177,8 +178,10 @@ export class AuthorizerRenewer {
     const token: IssuedToken = { token: renewed.authorizerAccessToken, expiresAt: outcome.sentAt + renewed.expiresInSeconds * 1000, issuedAt: outcome.sentAt };
     const rotated = !renewed.authorizerRefreshToken.equals(record.refreshToken);
     if (rotated) this.#metrics.count('RefreshTokenRotated');
-    const { result, record: after } = await transition(this.#tokenStore(record.appId), record, (current) => {
+    const committing = transition(this.#tokenStore(record.appId), record, (current) => {
       if (!current) return { result: 'gone' as const };
+      // Our own commit, whose answer was lost (the SDK's retry then found the version moved).
+      if (current.accessToken?.token.equals(token.token)) return { result: 'committed' as const };
       const step = commitStep(current, report, token, this.#options.renewalMarginMs);
       // The refresh token that came back is kept unless a newer one replaced the one we used meanwhile
       // (the sync, an authorization): even a holder that lost its lease keeps a rotated one.
@@ -191,6 +194,13 @@ export class AuthorizerRenewer {
       }
       return { result: step.outcome, change: step.change, extra };
     });
+    // A record that kept moving: the lease is left to expire, and its taker inherits our request as doubt.
+    const settled = await committing.catch((error: unknown) => {
+      if (error instanceof RenewalConflictError) return undefined;
+      throw error;
+    });
+    if (!settled) return { kind: 'busy' };
+    const { result, record: after } = settled;
     if (result === 'gone') return { kind: 'not_found' };
     if (result === 'committed') {
       this.#metrics.count('AuthorizerTokenRenewed');
@@ -215,11 +225,15 @@ export class AuthorizerRenewer {
     const { client, clock } = this.#options;
     const check = await callUnderLease(lease, () => clock.now(), (attempt) => client.isAuthorizerTokenAccepted(token, { signal: attempt.send() }));
     if (check.kind === 'answered' && !check.answer) return undefined;
-    const stored = record.accessToken;
-    const restore: TokenStateChange = { lease: null, ...(stored ? { refreshAt: scheduleFor(stored, record.doubt, this.#options.renewalMarginMs).refreshAt } : {}) };
+    // The lease goes, and the due time is the one the token has now (decided from the record as it is:
+    // a doubt recorded meanwhile, by an exchange say, moves it).
+    const restore = (current: AuthorizerRecord): TokenStateChange => ({
+      lease: null,
+      refreshAt: current.accessToken ? scheduleFor(current.accessToken, current.doubt, this.#options.renewalMarginMs).refreshAt : clock.now(),
+    });
     const { record: after } = await transition(this.#tokenStore(record.appId), record, (current) => ({
       result: undefined,
-      ...(current?.lease?.owner === owner ? { change: restore } : {}),
+      ...(current?.lease?.owner === owner ? { change: restore(current) } : {}),
     }));
     if (check.kind === 'failed') {
       const failure = classify(check.error);

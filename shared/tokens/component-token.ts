@@ -183,6 +183,8 @@ export class ComponentTokenProvider {
     const token: IssuedToken = { token: outcome.answer.componentAccessToken, expiresAt: outcome.sentAt + outcome.answer.expiresInSeconds * 1000, issuedAt: outcome.sentAt };
     const { result, record: after } = await transition(this.#tokenStore(), record, (current) => {
       if (!current) return { result: 'lease_lost' as const };
+      // Our own commit, whose answer was lost (the SDK's retry then found the version moved).
+      if (current.accessToken?.token.equals(token.token)) return { result: 'committed' as const };
       const step = commitStep(current, report, token, this.#options.marginMs);
       return { result: step.outcome, change: step.change };
     });

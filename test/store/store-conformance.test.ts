@@ -142,16 +142,15 @@ describe.each(conformanceBackends())('store on %s', (kind) => {
     expect(await store.get('wx-missing')).toBeUndefined();
   });
 
-  it('creates an authorized account with the exchanged token and its issue time, due at refreshAt, and only once', async () => {
+  it('creates an account an authorization announced as awaiting its refresh token: in the recovery partition, with the doubt, only once', async () => {
     const appId = 'wx00000000000000aa';
-    const input = { appId, refreshToken: sensitive('refreshtoken@@@auth'), authTime: 1_700_000_000, accessToken: issued('exchanged', T0), refreshAt: T0 + 1_000, now: T0 };
-    expect(await store.createAuthorized(input)).toBe(true);
-    expect(await store.createAuthorized({ ...input, accessToken: issued('other', T0 + 1) })).toBe(false);
+    const input = { appId, authTime: 1_700_000_000, doubt: { from: T0, until: T0 + 90_000 }, now: T0 };
+    expect(await store.createPending(input)).toBe(true);
+    expect(await store.createPending({ ...input, now: T0 + 1 })).toBe(false);
     const record = await store.get(appId);
-    expect(record).toMatchObject({ status: 'active', refreshAt: T0 + 1_000, version: 1, changedAt: { accessToken: T0 } });
-    expect(record?.accessToken).toMatchObject({ expiresAt: T0 + LIFETIME, issuedAt: T0 });
-    expect(record?.accessToken?.token.reveal()).toBe('exchanged');
-    expect(await listed(T0 + 1_000)).toEqual([appId]);
+    expect(record).toMatchObject({ status: 'refresh_token_invalid', refreshAt: T0, version: 1, doubt: { from: T0, until: T0 + 90_000 } });
+    expect(record?.accessToken).toBeUndefined();
+    expect(await listed(T0 + 1_000)).toEqual([]); // not renewed: there is nothing to renew with yet
   });
 
   it('writes a change only onto the version it was read at: a stale one is refused, one of many concurrent writers wins', async () => {
