@@ -87,6 +87,9 @@ export async function exchangeAuthorization(
     // A later authorization (a newer push handled first) wins; so does a token issued after ours, and a
     // refresh token stored after our exchange was sent (a renewal's rotation, the sync).
     if (current.authTime > push.createTime) return { result: 'stale' as const };
+    // Revoked after the exchange was sent (an `unauthorized` push, 61003): the account left, and the token
+    // WeChat issued us died with it.
+    if (current.status === 'revoked' && current.changedAt.status > sentAt) return { result: 'stale' as const };
     const now = clock.now();
     const keepsStored = current.accessToken !== undefined && current.accessToken.issuedAt > issued.issuedAt;
     const token = keepsStored && current.accessToken ? current.accessToken : issued;

@@ -12,6 +12,16 @@ import type { Doubt, IssuedToken, Lease, TokenState } from '../store';
  * own renewals (under a lease, at or after `refreshAt`), from an exchange of an authorization code (the
  * worst case: it supersedes too), or from a request we sent and never heard back from, which WeChat may
  * act on later (recorded as a `Doubt`).
+ *
+ * Two limits the promise rests on, said plainly:
+ * - A request may reach WeChat at most STUCK_REQUEST_MS after we gave up on it (or after its holder's
+ *   lease ended). A request stalled on the wire for longer (a network that holds it for minutes) can
+ *   supersede a token handed out after that window, whose guarantee it then cuts short.
+ * - An `updateauthorized` exchange (api_query_auth) is assumed, in the worst case, to supersede the stored
+ *   token. The stored token is put in doubt before it is sent, so nothing handed out after that is
+ *   promised past the exchange's grace; tokens handed out before the push keep the promise they were
+ *   given only if WeChat does not in fact supersede them. Their holders then meet 40001 and report it,
+ *   and a report of a token WeChat refuses renews it once.
  */
 
 /** WeChat's grace for a superseded token (staff: "about 5 minutes"). */
