@@ -1,11 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '../../infra/local/dynamo';
+import { afterEach, describe, expect, it } from 'vitest';
 import { SIMULATOR_CREDENTIALS } from '../../infra/local/simulator';
 import { createRefresh } from '../../functions/refresh/refresh';
 import { runSync } from '../../functions/common/run-sync';
 import { httpApiEvent } from '../fixtures/api-gateway';
 import { startApiTestbed, type ApiTestbed } from '../support/api-testbed';
-import { conformanceBackends, startBackend } from '../support/dynamo-backends';
+import { conformanceBackends, useBackend } from '../support/dynamo-backends';
 import { independentPush } from '../support/independent-wxcrypt';
 import { gate, holdingFetch, interceptingDoc, MINUTE, otherInstance, Promises, scheduledEvent, storedTokenWorks, writesAccessToken } from '../support/promise-harness';
 import { recordingLogger } from '../support/recording-logger';
@@ -21,16 +20,12 @@ const callbackEvent = (push: { query: Record<string, string>; body: string }) =>
   httpApiEvent({ routeKey: 'POST /wechat/callback', rawPath: '/wechat/callback', query: push.query, body: push.body, iam: false });
 
 describe.each(conformanceBackends())('review: authorizations, on %s', (kind) => {
-  let backend: LocalDynamo;
+  const backend = useBackend(kind);
   let bed: ApiTestbed;
-  beforeAll(async () => {
-    backend = await startBackend(kind);
-  }, 60_000);
-  afterAll(() => backend.close());
   afterEach(() => bed.close());
 
   async function start(options: Parameters<typeof startApiTestbed>[1] = {}): Promise<string> {
-    bed = await startApiTestbed(backend, options);
+    bed = await startApiTestbed(backend(), options);
     await bed.storeTicket();
     const [appId = ''] = await bed.seedAuthorizers(1);
     expect((await new Promises(bed).token(appId)).status).toBe(200);
@@ -82,7 +77,7 @@ describe.each(conformanceBackends())('review: authorizations, on %s', (kind) => 
     // token T_x supersedes the renewal's T_r. The exchange's commit keeps T_r (issued later by our
     // clock) and records no doubt at all, so T_r is trusted until refreshAt (~1 h 45 min): handed out
     // dead, and stored dead while the schedule skips it.
-    bed = await startApiTestbed(backend);
+    bed = await startApiTestbed(backend());
     await bed.storeTicket();
     const grant = bed.simulator.world.authorize(); // a new account authorizes the component
     const appId = grant.appId;
@@ -109,7 +104,7 @@ describe.each(conformanceBackends())('review: authorizations, on %s', (kind) => 
     // Shows: for a new account the lost exchange leaves nothing stored, and the re-delivered push is
     // answered 61009 and acknowledged `success`. Nothing owes a sync (no recovery mark, no record): the
     // getter answers 404 for an authorized account for up to an hour.
-    bed = await startApiTestbed(backend);
+    bed = await startApiTestbed(backend());
     await bed.storeTicket();
     const grant = bed.simulator.world.authorize();
     bed.simulator.faults.dropNext('api_query_auth', { afterProcessing: true });

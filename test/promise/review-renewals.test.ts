@@ -1,8 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '../../infra/local/dynamo';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createRefresh } from '../../functions/refresh/refresh';
-import { conformanceBackends, startBackend } from '../support/dynamo-backends';
+import { conformanceBackends, useBackend } from '../support/dynamo-backends';
 import { gate, holdingFetch, MINUTE, otherInstance, Promises, realSleep, scheduledEvent, storedTokenWorks, writesAccessToken } from '../support/promise-harness';
 import { recordingLogger } from '../support/recording-logger';
 import { startTestbed, type Testbed } from '../support/testbed';
@@ -52,16 +51,12 @@ function takesLease(input: Record<string, unknown>): boolean {
 }
 
 describe.each(conformanceBackends())('review: renewals, on %s', (kind) => {
-  let backend: LocalDynamo;
+  const backend = useBackend(kind);
   let bed: Testbed;
-  beforeAll(async () => {
-    backend = await startBackend(kind);
-  }, 60_000);
-  afterAll(() => backend.close());
   afterEach(() => bed.close());
 
   async function start(options: Parameters<typeof startTestbed>[1] = {}) {
-    bed = await startTestbed(backend, options);
+    bed = await startTestbed(backend(), options);
     await bed.storeTicket();
     const [appId = ''] = await bed.seedAuthorizers(1);
     const promises = new Promises(bed);

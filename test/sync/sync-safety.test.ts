@@ -1,11 +1,10 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '../../infra/local/dynamo';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createRefresh } from '../../functions/refresh/refresh';
 import { sensitive } from '../../shared/sensitive';
 import { authorizerKey, RECOVERY_SHARD } from '../../shared/store';
 import { syncAuthorizers, type SyncSummary } from '../../shared/sync';
-import { conformanceBackends, startBackend } from '../support/dynamo-backends';
+import { conformanceBackends, useBackend } from '../support/dynamo-backends';
 import { recordingLogger } from '../support/recording-logger';
 import { startTestbed, type Testbed } from '../support/testbed';
 
@@ -16,16 +15,12 @@ const scheduledEvent = { source: 'aws.events', 'detail-type': 'Scheduled Event',
 // must always do (recover a refusal whose mark's answer was lost, heal a late rotated token, re-index an
 // account the due index lost). On both backends: these are conditional writes and index queries.
 describe.each(conformanceBackends())('the sync, on %s', (kind) => {
-  let backend: LocalDynamo;
+  const backend = useBackend(kind);
   let bed: Testbed;
-  beforeAll(async () => {
-    backend = await startBackend(kind);
-  }, 60_000);
-  afterAll(() => backend.close());
   afterEach(() => bed.close());
 
   async function start(authorizers: number): Promise<void> {
-    bed = await startTestbed(backend, { simulator: { authorizers } });
+    bed = await startTestbed(backend(), { simulator: { authorizers } });
     await bed.storeTicket();
   }
   const run = (): Promise<SyncSummary> => {
