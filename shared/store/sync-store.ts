@@ -210,7 +210,7 @@ export class SyncStore {
 
   /**
    * Marks an account revoked that two complete listings in a row lacked, if it is still as the snapshot
-   * saw it: the same version, and the same absence (`absentSince`; none given: any).
+   * saw it: the same version, and the same absence (`absentSince`; none given: whichever).
    */
   async revoke(appId: string, expectedVersion: number, now: number, absentSince?: number): Promise<boolean> {
     const item = await this.table.update(authorizerKey(appId), revocationUpdate(now), {

@@ -4,22 +4,12 @@ import { silentLogger, type Logger } from '../logger';
 import { noMetrics, type Metrics } from '../metrics';
 import type { Sensitive } from '../sensitive';
 import type { AuthorizerExtra, AuthorizerRecord, AuthorizerStatus, AuthorizerStore, IssuedToken, TokenStateChange } from '../store';
-import {
-  WechatApiError,
-  WechatError,
-  WechatNetworkError,
-  WechatNotAuthorizedError,
-  WechatQuotaError,
-  WechatRefreshTokenInvalidError,
-  type WechatComponentClient,
-} from '../wechat';
+import type { WechatComponentClient } from '../wechat';
 import type { ComponentTokenProvider } from './component-token';
-import { ComponentTokenUnavailableError } from './errors';
 import {
   acquireLease,
   callUnderLease,
   commitStep,
-  LeaseRunningOutError,
   ownDoubt,
   releaseStep,
   RenewalConflictError,
@@ -28,20 +18,8 @@ import {
   type HolderReport,
   type TokenStore,
 } from './renewal-protocol';
+import { asError, classify, describe, type RenewalFailure } from './renewal-failure';
 import { DEFAULT_LEASE_MS, MIN_SERVED_VALIDITY_MS, guaranteedUntil, isServable, mergeDoubt, scheduleFor, validateLeaseMs, type RenewalReason } from './trust';
-
-/** Why a renewal failed, in the classes the refresh summary and the metrics count. */
-export type RenewalFailure =
-  | 'retryable'
-  | 'network'
-  | 'quota'
-  | 'refresh_token_invalid'
-  | 'not_authorized'
-  | 'component_token'
-  | 'rejected'
-  /** The holder ran out of lease before it could call WeChat (it did not). */
-  | 'lease_expired'
-  | 'internal';
 
 /** A token as handed out: WeChat's expiry, and the earlier time until which it is guaranteed to work. */
 export interface ServedToken {
@@ -49,6 +27,8 @@ export interface ServedToken {
   readonly expiresAt: number;
   readonly guaranteedUntil: number;
 }
+
+export type { RenewalFailure };
 
 export type RenewalResult =
   | { readonly kind: 'renewed'; readonly token: ServedToken; readonly commit: CommitOutcome }
@@ -275,27 +255,4 @@ export class AuthorizerRenewer {
     });
     return { kind: 'failed', failure, error: asError(outcome.error) };
   }
-}
-
-function classify(error: unknown): RenewalFailure {
-  if (error instanceof WechatRefreshTokenInvalidError) return 'refresh_token_invalid';
-  if (error instanceof WechatNotAuthorizedError) return 'not_authorized';
-  if (error instanceof WechatQuotaError) return 'quota';
-  if (error instanceof WechatNetworkError) return 'network';
-  if (error instanceof ComponentTokenUnavailableError) return 'component_token';
-  if (error instanceof LeaseRunningOutError) return 'lease_expired';
-  if (error instanceof WechatApiError) return error.kind === 'retryable' ? 'retryable' : 'rejected';
-  if (error instanceof WechatError) return 'rejected';
-  return 'internal';
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-/** What may be logged of an error: its class and WeChat's code, never a value it carried. */
-function describe(error: unknown): Record<string, unknown> {
-  if (error instanceof WechatApiError) return { error: error.name, errcode: error.errcode, api: error.api };
-  if (error instanceof Error) return { error: error.name };
-  return { error: typeof error };
 }
