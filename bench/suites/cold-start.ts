@@ -8,7 +8,7 @@ import { tokenEvent } from '../../test/fixtures/api-gateway';
 import type { BenchRow } from '../harness';
 import { bundleLambda, type Bundle } from '../support/bundle';
 import { coldStartRunner, type ColdStart } from '../support/cold-start-process';
-import { startDynaliteProcess } from '../support/dynalite-process';
+import { startDynaliteProcess } from '../../test/support/dynalite-process';
 import { seedFreshAuthorizer } from '../support/fresh-authorizer';
 import { median } from '../support/latency';
 

@@ -1,5 +1,5 @@
 import { createDecipheriv } from 'node:crypto';
-import { buildFlatXml, MessageCrypto, openPush, sealPush } from '../../shared/crypto';
+import { buildFlatXml, MessageCrypto, openPush, sealPush } from '../../shared/push';
 import { sensitive } from '../../shared/sensitive';
 import { medianMs, paired, type BenchRow } from '../harness';
 

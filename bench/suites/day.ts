@@ -1,6 +1,6 @@
 import type { BenchRow } from '../harness';
-import { startDynaliteProcess } from '../support/dynalite-process';
-import { simulateDay, type DayOptions, type DayReport } from '../support/simulated-day';
+import { startDynaliteProcess } from '../../test/support/dynalite-process';
+import { simulateDay, type DayOptions, type DayReport } from '../../test/support/day/simulated-day';
 
 const AUTHORIZERS = Number(process.env['BENCH_DAY_AUTHORIZERS'] ?? 1_000);
 const DAY_HOURS = Number(process.env['BENCH_DAY_HOURS'] ?? 24);

@@ -7,7 +7,7 @@ import { silentLogger } from '../../shared/logger';
 import { createGetter } from '../../functions/getter/getter';
 import { tokenEvent } from '../../test/fixtures/api-gateway';
 import type { BenchRow } from '../harness';
-import { startDynaliteProcess } from '../support/dynalite-process';
+import { startDynaliteProcess } from '../../test/support/dynalite-process';
 import { seedFreshAuthorizer } from '../support/fresh-authorizer';
 import { latencies, percentile } from '../support/latency';
 

@@ -1,4 +1,4 @@
-import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../infra/local/simulator';
+import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator';
 import { createTable, LOCAL_CLIENT_CONFIG } from '../../infra/local/dynamo';
 import { sensitive } from '../../shared/sensitive';
 import { localSecret, localServiceConfig } from '../../infra/local/local-config';
@@ -7,8 +7,8 @@ import { createDocumentClient } from '../../shared/store';
 import { fetchListing, pagesFor, syncAuthorizers } from '../../shared/sync';
 import { silentLogger } from '../../shared/logger';
 import type { BenchRow } from '../harness';
-import { countAuthorizerWrites } from '../support/count-writes';
-import { startDynaliteProcess } from '../support/dynalite-process';
+import { countAuthorizerWrites } from '../../test/support/count-writes';
+import { startDynaliteProcess } from '../../test/support/dynalite-process';
 
 const AUTHORIZERS = Number(process.env['BENCH_SYNC_AUTHORIZERS'] ?? 100_000);
 const LATENCY_MS = 30;

@@ -1,4 +1,4 @@
-import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../infra/local/simulator';
+import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator';
 import { sensitive, type Sensitive } from '../../shared/sensitive';
 import { WechatComponentClient } from '../../shared/wechat';
 import { medianMs, paired, type BenchRow } from '../harness';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { MessageCrypto, openPush, WechatCryptoError, type XmlFields } from '../../shared/crypto';
+import { MessageCrypto, openPush, WechatCryptoError, type XmlFields } from '../../shared/push';
 import type { Logger } from '../../shared/logger';
 import type { ComponentSecret } from '../../shared/secrets';
 import { sensitive } from '../../shared/sensitive';

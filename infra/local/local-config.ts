@@ -1,7 +1,7 @@
 import { configFromEnv, type ServiceConfig } from '../../shared/config';
 import { sensitive } from '../../shared/sensitive';
 import { staticSecretReader, type ComponentSecretReader } from '../../shared/secrets';
-import { SIMULATOR_CREDENTIALS } from './simulator';
+import { SIMULATOR_CREDENTIALS } from '../../simulator';
 
 /**
  * The service configuration off AWS (the local runtime, tests, benchmarks): the Lambdas' own defaults,

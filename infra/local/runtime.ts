@@ -14,8 +14,8 @@ import { distrustStoredTokens } from './distrust';
 import { LocalStartError } from './errors';
 import { localSecret, localServiceConfig } from './local-config';
 import { createTable, LOCAL_CLIENT_CONFIG, startDynalite } from './dynamo';
-import { SimClock, SIMULATOR_CREDENTIALS, WechatSimulator, WorldSnapshotError, type WorldSnapshot } from './simulator';
-import { readWorldSnapshot, SIMULATOR_STATE_FILE, WorldSnapshotSaver } from './simulator/state-file';
+import { SimClock, SIMULATOR_CREDENTIALS, WechatSimulator, WorldSnapshotError, type WorldSnapshot } from '../../simulator';
+import { readWorldSnapshot, SIMULATOR_STATE_FILE, WorldSnapshotSaver } from '../../simulator/state-file';
 
 export interface LocalRuntimeOptions {
   readonly port?: number;

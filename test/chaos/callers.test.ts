@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SimulatedCallers, type GetterHandler } from '../../bench/support/callers';
+import { SimulatedCallers, type GetterHandler } from '../support/day/callers';
 import { tokenEvent } from '../fixtures/api-gateway';
 import { startApiTestbed, type ApiTestbed } from '../support/api-testbed';
 import { useDynalite } from '../support/dynalite-fixture';

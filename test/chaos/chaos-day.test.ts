@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynaliteProcess } from '../../bench/support/dynalite-process';
-import { simulateDay } from '../../bench/support/simulated-day';
+import { startDynaliteProcess } from '../support/dynalite-process';
+import { simulateDay } from '../support/day/simulated-day';
 import { startDynamoDbLocal, type LocalDynamo } from '../../infra/local/dynamo';
 import { conformanceBackends } from '../support/dynamo-backends';
 

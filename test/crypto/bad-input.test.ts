@@ -1,7 +1,7 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { MessageCrypto, openPush, sealPush, WechatCryptoError, type CryptoFailure } from '../../shared/crypto';
+import { MessageCrypto, openPush, sealPush, WechatCryptoError, type CryptoFailure } from '../../shared/push';
 import { sensitive } from '../../shared/sensitive';
 
 const APP_ID = 'wxb11529c136998cb6';

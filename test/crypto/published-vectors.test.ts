@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MessageCrypto, openPush, parseFlatXml } from '../../shared/crypto';
+import { MessageCrypto, openPush, parseFlatXml } from '../../shared/push';
 import { sensitive } from '../../shared/sensitive';
 import { PUBLISHED_VECTORS, type PublishedVector } from '../fixtures/published-vectors';
 

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../infra/local/simulator';
+import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator';
 import { createTable, startDynalite, type LocalDynamo } from '../../infra/local/dynamo';
 import { RefreshEventError } from '../../functions/refresh/event';
 import { createRefresh } from '../../functions/refresh/refresh';

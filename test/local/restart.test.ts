@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../shared/logger';
 import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime';
-import { SIMULATOR_STATE_FILE } from '../../infra/local/simulator/state-file';
+import { SIMULATOR_STATE_FILE } from '../../simulator/state-file';
 
 /**
  * Issue 11, scenario 15, as a caller sees it: a local runtime restarted on the same WECHAT_LOCAL_DATA

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SIMULATOR_CREDENTIALS } from '../../infra/local/simulator';
+import { SIMULATOR_CREDENTIALS } from '../../simulator';
 import { createRefresh } from '../../functions/refresh/refresh';
 import { runSync } from '../../functions/common/run-sync';
 import { httpApiEvent } from '../fixtures/api-gateway';

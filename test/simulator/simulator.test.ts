@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SimClock, SIMULATOR_CREDENTIALS, WechatSimulator } from '../../infra/local/simulator';
+import { SimClock, SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator';
 import { sensitive } from '../../shared/sensitive';
 import { startCallbackReceiver } from '../support/callback-receiver';
 import { clientFor, componentCrypto, componentToken } from '../support/simulated-wechat';

@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseWorldSnapshot, SimClock, SIMULATOR_CREDENTIALS, WechatSimulator, WorldSnapshotError, type WorldSnapshot } from '../../infra/local/simulator';
-import { readWorldSnapshot, SIMULATOR_STATE_FILE, WorldSnapshotSaver, writeWorldSnapshot } from '../../infra/local/simulator/state-file';
+import { parseWorldSnapshot, SimClock, SIMULATOR_CREDENTIALS, WechatSimulator, WorldSnapshotError, type WorldSnapshot } from '../../simulator';
+import { readWorldSnapshot, SIMULATOR_STATE_FILE, WorldSnapshotSaver, writeWorldSnapshot } from '../../simulator/state-file';
 import { sensitive } from '../../shared/sensitive';
 import { clientFor } from '../support/simulated-wechat';
 

@@ -1,7 +1,7 @@
-import { MessageCrypto } from '../../shared/crypto';
+import { MessageCrypto } from '../../shared/push';
 import { sensitive, type Sensitive } from '../../shared/sensitive';
 import { WechatComponentClient, type WechatComponentClientOptions } from '../../shared/wechat';
-import { SIMULATOR_CREDENTIALS, type WechatSimulator } from '../../infra/local/simulator';
+import { SIMULATOR_CREDENTIALS, type WechatSimulator } from '../../simulator';
 
 export const componentAppSecret = sensitive(SIMULATOR_CREDENTIALS.componentAppSecret);
 

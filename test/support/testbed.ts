@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SIMULATOR_CREDENTIALS, WechatSimulator, type SimClock, type WechatSimulatorOptions } from '../../infra/local/simulator';
+import { SIMULATOR_CREDENTIALS, WechatSimulator, type SimClock, type WechatSimulatorOptions } from '../../simulator';
 import type { LocalDynamo } from '../../infra/local/dynamo';
 import type { DurationMetricName, MetricName, Metrics } from '../../shared/metrics';
 import { sensitive } from '../../shared/sensitive';

@@ -3,7 +3,7 @@ import { useDynalite } from '../support/dynalite-fixture';
 import { sensitive } from '../../shared/sensitive';
 import { authorizerKey, SyncStore, Table } from '../../shared/store';
 import { syncAuthorizers, type SyncSummary } from '../../shared/sync';
-import { countAuthorizerWrites } from '../../bench/support/count-writes';
+import { countAuthorizerWrites } from '../support/count-writes';
 import { startTestbed, type Testbed } from '../support/testbed';
 
 const MINUTE = 60_000;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useDynalite } from '../support/dynalite-fixture';
-import { SIMULATOR_CREDENTIALS } from '../../infra/local/simulator';
+import { SIMULATOR_CREDENTIALS } from '../../simulator';
 import { sensitive } from '../../shared/sensitive';
 import { ComponentTokenUnavailableError } from '../../shared/tokens';
 import { WechatRejectedError, WechatTokenInvalidError } from '../../shared/wechat';

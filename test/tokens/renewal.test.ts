@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalDynamo } from '../../infra/local/dynamo';
-import { SIMULATOR_CREDENTIALS } from '../../infra/local/simulator';
+import { SIMULATOR_CREDENTIALS } from '../../simulator';
 import { sensitive } from '../../shared/sensitive';
 import { allDueShards, AuthorizerStore, dueShardsFrom, Table, TABLE_SCHEMA } from '../../shared/store';
 import { AuthorizerRenewer, refreshDueAuthorizers, SCHEDULED, type RenewalReason, type RenewalResult } from '../../shared/tokens';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../infra/local/simulator';
+import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator';
 import { sensitive, type Sensitive } from '../../shared/sensitive';
 import {
   WechatInvalidRequestError,

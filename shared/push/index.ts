@@ -1,4 +1,4 @@
 export * from './errors';
 export * from './message-crypto';
-export * from './push';
+export * from './open-push';
 export * from './xml';

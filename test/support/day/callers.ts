@@ -1,11 +1,11 @@
 // The simulated day's callers: backends that use the shipped WechatTokenClient, with its cache, as a
 // real backend would, and count every WeChat request they made with a token WeChat no longer accepts.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { API_ROUTES } from '../../infra/local/api-server';
-import type { WechatWorld } from '../../infra/local/simulator/world';
-import { TokenServiceError, WechatTokenClient } from '../../shared/caller/token-client';
-import type { Clock } from '../../shared/clock';
-import { httpApiEvent } from '../../test/fixtures/api-gateway';
+import { API_ROUTES } from '../../../infra/local/api-server';
+import type { WechatWorld } from '../../../simulator/world';
+import { TokenServiceError, WechatTokenClient } from '../../../shared/caller/token-client';
+import type { Clock } from '../../../shared/clock';
+import { httpApiEvent } from '../../fixtures/api-gateway';
 
 /** The getter's handler, as the Lambda runtime calls it. */
 export type GetterHandler = (event: APIGatewayProxyEventV2) => Promise<{ statusCode: number; body: string; headers?: Record<string, string | number | boolean> | undefined }>;

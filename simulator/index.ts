@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { MessageCrypto } from '../../../shared/crypto';
-import { sensitive } from '../../../shared/sensitive';
+import { MessageCrypto } from '../shared/push';
+import { sensitive } from '../shared/sensitive';
 import { SimClock } from './clock';
 import { CallCounters } from './counters';
 import { Faults } from './faults';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { buildFlatXml, sealPush, type MessageCrypto } from '../../../shared/crypto';
+import { buildFlatXml, sealPush, type MessageCrypto } from '../shared/push';
 import type { Clock } from './clock';
 
 export type AuthorizationEvent = 'authorized' | 'updateauthorized' | 'unauthorized';
