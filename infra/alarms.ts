@@ -6,7 +6,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/common/observability';
+import { SERVICE_NAME } from '../shared/logger';
+import { METRICS_NAMESPACE } from '../shared/metrics';
 import type { DurationMetricName, MetricName } from '../shared/metrics';
 
 /** The alarm names, each with a runbook entry in the README. */

@@ -20,6 +20,8 @@ import { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../shared/store/schema';
 import { PUSH_HANDLING_TIMEOUT_MS } from '../shared/tokens/authorization';
 import { DEFAULT_LEASE_MS } from '../shared/tokens/trust';
+import { ROUTES } from '../shared/api/routes';
+import { SERVICE_NAME } from '../shared/logger';
 import { createAlarms } from './alarms';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -105,7 +107,7 @@ export class WechatAuthorizerTokens extends Construct {
       COMPONENT_TOKEN_MARGIN_SECONDS: String((props.componentTokenMargin ?? Duration.minutes(10)).toSeconds()),
       LEASE_SECONDS: String((props.lease ?? Duration.millis(DEFAULT_LEASE_MS)).toSeconds()),
       NODE_OPTIONS: '--enable-source-maps',
-      POWERTOOLS_SERVICE_NAME: 'wechat-authorizer-tokens',
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     };
     const make = (name: FunctionName, timeout: Duration, memorySize: number) =>
       this.#function(name, { environment, timeout, memorySize, retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
@@ -283,17 +285,13 @@ export class WechatAuthorizerTokens extends Construct {
     });
     const iamAuth = new HttpIamAuthorizer();
     const getter = new HttpLambdaIntegration('Getter', this.functions.getter);
-    const routes: Array<[apigw.HttpMethod, string]> = [
-      [apigw.HttpMethod.GET, '/authorizers/{appid}/token'],
-      [apigw.HttpMethod.POST, '/authorizers/{appid}/token/refresh'],
-      [apigw.HttpMethod.GET, '/authorizers'],
-      [apigw.HttpMethod.GET, '/component/token'],
-    ];
-    for (const [method, routePath] of routes) api.addRoutes({ path: routePath, methods: [method], integration: getter, authorizer: iamAuth });
+    for (const route of Object.values(ROUTES).filter((candidate) => candidate.handler === 'getter')) {
+      api.addRoutes({ path: route.path, methods: [apigw.HttpMethod[route.method]], integration: getter, authorizer: iamAuth });
+    }
     // WeChat calls this route and cannot sign: the push's msg_signature is its authentication.
     const [callbackRoute] = api.addRoutes({
-      path: '/wechat/callback',
-      methods: [apigw.HttpMethod.POST],
+      path: ROUTES.wechatCallback.path,
+      methods: [apigw.HttpMethod[ROUTES.wechatCallback.method]],
       integration: new HttpLambdaIntegration('Callback', this.functions.callback),
     });
     if (callbackRoute) {

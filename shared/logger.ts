@@ -1,3 +1,6 @@
+/** The product's name in every log line, metric dimension and Powertools setting. */
+export const SERVICE_NAME = 'wechat-authorizer-tokens';
+
 /**
  * The slice of a structured logger the domain needs. Powertools for AWS Lambda's `Logger` satisfies it,
  * so the Lambdas pass theirs and tests pass a recorder; the domain never picks a logging library.

@@ -1,3 +1,6 @@
+/** The CloudWatch namespace every metric of the product is published in (the alarms watch it). */
+export const METRICS_NAMESPACE = 'WechatAuthorizerTokens';
+
 /** The counters the domain emits. The Lambdas forward them to CloudWatch through Powertools' Metrics. */
 export type MetricName =
   | 'AuthorizerTokenRenewed'

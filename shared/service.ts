@@ -4,7 +4,7 @@ import type { ServiceConfig } from './config';
 import { silentLogger, type Logger } from './logger';
 import { noMetrics, type Metrics } from './metrics';
 import type { ComponentSecretReader } from './secrets';
-import { AuthorizerStore, ComponentStore, EventStore, SyncStore, Table } from './store';
+import { AuthorizerStore, ComponentStore, SyncStore, Table } from './store';
 import { AuthorizerRenewer, ComponentTokenProvider } from './tokens';
 import { WechatComponentClient, type WechatComponentClientOptions } from './wechat';
 
@@ -15,7 +15,6 @@ export interface TokenService {
   readonly authorizers: AuthorizerStore;
   readonly component: ComponentStore;
   readonly syncStore: SyncStore;
-  readonly events: EventStore;
   readonly table: Table;
   readonly client: WechatComponentClient;
   readonly componentTokens: ComponentTokenProvider;
@@ -77,7 +76,6 @@ export function createTokenService(deps: TokenServiceDependencies): TokenService
     authorizers,
     component,
     syncStore,
-    events: new EventStore(table),
     client,
     componentTokens,
     renewer,

@@ -11,6 +11,7 @@ import { coldStartRunner, type ColdStart } from '../support/cold-start-process';
 import { startDynaliteProcess } from '../../test/support/dynalite-process';
 import { seedFreshAuthorizer } from '../support/fresh-authorizer';
 import { median } from '../support/latency';
+import { SERVICE_NAME } from '../../shared/logger';
 
 const SAMPLES = Number(process.env['BENCH_COLD_START_SAMPLES'] ?? 15);
 const TABLE = 'bench-cold-start';
@@ -39,7 +40,7 @@ export async function coldStartSuite(): Promise<BenchRow[]> {
     const coldStart = await coldStartRunner(dir, {
       // What the stack sets (infra/construct.ts) and what Lambda itself sets, with fake credentials.
       NODE_OPTIONS: '--enable-source-maps',
-      POWERTOOLS_SERVICE_NAME: 'wechat-authorizer-tokens',
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       COMPONENT_APPID: 'wxbenchcomponent01',
       TABLE_NAME: TABLE,
       COMPONENT_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-AbCdEf',

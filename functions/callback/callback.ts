@@ -1,14 +1,13 @@
+import { ROUTE_KEYS } from '../../shared/api/routes';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { MessageCrypto, openPush, WechatCryptoError, type XmlFields } from '../../shared/push';
+import { MAX_PUSH_BYTES, MessageCrypto, openPush, WechatCryptoError, type XmlFields } from '../../shared/push';
 import type { Logger } from '../../shared/logger';
 import type { ComponentSecret } from '../../shared/secrets';
 import { sensitive } from '../../shared/sensitive';
 import type { TokenService } from '../../shared/service';
 import { exchangeAuthorization } from '../../shared/tokens';
-import { APPID_PATTERN } from '../common/http';
+import { isAppId } from '../../shared/appid';
 
-/** Pushes are a few hundred bytes; larger bodies are refused before anything is parsed. */
-export const MAX_PUSH_BYTES = 16 * 1024;
 
 type Answer = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 const text = (statusCode: number, body: string): Answer => ({ statusCode, headers: { 'content-type': 'text/plain' }, body });
@@ -48,7 +47,7 @@ export function createCallback(service: () => TokenService, logger: Logger) {
   };
 
   async function handle(fields: XmlFields): Promise<void> {
-    const { component, events, client, componentTokens, clock, config, renewer, authorizers } = service();
+    const { component, client, componentTokens, clock, config, renewer, authorizers } = service();
     const createTime = Number(fields['CreateTime']);
     if (!Number.isInteger(createTime) || createTime <= 0) throw new PushRefused(400, 'CreateTime is missing or not a number');
     const infoType = fields['InfoType'];
@@ -74,7 +73,7 @@ export function createCallback(service: () => TokenService, logger: Logger) {
       }
       case 'unauthorized': {
         const appId = requiredAppId(fields);
-        const revoked = await events.revokeByEvent(appId, createTime, now);
+        const revoked = await authorizers.revokeByPush(appId, createTime, now);
         logger.info('authorization revoked', { appId, revoked });
         return;
       }
@@ -85,7 +84,7 @@ export function createCallback(service: () => TokenService, logger: Logger) {
 
   return async (event: APIGatewayProxyEventV2): Promise<Answer> => {
     try {
-      if (event.routeKey !== 'POST /wechat/callback') return text(404, 'not found');
+      if (event.routeKey !== ROUTE_KEYS.wechatCallback) return text(404, 'not found');
       const raw = event.body ?? '';
       const size = event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw, 'utf8');
       if (size > MAX_PUSH_BYTES) return text(413, 'push too large');
@@ -96,7 +95,6 @@ export function createCallback(service: () => TokenService, logger: Logger) {
       const opened = openPush(
         crypto,
         { msgSignature: query['msg_signature'] ?? '', timestamp: query['timestamp'] ?? '', nonce: query['nonce'] ?? '', body },
-        MAX_PUSH_BYTES,
       );
       // The ciphertext already ended with our AppId; a differing <AppId> field is a forgery or a mix-up.
       const appId = opened.fields['AppId'];
@@ -125,6 +123,6 @@ function required(fields: XmlFields, name: string): string {
 
 function requiredAppId(fields: XmlFields): string {
   const appId = required(fields, 'AuthorizerAppid');
-  if (!APPID_PATTERN.test(appId)) throw new PushRefused(400, 'AuthorizerAppid is not an appid');
+  if (!isAppId(appId)) throw new PushRefused(400, 'AuthorizerAppid is not an appid');
   return appId;
 }

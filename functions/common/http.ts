@@ -15,5 +15,3 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 export function failure(statusCode: number, error: string, message: string, retryAfterSeconds?: number): HttpResponse {
   return json(statusCode, { error, message }, retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) });
 }
-
-export const APPID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

@@ -1,10 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Logger as DomainLogger } from '../../shared/logger';
-import type { Metrics } from '../../shared/metrics';
-
-export const SERVICE_NAME = 'wechat-authorizer-tokens';
-export const METRICS_NAMESPACE = 'WechatAuthorizerTokens';
+import { SERVICE_NAME, type Logger as DomainLogger } from '../../shared/logger';
+import { METRICS_NAMESPACE, type Metrics } from '../../shared/metrics';
 
 /** Powertools' structured JSON logger behind the domain's `Logger` interface. */
 export function createLogger(functionName: string): DomainLogger {

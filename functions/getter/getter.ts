@@ -1,3 +1,4 @@
+import { ROUTE_KEYS } from '../../shared/api/routes';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { Logger } from '../../shared/logger';
@@ -6,7 +7,8 @@ import type { TokenService } from '../../shared/service';
 import { InvalidCursorError, listAuthorizers } from '../../shared/store';
 import { ComponentTokenUnavailableError, MIN_SERVED_VALIDITY_MS } from '../../shared/tokens';
 import { WechatError } from '../../shared/wechat';
-import { APPID_PATTERN, failure, json, type HttpResponse } from '../common/http';
+import { APPID_RULE, isAppId } from '../../shared/appid';
+import { failure, json, type HttpResponse } from '../common/http';
 import { inactiveResponse, renewalResponse, tokenResponse } from './renewal-response';
 
 export interface GetterOptions {
@@ -92,15 +94,15 @@ export function createGetter(service: () => TokenService, logger: Logger, option
   return async (event: APIGatewayProxyEventV2): Promise<HttpResponse> => {
     const appId = event.pathParameters?.['appid'];
     try {
-      if (appId !== undefined && !APPID_PATTERN.test(appId)) return failure(400, 'invalid_appid', 'an appid is 1 to 64 letters, digits, _ or -');
+      if (appId !== undefined && !isAppId(appId)) return failure(400, 'invalid_appid', APPID_RULE);
       switch (event.routeKey) {
-        case 'GET /authorizers/{appid}/token':
+        case ROUTE_KEYS.authorizerToken:
           return await token(appId ?? '');
-        case 'POST /authorizers/{appid}/token/refresh':
+        case ROUTE_KEYS.authorizerTokenRefresh:
           return await refresh(appId ?? '', bodyOf(event));
-        case 'GET /authorizers':
+        case ROUTE_KEYS.authorizers:
           return await list(event.queryStringParameters ?? {});
-        case 'GET /component/token':
+        case ROUTE_KEYS.componentToken:
           return await componentToken();
         default:
           return failure(404, 'not_found', 'no such route');

@@ -1,3 +1,4 @@
+import { APPID_PATTERN } from '../../shared/appid';
 import * as z from 'zod/mini';
 import { MIN_SERVED_VALIDITY_MS, TRUST_WINDOW_MS } from '../../shared/tokens/trust';
 
@@ -15,7 +16,7 @@ export class RefreshEventError extends Error {
 
 const scheduled = z.object({ source: z.literal('aws.events'), 'detail-type': z.literal('Scheduled Event') });
 const onDemand = z.object({
-  appid: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
+  appid: z.string().check(z.regex(APPID_PATTERN)),
   /**
    * Renew unless the stored token is guaranteed for at least this long. At most the trust window (240 s):
    * a renewal asked for earlier than our own schedule would supersede tokens callers were promised.

@@ -2,24 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ROUTES, routeKey, type Route } from '../../shared/api/routes';
 
 export type RouteHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
-interface Route {
+interface LocalRoute {
   readonly method: string;
   readonly pattern: RegExp;
   readonly routeKey: string;
   readonly handler: 'getter' | 'callback';
 }
 
-/** The API's routes, as API Gateway defines them (the CDK stack declares the same route keys). */
-export const API_ROUTES: readonly Route[] = [
-  { method: 'GET', pattern: /^\/authorizers\/([^/]+)\/token$/, routeKey: 'GET /authorizers/{appid}/token', handler: 'getter' },
-  { method: 'POST', pattern: /^\/authorizers\/([^/]+)\/token\/refresh$/, routeKey: 'POST /authorizers/{appid}/token/refresh', handler: 'getter' },
-  { method: 'GET', pattern: /^\/authorizers$/, routeKey: 'GET /authorizers', handler: 'getter' },
-  { method: 'GET', pattern: /^\/component\/token$/, routeKey: 'GET /component/token', handler: 'getter' },
-  { method: 'POST', pattern: /^\/wechat\/callback$/, routeKey: 'POST /wechat/callback', handler: 'callback' },
-];
+/** The API's routes as API Gateway matches them: each `{name}` is one non-empty path segment. */
+export const API_ROUTES: readonly LocalRoute[] = Object.values(ROUTES).map((route: Route) => ({
+  method: route.method,
+  pattern: new RegExp(`^${route.path.replace(/\{[^}]+\}/g, '([^/]+)')}$`),
+  routeKey: routeKey(route),
+  handler: route.handler,
+}));
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

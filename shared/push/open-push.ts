@@ -4,7 +4,7 @@ import type { MessageCrypto } from './message-crypto';
 import { buildFlatXml, parseFlatXml, requireField, type XmlFields } from './xml';
 
 /** Pushes are a few hundred bytes; anything much larger is not WeChat and is refused unread. */
-export const DEFAULT_MAX_PUSH_BYTES = 64 * 1024;
+export const MAX_PUSH_BYTES = 16 * 1024;
 
 /** What arrives at the callback URL: the query string's parameters and the raw body. */
 export interface EncryptedPush {
@@ -24,7 +24,7 @@ export interface OpenedPush {
  * Verifies and decrypts a push: size, outer XML, msg_signature over its <Encrypt>, the ciphertext, the
  * trailing AppId, and the inner XML, in that order, so that nothing is decrypted before it is signed.
  */
-export function openPush(crypto: MessageCrypto, push: EncryptedPush, maxBytes = DEFAULT_MAX_PUSH_BYTES): OpenedPush {
+export function openPush(crypto: MessageCrypto, push: EncryptedPush, maxBytes = MAX_PUSH_BYTES): OpenedPush {
   if (Buffer.byteLength(push.body, 'utf8') > maxBytes) {
     throw new WechatCryptoError('body_too_large', `the body is over ${maxBytes} bytes`);
   }

@@ -1,3 +1,4 @@
+import { APPID_PATTERN } from '../appid';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import type { AuthorizerStatus } from './authorizer-store';
@@ -25,7 +26,7 @@ const summarySchema = z.object({
   authTime: z.number(),
   accessTokenExpiresAt: z.optional(z.number()),
 });
-const CURSOR_KEY = /^AUTHORIZER#[A-Za-z0-9_-]{1,64}$/;
+const CURSOR_KEY = new RegExp(`^AUTHORIZER#${APPID_PATTERN.source.slice(1, -1)}$`);
 
 /**
  * Pages through the stored accounts for `GET /authorizers`: a Scan (the listing is an operator's

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { sensitive, type Sensitive } from '../sensitive';
 import { StoreCorruptionError } from './errors';
+import { revocationUpdate } from './revocation';
 import { allDueShards, authorizerKey, dueShardOf, RECOVERY_SHARD, TABLE_SCHEMA } from './schema';
 import type { Item, Table } from './table';
 import { atVersion, decodeTokenState, encodeTokenChange, type Doubt, type TokenState, type TokenStateChange } from './token-state';
@@ -120,6 +121,18 @@ export class AuthorizerStore {
     const update = encodeTokenChange(index === 'none' ? { ...change, refreshAt: null } : change, set, remove);
     const item = await this.table.update(authorizerKey(record.appId), update, atVersion(record.version));
     return item ? decode(item) : undefined;
+  }
+
+  /**
+   * Marks an account revoked by an `unauthorized` push, unless it authorized again after the push was
+   * sent (a re-delivered old push must not revoke a newer authorization). `false` when nothing changed.
+   */
+  async revokeByPush(appId: string, pushCreateTime: number, now: number): Promise<boolean> {
+    const item = await this.table.update(authorizerKey(appId), revocationUpdate(now), {
+      expression: 'attribute_exists(#pk) AND #status <> :revoked AND #authTime <= :createTime',
+      values: { ':revoked': 'revoked', ':createTime': pushCreateTime },
+    });
+    return item !== undefined;
   }
 
   /** The appids due for renewal at `now`, shard by shard, from the sparse due index (no Scan). */

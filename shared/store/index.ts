@@ -7,6 +7,5 @@ export * from './schema';
 export { Table } from './table';
 export { createDocumentClient } from './client';
 export * from './sync-store';
-export * from './event-store';
 export * from './authorizer-listing';
 export type { Doubt, IssuedToken, TokenState, TokenStateChange } from './token-state';

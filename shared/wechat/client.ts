@@ -1,3 +1,4 @@
+import { isAppId } from '../appid';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sensitive, type Sensitive } from '../sensitive';
 import { silentLogger, type Logger } from '../logger';
@@ -237,9 +238,8 @@ export class WechatComponentClient {
   }
 }
 
-const APPID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** An appid goes into a request body; refuse one that cannot be an appid before spending a call. */
 function requireAppId(api: WechatApi, appId: string): void {
-  if (!APPID_PATTERN.test(appId)) throw new WechatInvalidRequestError(api, 'authorizerAppId is not a well-formed appid');
+  if (!isAppId(appId)) throw new WechatInvalidRequestError(api, 'authorizerAppId is not a well-formed appid');
 }

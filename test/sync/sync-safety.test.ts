@@ -250,7 +250,7 @@ describe.each(conformanceBackends())('the sync, on %s', (kind) => {
       const [refused = '', revoked = ''] = bed.simulator.world.population.listing().map((record) => record.appId);
       await markedInvalid(refused, bed.clock.now());
       bed.simulator.world.revoke(revoked);
-      await bed.events.revokeByEvent(revoked, Math.floor(bed.clock.now() / 1000) + 1, bed.clock.now());
+      await bed.authorizers.revokeByPush(revoked, Math.floor(bed.clock.now() / 1000) + 1, bed.clock.now());
       bed.clock.advance(60 * MINUTE);
       expect(await run()).toMatchObject({ dueIndexRepaired: 0 });
       expect(await dueNow()).toEqual([]);

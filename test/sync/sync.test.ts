@@ -248,7 +248,7 @@ describe('the sync', () => {
       if (armed && String(input).includes('api_get_authorizer_list')) {
         armed = false;
         bed.clock.advance(1);
-        await bed.events.revokeByEvent(appId, Math.floor(bed.clock.now() / 1000) + 1, bed.clock.now());
+        await bed.authorizers.revokeByPush(appId, Math.floor(bed.clock.now() / 1000) + 1, bed.clock.now());
         revoked();
       }
       return response;
