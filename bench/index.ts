@@ -1,7 +1,9 @@
-// `npm run bench`: every suite's rows in one table. Each row is a ratio against a baseline measured in
-// the same run, so that the table holds on a noisy machine; absolute figures are shown for context.
-// BENCH_ONLY=<name,...> runs some suites only (while working on one).
-import { formatTable, type BenchRow, type BenchSuite } from './harness';
+// `npm run bench`: every suite's rows in one table, printed and written to docs/benchmarks.md. Each row
+// is a ratio against a baseline measured in the same run, so that the table holds on a noisy machine;
+// absolute figures are shown for context. BENCH_ONLY=<name,...> runs some suites only (while working on
+// one) and leaves docs/benchmarks.md as it was.
+import { fileURLToPath } from 'node:url';
+import { runBench, type BenchSuite } from './harness';
 import { coldStartSuite } from './suites/cold-start';
 import { cryptoSuite } from './suites/crypto';
 import { daySuite } from './suites/day';
@@ -9,7 +11,7 @@ import { getterSuite } from './suites/getter';
 import { syncSuite } from './suites/sync';
 import { wechatSuite } from './suites/wechat';
 
-const suites: ReadonlyArray<[string, BenchSuite]> = [
+const suites: ReadonlyArray<readonly [string, BenchSuite]> = [
   ['crypto', cryptoSuite],
   ['wechat', wechatSuite],
   ['getter', getterSuite],
@@ -18,16 +20,8 @@ const suites: ReadonlyArray<[string, BenchSuite]> = [
   ['day', daySuite],
 ];
 
-const only = process.env['BENCH_ONLY']?.split(',').map((name) => name.trim());
-const unknown = only?.filter((name) => !suites.some(([known]) => known === name)) ?? [];
-if (unknown.length > 0) throw new Error(`BENCH_ONLY: no suite ${unknown.join(', ')}; the suites are ${suites.map(([name]) => name).join(', ')}`);
-
-const rows: BenchRow[] = [];
-const started = performance.now();
-for (const [name, suite] of suites) {
-  if (only && !only.includes(name)) continue;
-  process.stderr.write(`bench: ${name}…\n`);
-  rows.push(...(await suite()));
-}
-console.log(formatTable(rows));
-console.log(`\n${rows.length} rows in ${((performance.now() - started) / 1000).toFixed(1)} s on node ${process.version}`);
+await runBench({
+  suites,
+  only: process.env['BENCH_ONLY']?.split(',').map((name) => name.trim()),
+  pageFile: fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url)),
+});
