@@ -1,21 +1,20 @@
-import { configFromEnv, type ServiceConfig } from '../../shared/config';
+import { CONFIG_DEFAULTS, type ServiceConfig } from '../../shared/config';
 import { sensitive } from '../../shared/sensitive';
 import { staticSecretReader, type ComponentSecretReader } from '../../shared/secrets';
 import { SIMULATOR_CREDENTIALS } from '../../simulator';
 
 /**
- * The service configuration off AWS (the local runtime, tests, benchmarks): the Lambdas' own defaults,
- * read through the same `configFromEnv` (so there is one place they are written), with the table and
- * WeChat endpoint given.
+ * The service configuration off AWS (the local runtime, tests, benchmarks): the Lambdas' own defaults
+ * (the settings table's, as `configFromEnv` applies them), with the table and WeChat endpoint given.
  */
 export function localServiceConfig(input: { tableName: string; wechatApiBase: string } & Partial<ServiceConfig>): ServiceConfig {
-  const defaults = configFromEnv({
-    COMPONENT_APPID: SIMULATOR_CREDENTIALS.componentAppId,
-    TABLE_NAME: input.tableName,
-    COMPONENT_SECRET_ARN: 'local',
-    WECHAT_API_BASE: input.wechatApiBase,
-  });
-  return { ...defaults, ...input };
+  return {
+    ...CONFIG_DEFAULTS,
+    componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
+    secretId: 'local',
+    dynamoEndpoint: undefined,
+    ...input,
+  };
 }
 
 /** The component secret off AWS: the simulator's fixed credentials unless others are given. */

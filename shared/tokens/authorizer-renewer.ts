@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
+import { CONFIG_DEFAULTS } from '../config/settings';
 import { silentLogger, type Logger } from '../logger';
 import { noMetrics, type Metrics } from '../metrics';
 import type { Sensitive } from '../sensitive';
@@ -19,7 +20,7 @@ import {
   type TokenStore,
 } from './renewal-protocol';
 import { asError, classify, describe, type RenewalFailure } from './renewal-failure';
-import { DEFAULT_LEASE_MS, MIN_SERVED_VALIDITY_MS, guaranteedUntil, isServable, mergeDoubt, scheduleFor, validateLeaseMs, type RenewalReason } from './trust';
+import { MIN_SERVED_VALIDITY_MS, guaranteedUntil, isServable, mergeDoubt, scheduleFor, validateLeaseMs, type RenewalReason } from './trust';
 
 /** A token as handed out: WeChat's expiry, and the earlier time until which it is guaranteed to work. */
 export interface ServedToken {
@@ -55,7 +56,7 @@ export interface AuthorizerRenewerOptions {
   readonly newOwner?: () => string;
 }
 
-const DEFAULTS = { renewalMarginMs: 15 * 60_000, leaseMs: DEFAULT_LEASE_MS, pollMs: 100 };
+const DEFAULTS = { renewalMarginMs: CONFIG_DEFAULTS.renewalMarginMs, leaseMs: CONFIG_DEFAULTS.leaseMs, pollMs: 100 };
 
 /** A report of a token WeChat was just seen to accept is answered from memory for this long. */
 const ACCEPTED_MEMORY_MS = 30_000;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
+import { CONFIG_DEFAULTS } from '../config/settings';
 import { silentLogger, type Logger } from '../logger';
 import { noMetrics, type Metrics } from '../metrics';
 import type { Sensitive } from '../sensitive';
@@ -7,7 +8,7 @@ import type { ComponentRecord, ComponentStore, IssuedToken } from '../store';
 import { WechatTicketInvalidError, WechatTokenInvalidError, type WechatComponentClient } from '../wechat';
 import { ComponentTokenUnavailableError } from './errors';
 import { acquireLease, callUnderLease, commitStep, releaseStep, transition, type HolderReport, type TokenStore } from './renewal-protocol';
-import { DEFAULT_LEASE_MS, guaranteedUntil, isServable, SCHEDULED, TRUST_WINDOW_MS, validateLeaseMs, type RenewalReason } from './trust';
+import { guaranteedUntil, isServable, SCHEDULED, TRUST_WINDOW_MS, validateLeaseMs, type RenewalReason } from './trust';
 
 export interface ComponentTokenOptions {
   readonly store: ComponentStore;
@@ -45,7 +46,7 @@ const MEMORY_TTL_MS = 30_000;
 /** Our own WeChat calls need the token for their few seconds; a caller of GET /component/token gets what is left. */
 const MIN_VALID_MS = 30_000;
 
-const DEFAULTS = { marginMs: 10 * 60_000, leaseMs: DEFAULT_LEASE_MS, ticketMaxAgeMs: 12 * 3_600_000, waitMs: 20_000, pollMs: 100 };
+const DEFAULTS = { marginMs: CONFIG_DEFAULTS.componentTokenMarginMs, leaseMs: CONFIG_DEFAULTS.leaseMs, ticketMaxAgeMs: 12 * 3_600_000, waitMs: 20_000, pollMs: 100 };
 
 /**
  * The component_access_token, through the renewal protocol: the stored one while the trust policy lets

@@ -1,0 +1,52 @@
+import { ConfigError } from './errors';
+import {
+  inConfigUnits,
+  isInRange,
+  rangeText,
+  SETTINGS,
+  type RequiredTextSetting,
+  type ServiceConfig,
+  type UrlSetting,
+  type WholeNumberSetting,
+} from './settings';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads and checks the environment by the settings table, reporting every problem at once rather than the first. */
+export function configFromEnv(env: Env = process.env): ServiceConfig {
+  const problems: string[] = [];
+  const required = (setting: RequiredTextSetting): string => {
+    const value = env[setting.env]?.trim();
+    if (!value) problems.push(`${setting.env} is required`);
+    return value ?? '';
+  };
+  const whole = (setting: WholeNumberSetting): number => {
+    const raw = env[setting.env]?.trim();
+    if (!raw) return inConfigUnits(setting, setting.default);
+    const value = Number(raw);
+    if (!isInRange(setting, value)) problems.push(`${setting.env} must be ${rangeText(setting)}, got "${raw}"`);
+    return inConfigUnits(setting, value);
+  };
+  const url = (setting: UrlSetting): string | undefined => {
+    const raw = env[setting.env]?.trim() || setting.default;
+    if (raw === undefined) return undefined;
+    if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) problems.push(`${setting.env} must be an http(s) URL, got "${raw}"`);
+    return raw;
+  };
+
+  const config: ServiceConfig = {
+    componentAppId: required(SETTINGS.componentAppId),
+    tableName: required(SETTINGS.tableName),
+    secretId: required(SETTINGS.secretId),
+    wechatApiBase: url(SETTINGS.wechatApiBase) ?? SETTINGS.wechatApiBase.default,
+    refreshConcurrency: whole(SETTINGS.refreshConcurrency),
+    renewalMarginMs: whole(SETTINGS.renewalMarginMs),
+    componentTokenMarginMs: whole(SETTINGS.componentTokenMarginMs),
+    leaseMs: whole(SETTINGS.leaseMs),
+    syncPageConcurrency: whole(SETTINGS.syncPageConcurrency),
+    syncWriteConcurrency: whole(SETTINGS.syncWriteConcurrency),
+    dynamoEndpoint: url(SETTINGS.dynamoEndpoint),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
