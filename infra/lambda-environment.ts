@@ -1,0 +1,66 @@
+import { Token, type Duration } from 'aws-cdk-lib';
+import { isInRange, rangeText, SETTINGS, type WholeNumberSetting } from '../shared/config';
+import { SERVICE_NAME } from '../shared/logger';
+import { isAppId, APPID_RULE } from '../shared/appid';
+import type { WechatAuthorizerTokensProps } from './props';
+
+/** The tunable props, each with the setting it is written to. */
+const TUNABLES = {
+  refreshConcurrency: SETTINGS.refreshConcurrency,
+  syncPageConcurrency: SETTINGS.syncPageConcurrency,
+  renewalMargin: SETTINGS.renewalMarginMs,
+  componentTokenMargin: SETTINGS.componentTokenMarginMs,
+  lease: SETTINGS.leaseMs,
+} as const satisfies { readonly [Prop in keyof WechatAuthorizerTokensProps]?: WholeNumberSetting };
+
+type Tunable = keyof typeof TUNABLES;
+
+/** A tunable prop in the setting's unit (a count, or whole seconds), or the setting's default. */
+function valueOf(props: WechatAuthorizerTokensProps, prop: Tunable): number {
+  const value: number | Duration | undefined = props[prop];
+  if (value === undefined) return TUNABLES[prop].default;
+  // Not integral: a fraction of a second is reported by propProblems rather than thrown here.
+  return typeof value === 'number' ? value : value.toSeconds({ integral: false });
+}
+
+/**
+ * The Lambdas' environment: what `configFromEnv` reads, named by the settings table, the props' values
+ * or the table's defaults.
+ */
+export function lambdaEnvironment(props: WechatAuthorizerTokensProps, deployed: { tableName: string; secretArn: string }): Record<string, string> {
+  return {
+    [SETTINGS.componentAppId.env]: props.componentAppId,
+    [SETTINGS.tableName.env]: deployed.tableName,
+    [SETTINGS.secretId.env]: deployed.secretArn,
+    [SETTINGS.refreshConcurrency.env]: String(valueOf(props, 'refreshConcurrency')),
+    [SETTINGS.syncPageConcurrency.env]: String(valueOf(props, 'syncPageConcurrency')),
+    [SETTINGS.renewalMarginMs.env]: String(valueOf(props, 'renewalMargin')),
+    [SETTINGS.componentTokenMarginMs.env]: String(valueOf(props, 'componentTokenMargin')),
+    [SETTINGS.leaseMs.env]: String(valueOf(props, 'lease')),
+    NODE_OPTIONS: '--enable-source-maps',
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+  };
+}
+
+/**
+ * What is wrong with the props, by the same ranges `configFromEnv` checks at a Lambda's start: found at
+ * synth, naming the prop, rather than by the first invocation. Values only known at deploy time (tokens)
+ * are left to the Lambda.
+ */
+export function propProblems(props: WechatAuthorizerTokensProps): string[] {
+  const problems: string[] = [];
+  if (!Token.isUnresolved(props.componentAppId) && !isAppId(props.componentAppId)) {
+    problems.push(`componentAppId: ${APPID_RULE}, got "${props.componentAppId}"`);
+  }
+  for (const prop of Object.keys(TUNABLES) as Tunable[]) {
+    const given: number | Duration | undefined = props[prop];
+    if (given === undefined || (typeof given === 'number' ? Token.isUnresolved(given) : given.isUnresolved())) continue;
+    const setting = TUNABLES[prop];
+    const value = valueOf(props, prop);
+    if (!isInRange(setting, value)) {
+      const unit = setting.unit === 'seconds' ? ' seconds' : '';
+      problems.push(`${prop} must be ${rangeText(setting)}${unit} (${setting.env}), got ${value}${unit}`);
+    }
+  }
+  return problems;
+}

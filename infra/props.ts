@@ -1,0 +1,87 @@
+import type { Duration } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+
+/**
+ * What a `WechatAuthorizerTokens` is deployed with. Only `componentAppId` is required. The tunables and
+ * their ranges are the settings table's (`shared/config/settings.ts`): the construct writes them into the
+ * Lambdas' environment, and a value out of range fails the synth, naming the prop.
+ */
+export interface WechatAuthorizerTokensProps {
+  /** The third-party platform's (component's) AppId, e.g. `wx0123456789abcdef`. */
+  readonly componentAppId: string;
+
+  /**
+   * The secret holding `{componentAppId, componentAppSecret, messageToken, encodingAesKey,
+   * previousEncodingAesKey?}`.
+   * @default - a new, empty secret, to be filled after the first deploy
+   */
+  readonly secret?: secretsmanager.ISecret;
+
+  /**
+   * When the sync lists every authorizer from WeChat and brings the table in line.
+   * @default - every hour
+   */
+  readonly syncSchedule?: events.Schedule;
+
+  /**
+   * When the scheduled refresh renews the tokens that are due. A renewal that dies after WeChat answered
+   * leaves a token WeChat superseded and keeps for 5 minutes; a run every minute takes its 30-second
+   * lease over well within them.
+   * @default - every minute
+   */
+  readonly refreshSchedule?: events.Schedule;
+
+  /**
+   * Renewals in flight in a scheduled refresh run (`REFRESH_CONCURRENCY`), from 1 to 64.
+   * @default 8
+   */
+  readonly refreshConcurrency?: number;
+
+  /**
+   * Pages of the authorizer list the sync fetches at once (`SYNC_PAGE_CONCURRENCY`), from 1 to 32.
+   * @default 4
+   */
+  readonly syncPageConcurrency?: number;
+
+  /**
+   * How long before an authorizer token's expiry the scheduled refresh renews it
+   * (`RENEWAL_MARGIN_SECONDS`), whole seconds from 1 minute to 1 hour.
+   * @default Duration.minutes(15)
+   */
+  readonly renewalMargin?: Duration;
+
+  /**
+   * How long before its expiry the component access token is renewed (`COMPONENT_TOKEN_MARGIN_SECONDS`),
+   * whole seconds from 1 minute to 1 hour.
+   * @default Duration.minutes(10)
+   */
+  readonly componentTokenMargin?: Duration;
+
+  /**
+   * The renewal lease (`LEASE_SECONDS`), whole seconds from 20 s to 2 minutes: longer than a renewal's
+   * WeChat calls, at most half the window in which a superseded token is still handed out.
+   * @default Duration.seconds(30)
+   */
+  readonly lease?: Duration;
+
+  /**
+   * The getter API's steady rate (requests per second) and burst.
+   * @default - 100 requests per second, bursts of 200
+   */
+  readonly apiThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+
+  /**
+   * Where the alarms go.
+   * @default - a new SNS topic (enforcing SSL)
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * How long the functions' logs and the API's access logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
