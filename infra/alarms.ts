@@ -9,18 +9,37 @@ import { Construct } from 'constructs';
 import { SERVICE_NAME } from '../shared/logger';
 import { METRICS_NAMESPACE } from '../shared/metrics';
 import type { DurationMetricName, MetricName } from '../shared/metrics';
+import type { FunctionName } from './function';
 
-/** The alarm names, each with a runbook entry in the README. */
-export type AlarmName =
-  | 'RefreshFailures'
-  | 'TicketStale'
-  | 'ComponentTokenUnavailable'
-  | 'SyncNotCompleted'
-  | 'SyncErrors'
-  | 'Getter5xx'
-  | 'FailedScheduledRuns'
-  | 'QuotaExhausted'
-  | 'RefreshTokenInvalid';
+/** The alarms, by their construct ids: each has its entry in the runbook. */
+export const ALARM_IDS = [
+  'RefreshFailures',
+  'TicketStale',
+  'ComponentTokenUnavailable',
+  'SyncNotCompleted',
+  'SyncErrors',
+  'Getter5xx',
+  'FailedScheduledRuns',
+  'QuotaExhausted',
+  'RefreshTokenInvalid',
+] as const;
+
+export type AlarmName = (typeof ALARM_IDS)[number];
+
+/** The runbook every alarm's description links to (relative to the repository's root). */
+export const RUNBOOK_PATH = 'docs/runbook.md';
+
+/** An alarm's anchor in the runbook: its id in lowercase kebab-case (`TicketStale` → `ticket-stale`). */
+export function runbookAnchor(id: AlarmName): string {
+  return id.replace(/(?<=[a-z0-9])(?=[A-Z])/g, '-').toLowerCase();
+}
+
+/** Each alarm with its runbook anchor: what docs/runbook.md must have a heading or anchor for. */
+export const ALARM_RUNBOOK: readonly { readonly id: AlarmName; readonly anchor: string; readonly link: string }[] = ALARM_IDS.map((id) => ({
+  id,
+  anchor: runbookAnchor(id),
+  link: `${RUNBOOK_PATH}#${runbookAnchor(id)}`,
+}));
 
 function domainMetric(name: MetricName | DurationMetricName, statistic: string, period: Duration): cloudwatch.Metric {
   return new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { service: SERVICE_NAME }, statistic, period });
@@ -29,13 +48,13 @@ function domainMetric(name: MetricName | DurationMetricName, statistic: string, 
 /** The alarms an operator is paged for; all on one SNS topic. */
 export function createAlarms(
   scope: Construct,
-  parts: { api: apigw.HttpApi; functions: Record<'sync' | 'refresh' | 'getter' | 'callback', lambda.IFunction>; topic: sns.ITopic; deadLetterQueue: sqs.IQueue },
+  parts: { api: apigw.HttpApi; functions: Record<FunctionName, lambda.IFunction>; topic: sns.ITopic; deadLetterQueue: sqs.IQueue },
 ): Record<AlarmName, cloudwatch.Alarm> {
   const five = Duration.minutes(5);
   const alarms = new Construct(scope, 'Alarms');
   const make = (name: AlarmName, props: Omit<cloudwatch.AlarmProps, 'alarmDescription'> & { description: string }): cloudwatch.Alarm => {
     const { description, ...rest } = props;
-    const alarm = new cloudwatch.Alarm(alarms, name, { ...rest, alarmDescription: `${description} Runbook: README, "${name}".` });
+    const alarm = new cloudwatch.Alarm(alarms, name, { ...rest, alarmDescription: `${description} Runbook: ${RUNBOOK_PATH}#${runbookAnchor(name)}` });
     alarm.addAlarmAction(new SnsAction(parts.topic));
     return alarm;
   };

@@ -1,0 +1,60 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ALARM_IDS, ALARM_RUNBOOK, RUNBOOK_PATH, runbookAnchor } from '../../infra/alarms';
+import { WechatAuthorizerTokensStack } from '../../infra/stack';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The anchors a Markdown page offers: explicit `id`/`name` attributes, and GitHub's slugs of its headings. */
+function anchorsOf(markdown: string): Set<string> {
+  const explicit = [...markdown.matchAll(/\b(?:id|name)="([^"]+)"/g)].map((match) => match[1] ?? '');
+  const headings = [...markdown.matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)].map((match) =>
+    (match[1] ?? '')
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-'),
+  );
+  return new Set([...explicit, ...headings]);
+}
+
+describe('the alarms and their runbook', () => {
+  let descriptions: Map<string, string>;
+
+  beforeAll(() => {
+    // Bundling skipped: the alarms do not depend on the functions' code.
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new WechatAuthorizerTokensStack(app, 'Tokens', { componentAppId: 'wx0123456789abcdef' });
+    const alarms = Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm');
+    descriptions = new Map(Object.entries(alarms).map(([logicalId, alarm]) => [logicalId, String(alarm['Properties']['AlarmDescription'])]));
+  }, 120_000);
+
+  it('anchors are the ids in lowercase kebab-case', () => {
+    expect(runbookAnchor('TicketStale')).toBe('ticket-stale');
+    expect(runbookAnchor('RefreshTokenInvalid')).toBe('refresh-token-invalid');
+    expect(runbookAnchor('Getter5xx')).toBe('getter5xx');
+    expect(ALARM_RUNBOOK.map((entry) => entry.id)).toEqual([...ALARM_IDS]);
+  });
+
+  it("every alarm's description ends with the link to its runbook anchor", () => {
+    expect(descriptions.size).toBe(ALARM_IDS.length);
+    for (const { id, anchor, link } of ALARM_RUNBOOK) {
+      expect(link).toBe(`docs/runbook.md#${anchor}`);
+      const matching = [...descriptions].filter(([logicalId]) => new RegExp(`Alarms${id}[0-9A-F]{8}$`).test(logicalId));
+      expect(matching, id).toHaveLength(1);
+      expect(matching[0]?.[1]).toMatch(new RegExp(`\\S Runbook: ${link.replace(/[.#]/g, '\\$&')}$`));
+    }
+  });
+
+  // Fails until docs/runbook.md is written; then it keeps the runbook and the alarms in step.
+  it('docs/runbook.md has an anchor for every alarm', () => {
+    const path = `${root}${RUNBOOK_PATH}`;
+    expect(existsSync(path), `${RUNBOOK_PATH} exists`).toBe(true);
+    const anchors = anchorsOf(readFileSync(path, 'utf8'));
+    const missing = ALARM_RUNBOOK.filter(({ anchor }) => !anchors.has(anchor)).map(({ anchor }) => anchor);
+    expect(missing).toEqual([]);
+  });
+});
