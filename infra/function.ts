@@ -53,6 +53,8 @@ export function tokensFunction(scope: Construct, name: FunctionName, options: To
       // see the README for the cold-start measurement behind this choice.
       externalModules: [],
       target: 'node22',
+      // Errors are named after their classes at run time (shared/errors.ts): minified, they would not be.
+      keepNames: true,
     },
   });
   Validations.of(role).acknowledge({
