@@ -1,14 +1,17 @@
+import { NamedError } from '../../shared/errors';
+
+/** Base of every error the local runtime throws of its own. */
+export abstract class LocalRuntimeError extends NamedError {}
+
 /**
  * Why the local runtime cannot start, in words for the terminal (`npm start` prints the message on one
  * line and exits non-zero, with no stack trace): a setting or the machine is wrong, not the code.
  */
-export class LocalStartError extends Error {
-  override readonly name = 'LocalStartError';
-
+export class LocalStartError extends LocalRuntimeError {
   constructor(
     readonly problem: 'port_in_use' | 'data_folder_in_use',
     message: string,
-    options?: { cause?: unknown },
+    options?: ErrorOptions,
   ) {
     super(message, options);
   }

@@ -3,9 +3,30 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { NamedError } from '../errors';
 
-/** The token service refused or failed: its HTTP status, its error code, and when to ask again. */
-export class TokenServiceError extends Error {
+/**
+ * The token service refused or failed: its HTTP status, its error code (`error` in its JSON answer), and
+ * when to ask again. The caller's one error, and so its layer's base.
+ *
+ * @example
+ * ```ts
+ * import { setTimeout } from 'node:timers/promises';
+ * import { TokenServiceError, type WechatTokenClient } from 'wechat-authorizer-tokens/shared/caller/token-client';
+ *
+ * async function tokenOf(tokens: WechatTokenClient, appId: string): Promise<string> {
+ *   try {
+ *     return await tokens.getToken(appId);
+ *   } catch (error) {
+ *     // 503 renewal_in_progress comes with Retry-After: ask once more then, not at once.
+ *     if (!(error instanceof TokenServiceError) || error.retryAfterSeconds === undefined) throw error;
+ *     await setTimeout(error.retryAfterSeconds * 1000);
+ *     return tokens.getToken(appId);
+ *   }
+ * }
+ * ```
+ */
+export class TokenServiceError extends NamedError {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -13,15 +34,19 @@ export class TokenServiceError extends Error {
     readonly retryAfterSeconds?: number,
   ) {
     super(`token service answered ${status} ${code}: ${message}`);
-    this.name = 'TokenServiceError';
   }
 }
 
+/** How a `WechatTokenClient` reaches the token service. Only `endpoint` and `region` are required. */
 export interface TokenClientOptions {
   /** The API's base URL, e.g. https://abc123.execute-api.ap-east-1.amazonaws.com */
   readonly endpoint: string;
+  /** The API's AWS region, which the SigV4 signature names, e.g. `ap-east-1`. */
   readonly region: string;
-  /** Default: the AWS SDK's provider chain (the Lambda's role, a profile, …). */
+  /**
+   * Whose identity signs the requests: it needs `execute-api:Invoke` on the routes it calls.
+   * @default the AWS SDK's provider chain (the Lambda's role, a profile, the environment, …)
+   */
   readonly credentials?: AwsCredentialIdentityProvider;
   /**
    * A cached token is used until this long before the end of the time the service guarantees it works
@@ -30,7 +55,15 @@ export interface TokenClientOptions {
    * @default 5_000
    */
   readonly refreshBeforeMs?: number;
+  /**
+   * For tests: the function that sends the signed requests.
+   * @default globalThis.fetch
+   */
   readonly fetch?: typeof fetch;
+  /**
+   * For tests: this client's clock, in epoch milliseconds; the cache deadlines are counted on it.
+   * @default Date.now
+   */
   readonly now?: () => number;
 }
 
@@ -51,6 +84,22 @@ const DEFAULT_REFRESH_BEFORE_MS = 5_000;
  * The cache deadline is the moment the request was sent plus `expires_in`, less `refreshBeforeMs`, all on
  * this client's own clock: the answer's `expires_at` is not used, so a caller whose clock is off by
  * minutes still stops using a token in time, and the request's own latency only shortens the use.
+ *
+ * Every refusal or failure of the service is a `TokenServiceError`; a request that gets no answer within
+ * 15 s fails with the platform's own error.
+ *
+ * @example
+ * ```ts
+ * import { WechatTokenClient } from 'wechat-authorizer-tokens/shared/caller/token-client';
+ *
+ * const tokens = new WechatTokenClient({
+ *   endpoint: 'https://abc123.execute-api.ap-east-1.amazonaws.com',
+ *   region: 'ap-east-1',
+ * });
+ * const token = await tokens.getToken('wx1234567890abcdef');
+ * // …WeChat answered 40001 with it: have it renewed (once, for every caller) and use the new one.
+ * const fresh = await tokens.reportInvalid('wx1234567890abcdef', token);
+ * ```
  */
 export class WechatTokenClient {
   readonly #options: TokenClientOptions;
@@ -70,6 +119,11 @@ export class WechatTokenClient {
     });
   }
 
+  /**
+   * The authorizer access token of `appId`, from the cache while it is good, else from the service.
+   * Concurrent calls for one appid share one request.
+   * @throws TokenServiceError when the service refuses (unknown appid, no permission, …) or fails.
+   */
   async getToken(appId: string): Promise<string> {
     const cached = this.#cache.get(appId);
     if (cached && this.#now() < cached.useUntil) return cached.token;
@@ -86,7 +140,11 @@ export class WechatTokenClient {
     return fresh.token;
   }
 
-  /** WeChat refused `token` (40001): renewed only if it is still the current one; the current token. */
+  /**
+   * WeChat refused `token` (40001): the service renews it only if it is still the current one (so that a
+   * hundred callers reporting the same token cause one renewal); the current token, cached anew.
+   * @throws TokenServiceError when the service refuses or fails.
+   */
   async reportInvalid(appId: string, token: string): Promise<string> {
     this.#cache.delete(appId);
     this.#generation.set(appId, (this.#generation.get(appId) ?? 0) + 1);

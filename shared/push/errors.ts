@@ -1,3 +1,8 @@
+import { NamedError } from '../errors';
+
+/** Base of every error the push layer throws: a push that cannot be read, trusted or acted on. */
+export abstract class PushError extends NamedError {}
+
 /** Why a push, a key or a ciphertext was refused. Each is a distinct, testable failure. */
 export type CryptoFailure =
   | 'invalid_key'
@@ -13,12 +18,11 @@ export type CryptoFailure =
   | 'appid_mismatch';
 
 /** A push or ciphertext that cannot be trusted. The message never includes the key, token or plaintext. */
-export class WechatCryptoError extends Error {
+export class WechatCryptoError extends PushError {
   readonly reason: CryptoFailure;
 
-  constructor(reason: CryptoFailure, message: string) {
-    super(message);
-    this.name = 'WechatCryptoError';
+  constructor(reason: CryptoFailure, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.reason = reason;
   }
 }

@@ -1,3 +1,5 @@
+import { NamedError } from '../errors';
+
 /**
  * What a token service must do about a WeChat answer, by errcode (../shared/reference/protocol-notes.md).
  * The class decides the caller's next step; the errcode stays on the error for logs and metrics.
@@ -62,14 +64,13 @@ export type WechatApi =
   | 'api_start_push_ticket';
 
 /** Base of every error the WeChat client throws. Messages never carry a secret, ticket or token. */
-export abstract class WechatError extends Error {
+export abstract class WechatError extends NamedError {
   abstract readonly kind: WechatErrorKind | 'malformed_response' | 'network' | 'invalid_request';
   readonly api: WechatApi;
 
   constructor(api: WechatApi, message: string, options?: ErrorOptions) {
     super(message, options);
     this.api = api;
-    this.name = new.target.name;
   }
 }
 
