@@ -10,12 +10,14 @@ import { SeededRandom } from './random';
 import { createSimulatorServer } from './server';
 import type { WorldSnapshot } from './snapshot';
 import { WechatWorld } from './world';
+import { WECHAT_TIMINGS } from './world-config';
 
 export { SimClock } from './clock';
 export type { Endpoint, ComponentEndpoint } from './endpoints';
 export type { FaultSettings } from './faults';
 export type { PushResult, AuthorizationEvent } from './push';
-export { parseWorldSnapshot, WorldSnapshotError, WORLD_SNAPSHOT_VERSION, type WorldSnapshot, type WorldSnapshotProblem } from './snapshot';
+export { SimulatorError, WorldSnapshotError, type WorldSnapshotProblem } from './errors';
+export { parseWorldSnapshot, WORLD_SNAPSHOT_VERSION, type WorldSnapshot } from './snapshot';
 
 /** Fixed, obviously fake credentials: the defaults of the simulator, the tests and the local runtime. */
 export const SIMULATOR_CREDENTIALS = {
@@ -97,10 +99,10 @@ export class WechatSimulator {
       {
         componentAppId,
         componentAppSecret: options.componentAppSecret ?? SIMULATOR_CREDENTIALS.componentAppSecret,
-        accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 7_200,
-        graceMs: options.graceMs ?? 5 * 60_000,
-        ticketLifetimeMs: options.ticketLifetimeMs ?? 12 * 3_600_000,
-        rotateRefreshTokenOnRenewal: options.rotateRefreshTokenOnRenewal ?? false,
+        accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? WECHAT_TIMINGS.accessTokenTtlSeconds,
+        graceMs: options.graceMs ?? WECHAT_TIMINGS.graceMs,
+        ticketLifetimeMs: options.ticketLifetimeMs ?? WECHAT_TIMINGS.ticketLifetimeMs,
+        rotateRefreshTokenOnRenewal: options.rotateRefreshTokenOnRenewal ?? WECHAT_TIMINGS.rotateRefreshTokenOnRenewal,
       },
       clock,
       random,

@@ -87,6 +87,20 @@ export class Population {
     this.#listing = undefined;
   }
 
+  /** Whether WeChat renews with this refresh token at `now`: the current one, or the previous in its grace. */
+  acceptsRefreshToken(record: AuthorizerRecord, refreshToken: string, now: number): boolean {
+    if (refreshToken === record.refreshToken) return true;
+    const previous = record.previousRefreshToken;
+    return previous !== undefined && previous.value === refreshToken && now < previous.until;
+  }
+
+  /** A new refresh token for the account; the one it replaces keeps working for `graceMs` (0: not at all). */
+  rotateRefreshToken(record: AuthorizerRecord, now: number, graceMs: number): void {
+    if (graceMs > 0) record.previousRefreshToken = { value: record.refreshToken, until: now + graceMs };
+    else delete record.previousRefreshToken;
+    record.refreshToken = this.newRefreshToken();
+  }
+
   revoke(appId: string): boolean {
     const record = this.#byAppId.get(appId);
     if (!record?.authorized) return false;

@@ -4,7 +4,8 @@ import type { Clock } from './clock';
 import type { CallCounters } from './counters';
 import { isComponentEndpoint, type ComponentEndpoint, type Endpoint } from './endpoints';
 import type { Faults } from './faults';
-import { fail, type Answer, type WechatWorld } from './world';
+import { fail, type Answer } from './answer';
+import type { WechatWorld } from './world';
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
 const COMPONENT_PREFIX = '/cgi-bin/component/';

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { WorldSnapshotError } from './errors';
 
 /**
  * The simulated WeChat's state as one JSON document (`WechatWorld.snapshot()` / `restore()`), so that a
@@ -39,29 +40,6 @@ const worldSnapshotSchema = z.object({
 
 export type WorldSnapshot = z.infer<typeof worldSnapshotSchema>;
 
-export type WorldSnapshotProblem =
-  /** The file could not be read, or is not JSON. */
-  | 'unreadable'
-  /** JSON, but not a world snapshot of this version as it must be. */
-  | 'corrupt'
-  | 'wrong_format'
-  | 'wrong_version'
-  /** A snapshot of another component's WeChat. */
-  | 'other_component';
-
-/** A snapshot the simulator refuses to restore, and why. */
-export class WorldSnapshotError extends Error {
-  override readonly name = 'WorldSnapshotError';
-
-  constructor(
-    readonly problem: WorldSnapshotProblem,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
 /**
  * Checks that `data` is a snapshot of this format and version, for `componentAppId`, consistent in itself
  * (each account once, each token once); the snapshot, or a `WorldSnapshotError` saying what is wrong.
@@ -80,13 +58,18 @@ export function parseWorldSnapshot(data: unknown, componentAppId: string): World
     throw new WorldSnapshotError('corrupt', `the snapshot is damaged at ${paths.join(', ')}`);
   }
   const snapshot = parsed.data;
-  if (snapshot.componentAppId !== componentAppId) {
-    throw new WorldSnapshotError('other_component', `the snapshot is of component ${snapshot.componentAppId}, not ${componentAppId}`);
-  }
+  requireSnapshotOf(snapshot, componentAppId);
   const duplicate = firstDuplicate(snapshot.population.map((entry) => entry.appId)) ??
     firstDuplicate([...snapshot.componentTokens, ...snapshot.authorizerTokens].map((entry) => entry.token));
   if (duplicate !== undefined) throw new WorldSnapshotError('corrupt', 'the snapshot is damaged: an account or a token appears twice');
   return snapshot;
+}
+
+/** Throws unless the snapshot is of `componentAppId`'s WeChat: another component's accounts are not ours. */
+export function requireSnapshotOf(snapshot: WorldSnapshot, componentAppId: string): void {
+  if (snapshot.componentAppId !== componentAppId) {
+    throw new WorldSnapshotError('other_component', `the snapshot is of component ${snapshot.componentAppId}, not ${componentAppId}`);
+  }
 }
 
 function firstDuplicate(values: readonly string[]): string | undefined {

@@ -1,6 +1,7 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import type { WechatSimulator } from './index';
-import { parseWorldSnapshot, WorldSnapshotError, type WorldSnapshot } from './snapshot';
+import { WorldSnapshotError } from './errors';
+import { parseWorldSnapshot, type WorldSnapshot } from './snapshot';
 
 /** The simulator's state inside a data folder, beside dynalite's files (LevelDB ignores names it did not write). */
 export const SIMULATOR_STATE_FILE = 'wechat-simulator.json';

@@ -1,48 +1,30 @@
+import { dataFormatError, fail, integerField, stringField, tokenRefused, type Answer, type Body } from './answer';
+import { AccessTokens } from './access-tokens';
+import { AuthorizationCodes, type Authorization } from './authorization-codes';
 import type { Clock } from './clock';
 import { Population, type AuthorizerRecord } from './population';
 import type { SeededRandom } from './random';
-import { WORLD_SNAPSHOT_FORMAT, WORLD_SNAPSHOT_VERSION, WorldSnapshotError, type WorldSnapshot } from './snapshot';
-import { TokenLedger } from './token-ledger';
-
-/** A JSON body as WeChat answers it: a success body, or `{errcode, errmsg}`. */
-export type Answer = Readonly<Record<string, unknown>>;
-type Body = Readonly<Record<string, unknown>>;
-
-export interface WorldConfig {
-  readonly componentAppId: string;
-  readonly componentAppSecret: string;
-  /** Lifetime of component and authorizer access tokens. WeChat: 7,200 s. */
-  readonly accessTokenTtlSeconds: number;
-  /** How long a superseded access or refresh token keeps working. WeChat staff: about 5 minutes. */
-  readonly graceMs: number;
-  /** How long a pushed component_verify_ticket stays usable. WeChat: about 12 hours. */
-  readonly ticketLifetimeMs: number;
-  /** Whether api_authorizer_token hands back a new refresh token (WeChat sometimes does). */
-  rotateRefreshTokenOnRenewal: boolean;
-}
+import { requireSnapshotOf, WORLD_SNAPSHOT_FORMAT, WORLD_SNAPSHOT_VERSION, type WorldSnapshot } from './snapshot';
+import { TicketBook } from './tickets';
+import type { WorldConfig } from './world-config';
 
 const MAX_LIST_COUNT = 500;
 const PRE_AUTH_CODE_TTL_SECONDS = 1_800;
-const AUTHORIZATION_CODE_TTL_SECONDS = 3_600;
 /** The permission sets an authorization grants in the simulator (funcscope_category ids). */
 const FUNC_INFO = [1, 15, 4, 7].map((id) => ({ funcscope_category: { id } }));
-
-export function fail(errcode: number, errmsg: string): Answer {
-  return { errcode, errmsg };
-}
-const dataFormatError = (field: string): Answer => fail(47001, `data format error: ${field}`);
 
 /**
  * WeChat's side of the component protocol, without HTTP: tickets, component tokens, the authorizer
  * population with their refresh and access tokens, authorization codes. Each method answers exactly as
- * the reference pages and protocol notes say WeChat does, error codes included.
+ * the reference pages and protocol notes say WeChat does, error codes included. What WeChat remembers is
+ * kept in books of their own (`Population`, `AccessTokens`, `TicketBook`, `AuthorizationCodes`); this
+ * class decides the answers from them, and counts the changes a saved snapshot must follow.
  */
 export class WechatWorld {
   readonly population: Population;
-  readonly #componentTokens: TokenLedger<'component'>;
-  readonly #authorizerTokens: TokenLedger<string>;
-  readonly #tickets = new Map<string, number>();
-  readonly #authorizationCodes = new Map<string, { appId: string; expiresAt: number }>();
+  readonly #tokens: AccessTokens;
+  readonly #tickets: TicketBook;
+  readonly #authorizationCodes: AuthorizationCodes;
   #revision = 0;
 
   constructor(
@@ -51,8 +33,9 @@ export class WechatWorld {
     private readonly random: SeededRandom,
   ) {
     this.population = new Population(random);
-    this.#componentTokens = new TokenLedger(config.graceMs);
-    this.#authorizerTokens = new TokenLedger(config.graceMs);
+    this.#tokens = new AccessTokens(random, config.graceMs);
+    this.#tickets = new TicketBook(random, config.ticketLifetimeMs);
+    this.#authorizationCodes = new AuthorizationCodes(random);
   }
 
   // --- the protocol -------------------------------------------------------------------------------
@@ -65,11 +48,10 @@ export class WechatWorld {
     if (secret === undefined) return dataFormatError('component_appsecret');
     if (ticket === undefined) return dataFormatError('component_verify_ticket');
     if (secret !== this.config.componentAppSecret) return fail(40125, 'invalid appsecret');
-    const issuedAt = this.#tickets.get(ticket);
-    if (issuedAt === undefined) return fail(61006, 'component ticket is invalid');
-    if (this.clock.now() >= issuedAt + this.config.ticketLifetimeMs) return fail(61005, 'component ticket is expired');
-    const token = `${this.random.hex(8)}_${this.random.token(120)}`;
-    this.#componentTokens.issue('component', token, this.clock.now(), this.config.accessTokenTtlSeconds * 1000);
+    const rejection = this.#tickets.rejection(ticket, this.clock.now());
+    if (rejection === 'invalid') return fail(61006, 'component ticket is invalid');
+    if (rejection === 'expired') return fail(61005, 'component ticket is expired');
+    const token = this.#tokens.issueComponentToken(this.clock.now(), this.config.accessTokenTtlSeconds * 1000);
     this.#revision++;
     return { component_access_token: token, expires_in: this.config.accessTokenTtlSeconds };
   }
@@ -121,9 +103,8 @@ export class WechatWorld {
     if (problem) return problem;
     const code = stringField(body, 'authorization_code');
     if (code === undefined) return dataFormatError('authorization_code');
-    const grant = this.#authorizationCodes.get(code);
+    const grant = this.#authorizationCodes.redeem(code);
     if (!grant) return fail(61009, 'code is invalid');
-    this.#authorizationCodes.delete(code);
     this.#revision++;
     if (this.clock.now() >= grant.expiresAt) return fail(61010, 'code is expired');
     const record = this.population.get(grant.appId);
@@ -158,9 +139,9 @@ export class WechatWorld {
   /** An API an authorizer's own token is used with (get_api_domain_ip): tells whether that token works. */
   checkAuthorizerToken(accessToken: string | undefined): Answer {
     if (!accessToken) return fail(41001, 'access_token missing');
-    const check = this.#authorizerTokens.check(accessToken, this.clock.now());
-    if (check.ok) return { ip_list: ['101.226.103.0/25', '101.226.62.0/26'] };
-    return check.reason === 'expired' ? fail(42001, 'access_token expired') : fail(40001, 'invalid credential, access_token is invalid or not latest');
+    const rejection = this.#tokens.authorizerTokenRejection(accessToken, this.clock.now());
+    if (rejection === undefined) return { ip_list: ['101.226.103.0/25', '101.226.62.0/26'] };
+    return tokenRefused(rejection);
   }
 
   // --- the population and WeChat's own actions ----------------------------------------------------------
@@ -179,19 +160,17 @@ export class WechatWorld {
    * An account authorizes the component (or authorizes it again): a new refresh token, and an
    * authorization code for the `authorized` event.
    */
-  authorize(appId: string = this.population.newAppId()): { appId: string; authorizationCode: string; codeExpiresAt: number } {
+  authorize(appId: string = this.population.newAppId()): Authorization {
     this.population.authorize(appId, Math.floor(this.clock.now() / 1000));
-    const authorizationCode = `queryauthcode@@@${this.random.token(40)}`;
-    const codeExpiresAt = this.clock.now() + AUTHORIZATION_CODE_TTL_SECONDS * 1000;
-    this.#authorizationCodes.set(authorizationCode, { appId, expiresAt: codeExpiresAt });
+    const authorization = this.#authorizationCodes.grant(appId, this.clock.now());
     this.#revision++;
-    return { appId, authorizationCode, codeExpiresAt };
+    return authorization;
   }
 
   /** The account revokes the authorization: its tokens stop working at once. */
   revoke(appId: string): boolean {
     this.#revision++;
-    this.#authorizerTokens.revokeAll(appId);
+    this.#tokens.revokeAuthorizer(appId);
     return this.population.revoke(appId);
   }
 
@@ -204,33 +183,27 @@ export class WechatWorld {
 
   /** A new component_verify_ticket, usable from now for `ticketLifetimeMs`. */
   issueTicket(): string {
-    const now = this.clock.now();
-    for (const [ticket, issuedAt] of this.#tickets) {
-      if (now >= issuedAt + this.config.ticketLifetimeMs) this.#tickets.delete(ticket);
-    }
-    const ticket = `ticket@@@${this.random.token(86)}`;
-    this.#tickets.set(ticket, now);
+    const ticket = this.#tickets.issue(this.clock.now());
     this.#revision++;
     return ticket;
   }
 
   /** Whether an authorizer access token works right now, and for whom. */
   isAuthorizerTokenValid(appId: string, token: string): boolean {
-    const check = this.#authorizerTokens.check(token, this.clock.now());
-    return check.ok && check.owner === appId;
+    return this.#tokens.isAuthorizerTokenValid(appId, token, this.clock.now());
   }
 
   isComponentTokenValid(token: string): boolean {
-    return this.#componentTokens.check(token, this.clock.now()).ok;
+    return this.#tokens.isComponentTokenValid(token, this.clock.now());
   }
 
   /** Whether this is the account's latest access token and works now (not superseded, not even within the grace). */
   isLatestAuthorizerToken(appId: string, token: string): boolean {
-    return this.#authorizerTokens.isLatest(appId, token, this.clock.now());
+    return this.#tokens.isLatestAuthorizerToken(appId, token, this.clock.now());
   }
 
   isLatestComponentToken(token: string): boolean {
-    return this.#componentTokens.isLatest('component', token, this.clock.now());
+    return this.#tokens.isLatestComponentToken(token, this.clock.now());
   }
 
   /** The refresh token WeChat holds for an account now (the sync's source of truth). */
@@ -265,10 +238,9 @@ export class WechatWorld {
       savedAt: { simulated: this.clock.now(), wall: Date.now() },
       random: this.random.position,
       population: this.population.snapshot(),
-      componentTokens: this.#componentTokens.snapshot(),
-      authorizerTokens: this.#authorizerTokens.snapshot(),
-      tickets: [...this.#tickets].map(([ticket, issuedAt]) => ({ ticket, issuedAt })),
-      authorizationCodes: [...this.#authorizationCodes].map(([code, grant]) => ({ code, appId: grant.appId, expiresAt: grant.expiresAt })),
+      ...this.#tokens.snapshot(),
+      tickets: this.#tickets.snapshot(),
+      authorizationCodes: this.#authorizationCodes.snapshot(),
     };
   }
 
@@ -277,18 +249,15 @@ export class WechatWorld {
    * must not be behind the snapshot's time: a token that had died would work again.
    */
   restore(snapshot: WorldSnapshot): void {
-    if (snapshot.componentAppId !== this.config.componentAppId) {
-      throw new WorldSnapshotError('other_component', `the snapshot is of component ${snapshot.componentAppId}, not ${this.config.componentAppId}`);
+    requireSnapshotOf(snapshot, this.config.componentAppId);
+    if (this.clock.now() < snapshot.savedAt.simulated) {
+      throw new RangeError('the clock is behind the snapshot: the clock only moves forward');
     }
-    if (this.clock.now() < snapshot.savedAt.simulated) throw new RangeError('the clock is behind the snapshot: the clock only moves forward');
     this.random.restore(snapshot.random);
     this.population.restore(snapshot.population);
-    this.#componentTokens.restore(snapshot.componentTokens);
-    this.#authorizerTokens.restore(snapshot.authorizerTokens);
-    this.#tickets.clear();
-    for (const { ticket, issuedAt } of snapshot.tickets) this.#tickets.set(ticket, issuedAt);
-    this.#authorizationCodes.clear();
-    for (const { code, appId, expiresAt } of snapshot.authorizationCodes) this.#authorizationCodes.set(code, { appId, expiresAt });
+    this.#tokens.restore(snapshot);
+    this.#tickets.restore(snapshot.tickets);
+    this.#authorizationCodes.restore(snapshot.authorizationCodes);
     this.#revision++;
   }
 
@@ -296,15 +265,10 @@ export class WechatWorld {
 
   #requireComponentToken(accessToken: string | undefined): Answer | undefined {
     if (!accessToken) return fail(41001, 'access_token missing');
-    const now = this.clock.now();
-    const check = this.#componentTokens.check(accessToken, now);
-    if (check.ok) return undefined;
-    if (check.reason === 'unknown') {
-      const other = this.#authorizerTokens.check(accessToken, now);
-      if (other.ok || other.reason !== 'unknown') return fail(61014, 'must use component token for component api');
-    }
-    if (check.reason === 'expired') return fail(42001, 'access_token expired');
-    return fail(40001, 'invalid credential, access_token is invalid or not latest');
+    const rejection = this.#tokens.componentTokenRejection(accessToken, this.clock.now());
+    if (rejection === undefined) return undefined;
+    if (rejection === 'authorizer_token') return fail(61014, 'must use component token for component api');
+    return tokenRefused(rejection);
   }
 
   #requireOwnAppId(body: Body, field: string): Answer | undefined {
@@ -314,32 +278,18 @@ export class WechatWorld {
   }
 
   #acceptsRefreshToken(record: AuthorizerRecord, refreshToken: string): boolean {
-    if (refreshToken === record.refreshToken) return true;
-    const previous = record.previousRefreshToken;
-    return previous !== undefined && previous.value === refreshToken && this.clock.now() < previous.until;
+    return this.population.acceptsRefreshToken(record, refreshToken, this.clock.now());
   }
 
   #rotateRefreshToken(record: AuthorizerRecord, graceMs: number): void {
-    if (graceMs > 0) record.previousRefreshToken = { value: record.refreshToken, until: this.clock.now() + graceMs };
-    else delete record.previousRefreshToken;
-    record.refreshToken = this.population.newRefreshToken();
+    this.population.rotateRefreshToken(record, this.clock.now(), graceMs);
     this.#revision++;
   }
 
   #issueAuthorizerToken(appId: string): string {
-    const token = `${this.random.hex(8)}_${this.random.token(120)}`;
-    this.#authorizerTokens.issue(appId, token, this.clock.now(), this.config.accessTokenTtlSeconds * 1000);
+    const token = this.#tokens.issueAuthorizerToken(appId, this.clock.now(), this.config.accessTokenTtlSeconds * 1000);
     this.#revision++;
     return token;
   }
 }
 
-function stringField(body: Body, name: string): string | undefined {
-  const value = body[name];
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function integerField(body: Body, name: string): number | undefined {
-  const value = body[name];
-  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
-}

@@ -1,0 +1,25 @@
+import { NamedError } from '../shared/errors';
+
+/** Base of every error the simulator throws of its own (misuse of its API is a `TypeError` or `RangeError`). */
+export abstract class SimulatorError extends NamedError {}
+
+export type WorldSnapshotProblem =
+  /** The file could not be read, or is not JSON. */
+  | 'unreadable'
+  /** JSON, but not a world snapshot of this version as it must be. */
+  | 'corrupt'
+  | 'wrong_format'
+  | 'wrong_version'
+  /** A snapshot of another component's WeChat. */
+  | 'other_component';
+
+/** A snapshot the simulator refuses to restore, and why. */
+export class WorldSnapshotError extends SimulatorError {
+  constructor(
+    readonly problem: WorldSnapshotProblem,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
