@@ -24,7 +24,10 @@ export type BenchSuite = () => Promise<BenchRow[]>;
  * Median time per call in milliseconds, over `rounds` rounds of `batch` calls after a warm-up. The
  * median of rounds (not the mean of calls) keeps one GC pause or a busy neighbour from moving a figure.
  */
-export async function medianMs(fn: () => unknown, options: { rounds?: number; batch?: number; warmup?: number } = {}): Promise<number> {
+export async function medianMs(
+  fn: () => unknown,
+  options: { rounds?: number; batch?: number; warmup?: number } = {},
+): Promise<number> {
   const { rounds = 15, batch = 20, warmup = 20 } = options;
   for (let i = 0; i < warmup; i++) await fn();
   const perCall: number[] = [];
@@ -65,8 +68,11 @@ export function formatTable(rows: readonly BenchRow[]): string {
     row.baseline ? `${(row.measured.value / row.baseline.value).toFixed(2)}×` : '—',
     row.goal,
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => (cells[column] ?? '').length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...body.map((cells) => (cells[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)].join('\n');
 }
 
@@ -141,7 +147,8 @@ do not: each pair is measured interleaved, in the same run.
 /** docs/benchmarks.md: the run's table, and what it means. */
 export function benchmarksPage(run: BenchRun): string {
   const minutes = Math.floor(run.seconds / 60);
-  const wall = minutes > 0 ? `${minutes} min ${Math.round(run.seconds - minutes * 60)} s` : `${run.seconds.toFixed(1)} s`;
+  const wall =
+    minutes > 0 ? `${minutes} min ${Math.round(run.seconds - minutes * 60)} s` : `${run.seconds.toFixed(1)} s`;
   return `# Benchmarks
 
 <!-- Written by \`npm run bench\` (bench/index.ts, text in bench/harness.ts): edits here are overwritten. -->
@@ -176,7 +183,10 @@ export async function runBench(options: {
   const print = options.print ?? ((line: string) => console.log(line));
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
   const unknown = only?.filter((name) => !suites.some(([known]) => known === name)) ?? [];
-  if (unknown.length > 0) throw new Error(`BENCH_ONLY: no suite ${unknown.join(', ')}; the suites are ${suites.map(([name]) => name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `BENCH_ONLY: no suite ${unknown.join(', ')}; the suites are ${suites.map(([name]) => name).join(', ')}`,
+    );
   const rows: BenchRow[] = [];
   const started = performance.now();
   for (const [name, suite] of suites) {
@@ -191,7 +201,14 @@ export async function runBench(options: {
   if (only) {
     progress(`bench: BENCH_ONLY run, ${options.pageFile} left as it was`);
   } else {
-    await writeBenchmarksPage(options.pageFile, { table, rows: rows.length, seconds, node: process.version, cores: availableParallelism(), date: new Date() });
+    await writeBenchmarksPage(options.pageFile, {
+      table,
+      rows: rows.length,
+      seconds,
+      node: process.version,
+      cores: availableParallelism(),
+      date: new Date(),
+    });
     progress(`bench: wrote ${options.pageFile}`);
   }
   return rows;

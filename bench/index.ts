@@ -3,7 +3,7 @@
 // absolute figures are shown for context. BENCH_ONLY=<name,...> runs some suites only (while working on
 // one) and leaves docs/benchmarks.md as it was.
 import { fileURLToPath } from 'node:url';
-import { runBench, type BenchSuite } from './harness';
+import { type BenchSuite, runBench } from './harness';
 import { coldStartSuite } from './suites/cold-start';
 import { cryptoSuite } from './suites/crypto';
 import { daySuite } from './suites/day';

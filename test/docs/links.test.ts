@@ -9,7 +9,12 @@ function pages(): string[] {
   const docs = readdirSync(join(root, 'docs'), { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.md'))
     .map((name) => join(root, 'docs', name));
-  return [join(root, 'README.md'), ...docs, join(root, 'shared', 'README.md'), join(root, 'functions', 'README.md')].filter((file) => existsSync(file));
+  return [
+    join(root, 'README.md'),
+    ...docs,
+    join(root, 'shared', 'README.md'),
+    join(root, 'functions', 'README.md'),
+  ].filter((file) => existsSync(file));
 }
 
 /** Markdown links `[text](target)` outside code, with the line each is on. */
@@ -20,7 +25,8 @@ function links(markdown: string): Array<{ target: string; line: number }> {
     if (/^\s*```/.test(text)) fenced = !fenced;
     if (fenced) return;
     const prose = text.replace(/`[^`]*`/g, '');
-    for (const match of prose.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) found.push({ target: match[1] ?? '', line: index + 1 });
+    for (const match of prose.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g))
+      found.push({ target: match[1] ?? '', line: index + 1 });
   });
   return found;
 }
@@ -46,7 +52,9 @@ describe('relative links in the README and docs/', () => {
   const files = pages();
 
   it('finds the pages', () => {
-    expect(files.map((file) => relative(root, file))).toEqual(expect.arrayContaining(['README.md', 'docs/api.md', 'docs/runbook.md']));
+    expect(files.map((file) => relative(root, file))).toEqual(
+      expect.arrayContaining(['README.md', 'docs/api.md', 'docs/runbook.md']),
+    );
   });
 
   for (const file of files) {
