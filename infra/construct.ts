@@ -40,11 +40,17 @@ const DEFAULT_API_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
  * // push URL to `${tokens.api.apiEndpoint}/wechat/callback`.
  */
 export class WechatAuthorizerTokens extends Construct {
+  /** The one table of the hub: authorizers, the component, sync runs (`shared/store/schema.ts`). Retained on delete. */
   readonly table: dynamodb.Table;
+  /** The component's credentials: `props.secret`, or the one created empty. */
   readonly secret: secretsmanager.ISecret;
+  /** The HTTP API of `ROUTES`; WeChat's push URL is its `/wechat/callback`. */
   readonly api: apigw.HttpApi;
+  /** The four Lambdas, by name. */
   readonly functions: Readonly<Record<FunctionName, nodejs.NodejsFunction>>;
+  /** Where every alarm goes: `props.alarmTopic`, or the one created. */
   readonly alarmTopic: sns.ITopic;
+  /** The scheduled runs that could not be delivered or failed after their retries (it has its alarm). */
   readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: WechatAuthorizerTokensProps) {

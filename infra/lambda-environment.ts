@@ -4,8 +4,8 @@ import { SERVICE_NAME } from '../shared/logger';
 import { isAppId, APPID_RULE } from '../shared/appid';
 import type { WechatAuthorizerTokensProps } from './props';
 
-/** The tunable props, each with the setting it is written to. */
-const TUNABLES = {
+/** The tunable props, each with the setting it is written to (and its range and default taken from). */
+export const TUNABLES = {
   refreshConcurrency: SETTINGS.refreshConcurrency,
   syncPageConcurrency: SETTINGS.syncPageConcurrency,
   renewalMargin: SETTINGS.renewalMarginMs,

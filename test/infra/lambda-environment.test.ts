@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { WechatAuthorizerTokens } from '../../infra/construct';
-import { lambdaEnvironment, propProblems } from '../../infra/lambda-environment';
+import { lambdaEnvironment, propProblems, TUNABLES } from '../../infra/lambda-environment';
 import { configFromEnv, SETTINGS } from '../../shared/config';
 
 const COMPONENT = 'wx0123456789abcdef';
@@ -49,4 +51,24 @@ describe("the Lambdas' environment, by the settings table", () => {
     new WechatAuthorizerTokens(new Stack(app, 'Bad'), 'Tokens', { componentAppId: COMPONENT, lease: Duration.seconds(5) });
     expect(() => app.synth()).toThrow(/lease must be a whole number from 20 to 120 seconds/);
   }, 60_000);
+});
+
+describe("the props' documentation", () => {
+  const source = readFileSync(fileURLToPath(new URL('../../infra/props.ts', import.meta.url)), 'utf8');
+  const documented = (prop: string): string | undefined =>
+    new RegExp(`@default ([^\\n]+)\\n\\s*\\*/\\n\\s*readonly ${prop}\\?`).exec(source)?.[1]?.trim();
+
+  it('gives every optional prop a @default', () => {
+    const optional = [...source.matchAll(/readonly (\w+)\?:/g)].map((match) => match[1] ?? '');
+    expect(optional.length).toBeGreaterThan(0);
+    for (const prop of optional) expect(documented(prop), prop).toBeDefined();
+  });
+
+  it("states the settings table's default for each tunable", () => {
+    const inUnits = (text: string): number => {
+      const duration = /^Duration\.(seconds|minutes)\((\d+)\)$/.exec(text);
+      return duration ? Number(duration[2]) * (duration[1] === 'minutes' ? 60 : 1) : Number(text);
+    };
+    for (const [prop, setting] of Object.entries(TUNABLES)) expect(inUnits(documented(prop) ?? ''), prop).toBe(setting.default);
+  });
 });
