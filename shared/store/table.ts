@@ -13,6 +13,14 @@ export interface Condition {
   readonly values?: Readonly<Record<string, unknown>>;
 }
 
+/** Every one of `conditions` at once. */
+export function allOf(...conditions: readonly Condition[]): Condition {
+  return {
+    expression: conditions.map((condition) => condition.expression).join(' AND '),
+    values: Object.assign({}, ...conditions.map((condition) => condition.values)),
+  };
+}
+
 export interface Update {
   readonly set?: Readonly<Record<string, unknown>>;
   /** Set only where the attribute is missing (if_not_exists). */
@@ -20,6 +28,13 @@ export interface Update {
   readonly remove?: readonly string[];
   /** Attributes incremented by one (a missing one counts from zero). */
   readonly increment?: readonly string[];
+}
+
+/** A named change of one item: which item, what it writes, and the condition it is written under. */
+export interface Write {
+  readonly key: Key;
+  readonly update: Update;
+  readonly condition: Condition;
 }
 
 /** The table operations the stores need, each conditional write answering `undefined` when its condition fails. */
@@ -85,6 +100,11 @@ export class Table {
       if (isConditionFailure(error)) return undefined;
       throw error;
     }
+  }
+
+  /** One named change (see Write): the item as written, or `undefined` when its condition did not hold. */
+  apply(write: Write): Promise<Item | undefined> {
+    return this.update(write.key, write.update, write.condition);
   }
 
   /** Every item of one index partition with a sort key at most `upTo`, page by page. */

@@ -1,6 +1,7 @@
+import * as z from 'zod/mini';
 import { sensitive, type Sensitive } from '../sensitive';
-import { LEASE_ATTRIBUTES, leaseOf, type Lease } from './lease';
-import type { Item, Update } from './table';
+import { LEASE_ATTRIBUTES, leaseAttributes, leaseOf, type Lease } from './lease';
+import type { Condition, Item, Update } from './table';
 
 /**
  * What the store knows about a renewable token (an authorizer's or the component's), as data. Whether
@@ -58,6 +59,24 @@ const ATTRIBUTES = {
   doubtUntil: 'doubtUntil',
 } as const;
 
+export { ATTRIBUTES as TOKEN_ATTRIBUTES };
+
+/**
+ * The issued token's attributes as the schema of an item that holds one checks them; the rest of the
+ * state is read leniently (see decodeTokenState).
+ */
+export const ISSUED_TOKEN_FIELDS = {
+  [ATTRIBUTES.accessToken]: z.optional(z.string()),
+  [ATTRIBUTES.expiresAt]: z.optional(z.number()),
+  [ATTRIBUTES.issuedAt]: z.optional(z.number()),
+};
+
+/**
+ * The attributes without which no token is handed out (decodeTokenState needs both): what a revocation or
+ * a distrust removes. The issue time may stay; alone it means nothing.
+ */
+export const SERVED_TOKEN_ATTRIBUTES = [ATTRIBUTES.accessToken, ATTRIBUTES.expiresAt] as const;
+
 /** Attributes of earlier versions of the item that no longer mean anything; every change drops them. */
 const RETIRED_ATTRIBUTES = ['renewingSince'] as const;
 
@@ -74,7 +93,7 @@ export function encodeTokenChange(change: TokenStateChange, extraSet: Readonly<R
   if (change.refreshAt === null) remove.add(ATTRIBUTES.refreshAt);
   else if (change.refreshAt !== undefined) set[ATTRIBUTES.refreshAt] = change.refreshAt;
   if (change.lease === null) for (const name of LEASE_ATTRIBUTES) remove.add(name);
-  else if (change.lease) Object.assign(set, { leaseOwner: change.lease.owner, leaseAcquiredAt: change.lease.acquiredAt, leaseExpiresAt: change.lease.expiresAt });
+  else if (change.lease) Object.assign(set, leaseAttributes(change.lease));
   if (change.doubt === null) for (const name of [ATTRIBUTES.doubtFrom, ATTRIBUTES.doubtUntil]) remove.add(name);
   else if (change.doubt) Object.assign(set, { [ATTRIBUTES.doubtFrom]: change.doubt.from, [ATTRIBUTES.doubtUntil]: change.doubt.until });
   for (const name of Object.keys(set)) remove.delete(name);
@@ -82,10 +101,21 @@ export function encodeTokenChange(change: TokenStateChange, extraSet: Readonly<R
 }
 
 /** The condition every change is written under: the item is still the version it was computed from. */
-export function atVersion(version: number): { expression: string; values: Record<string, unknown> } {
+export function atVersion(version: number): Condition {
   return version === 0
     ? { expression: 'attribute_exists(#pk) AND attribute_not_exists(#version)', values: {} }
     : { expression: '#version = :expectedVersion', values: { ':expectedVersion': version } };
+}
+
+/**
+ * Drops the stored access token if it is still `token`, whatever else changed: the local runtime's
+ * check at start, not a step of the renewal protocol.
+ */
+export function tokenDistrust(token: string): { update: Update; condition: Condition } {
+  return {
+    update: { remove: SERVED_TOKEN_ATTRIBUTES, increment: ['version'] },
+    condition: { expression: `#${ATTRIBUTES.accessToken} = :token`, values: { ':token': token } },
+  };
 }
 
 /** Reads the token state out of an item (fields already checked by the item's schema where it has one). */

@@ -1,0 +1,83 @@
+import * as z from 'zod/mini';
+import { sensitive, type Sensitive } from '../../sensitive';
+import type { Key, Write } from '../table';
+import { atVersion, decodeTokenState, encodeTokenChange, ISSUED_TOKEN_FIELDS, tokenDistrust, type TokenState, type TokenStateChange } from '../token-state';
+import { projection } from './projection';
+
+/**
+ * The component item, one per component AppId: the latest ticket, the component token and its lease.
+ * The one place its shape and its writes are written.
+ */
+
+const KEY_PREFIX = 'COMPONENT#';
+
+export function componentKey(componentAppId: string): Key {
+  return { pk: `${KEY_PREFIX}${componentAppId}` };
+}
+
+/** The component AppId a component item's key names; `undefined` for the key of any other item. */
+export function componentAppIdOfKey(pk: string): string | undefined {
+  return pk.startsWith(KEY_PREFIX) ? pk.slice(KEY_PREFIX.length) : undefined;
+}
+
+export interface StoredTicket {
+  readonly ticket: Sensitive;
+  /** WeChat's CreateTime of the push, unix seconds. */
+  readonly createTime: number;
+  /** When we stored it, epoch ms. */
+  readonly receivedAt: number;
+}
+
+export interface ComponentRecord extends TokenState {
+  readonly componentAppId: string;
+  readonly ticket?: StoredTicket | undefined;
+}
+
+/** The whole item (its version optional: items written before items carried one have none). */
+export const COMPONENT_RECORD = projection(
+  z.object({
+    componentAppId: z.string(),
+    ticket: z.optional(z.string()),
+    ticketCreateTime: z.optional(z.number()),
+    ticketReceivedAt: z.optional(z.number()),
+    ...ISSUED_TOKEN_FIELDS,
+    version: z.optional(z.number()),
+  }),
+  'component',
+  (data, item): ComponentRecord => ({
+    ...decodeTokenState(item),
+    componentAppId: data.componentAppId,
+    ticket:
+      data.ticket !== undefined && data.ticketCreateTime !== undefined && data.ticketReceivedAt !== undefined
+        ? { ticket: sensitive(data.ticket), createTime: data.ticketCreateTime, receivedAt: data.ticketReceivedAt }
+        : undefined,
+  }),
+);
+
+/**
+ * A pushed ticket, kept unless an equal or newer one (by WeChat's CreateTime) is stored: pushes are
+ * retried and can arrive out of order. Creates the item on the first ticket.
+ */
+export function saveTicket(componentAppId: string, ticket: { ticket: Sensitive; createTime: number; now: number }): Write {
+  return {
+    key: componentKey(componentAppId),
+    update: {
+      set: { componentAppId, ticket: ticket.ticket.reveal(), ticketCreateTime: ticket.createTime, ticketReceivedAt: ticket.now },
+      increment: ['version'],
+    },
+    condition: {
+      expression: '(attribute_not_exists(#ticketCreateTime) OR #ticketCreateTime < :createTime)',
+      values: { ':createTime': ticket.createTime },
+    },
+  };
+}
+
+/** A change the renewal decided, onto the version of the item it was decided from. */
+export function tokenChange(record: ComponentRecord, change: TokenStateChange): Write {
+  return { key: componentKey(record.componentAppId), update: encodeTokenChange(change), condition: atVersion(record.version) };
+}
+
+/** The stored component token dropped if it is still `token` (the local runtime's check at start). */
+export function distrustToken(componentAppId: string, token: string): Write {
+  return { key: componentKey(componentAppId), ...tokenDistrust(token) };
+}

@@ -1,0 +1,56 @@
+import { LEASE_ATTRIBUTES, LEASE_FREE, leaseAttributes, leaseHeldBy } from '../lease';
+import { TABLE_SCHEMA } from '../schema';
+import type { Item, Key, Write } from '../table';
+
+/**
+ * The sync run item, one per component: the run lease (one sync at a time, whichever way it was started:
+ * the schedule, a retry, a manual invoke, the local runtime) and when the last complete listing began.
+ * Its whole life is a lease, so it carries a time to live: DynamoDB drops it a day after the last run.
+ */
+
+const KEY_PREFIX = 'SYNC#';
+
+export function syncRunKey(componentAppId: string): Key {
+  return { pk: `${KEY_PREFIX}${componentAppId}` };
+}
+
+/** Whether a key is a sync run item's (the writes that are not an authorizer's or the component's). */
+export function isSyncRunKey(pk: string): boolean {
+  return pk.startsWith(KEY_PREFIX);
+}
+
+/** Unix seconds, a day after the lease ends. */
+function timeToLive(leaseExpiresAt: number): Record<string, number> {
+  return { [TABLE_SCHEMA.timeToLiveAttribute]: Math.floor(leaseExpiresAt / 1000) + 86_400 };
+}
+
+/** The run lease taken, if it is free or its holder is gone. */
+export function acquireRun(componentAppId: string, owner: string, now: number, leaseMs: number): Write {
+  const expiresAt = now + leaseMs;
+  return {
+    key: syncRunKey(componentAppId),
+    update: { set: { ...leaseAttributes({ owner, acquiredAt: now, expiresAt }), ...timeToLive(expiresAt) } },
+    condition: { expression: LEASE_FREE, values: { ':now': now } },
+  };
+}
+
+/** The run lease kept alive by its owner. */
+export function extendRun(componentAppId: string, owner: string, now: number, leaseMs: number): Write {
+  const expiresAt = now + leaseMs;
+  return { key: syncRunKey(componentAppId), update: { set: { leaseExpiresAt: expiresAt, ...timeToLive(expiresAt) } }, condition: leaseHeldBy(owner) };
+}
+
+export function releaseRun(componentAppId: string, owner: string): Write {
+  return { key: syncRunKey(componentAppId), update: { remove: LEASE_ATTRIBUTES }, condition: leaseHeldBy(owner) };
+}
+
+/** A run that listed every account records when its listing began (while it still holds the run). */
+export function recordCompleteListing(componentAppId: string, owner: string, listingStartedAt: number): Write {
+  return { key: syncRunKey(componentAppId), update: { set: { lastCompleteListingAt: listingStartedAt } }, condition: leaseHeldBy(owner) };
+}
+
+/** When the last complete listing began, if one is recorded. */
+export function lastCompleteListingOf(item: Item | undefined): number | undefined {
+  const listed = item?.['lastCompleteListingAt'];
+  return typeof listed === 'number' ? listed : undefined;
+}
