@@ -27,39 +27,109 @@ export const SIMULATOR_CREDENTIALS = {
   encodingAesKey: 'c2ltdWxhdG9yLWVuY29kaW5nLWFlcy1rZXktMDAwMDA',
 } as const;
 
+/** What a `WechatSimulator` is started with. Every field is optional: the defaults are WeChat's own figures. */
 export interface WechatSimulatorOptions {
+  /**
+   * The component's AppId: calls naming another are answered 40013, pushes end with it.
+   * @default SIMULATOR_CREDENTIALS.componentAppId
+   */
   readonly componentAppId?: string;
+  /**
+   * The AppSecret api_component_token and api_start_push_ticket must be called with (else 40125).
+   * @default SIMULATOR_CREDENTIALS.componentAppSecret
+   */
   readonly componentAppSecret?: string;
+  /**
+   * The message token pushes are signed with.
+   * @default SIMULATOR_CREDENTIALS.messageToken
+   */
   readonly messageToken?: string;
+  /**
+   * The EncodingAESKey pushes are encrypted with (43 base64 characters).
+   * @default SIMULATOR_CREDENTIALS.encodingAesKey
+   */
   readonly encodingAesKey?: string;
-  /** How many authorized accounts to seed. Default 0. Ignored with `restore`. */
+  /**
+   * How many authorized accounts to seed. Ignored with `restore`.
+   * @default 0
+   */
   readonly authorizers?: number;
-  /** Seed of every random choice (appids, tokens, fault rolls). Default 1. With `restore`, only the fault rolls'. */
+  /**
+   * Seed of every random choice (appids, tokens, fault rolls). With `restore`, only the fault rolls'.
+   * @default 1
+   */
   readonly seed?: number;
   /**
-   * Default: a frozen clock at the current time, moved only by the test; with `restore`, a frozen clock
-   * at the snapshot's time. A clock given with `restore` must not be behind the snapshot's time.
+   * The simulator's time: tokens, tickets and codes expire on it. A clock given with `restore` must not be
+   * behind the snapshot's time.
+   * @default a frozen clock at the current time, moved only by the test; with `restore`, a frozen clock
+   * at the snapshot's time
    */
   readonly clock?: SimClock;
   /**
    * A world to go on from (`WechatSimulator.snapshot()`, checked by `parseWorldSnapshot`) instead of a
    * newly seeded one. Faults and counters start afresh: they belong to a run, not to WeChat.
+   * @default undefined (a newly seeded world)
    */
   readonly restore?: WorldSnapshot | undefined;
+  /**
+   * Lifetime of component and authorizer access tokens, in seconds.
+   * @default 7_200 (WeChat's)
+   */
   readonly accessTokenTtlSeconds?: number;
+  /**
+   * How long a superseded access or refresh token keeps working, in milliseconds.
+   * @default 300_000 (five minutes, as WeChat staff describe it)
+   */
   readonly graceMs?: number;
+  /**
+   * How long a pushed component_verify_ticket stays usable, in milliseconds.
+   * @default 43_200_000 (twelve hours, WeChat's)
+   */
   readonly ticketLifetimeMs?: number;
+  /**
+   * Whether api_authorizer_token hands back a new refresh token (WeChat sometimes does). Can be changed
+   * while running, through `world.config`.
+   * @default false
+   */
   readonly rotateRefreshTokenOnRenewal?: boolean;
-  /** Where pushes go (the authorization-event URL). Can also be given per push. */
+  /**
+   * Where pushes go (the authorization-event URL). Can also be given per push, or set later.
+   * @default undefined (pushes need a URL of their own)
+   */
   readonly callbackUrl?: string | undefined;
+  /**
+   * The address the simulated API listens on.
+   * @default '127.0.0.1'
+   */
   readonly host?: string;
-  /** Default 0, which lets the system pick a free port. */
+  /**
+   * The port it listens on; 0 lets the system pick a free one (read it from `url`).
+   * @default 0
+   */
   readonly port?: number;
 }
 
 /**
  * The WeChat Open Platform, simulated on loopback: the component APIs over HTTP, a controllable clock,
  * a seeded population of authorizers, encrypted pushes to a callback URL, fault injection and counters.
+ * Each API answers as the reference pages and protocol notes say WeChat does, error codes included.
+ *
+ * @example
+ * ```ts
+ * import { WechatSimulator } from 'wechat-authorizer-tokens/simulator';
+ *
+ * const simulator = await WechatSimulator.start({
+ *   authorizers: 1_200,
+ *   callbackUrl: 'http://127.0.0.1:3000/callback',
+ * });
+ * // Point the product's WeChat client at simulator.url, then:
+ * await simulator.pushTicket(); // a component_verify_ticket, encrypted and POSTed to the callback URL
+ * simulator.faults.failNext('api_authorizer_token', -1, 2); // the next two renewals: WeChat busy
+ * simulator.clock.advance(7_200_000); // two hours on: every access token has expired
+ * const renewals = simulator.counters.calls('api_authorizer_token');
+ * await simulator.close();
+ * ```
  */
 export class WechatSimulator {
   readonly url: string;
@@ -91,6 +161,10 @@ export class WechatSimulator {
     this.callbackUrl = parts.callbackUrl;
   }
 
+  /**
+   * Starts the simulated API, listening before it resolves.
+   * @throws WorldSnapshotError when `restore` is of another component; RangeError when `clock` is behind it.
+   */
   static async start(options: WechatSimulatorOptions = {}): Promise<WechatSimulator> {
     const componentAppId = options.componentAppId ?? SIMULATOR_CREDENTIALS.componentAppId;
     const clock = options.clock ?? (options.restore ? SimClock.resume(options.restore.savedAt, { frozen: true }) : new SimClock());

@@ -13,70 +13,108 @@ import {
   preAuthCodeResponse,
   queryAuthResponse,
 } from './responses';
+import type { AuthorizationInfo, AuthorizerAccessToken, AuthorizerListPage, ComponentAccessToken, PreAuthCode } from './results';
 
 export const WECHAT_API_BASE = 'https://api.weixin.qq.com';
 /** api_get_authorizer_list refuses larger pages with 40170. */
 export const MAX_AUTHORIZER_LIST_COUNT = 500;
 
+/** How a `WechatComponentClient` calls WeChat. Only `componentAppId` is required. */
 export interface WechatComponentClientOptions {
+  /** The component's (third-party platform's) AppId, sent as `component_appid` in every call. */
   readonly componentAppId: string;
-  /** Defaults to WeChat itself; tests and the local runtime point it at the simulator. */
+  /**
+   * Where the component APIs are; tests and the local runtime point it at the simulator (`simulator.url`).
+   * A base with a path (a proxy at https://proxy/wechat/) keeps it.
+   * @default WECHAT_API_BASE (https://api.weixin.qq.com)
+   */
   readonly baseUrl?: string;
-  /** Per attempt, in milliseconds. Default 5,000. */
+  /**
+   * Per attempt, in milliseconds; each attempt is also cut short by the retry budget.
+   * @default 5_000
+   */
   readonly timeoutMs?: number;
+  /**
+   * How calls answered -1 (system busy) or not answered at all are tried again; nothing else is retried.
+   * @default DEFAULT_RETRY_POLICY (3 attempts, backoff from 200 ms to 2 s with full jitter, 15 s in all)
+   */
   readonly retry?: RetryPolicy;
+  /**
+   * Where each retry is logged (the API, the attempt, the errcode), never with a secret or token.
+   * @default silentLogger
+   */
   readonly logger?: Logger;
-  /** Injection points for tests; the defaults are the platform's. */
+  /**
+   * For tests: the function that sends the requests.
+   * @default globalThis.fetch
+   */
   readonly fetch?: typeof fetch;
+  /**
+   * For tests: the jitter's source, uniform in [0, 1).
+   * @default Math.random
+   */
   readonly random?: () => number;
+  /**
+   * For tests: waits between attempts; resolves after `ms`, or early when the signal aborts.
+   * @default setTimeout of node:timers/promises
+   */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * For tests: the clock the retry budget is counted on, in epoch milliseconds.
+   * @default Date.now
+   */
   readonly now?: () => number;
-}
-
-export interface ComponentAccessToken {
-  readonly componentAccessToken: Sensitive;
-  readonly expiresInSeconds: number;
-}
-
-export interface AuthorizerListPage {
-  readonly totalCount: number;
-  readonly authorizers: readonly ListedAuthorizer[];
-}
-
-export interface ListedAuthorizer {
-  readonly authorizerAppId: string;
-  readonly refreshToken: Sensitive;
-  /** Unix seconds, as WeChat sends it. */
-  readonly authTime: number;
-}
-
-export interface AuthorizerAccessToken {
-  readonly authorizerAccessToken: Sensitive;
-  readonly expiresInSeconds: number;
-  /** Whatever came back: it may differ from the one sent, and then it is the one to keep. */
-  readonly authorizerRefreshToken: Sensitive;
-}
-
-export interface AuthorizationInfo extends AuthorizerAccessToken {
-  readonly authorizerAppId: string;
-  /** The permission set ids (funcscope_category.id) the account granted. */
-  readonly funcInfo: readonly number[];
-}
-
-export interface PreAuthCode {
-  readonly preAuthCode: Sensitive;
-  readonly expiresInSeconds: number;
 }
 
 /**
  * Typed calls to the WeChat Open Platform component APIs. Stateless: it neither caches nor renews
  * tokens (the token store does, under its lease); it only speaks the protocol and turns every failure
- * into a typed `WechatError`.
+ * into a typed `WechatError`: a `WechatApiError` subclass per errcode class (`kind` says what to do
+ * next), `WechatNetworkError`, `WechatMalformedResponseError` or `WechatInvalidRequestError`. Secrets,
+ * tickets and tokens go in and come out as `Sensitive`.
+ *
+ * @example
+ * ```ts
+ * import { sensitive } from 'wechat-authorizer-tokens/shared/sensitive';
+ * import { WechatComponentClient, WechatRefreshTokenInvalidError } from 'wechat-authorizer-tokens/shared/wechat';
+ *
+ * const client = new WechatComponentClient({ componentAppId: 'wx5e1a0c0ffee0c0de' });
+ * // The component's AppSecret and the latest component_verify_ticket WeChat pushed.
+ * const { componentAccessToken } = await client.getComponentAccessToken({
+ *   componentAppSecret: sensitive(process.env.COMPONENT_APP_SECRET ?? ''),
+ *   componentVerifyTicket: sensitive(process.env.COMPONENT_VERIFY_TICKET ?? ''),
+ * });
+ * try {
+ *   const renewed = await client.getAuthorizerAccessToken(componentAccessToken, {
+ *     authorizerAppId: 'wx1234567890abcdef',
+ *     authorizerRefreshToken: sensitive(process.env.AUTHORIZER_REFRESH_TOKEN ?? ''),
+ *   });
+ *   // Keep renewed.authorizerRefreshToken: it may differ from the one sent.
+ * } catch (error) {
+ *   if (!(error instanceof WechatRefreshTokenInvalidError)) throw error;
+ *   // 61023: only api_get_authorizer_list gives the account's refresh token back.
+ *   const page = await client.getAuthorizerList(componentAccessToken, { offset: 0, count: 500 });
+ * }
+ * ```
+ *
+ * @example Against the simulator, with no retries:
+ * ```ts
+ * import { DEFAULT_RETRY_POLICY, WechatComponentClient } from 'wechat-authorizer-tokens/shared/wechat';
+ * import { SIMULATOR_CREDENTIALS, WechatSimulator } from 'wechat-authorizer-tokens/simulator';
+ *
+ * const simulator = await WechatSimulator.start({ authorizers: 3 });
+ * const client = new WechatComponentClient({
+ *   componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
+ *   baseUrl: simulator.url,
+ *   retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 },
+ * });
+ * ```
  */
 export class WechatComponentClient {
   readonly componentAppId: string;
   readonly #transport: TransportOptions;
 
+  /** @throws TypeError without a `componentAppId`; RangeError for a `timeoutMs` or `retry` out of range. */
   constructor(options: WechatComponentClientOptions) {
     if (!options.componentAppId) throw new TypeError('componentAppId is required');
     this.componentAppId = options.componentAppId;
