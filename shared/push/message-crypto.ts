@@ -138,8 +138,8 @@ function unpad(padded: Buffer): Buffer {
 function decodeUtf8(bytes: Buffer): string {
   try {
     return utf8.decode(bytes);
-  } catch {
-    throw new WechatCryptoError('bad_encoding', 'the plaintext is not UTF-8');
+  } catch (error) {
+    throw new WechatCryptoError('bad_encoding', 'the plaintext is not UTF-8', { cause: error });
   }
 }
 

@@ -25,7 +25,8 @@ export function parseFlatXml(xml: string): XmlFields {
   try {
     document = parser.parse(xml);
   } catch {
-    // The parser refuses deep nesting and prototype-polluting names by throwing: still just bad XML.
+    // The parser refuses deep nesting and prototype-polluting names by throwing: still just bad XML. No
+    // `cause`: the parser's message may quote the document, and a decrypted push holds a ticket or a code.
     throw new WechatCryptoError('bad_xml', 'the body is not XML this service accepts');
   }
   const root = typeof document === 'object' && document !== null ? (document as Record<string, unknown>)['xml'] : undefined;

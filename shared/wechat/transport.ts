@@ -123,6 +123,8 @@ async function attemptOnce(
     status = response.status;
     text = await readCapped(response, MAX_RESPONSE_BYTES);
   } catch (error) {
+    // No `cause`: the platform's error may quote the request (its URL carries the access token); the
+    // message keeps the useful part, with the secrets removed.
     if (timeout.aborted) throw new WechatNetworkError(api, `timed out after ${timeoutMs} ms`, true);
     if (callerSignal?.aborted) throw new WechatNetworkError(api, 'aborted by the caller', false);
     throw new WechatNetworkError(api, redact(describeNetworkFailure(error), secrets), false);
@@ -135,6 +137,7 @@ async function attemptOnce(
   try {
     parsed = JSON.parse(text);
   } catch {
+    // No `cause`: a SyntaxError quotes the body, which may hold a token.
     throw new WechatMalformedResponseError(api, status, 'the body is not JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
