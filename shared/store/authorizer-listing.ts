@@ -1,17 +1,10 @@
-import { APPID_PATTERN } from '../appid';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod/mini';
-import type { AuthorizerStatus } from './authorizer-store';
-import { StoreCorruptionError } from './errors';
-import type { Table } from './table';
+import { isAppId } from '../appid';
+import { AUTHORIZER_ITEMS, AUTHORIZER_SUMMARY, appIdOfAuthorizerKey, type AuthorizerSummary } from './items/authorizer';
+import { TABLE_SCHEMA } from './schema';
+import type { Item, Table } from './table';
 
-/** One account as the getter's listing shows it: never a token. */
-export interface AuthorizerSummary {
-  readonly appId: string;
-  readonly status: AuthorizerStatus;
-  readonly authTime: number;
-  readonly accessTokenExpiresAt?: number | undefined;
-}
+export type { AuthorizerSummary } from './items/authorizer';
 
 export class InvalidCursorError extends Error {
   constructor() {
@@ -19,14 +12,6 @@ export class InvalidCursorError extends Error {
     this.name = 'InvalidCursorError';
   }
 }
-
-const summarySchema = z.object({
-  appId: z.string(),
-  status: z.enum(['active', 'revoked', 'refresh_token_invalid']),
-  authTime: z.number(),
-  accessTokenExpiresAt: z.optional(z.number()),
-});
-const CURSOR_KEY = new RegExp(`^AUTHORIZER#${APPID_PATTERN.source.slice(1, -1)}$`);
 
 /**
  * Pages through the stored accounts for `GET /authorizers`: a Scan (the listing is an operator's
@@ -37,39 +22,38 @@ export async function listAuthorizers(table: Table, page: { limit: number; curso
   nextCursor: string | null;
 }> {
   const authorizers: AuthorizerSummary[] = [];
-  let startKey: Record<string, unknown> | undefined = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+  const names = Object.fromEntries([TABLE_SCHEMA.partitionKey, ...AUTHORIZER_SUMMARY.attributes].map((name) => [`#${name}`, name]));
+  let startKey: Item | undefined = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
   // A filtered Scan can return short or empty pages: keep reading until the page is full or the end.
   do {
     const result = await table.doc.send(
       new ScanCommand({
         TableName: table.tableName,
         Limit: page.limit - authorizers.length,
-        FilterExpression: 'begins_with(#pk, :prefix)',
-        ProjectionExpression: '#pk, #appId, #status, #authTime, #accessTokenExpiresAt',
-        ExpressionAttributeNames: { '#pk': 'pk', '#appId': 'appId', '#status': 'status', '#authTime': 'authTime', '#accessTokenExpiresAt': 'accessTokenExpiresAt' },
-        ExpressionAttributeValues: { ':prefix': 'AUTHORIZER#' },
+        FilterExpression: AUTHORIZER_ITEMS.expression,
+        ProjectionExpression: Object.keys(names).join(', '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: AUTHORIZER_ITEMS.values,
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of result.Items ?? []) {
-      const parsed = summarySchema.safeParse(item);
-      if (!parsed.success) throw new StoreCorruptionError('authorizer', parsed.error.issues.map((issue) => issue.path.join('.')));
-      authorizers.push(parsed.data);
-    }
+    for (const item of result.Items ?? []) authorizers.push(AUTHORIZER_SUMMARY.decode(item));
     startKey = result.LastEvaluatedKey;
   } while (startKey && authorizers.length < page.limit);
   return { authorizers, nextCursor: startKey ? encodeCursor(startKey) : null };
 }
 
-function encodeCursor(key: Record<string, unknown>): string {
+function encodeCursor(key: Item): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
+/** Only a key this API could have returned: an authorizer item's, and nothing else in it. */
 function decodeCursor(cursor: string): { pk: string } {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     const pk = typeof key === 'object' && key !== null ? (key as Record<string, unknown>)['pk'] : undefined;
-    if (typeof pk === 'string' && CURSOR_KEY.test(pk) && Object.keys(key as object).length === 1) return { pk };
+    const appId = typeof pk === 'string' ? appIdOfAuthorizerKey(pk) : undefined;
+    if (typeof pk === 'string' && appId !== undefined && isAppId(appId) && Object.keys(key as object).length === 1) return { pk };
   } catch {
     // fall through: the same answer for every malformed cursor
   }

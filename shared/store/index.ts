@@ -1,6 +1,10 @@
 export * from './authorizer-store';
 export * from './component-store';
 export * from './errors';
+export { AUTHORIZER_STATUSES, authorizerKey } from './items/authorizer';
+export type { ListedChange } from './items/authorizer-transitions';
+export { componentKey } from './items/component';
+export { isSyncRunKey } from './items/sync-run';
 export type { Lease } from './lease';
 export { isLeaseAbandoned, isLeaseLive } from './lease';
 export * from './schema';

@@ -17,14 +17,6 @@ export const TABLE_SCHEMA = {
   dueShards: 16,
 } as const;
 
-export function authorizerKey(appId: string): { pk: string } {
-  return { pk: `AUTHORIZER#${appId}` };
-}
-
-export function componentKey(componentAppId: string): { pk: string } {
-  return { pk: `COMPONENT#${componentAppId}` };
-}
-
 /** A stable shard for an appid: the same appid always lands on the same index partition. */
 export function dueShardOf(appId: string): string {
   const shard = createHash('sha1').update(appId).digest().readUInt16BE(0) % TABLE_SCHEMA.dueShards;

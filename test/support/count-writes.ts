@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isSyncRunKey } from '../../shared/store';
 
 /**
  * Counts the writes that reach authorizer items through `doc` (the sync's run lease has its own item and
@@ -10,7 +11,7 @@ export function countAuthorizerWrites(doc: DynamoDBDocumentClient): { count: num
     (next, context) => async (args) => {
       const input = args.input as { Key?: { pk?: string }; Item?: { pk?: string } };
       const pk = input.Key?.pk ?? input.Item?.pk ?? '';
-      if (/Put|Update|Delete|BatchWrite/.test(context.commandName ?? '') && !pk.startsWith('SYNC#')) writes.count++;
+      if (/Put|Update|Delete|BatchWrite/.test(context.commandName ?? '') && !isSyncRunKey(pk)) writes.count++;
       return next(args);
     },
     { step: 'initialize', name: 'countAuthorizerWrites' },
