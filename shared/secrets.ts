@@ -1,6 +1,8 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod/mini';
+import { SETTINGS } from './config/settings';
+import { NamedError } from './errors';
 import { sensitive, type Sensitive } from './sensitive';
 
 /** The component's credentials, as the Secrets Manager secret holds them (JSON). */
@@ -15,10 +17,9 @@ export interface ComponentSecret {
 export type ComponentSecretReader = () => Promise<ComponentSecret>;
 
 /** The secret exists but is not the JSON this product expects; names the fields, never the values. */
-export class ComponentSecretError extends Error {
-  constructor(problem: string) {
-    super(`the component secret is unusable: ${problem}`);
-    this.name = 'ComponentSecretError';
+export class ComponentSecretError extends NamedError {
+  constructor(problem: string, options?: ErrorOptions) {
+    super(`the component secret is unusable: ${problem}`, options);
   }
 }
 
@@ -37,7 +38,7 @@ export function parseComponentSecret(value: unknown, expectedComponentAppId?: st
   }
   const data = parsed.data;
   if (expectedComponentAppId !== undefined && data.componentAppId !== expectedComponentAppId) {
-    throw new ComponentSecretError('componentAppId differs from the COMPONENT_APPID this function is configured for');
+    throw new ComponentSecretError(`componentAppId differs from the ${SETTINGS.componentAppId.env} this function is configured for`);
   }
   return {
     componentAppId: data.componentAppId,

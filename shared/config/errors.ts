@@ -1,13 +1,14 @@
+import { NamedError } from '../errors';
+
 /**
  * The configuration is unusable: every problem found, at once rather than the first. Thrown by
- * `configFromEnv` at a Lambda's start and by the CDK construct for props out of range.
+ * `configFromEnv` at a Lambda's start; the CDK construct reports props out of range at synth instead.
  */
-export class ConfigError extends Error {
+export class ConfigError extends NamedError {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[], options?: ErrorOptions) {
     super(`invalid configuration: ${problems.join('; ')}`, options);
-    this.name = new.target.name;
     this.problems = problems;
   }
 }

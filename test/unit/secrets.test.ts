@@ -36,6 +36,7 @@ describe('the component secret from Secrets Manager', () => {
     const read = secretsManagerReader('component-secret', { client: new SecretsManagerClient({ region: 'local' }), maxAgeSeconds: 0 });
     const error = await read().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ComponentSecretError);
+    expect((error as ComponentSecretError).name).toBe('ComponentSecretError');
     expect(String(error)).toMatch(message);
     expect(`${String(error)} ${inspect(error)}`).not.toContain('the-app-secret-value');
   });
