@@ -136,6 +136,15 @@ describe('the caller client cache, with an injected fetch and clock', () => {
     return { client, clock, sent };
   }
 
+  /** The first token is used until a millisecond before `useUntil`, and a second one asked for at it. */
+  async function expectCachedUntil({ client, clock, sent }: ReturnType<typeof harness>, useUntil: number): Promise<void> {
+    clock.now = useUntil - 1;
+    expect(await client.getToken('wx1')).toBe('token-1');
+    clock.now = useUntil;
+    expect(await client.getToken('wx1')).toBe('token-2');
+    expect(sent).toHaveLength(2);
+  }
+
   it('holds a token until sentAt + expires_in − 5 s by default, and not a millisecond longer, whatever expires_at says', async () => {
     const { client, clock, sent } = harness({ latencyMs: 2_000 });
     const sentAt = clock.now;
@@ -150,26 +159,18 @@ describe('the caller client cache, with an injected fetch and clock', () => {
   });
 
   it('counts from when the request was sent, not from when it was answered: a slow answer only shortens the use', async () => {
-    const { client, clock, sent } = harness({ latencyMs: 30_000, refreshBeforeMs: 0 });
-    const sentAt = clock.now;
-    await client.getToken('wx1');
-    clock.now = sentAt + 540_000 - 1;
-    expect(await client.getToken('wx1')).toBe('token-1');
-    clock.now = sentAt + 540_000;
-    expect(await client.getToken('wx1')).toBe('token-2');
-    expect(sent).toHaveLength(2);
+    const cache = harness({ latencyMs: 30_000, refreshBeforeMs: 0 });
+    const sentAt = cache.clock.now;
+    await cache.client.getToken('wx1');
+    await expectCachedUntil(cache, sentAt + 540_000);
   });
 
   it('ignores an expires_at far beyond expires_in (the caller clock skew cannot stretch the guarantee), and one before it', async () => {
     for (const expiresAt of ['2099-01-01T00:00:00.000Z', '2000-01-01T00:00:00.000Z']) {
-      const { client, clock, sent } = harness({ expiresAt, refreshBeforeMs: 10_000 });
-      const sentAt = clock.now;
-      await client.getToken('wx1');
-      clock.now = sentAt + 530_000 - 1;
-      expect(await client.getToken('wx1')).toBe('token-1');
-      clock.now = sentAt + 530_000;
-      expect(await client.getToken('wx1')).toBe('token-2');
-      expect(sent).toHaveLength(2);
+      const cache = harness({ expiresAt, refreshBeforeMs: 10_000 });
+      const sentAt = cache.clock.now;
+      await cache.client.getToken('wx1');
+      await expectCachedUntil(cache, sentAt + 530_000);
     }
   });
 
