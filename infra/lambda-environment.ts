@@ -16,7 +16,7 @@ export const TUNABLES = {
 type Tunable = keyof typeof TUNABLES;
 
 /** A tunable prop in the setting's unit (a count, or whole seconds), or the setting's default. */
-function valueOf(props: WechatAuthorizerTokensProps, prop: Tunable): number {
+function tunableValue(props: WechatAuthorizerTokensProps, prop: Tunable): number {
   const value: number | Duration | undefined = props[prop];
   if (value === undefined) return TUNABLES[prop].default;
   // Not integral: a fraction of a second is reported by propProblems rather than thrown here.
@@ -32,11 +32,11 @@ export function lambdaEnvironment(props: WechatAuthorizerTokensProps, deployed: 
     [SETTINGS.componentAppId.env]: props.componentAppId,
     [SETTINGS.tableName.env]: deployed.tableName,
     [SETTINGS.secretId.env]: deployed.secretArn,
-    [SETTINGS.refreshConcurrency.env]: String(valueOf(props, 'refreshConcurrency')),
-    [SETTINGS.syncPageConcurrency.env]: String(valueOf(props, 'syncPageConcurrency')),
-    [SETTINGS.renewalMarginMs.env]: String(valueOf(props, 'renewalMargin')),
-    [SETTINGS.componentTokenMarginMs.env]: String(valueOf(props, 'componentTokenMargin')),
-    [SETTINGS.leaseMs.env]: String(valueOf(props, 'lease')),
+    [SETTINGS.refreshConcurrency.env]: String(tunableValue(props, 'refreshConcurrency')),
+    [SETTINGS.syncPageConcurrency.env]: String(tunableValue(props, 'syncPageConcurrency')),
+    [SETTINGS.renewalMarginMs.env]: String(tunableValue(props, 'renewalMargin')),
+    [SETTINGS.componentTokenMarginMs.env]: String(tunableValue(props, 'componentTokenMargin')),
+    [SETTINGS.leaseMs.env]: String(tunableValue(props, 'lease')),
     NODE_OPTIONS: '--enable-source-maps',
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
   };
@@ -56,7 +56,7 @@ export function propProblems(props: WechatAuthorizerTokensProps): string[] {
     const given: number | Duration | undefined = props[prop];
     if (given === undefined || (typeof given === 'number' ? Token.isUnresolved(given) : given.isUnresolved())) continue;
     const setting = TUNABLES[prop];
-    const value = valueOf(props, prop);
+    const value = tunableValue(props, prop);
     if (!isInRange(setting, value)) {
       const unit = setting.unit === 'seconds' ? ' seconds' : '';
       problems.push(`${prop} must be ${rangeText(setting)}${unit} (${setting.env}), got ${value}${unit}`);
