@@ -1,4 +1,3 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { isAppId } from '../appid';
 import { AUTHORIZER_ITEMS, AUTHORIZER_SUMMARY, appIdOfAuthorizerKey, type AuthorizerSummary } from './items/authorizer';
 import { TABLE_SCHEMA } from './schema';
@@ -22,23 +21,13 @@ export async function listAuthorizers(table: Table, page: { limit: number; curso
   nextCursor: string | null;
 }> {
   const authorizers: AuthorizerSummary[] = [];
-  const names = Object.fromEntries([TABLE_SCHEMA.partitionKey, ...AUTHORIZER_SUMMARY.attributes].map((name) => [`#${name}`, name]));
+  const projection = [TABLE_SCHEMA.partitionKey, ...AUTHORIZER_SUMMARY.attributes];
   let startKey: Item | undefined = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
   // A filtered Scan can return short or empty pages: keep reading until the page is full or the end.
   do {
-    const result = await table.doc.send(
-      new ScanCommand({
-        TableName: table.tableName,
-        Limit: page.limit - authorizers.length,
-        FilterExpression: AUTHORIZER_ITEMS.expression,
-        ProjectionExpression: Object.keys(names).join(', '),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: AUTHORIZER_ITEMS.values,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of result.Items ?? []) authorizers.push(AUTHORIZER_SUMMARY.decode(item));
-    startKey = result.LastEvaluatedKey;
+    const result = await table.scanPage({ filter: AUTHORIZER_ITEMS, projection, limit: page.limit - authorizers.length, startKey });
+    for (const item of result.items) authorizers.push(AUTHORIZER_SUMMARY.decode(item));
+    startKey = result.nextKey;
   } while (startKey && authorizers.length < page.limit);
   return { authorizers, nextCursor: startKey ? encodeCursor(startKey) : null };
 }

@@ -12,4 +12,5 @@ export { Table } from './table';
 export { createDocumentClient } from './client';
 export * from './sync-store';
 export * from './authorizer-listing';
+export { storedTokens, type StoredToken } from './stored-tokens';
 export type { Doubt, IssuedToken, TokenState, TokenStateChange } from './token-state';

@@ -1,7 +1,6 @@
 import { AUTHORIZER_ITEMS, AUTHORIZER_SNAPSHOT, authorizerKey, newAuthorizerItem, type AuthorizerSnapshot, type ListedEntry } from './items/authorizer';
 import { applyListed, clearAbsence, markAbsent, reindex, revokeAbsent, type ListedChange } from './items/authorizer-transitions';
 import { acquireRun, extendRun, lastCompleteListingOf, recordCompleteListing, releaseRun, syncRunKey } from './items/sync-run';
-import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { RECOVERY_SHARD, TABLE_SCHEMA } from './schema';
 import type { Table, Write } from './table';
 
@@ -18,30 +17,13 @@ export class SyncStore {
    */
   async snapshot(segments = 4): Promise<Map<string, AuthorizerSnapshot>> {
     const found = new Map<string, AuthorizerSnapshot>();
-    const names = Object.fromEntries(AUTHORIZER_SNAPSHOT.attributes.map((name) => [`#${name}`, name]));
     await Promise.all(
-      Array.from({ length: segments }, async (_, segment) => {
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const page = await this.table.doc.send(
-            new ScanCommand({
-              TableName: this.table.tableName,
-              ConsistentRead: true,
-              Segment: segment,
-              TotalSegments: segments,
-              FilterExpression: AUTHORIZER_ITEMS.expression,
-              ProjectionExpression: Object.keys(names).join(', '),
-              ExpressionAttributeNames: { ...names, '#pk': TABLE_SCHEMA.partitionKey },
-              ExpressionAttributeValues: AUTHORIZER_ITEMS.values,
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          for (const item of page.Items ?? []) {
-            const snapshot = AUTHORIZER_SNAPSHOT.decode(item);
-            found.set(snapshot.appId, snapshot);
-          }
-          startKey = page.LastEvaluatedKey;
-        } while (startKey);
+      Array.from({ length: segments }, async (_, index) => {
+        const scan = { filter: AUTHORIZER_ITEMS, projection: AUTHORIZER_SNAPSHOT.attributes, consistent: true, segment: { index, total: segments } };
+        for await (const item of this.table.scan(scan)) {
+          const snapshot = AUTHORIZER_SNAPSHOT.decode(item);
+          found.set(snapshot.appId, snapshot);
+        }
       }),
     );
     return found;
@@ -49,16 +31,7 @@ export class SyncStore {
 
   /** One account as the snapshot shows it, read again (consistently) after a write was refused. */
   async read(appId: string): Promise<AuthorizerSnapshot | undefined> {
-    const names = Object.fromEntries(AUTHORIZER_SNAPSHOT.attributes.map((name) => [`#${name}`, name]));
-    const { Item: item } = await this.table.doc.send(
-      new GetCommand({
-        TableName: this.table.tableName,
-        Key: authorizerKey(appId),
-        ConsistentRead: true,
-        ProjectionExpression: Object.keys(names).join(', '),
-        ExpressionAttributeNames: names,
-      }),
-    );
+    const item = await this.table.get(authorizerKey(appId), true, AUTHORIZER_SNAPSHOT.attributes);
     return item ? AUTHORIZER_SNAPSHOT.decode(item) : undefined;
   }
 
@@ -134,19 +107,7 @@ export class SyncStore {
    */
   async recoveryOwed(componentAppId: string): Promise<boolean> {
     const listed = lastCompleteListingOf(await this.table.get(syncRunKey(componentAppId), true));
-    const { dueIndex } = TABLE_SCHEMA;
-    const newer = listed !== undefined;
-    const page = await this.table.doc.send(
-      new QueryCommand({
-        TableName: this.table.tableName,
-        IndexName: dueIndex.name,
-        KeyConditionExpression: newer ? '#shard = :recovery AND #at > :listed' : '#shard = :recovery',
-        ExpressionAttributeNames: { '#shard': dueIndex.partitionKey, ...(newer ? { '#at': dueIndex.sortKey } : {}) },
-        ExpressionAttributeValues: { ':recovery': RECOVERY_SHARD, ...(newer ? { ':listed': listed } : {}) },
-        Limit: 1,
-      }),
-    );
-    return (page.Items?.length ?? 0) > 0;
+    return this.table.anyInIndex(TABLE_SCHEMA.dueIndex, RECOVERY_SHARD, listed);
   }
 
   /** A run that listed every account records when its listing began (while it still holds the run). */

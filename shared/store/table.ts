@@ -1,4 +1,11 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 
 export type Item = Record<string, unknown>;
 export type Key = { pk: string };
@@ -37,6 +44,21 @@ export interface Write {
   readonly condition: Condition;
 }
 
+/** A Scan of the items that `filter` keeps, reading only the `projection` of each. */
+export interface ScanRequest {
+  readonly filter: Condition;
+  readonly projection: readonly string[];
+  readonly consistent?: boolean;
+  /** One segment of a parallel Scan. */
+  readonly segment?: { readonly index: number; readonly total: number };
+}
+
+interface IndexShape {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+}
+
 /** The table operations the stores need, each conditional write answering `undefined` when its condition fails. */
 export class Table {
   constructor(
@@ -44,8 +66,16 @@ export class Table {
     readonly tableName: string,
   ) {}
 
-  async get(key: Key, consistent: boolean): Promise<Item | undefined> {
-    const { Item: item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent }));
+  /** The item, or only its `projection` where one is given. */
+  async get(key: Key, consistent: boolean, projection?: readonly string[]): Promise<Item | undefined> {
+    const { Item: item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: key,
+        ConsistentRead: consistent,
+        ...(projection ? { ProjectionExpression: projectionOf(projection), ExpressionAttributeNames: namesIn(projectionOf(projection)) } : {}),
+      }),
+    );
     return item;
   }
 
@@ -108,23 +138,72 @@ export class Table {
   }
 
   /** Every item of one index partition with a sort key at most `upTo`, page by page. */
-  async *queryIndex(index: { name: string; partitionKey: string; sortKey: string }, partition: string, upTo: number): AsyncGenerator<Item> {
-    let startKey: Record<string, unknown> | undefined;
+  async *queryIndex(index: IndexShape, partition: string, upTo: number): AsyncGenerator<Item> {
+    let startKey: Item | undefined;
     do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: index.name,
-          KeyConditionExpression: `#${index.partitionKey} = :partition AND #${index.sortKey} <= :upTo`,
-          ExpressionAttributeNames: { [`#${index.partitionKey}`]: index.partitionKey, [`#${index.sortKey}`]: index.sortKey },
-          ExpressionAttributeValues: { ':partition': partition, ':upTo': upTo },
-          ExclusiveStartKey: startKey,
-        }),
-      );
+      const query = this.#indexQuery(index, partition, { operator: '<=', value: upTo });
+      const page = await this.doc.send(new QueryCommand({ ...query, ExclusiveStartKey: startKey }));
       yield* page.Items ?? [];
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }
+
+  /**
+   * Whether one index partition holds an item with a sort key above `after` (none given: any item):
+   * a Query of at most one key.
+   */
+  async anyInIndex(index: IndexShape, partition: string, after?: number): Promise<boolean> {
+    const query = this.#indexQuery(index, partition, after === undefined ? undefined : { operator: '>', value: after });
+    const page = await this.doc.send(new QueryCommand({ ...query, Limit: 1 }));
+    return (page.Items?.length ?? 0) > 0;
+  }
+
+  /**
+   * One page of a Scan, from `startKey`, of at most `limit` items looked at: a filtered page can be
+   * short or empty with more to come (`nextKey`).
+   */
+  async scanPage(request: ScanRequest & { limit?: number; startKey?: Item | undefined }): Promise<{ items: Item[]; nextKey?: Item | undefined }> {
+    const projection = projectionOf(request.projection);
+    const page = await this.doc.send(
+      new ScanCommand({
+        TableName: this.tableName,
+        ConsistentRead: request.consistent,
+        ...(request.segment ? { Segment: request.segment.index, TotalSegments: request.segment.total } : {}),
+        Limit: request.limit,
+        FilterExpression: request.filter.expression,
+        ProjectionExpression: projection,
+        ExpressionAttributeNames: namesIn(projection, request.filter.expression),
+        ExpressionAttributeValues: valuesIn({ ...request.filter.values }, request.filter.expression),
+        ExclusiveStartKey: request.startKey,
+      }),
+    );
+    return { items: page.Items ?? [], nextKey: page.LastEvaluatedKey };
+  }
+
+  /** Every item a Scan keeps, page by page. */
+  async *scan(request: ScanRequest): AsyncGenerator<Item> {
+    let startKey: Item | undefined;
+    do {
+      const page = await this.scanPage({ ...request, startKey });
+      yield* page.items;
+      startKey = page.nextKey;
+    } while (startKey);
+  }
+
+  #indexQuery(index: IndexShape, partition: string, sortKey: { operator: '<=' | '>'; value: number } | undefined) {
+    const keyCondition = [`#${index.partitionKey} = :partition`, ...(sortKey ? [`#${index.sortKey} ${sortKey.operator} :sortKey`] : [])].join(' AND ');
+    return {
+      TableName: this.tableName,
+      IndexName: index.name,
+      KeyConditionExpression: keyCondition,
+      ExpressionAttributeNames: namesIn(keyCondition),
+      ExpressionAttributeValues: { ':partition': partition, ...(sortKey ? { ':sortKey': sortKey.value } : {}) },
+    };
+  }
+}
+
+function projectionOf(names: readonly string[]): string {
+  return names.map((name) => `#${name}`).join(', ');
 }
 
 function namesIn(...expressions: string[]): Record<string, string> {
