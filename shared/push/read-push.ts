@@ -1,0 +1,57 @@
+import { isAppId } from '../appid';
+import { sensitive, type Sensitive } from '../sensitive';
+import type { XmlFields } from './xml';
+
+/** What an opened push asks of the component, its fields checked; `createTime` is WeChat's, unix seconds. */
+export type ComponentPush =
+  | { readonly infoType: 'component_verify_ticket'; readonly createTime: number; readonly ticket: Sensitive }
+  | {
+      readonly infoType: 'authorized' | 'updateauthorized';
+      readonly createTime: number;
+      readonly appId: string;
+      readonly authorizationCode: Sensitive;
+    }
+  | { readonly infoType: 'unauthorized'; readonly createTime: number; readonly appId: string }
+  /** Any other push: acknowledged and ignored. */
+  | { readonly infoType: 'other'; readonly createTime: number; readonly named: string | undefined };
+
+/** Why an opened push cannot be acted on: a field its type needs is missing or malformed. */
+export interface PushProblem {
+  readonly problem: string;
+}
+
+/** Reads the fields of a decrypted push, checking what its `InfoType` needs (CreateTime for every one). */
+export function readPush(fields: XmlFields): ComponentPush | PushProblem {
+  const createTime = Number(fields['CreateTime']);
+  if (!Number.isInteger(createTime) || createTime <= 0) return { problem: 'CreateTime is missing or not a number' };
+  const infoType = fields['InfoType'];
+  switch (infoType) {
+    case 'component_verify_ticket': {
+      const ticket = fields['ComponentVerifyTicket'];
+      return ticket ? { infoType, createTime, ticket: sensitive(ticket) } : missing('ComponentVerifyTicket');
+    }
+    case 'authorized':
+    case 'updateauthorized': {
+      const appId = authorizerAppId(fields);
+      if (typeof appId !== 'string') return appId;
+      const code = fields['AuthorizationCode'];
+      return code ? { infoType, createTime, appId, authorizationCode: sensitive(code) } : missing('AuthorizationCode');
+    }
+    case 'unauthorized': {
+      const appId = authorizerAppId(fields);
+      return typeof appId === 'string' ? { infoType, createTime, appId } : appId;
+    }
+    default:
+      return { infoType: 'other', createTime, named: infoType };
+  }
+}
+
+function authorizerAppId(fields: XmlFields): string | PushProblem {
+  const appId = fields['AuthorizerAppid'];
+  if (!appId) return missing('AuthorizerAppid');
+  return isAppId(appId) ? appId : { problem: 'AuthorizerAppid is not an appid' };
+}
+
+function missing(name: string): PushProblem {
+  return { problem: `the push has no ${name}` };
+}
