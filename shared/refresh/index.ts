@@ -1,0 +1,3 @@
+export * from './due-renewals';
+export * from './on-demand';
+export * from './scheduled-run';

@@ -1,0 +1,54 @@
+import type { Clock } from '../clock';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import { recoverIfOwed, type Recovery, type RecoveryDeps } from '../recovery';
+import type { AuthorizerStore, ComponentStore } from '../store';
+import type { AuthorizerRenewer } from '../tokens';
+import { refreshDueAuthorizers, type RefreshSummary } from './due-renewals';
+
+/** What one scheduled refresh did. */
+export interface ScheduledRefreshReport {
+  readonly summary: RefreshSummary;
+  /** The sync run because WeChat refused refresh tokens (61023): how it went. */
+  readonly recovery?: Recovery;
+}
+
+export interface ScheduledRunDeps {
+  readonly componentAppId: string;
+  readonly component: ComponentStore;
+  readonly authorizers: AuthorizerStore;
+  readonly renewer: AuthorizerRenewer;
+  readonly clock: Clock;
+  /** Renewals in flight at once. */
+  readonly concurrency: number;
+  /** The renewal lease: no renewal starts later than this before the function must end. */
+  readonly leaseMs: number;
+  readonly recovery: RecoveryDeps;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/**
+ * The scheduled refresh (EventBridge, every minute): the ticket's age reported, every due token renewed,
+ * then an owed recovery paid. `remainingMs` is the time the invocation has left, when it is bounded.
+ */
+export async function runScheduledRefresh(deps: ScheduledRunDeps, budget: { remainingMs?: (() => number) | undefined } = {}): Promise<ScheduledRefreshReport> {
+  const { clock, metrics } = deps;
+  // Every run reports the age of the latest ticket: the alarm on it is how a stop of WeChat's pushes is
+  // noticed long before the 12-hour ticket runs out.
+  const ticket = (await deps.component.get(deps.componentAppId))?.ticket;
+  if (ticket) metrics.duration('TicketAge', clock.now() - ticket.createTime * 1000);
+  else metrics.count('TicketMissing');
+  // Start no renewal that could outlive the function: its lease would be abandoned for a minute.
+  const deadline = budget.remainingMs ? clock.now() + budget.remainingMs() - deps.leaseMs : undefined;
+  const summary = await refreshDueAuthorizers({
+    store: deps.authorizers,
+    renewer: deps.renewer,
+    clock,
+    concurrency: deps.concurrency,
+    deadline,
+    logger: deps.logger,
+  });
+  const recovery = await recoverIfOwed(deps.recovery, budget.remainingMs);
+  return { summary, ...(recovery ? { recovery } : {}) };
+}
