@@ -3,24 +3,44 @@ import { systemClock, type Clock } from './clock';
 import type { ServiceConfig } from './config';
 import { silentLogger, type Logger } from './logger';
 import { noMetrics, type Metrics } from './metrics';
+import { pushHandler, type PushOutcome } from './push/handle-push';
+import type { EncryptedPush } from './push/open-push';
+import type { RecoveryDeps } from './recovery';
+import {
+  renewOnDemand,
+  renewReportedToken,
+  runScheduledRefresh,
+  serveAuthorizerToken,
+  type ScheduledRefreshReport,
+  type ServeOptions,
+} from './refresh';
 import type { ComponentSecretReader } from './secrets';
-import { AuthorizerStore, ComponentStore, SyncStore, Table } from './store';
-import { AuthorizerRenewer, ComponentTokenProvider } from './tokens';
+import type { Sensitive } from './sensitive';
+import { AuthorizerStore, ComponentStore, listAuthorizers, SyncStore, Table, type AuthorizerSummary } from './store';
+import { syncAuthorizers, type SyncSummary } from './sync';
+import { AuthorizerRenewer, ComponentTokenProvider, type GuaranteedToken, type RenewalResult } from './tokens';
 import { WechatComponentClient, type WechatComponentClientOptions } from './wechat';
 
-/** The domain, wired once per Lambda container (or per local runtime, or per test). */
-export interface TokenService {
+/**
+ * What the service is made of, wired once per Lambda container (or per local runtime, or per test):
+ * the stores on one table, the WeChat client and the two token providers, with the configuration, the
+ * clock and the observability they share. Only the service and test support reach into it.
+ */
+export interface TokenServiceParts {
   readonly config: ServiceConfig;
   readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** The component's credentials (cached by the reader): the pushes' message keys, the AppSecret. */
+  readonly secret: ComponentSecretReader;
+  /** The table itself, for the operator's listing (a Scan); everything else goes through a store. */
+  readonly table: Table;
   readonly authorizers: AuthorizerStore;
   readonly component: ComponentStore;
   readonly syncStore: SyncStore;
-  readonly table: Table;
   readonly client: WechatComponentClient;
   readonly componentTokens: ComponentTokenProvider;
   readonly renewer: AuthorizerRenewer;
-  /** The component's credentials (cached by the reader): the callback's message keys. */
-  readonly secret: ComponentSecretReader;
 }
 
 export interface TokenServiceDependencies {
@@ -34,7 +54,116 @@ export interface TokenServiceDependencies {
   readonly wechat?: Partial<WechatComponentClientOptions>;
 }
 
-export function createTokenService(deps: TokenServiceDependencies): TokenService {
+/** An answer, and when it was made: a token's remaining guarantee counts from then. */
+export interface Answered<T> {
+  readonly result: T;
+  readonly at: number;
+}
+
+/** A page of `GET /authorizers`: never a token. */
+export interface AuthorizerPage {
+  readonly authorizers: readonly AuthorizerSummary[];
+  readonly nextCursor: string | null;
+}
+
+/**
+ * The product's use cases, each started one way: by the Lambdas' handlers (thin adapters that parse the
+ * event, call one of these and map the result), the local runtime, the tests and the bench alike.
+ */
+export class TokenService {
+  readonly #parts: TokenServiceParts;
+  readonly #handlePush: (push: EncryptedPush) => Promise<PushOutcome>;
+  readonly #recovery: RecoveryDeps;
+
+  constructor(parts: TokenServiceParts) {
+    this.#parts = parts;
+    const { config, clock, logger } = parts;
+    this.#handlePush = pushHandler({
+      secret: parts.secret,
+      componentAppId: config.componentAppId,
+      component: parts.component,
+      authorizers: parts.authorizers,
+      exchange: { client: parts.client, componentTokens: parts.componentTokens, clock, renewalMarginMs: parts.renewer.renewalMarginMs },
+      clock,
+      logger,
+    });
+    this.#recovery = { componentAppId: config.componentAppId, syncStore: parts.syncStore, sync: () => this.sync(), logger };
+  }
+
+  /** A push WeChat sent to the callback URL (see `pushHandler`). */
+  handlePush(push: EncryptedPush): Promise<PushOutcome> {
+    return this.#handlePush(push);
+  }
+
+  /** The schedule's run: every due token renewed, then an owed recovery paid (see `runScheduledRefresh`). */
+  runScheduledRefresh(budget: { remainingMs?: (() => number) | undefined } = {}): Promise<ScheduledRefreshReport> {
+    const { config, component, authorizers, renewer, clock, logger, metrics } = this.#parts;
+    return runScheduledRefresh(
+      {
+        componentAppId: config.componentAppId,
+        component,
+        authorizers,
+        renewer,
+        clock,
+        concurrency: config.refreshConcurrency,
+        leaseMs: config.leaseMs,
+        recovery: this.#recovery,
+        logger,
+        metrics,
+      },
+      budget,
+    );
+  }
+
+  /** One appid renewed unless its token is guaranteed for `minValidMs` more (the refresh function's event). */
+  renewOnDemand(appId: string, minValidMs: number): Promise<RenewalResult> {
+    return renewOnDemand(this.#parts, appId, minValidMs);
+  }
+
+  /** The token of `appId` as the getter hands it out: guaranteed for at least `minValidMs`, renewed if need be. */
+  async serveAuthorizerToken(appId: string, options: ServeOptions = {}): Promise<Answered<RenewalResult>> {
+    return this.#answered(await serveAuthorizerToken(this.#parts, appId, options));
+  }
+
+  /** A caller reports `token` refused: compare-and-renew (see `renewReportedToken`). */
+  async renewReportedToken(appId: string, token: Sensitive, options: { waitMs?: number | undefined } = {}): Promise<Answered<RenewalResult>> {
+    return this.#answered(await renewReportedToken(this.#parts, appId, token, options));
+  }
+
+  /** The stored accounts, a page at a time; a cursor this service did not issue is an `InvalidCursorError`. */
+  listAuthorizers(page: { limit: number; cursor?: string | undefined }): Promise<AuthorizerPage> {
+    return listAuthorizers(this.#parts.table, page);
+  }
+
+  /** The component token and until when it is guaranteed; `ComponentTokenUnavailableError` or a `WechatError` when there is none to be had. */
+  async componentToken(): Promise<Answered<GuaranteedToken & { readonly componentAppId: string }>> {
+    const token = await this.#parts.componentTokens.getWithExpiry();
+    return this.#answered({ ...token, componentAppId: this.#parts.config.componentAppId });
+  }
+
+  /** One sync of the stored accounts with WeChat's list, with the service's configuration (see `syncAuthorizers`). */
+  sync(): Promise<SyncSummary> {
+    const { config, syncStore, client, componentTokens, clock, logger, metrics } = this.#parts;
+    return syncAuthorizers({
+      componentAppId: config.componentAppId,
+      syncStore,
+      client,
+      componentTokens,
+      clock,
+      pageConcurrency: config.syncPageConcurrency,
+      writeConcurrency: config.syncWriteConcurrency,
+      logger,
+      metrics,
+    });
+  }
+
+  #answered<T>(result: T): Answered<T> {
+    return { result, at: this.#parts.clock.now() };
+  }
+}
+
+/** The parts of a service, wired from its configuration: the one place they are put together. */
+export function wireTokenService(deps: TokenServiceDependencies): TokenServiceParts {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
@@ -58,7 +187,6 @@ export function createTokenService(deps: TokenServiceDependencies): TokenService
     metrics,
     logger,
   });
-  const syncStore = new SyncStore(table);
   const renewer = new AuthorizerRenewer({
     store: authorizers,
     client,
@@ -69,16 +197,9 @@ export function createTokenService(deps: TokenServiceDependencies): TokenService
     metrics,
     logger,
   });
-  return {
-    config,
-    clock,
-    table,
-    authorizers,
-    component,
-    syncStore,
-    client,
-    componentTokens,
-    renewer,
-    secret: deps.secret,
-  };
+  return { config, clock, logger, metrics, secret: deps.secret, table, authorizers, component, syncStore: new SyncStore(table), client, componentTokens, renewer };
+}
+
+export function createTokenService(deps: TokenServiceDependencies): TokenService {
+  return new TokenService(wireTokenService(deps));
 }

@@ -2,9 +2,9 @@ import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator';
 import { createTable, LOCAL_CLIENT_CONFIG } from '../../infra/local/dynamo';
 import { sensitive } from '../../shared/sensitive';
 import { localSecret, localServiceConfig } from '../../infra/local/local-config';
-import { createTokenService } from '../../shared/service';
+import { TokenService, wireTokenService } from '../../shared/service';
 import { createDocumentClient } from '../../shared/store';
-import { fetchListing, pagesFor, syncAuthorizers } from '../../shared/sync';
+import { fetchListing, pagesFor } from '../../shared/sync';
 import { silentLogger } from '../../shared/logger';
 import type { BenchRow } from '../harness';
 import { countAuthorizerWrites } from '../../test/support/count-writes';
@@ -26,38 +26,30 @@ export async function syncSuite(): Promise<BenchRow[]> {
   try {
     await createTable(dynamo.endpoint, 'bench-sync');
     simulator.faults.set({ latencyMs: LATENCY_MS });
-    const service = createTokenService({
+    const parts = wireTokenService({
       config: localServiceConfig({ tableName: 'bench-sync', wechatApiBase: simulator.url, syncPageConcurrency: PAGE_CONCURRENCY }),
       doc,
       secret: localSecret(),
       clock: simulator.clock,
     });
-    await service.component.saveTicket(SIMULATOR_CREDENTIALS.componentAppId, {
+    const service = new TokenService(parts);
+    await parts.component.saveTicket(SIMULATOR_CREDENTIALS.componentAppId, {
       ticket: sensitive(simulator.world.issueTicket()),
       createTime: Math.floor(simulator.clock.now() / 1000),
       now: simulator.clock.now(),
     });
-    await service.componentTokens.get();
+    await service.componentToken();
 
     const sync = async () => {
       simulator.clock.advance(1_000);
       const start = performance.now();
-      const summary = await syncAuthorizers({
-        componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
-        syncStore: service.syncStore,
-        authorizers: service.authorizers,
-        client: service.client,
-        componentTokens: service.componentTokens,
-        clock: simulator.clock,
-        pageConcurrency: PAGE_CONCURRENCY,
-        writeConcurrency: 16,
-      });
+      const summary = await service.sync();
       if (!summary.complete) throw new Error('the benchmark sync did not complete');
       return performance.now() - start;
     };
     const pagingOnly = async () => {
       const start = performance.now();
-      await fetchListing({ client: service.client, componentTokens: service.componentTokens, clock: simulator.clock, concurrency: PAGE_CONCURRENCY, logger: silentLogger });
+      await fetchListing({ client: parts.client, componentTokens: parts.componentTokens, clock: simulator.clock, concurrency: PAGE_CONCURRENCY, logger: silentLogger });
       return performance.now() - start;
     };
 

@@ -1,63 +1,47 @@
-import { ROUTE_KEYS } from '../../shared/api/routes';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { ROUTE_KEYS } from '../../shared/api/routes';
+import { APPID_RULE, isAppId } from '../../shared/appid';
 import type { Logger } from '../../shared/logger';
+import type { ServeOptions } from '../../shared/refresh';
 import { sensitive } from '../../shared/sensitive';
 import type { TokenService } from '../../shared/service';
-import { InvalidCursorError, listAuthorizers } from '../../shared/store';
-import { ComponentTokenUnavailableError, MIN_SERVED_VALIDITY_MS } from '../../shared/tokens';
+import { InvalidCursorError } from '../../shared/store';
+import { ComponentTokenUnavailableError } from '../../shared/tokens';
 import { WechatError } from '../../shared/wechat';
-import { APPID_RULE, isAppId } from '../../shared/appid';
 import { failure, json, type HttpResponse } from '../common/http';
-import { inactiveResponse, renewalResponse, tokenResponse } from './renewal-response';
+import { renewalResponse } from './renewal-response';
 
-export interface GetterOptions {
-  /**
-   * A token guaranteed for less than this is renewed before it is handed out.
-   * @default MIN_SERVED_VALIDITY_MS (60 s)
-   */
-  readonly minValidMs?: number;
-  /** How long a request waits for another instance's renewal of the same token. Default 8 s. */
-  readonly waitMs?: number;
-}
+/** How the getter serves tokens: see `ServeOptions` (the defaults are the deployed ones). */
+export type GetterOptions = ServeOptions;
 
 const refreshBody = z.object({ invalid_token: z.string().check(z.minLength(1), z.maxLength(2_048)) });
 
 /**
  * The getter API (AWS_IAM in AWS): the current token per appid, compare-and-renew for a refused token,
  * the list of accounts, and the component token on its own route. One function for the routes, routed
- * by API Gateway's routeKey. Every token is answered with the time until which it is guaranteed to work
+ * by API Gateway's routeKey; each route parses its parameters, calls one use case of the service and
+ * maps its result. Every token is answered with the time until which it is guaranteed to work
  * (trust.ts), never later.
  */
 export function createGetter(service: () => TokenService, logger: Logger, options: GetterOptions = {}) {
-  const minValidMs = options.minValidMs ?? MIN_SERVED_VALIDITY_MS;
-  const waitMs = options.waitMs ?? 8_000;
-
   async function token(appId: string): Promise<HttpResponse> {
-    const { authorizers, renewer, clock } = service();
-    const readAt = clock.now();
-    const record = await authorizers.get(appId);
-    if (!record) return failure(404, 'unknown_authorizer', `no authorizer ${appId} is known`);
-    if (record.status !== 'active') return inactiveResponse(appId, record.status);
-    const served = renewer.served(record, readAt, minValidMs);
-    if (served) return tokenResponse(appId, served, clock.now());
-    const result = await renewer.renew(appId, { kind: 'due', minValidMs }, { waitMs });
-    return renewalResponse(appId, result, clock.now());
+    const { result, at } = await service().serveAuthorizerToken(appId, options);
+    return renewalResponse(appId, result, at);
   }
 
   async function refresh(appId: string, body: string | undefined): Promise<HttpResponse> {
     const parsed = refreshBody.safeParse(parseJson(body));
     if (!parsed.success) return failure(400, 'invalid_body', 'expected {"invalid_token": "<the token WeChat refused>"}');
-    const { renewer, clock } = service();
-    const result = await renewer.renew(appId, { kind: 'invalid', token: sensitive(parsed.data.invalid_token) }, { waitMs });
-    return renewalResponse(appId, result, clock.now());
+    const { result, at } = await service().renewReportedToken(appId, sensitive(parsed.data.invalid_token), options);
+    return renewalResponse(appId, result, at);
   }
 
   async function list(query: Record<string, string | undefined>): Promise<HttpResponse> {
     const limit = query['limit'] === undefined ? 100 : Number(query['limit']);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) return failure(400, 'invalid_limit', 'limit is a whole number from 1 to 500');
     try {
-      const page = await listAuthorizers(service().table, { limit, cursor: query['cursor'] });
+      const page = await service().listAuthorizers({ limit, cursor: query['cursor'] });
       return json(200, {
         authorizers: page.authorizers.map((summary) => ({
           authorizer_appid: summary.appId,
@@ -74,15 +58,13 @@ export function createGetter(service: () => TokenService, logger: Logger, option
   }
 
   async function componentToken(): Promise<HttpResponse> {
-    const { componentTokens, clock, config } = service();
     try {
-      const current = await componentTokens.getWithExpiry();
-      const now = clock.now();
+      const { result, at } = await service().componentToken();
       return json(200, {
-        component_appid: config.componentAppId,
-        component_access_token: current.token.reveal(),
-        expires_at: new Date(current.expiresAt).toISOString(),
-        expires_in: Math.max(0, Math.floor((current.expiresAt - now) / 1000)),
+        component_appid: result.componentAppId,
+        component_access_token: result.token.reveal(),
+        expires_at: new Date(result.expiresAt).toISOString(),
+        expires_in: Math.max(0, Math.floor((result.expiresAt - at) / 1000)),
       });
     } catch (error) {
       if (error instanceof ComponentTokenUnavailableError) return failure(503, `component_token_${error.problem}`, error.message, 30);

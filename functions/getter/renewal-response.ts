@@ -2,7 +2,7 @@ import type { RenewalResult, ServedToken } from '../../shared/tokens';
 import { failure, json, type HttpResponse } from '../common/http';
 
 /** The token route's answer: the token, and until when it is guaranteed to work (never WeChat's later expiry). */
-export function tokenResponse(appId: string, token: ServedToken, now: number): HttpResponse {
+function tokenResponse(appId: string, token: ServedToken, now: number): HttpResponse {
   return json(200, {
     authorizer_appid: appId,
     authorizer_access_token: token.token.reveal(),
@@ -46,7 +46,7 @@ export function renewalResponse(appId: string, result: RenewalResult, now: numbe
   }
 }
 
-export function inactiveResponse(appId: string, status: 'revoked' | 'refresh_token_invalid'): HttpResponse {
+function inactiveResponse(appId: string, status: 'revoked' | 'refresh_token_invalid'): HttpResponse {
   const message =
     status === 'revoked'
       ? `${appId} has revoked its authorization`

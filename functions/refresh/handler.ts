@@ -2,14 +2,14 @@
 import type { TokenService } from '../../shared/service';
 import { createLogger, createMetrics } from '../common/observability';
 import { serviceFromEnv } from '../common/service-from-env';
-import { createRefresh, type RefreshResponse } from './refresh';
+import { createRefresh, type RefreshContext, type RefreshResponse } from './refresh';
 
 const logger = createLogger('refresh');
 const { metrics, publish } = createMetrics();
 let service: TokenService | undefined;
-const refresh = createRefresh(() => (service ??= serviceFromEnv(logger, metrics)), logger, metrics);
+const refresh = createRefresh(() => (service ??= serviceFromEnv(logger, metrics)));
 
-export async function handler(event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<RefreshResponse> {
+export async function handler(event: unknown, context?: RefreshContext): Promise<RefreshResponse> {
   try {
     return await refresh(event, context);
   } finally {

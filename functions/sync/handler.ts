@@ -8,7 +8,7 @@ import { createSync } from './sync';
 const logger = createLogger('sync');
 const { metrics, publish } = createMetrics();
 let service: TokenService | undefined;
-const sync = createSync(() => (service ??= serviceFromEnv(logger, metrics)), logger, metrics);
+const sync = createSync(() => (service ??= serviceFromEnv(logger, metrics)));
 
 export async function handler(event: unknown): Promise<SyncSummary> {
   try {

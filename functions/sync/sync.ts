@@ -1,9 +1,6 @@
 import * as z from 'zod/mini';
-import type { Logger } from '../../shared/logger';
-import type { Metrics } from '../../shared/metrics';
 import type { TokenService } from '../../shared/service';
 import type { SyncSummary } from '../../shared/sync';
-import { runSync } from '../common/run-sync';
 
 export class SyncEventError extends Error {
   constructor() {
@@ -15,10 +12,10 @@ export class SyncEventError extends Error {
 const scheduled = z.object({ source: z.literal('aws.events'), 'detail-type': z.literal('Scheduled Event') });
 const manual = z.object({ sync: z.literal(true) });
 
-/** The sync function, its dependencies given: the Lambda entry and the tests build it alike. */
-export function createSync(service: () => TokenService, logger: Logger, metrics: Metrics): (event: unknown) => Promise<SyncSummary> {
+/** The sync function, its service given: the Lambda entry and the tests build it alike. */
+export function createSync(service: () => TokenService): (event: unknown) => Promise<SyncSummary> {
   return async (event) => {
     if (!scheduled.safeParse(event).success && !manual.safeParse(event).success) throw new SyncEventError();
-    return runSync(service(), logger, metrics);
+    return service().sync();
   };
 }

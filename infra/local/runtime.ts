@@ -3,12 +3,10 @@ import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createCallback } from '../../functions/callback/callback';
-import { createRefresh } from '../../functions/refresh/refresh';
 import { createGetter } from '../../functions/getter/getter';
 import type { Logger } from '../../shared/logger';
 import { createTokenService, type TokenService } from '../../shared/service';
 import { createDocumentClient } from '../../shared/store';
-import { syncAuthorizers } from '../../shared/sync';
 import { startApiServer } from './api-server';
 import { distrustStoredTokens } from './distrust';
 import { LocalStartError } from './errors';
@@ -156,15 +154,14 @@ async function startParts(
   logger.info(`ticket pushed through ${simulator.callbackUrl}: ${ticket.accepted ? 'accepted' : `refused (HTTP ${ticket.status})`}`);
   every(options.ticketEveryMs ?? 10 * 60_000, async () => void (await simulator.pushTicket()));
   const sync = async () => {
-    const summary = await syncAuthorizers({ ...service, componentAppId: credentials.componentAppId, logger });
+    const summary = await service.sync();
     logger.info(`sync: ${summary.added} added, ${summary.updated} updated, ${summary.revoked} revoked, ${summary.unchanged} unchanged in ${summary.pages} pages`);
   };
-  // The refresh function's own code, as EventBridge invokes it (recovery after a 61023 included).
-  const scheduledRefresh = createRefresh(() => service, logger);
+  // The scheduled refresh the refresh function runs when EventBridge invokes it (recovery after a 61023 included).
   const refresh = async () => {
-    const response = await scheduledRefresh({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
-    if (response.mode !== 'scheduled' || response.summary.due === 0) return;
-    logger.info(`refresh: ${response.summary.renewed} of ${response.summary.due} due tokens renewed${response.recovery ? `; recovery sync healed ${response.recovery.healed}` : ''}`);
+    const report = await service.runScheduledRefresh();
+    if (report.summary.due === 0) return;
+    logger.info(`refresh: ${report.summary.renewed} of ${report.summary.due} due tokens renewed${report.recovery ? `; recovery sync healed ${report.recovery.healed}` : ''}`);
   };
   await sync();
   every(options.syncEveryMs ?? 60_000, sync);

@@ -2,6 +2,5 @@ export * from './authorizer-renewer';
 export * from './authorization';
 export * from './component-token';
 export * from './errors';
-export * from './scheduled-refresh';
 export * from './trust';
 export { RenewalConflictError, type CommitOutcome } from './renewal-protocol';

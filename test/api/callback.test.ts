@@ -107,18 +107,15 @@ describe('the callback', () => {
     const vector = PUBLISHED_VECTORS.find((candidate) => candidate.id === 'V7');
     if (!vector?.msgSignature) throw new Error('the EasyWeChat vector is missing');
     const { createCallback } = await import('../../functions/callback/callback');
-    const easyWeChatComponent = createCallback(
-      () => ({
-        ...bed,
-        secret: async () => ({
-          componentAppId: vector.appId,
-          componentAppSecret: sensitive('unused'),
-          messageToken: sensitive(vector.token),
-          encodingAesKey: sensitive(vector.encodingAesKey),
-        }),
+    const easyWeChat = bed.serviceWith({
+      secret: async () => ({
+        componentAppId: vector.appId,
+        componentAppSecret: sensitive('unused'),
+        messageToken: sensitive(vector.token),
+        encodingAesKey: sensitive(vector.encodingAesKey),
       }),
-      bed.logger,
-    );
+    });
+    const easyWeChatComponent = createCallback(() => easyWeChat, bed.logger);
     const answer = await easyWeChatComponent(
       callbackEvent({
         query: { timestamp: vector.timestamp, nonce: vector.nonce, msg_signature: vector.msgSignature, encrypt_type: 'aes' },

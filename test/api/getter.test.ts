@@ -195,9 +195,9 @@ describe('the getter', () => {
 
   it('errors are JSON {error, message} and nothing else, even when something breaks inside', async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
-    const broken = { ...bed, authorizers: { get: () => Promise.reject(new Error('secret-value exploded at /var/task/x.js:1')) } };
+    const broken = bed.serviceWith({ authorizers: { get: () => Promise.reject(new Error('secret-value exploded at /var/task/x.js:1')) } as unknown as typeof bed.authorizers });
     const { createGetter } = await import('../../functions/getter/getter');
-    const answer = await createGetter(() => broken as unknown as typeof bed, bed.logger)(tokenEvent(appId));
+    const answer = await createGetter(() => broken, bed.logger)(tokenEvent(appId));
     expect(answer.statusCode).toBe(500);
     expect(body(answer)).toEqual({ error: 'internal', message: 'internal error' });
     expect(bed.logger.lines.join('\n')).not.toContain('secret-value');

@@ -41,7 +41,7 @@ describe('createRefresh', () => {
 
   it('a scheduled event renews every due authorizer and returns the summary', async () => {
     await bed.seedAuthorizers(12);
-    const refresh = createRefresh(() => bed, recordingLogger(), bed.metrics);
+    const refresh = createRefresh(() => bed.service);
     bed.clock.advance(7 * 60_000);
     const response = await refresh(scheduledEvent);
     // Every scheduled run reports the ticket's age (the TicketStale alarm watches it).
@@ -54,7 +54,7 @@ describe('createRefresh', () => {
 
   it('an on-demand event renews one appid and answers without the token', async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
-    const refresh = createRefresh(() => bed, recordingLogger());
+    const refresh = createRefresh(() => bed.service);
     const response = await refresh({ appid: appId });
     expect(response).toMatchObject({ mode: 'on_demand', appid: appId, outcome: 'renewed' });
     const stored = await bed.authorizers.get(appId);
@@ -71,7 +71,7 @@ describe('createRefresh', () => {
   it('recovers a refresh token WeChat refused (61023) through the sync at once, so the account never runs out', async () => {
     // The clock is frozen: the mark and the recovery's page happen in the same millisecond.
     const [lost = '', other = ''] = await bed.seedAuthorizers(2);
-    const refresh = createRefresh(() => bed, recordingLogger(), bed.metrics);
+    const refresh = createRefresh(() => bed.service);
     expect(await refresh(scheduledEvent)).toMatchObject({ summary: { renewed: 2 } });
     bed.simulator.world.replaceRefreshToken(lost);
     bed.clock.advance(7_200_000 - 14 * 60_000);
@@ -93,7 +93,7 @@ describe('createRefresh', () => {
     bed = await startTestbed(backend, { simulator: { rotateRefreshTokenOnRenewal: true } });
     await bed.storeTicket();
     const [appId = ''] = await bed.seedAuthorizers(1);
-    const refresh = createRefresh(() => bed, recordingLogger(), bed.metrics);
+    const refresh = createRefresh(() => bed.service);
     await refresh(scheduledEvent);
     const first = (await bed.authorizers.get(appId))?.accessToken?.token.reveal() ?? '';
     bed.clock.advance(7_200_000 - 14 * 60_000);
@@ -109,7 +109,7 @@ describe('createRefresh', () => {
     bed.clock.advance(5 * 60_000);
     expect(await refresh(scheduledEvent)).toMatchObject({ summary: { failed: { refresh_token_invalid: 1 } }, recovery: { healed: 1 } });
     expect(bed.simulator.world.isAuthorizerTokenValid(appId, first)).toBe(false);
-    const getter = createGetter(() => bed, recordingLogger(), { waitMs: 1_000 });
+    const getter = createGetter(() => bed.service, recordingLogger(), { waitMs: 1_000 });
     const answer = await getter(tokenEvent(appId));
     expect(answer.statusCode).toBe(200);
     const served = String((JSON.parse(answer.body) as Record<string, unknown>)['authorizer_access_token']);
@@ -119,7 +119,7 @@ describe('createRefresh', () => {
 
   it('leaves the recovery to the next sync when the function has too little time left', async () => {
     const [lost = ''] = await bed.seedAuthorizers(1);
-    const refresh = createRefresh(() => bed, recordingLogger(), bed.metrics);
+    const refresh = createRefresh(() => bed.service);
     await refresh(scheduledEvent);
     bed.simulator.world.replaceRefreshToken(lost);
     bed.clock.advance(7_200_000 - 14 * 60_000);
@@ -138,10 +138,10 @@ describe('createRefresh', () => {
   it('a 61023 met by a getter is recovered by the next scheduled run', async () => {
     const [lost = ''] = await bed.seedAuthorizers(1);
     bed.simulator.world.replaceRefreshToken(lost);
-    const getter = createGetter(() => bed, recordingLogger(), { waitMs: 1_000 });
+    const getter = createGetter(() => bed.service, recordingLogger(), { waitMs: 1_000 });
     expect((await getter(tokenEvent(lost))).statusCode).toBe(410);
     bed.clock.advance(1_000);
-    const refresh = createRefresh(() => bed, recordingLogger(), bed.metrics);
+    const refresh = createRefresh(() => bed.service);
     expect(await refresh(scheduledEvent)).toMatchObject({ summary: { due: 0 }, recovery: { healed: 1 } });
     expect((await getter(tokenEvent(lost))).statusCode).toBe(200);
   });
@@ -153,13 +153,13 @@ describe('createRefresh', () => {
     const broken = Object.assign(Object.create(bed.syncStore) as typeof bed.syncStore, {
       acquireRun: () => Promise.reject(new Error('throttled')),
     });
-    const refresh = createRefresh(() => ({ ...bed, syncStore: broken }), recordingLogger(), bed.metrics);
+    const refresh = createRefresh(() => bed.serviceWith({ syncStore: broken }));
     expect(await refresh(scheduledEvent)).toMatchObject({ summary: { failed: { refresh_token_invalid: 1 } }, recovery: { ran: false, error: 'Error' } });
-    expect(await createRefresh(() => bed, recordingLogger())(scheduledEvent)).toMatchObject({ recovery: { healed: 1 } });
+    expect(await createRefresh(() => bed.service)(scheduledEvent)).toMatchObject({ recovery: { healed: 1 } });
   });
 
   it('refuses an event it does not understand, with a message that says what it expects', async () => {
-    const refresh = createRefresh(() => bed, recordingLogger());
+    const refresh = createRefresh(() => bed.service);
     for (const event of [{}, null, 'refresh', { appid: 'bad appid!' }, { appid: 'wx1', min_valid_seconds: 99_999 }, { source: 'aws.s3' }]) {
       await expect(refresh(event)).rejects.toBeInstanceOf(RefreshEventError);
     }
@@ -200,12 +200,12 @@ describe('the Lambda entry, configured from its environment', () => {
   });
 
   it('renews what is due, reads the secret once per container, and logs no secret, ticket or token', async () => {
-    const { createTokenService } = await import('../../shared/service');
+    const { wireTokenService } = await import('../../shared/service');
     const { configFromEnv } = await import('../../shared/config');
     const { createDocumentClient } = await import('../../shared/store');
     const { staticSecretReader, parseComponentSecret } = await import('../../shared/secrets');
     // Seed as the sync and the callback would, through the same table.
-    const seeder = createTokenService({
+    const seeder = wireTokenService({
       config: configFromEnv(),
       doc: createDocumentClient({ endpoint: backend.endpoint, region: 'local', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }),
       secret: staticSecretReader(parseComponentSecret(secretValue)),

@@ -13,7 +13,7 @@ describe('createSync', () => {
   afterEach(() => bed.close());
 
   it('runs on the schedule and on a manual {"sync": true}, and ends with one summary line', async () => {
-    const sync = createSync(() => bed, bed.logger, bed.metrics);
+    const sync = createSync(() => bed.service);
     bed.clock.advance(1_000);
     expect(await sync({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} })).toMatchObject({ ran: true, complete: true, added: 700, pages: 2 });
     bed.clock.advance(1_000);
@@ -26,7 +26,7 @@ describe('createSync', () => {
   });
 
   it('refuses anything else', async () => {
-    const sync = createSync(() => bed, bed.logger, bed.metrics);
+    const sync = createSync(() => bed.service);
     for (const event of [{}, { sync: 'yes' }, { source: 'aws.events' }, null]) await expect(sync(event)).rejects.toBeInstanceOf(SyncEventError);
   });
 });

@@ -6,7 +6,6 @@ import { startApiTestbed, type ApiTestbed } from '../support/api-testbed';
 import { conformanceBackends, useBackend } from '../support/dynamo-backends';
 import { independentPush } from '../support/independent-wxcrypt';
 import { gate, interceptingDoc, MINUTE, otherInstance, Promises, scheduledEvent, storedTokenWorks, writesAccessToken } from '../support/promise-harness';
-import { recordingLogger } from '../support/recording-logger';
 
 // Issue 11's scenarios about authorizations: an exchange of an authorization code (api_query_auth)
 // issues a token that, in the worst case, supersedes the stored one. Whatever becomes of the exchange,
@@ -41,7 +40,7 @@ describe.each(conformanceBackends())('the promise, authorizations, on %s', (kind
   /** After the push: what callers are handed from now on keeps its promise, and a working token stays stored. */
   async function callersAfter(appId: string): Promise<void> {
     const promises = new Promises(bed);
-    const refresh = createRefresh(() => bed, recordingLogger());
+    const refresh = createRefresh(() => bed.service);
     for (let minute = 0; minute < 12; minute++) {
       expect((await promises.token(appId)).status).toBe(200);
       promises.advance(MINUTE, 20_000);
@@ -87,7 +86,7 @@ describe.each(conformanceBackends())('the promise, authorizations, on %s', (kind
     bed.clock.advance(7_200_000 - 15 * MINUTE); // the stored token is due: the schedule renews it, after the exchange
     // The authorization replaced the refresh token: the first run meets 61023 and recovers the new one
     // from the list; the next renews with it, and commits a token newer than the exchanged one.
-    const refresh = createRefresh(() => bed, recordingLogger());
+    const refresh = createRefresh(() => bed.service);
     expect(await refresh(scheduledEvent)).toMatchObject({ recovery: { healed: 1 } });
     expect(await refresh(scheduledEvent)).toMatchObject({ summary: { renewed: 1 } });
     slow.open();

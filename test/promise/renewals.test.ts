@@ -31,7 +31,7 @@ describe.each(conformanceBackends())('the promise, renewals, on %s', (kind) => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     const promises = new Promises(bed);
     expect((await promises.token(appId)).status).toBe(200);
-    return { appId, promises, refresh: createRefresh(() => bed, recordingLogger()) };
+    return { appId, promises, refresh: createRefresh(() => bed.service) };
   }
 
   it('1: two holders without an answer, minutes apart: the doubt of the later one is kept, and no token is handed out dead', async () => {
@@ -185,7 +185,7 @@ describe.each(conformanceBackends())('the promise, renewals, on %s', (kind) => {
       await refresh(scheduledEvent);
       promises.advance(MINUTE, MINUTE);
       expect(await storedTokenWorks(bed, appId)).toBe(true);
-      expect((await promises.token(appId, createGetter(() => bed, recordingLogger(), { waitMs: 0 }))).status).toBe(200);
+      expect((await promises.token(appId, createGetter(() => bed.service, recordingLogger(), { waitMs: 0 }))).status).toBe(200);
     }
   });
 });

@@ -1,13 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIMULATOR_CREDENTIALS } from '../../simulator';
 import { createRefresh } from '../../functions/refresh/refresh';
-import { runSync } from '../../functions/common/run-sync';
 import { httpApiEvent } from '../fixtures/api-gateway';
 import { startApiTestbed, type ApiTestbed } from '../support/api-testbed';
 import { conformanceBackends, useBackend } from '../support/dynamo-backends';
 import { independentPush } from '../support/independent-wxcrypt';
 import { gate, holdingFetch, interceptingDoc, MINUTE, otherInstance, Promises, scheduledEvent, storedTokenWorks, writesAccessToken } from '../support/promise-harness';
-import { recordingLogger } from '../support/recording-logger';
 
 // Review attacks on the authorization path (api_query_auth) and its races with renewals, the sync and
 // caller reports. Each says what it shows.
@@ -46,7 +44,7 @@ describe.each(conformanceBackends())('review: authorizations, on %s', (kind) => 
     return callbackEvent(independentPush(component, xml, { timestamp: String(createTime), nonce: String((createTime + 7) % 1_000_000) }));
   }
 
-  const refresh = () => createRefresh(() => bed, recordingLogger())(scheduledEvent);
+  const refresh = () => createRefresh(() => bed.service)(scheduledEvent);
 
   it('R10: a user who authorizes then at once revokes: the exchange\'s slow commit reactivates the revoked account with a token WeChat has revoked', async () => {
     // Shows: the exchange's commit sets status `active` whenever the push is not older than the stored
@@ -87,7 +85,7 @@ describe.each(conformanceBackends())('review: authorizations, on %s', (kind) => 
     await held.reached; // the exchange is on its way to WeChat (slow network)
     bed.clock.advance(1_000);
     // The hourly sync lists the new account (which the push stored as awaiting its refresh token): healed.
-    expect(await runSync(bed, recordingLogger(), bed.metrics)).toMatchObject({ healed: 1 });
+    expect(await bed.service.sync()).toMatchObject({ healed: 1 });
     expect(await refresh()).toMatchObject({ summary: { renewed: 1 } }); // and the schedule renews it at once
     held.open(); // the exchange reaches WeChat now: its token supersedes the renewal's
     expect(await pending).toMatchObject({ statusCode: 200, body: 'success' });

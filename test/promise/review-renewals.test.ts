@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRefresh } from '../../functions/refresh/refresh';
 import { conformanceBackends, useBackend } from '../support/dynamo-backends';
 import { gate, holdingFetch, MINUTE, otherInstance, Promises, realSleep, scheduledEvent, storedTokenWorks, writesAccessToken } from '../support/promise-harness';
-import { recordingLogger } from '../support/recording-logger';
 import { startTestbed, type Testbed } from '../support/testbed';
 
 // Review attacks on the renewal protocol under DynamoDB faults and paused holders. Each says what it shows.
@@ -61,7 +60,7 @@ describe.each(conformanceBackends())('review: renewals, on %s', (kind) => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     const promises = new Promises(bed);
     expect((await promises.token(appId)).status).toBe(200);
-    return { appId, promises, refresh: createRefresh(() => bed, recordingLogger()) };
+    return { appId, promises, refresh: createRefresh(() => bed.service) };
   }
 
   it('R6: a lease write that keeps failing its version condition makes the scheduled run spin for ever (waitMs 0: no bound, no pause)', async () => {

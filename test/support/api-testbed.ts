@@ -17,8 +17,8 @@ export async function startApiTestbed(
   options: Parameters<typeof startTestbed>[1] & { getter?: GetterOptions } = {},
 ): Promise<ApiTestbed> {
   const bed = await startTestbed(backend, options);
-  const getter = createGetter(() => bed, bed.logger, options.getter);
-  const callback = createCallback(() => bed, bed.logger);
+  const getter = createGetter(() => bed.service, bed.logger, options.getter);
+  const callback = createCallback(() => bed.service, bed.logger);
   const api = await startApiServer({ getter, callback });
   bed.simulator.callbackUrl = `${api.url}/wechat/callback`;
   return {

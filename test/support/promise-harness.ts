@@ -32,17 +32,17 @@ export class Promises {
   constructor(private readonly bed: Testbed) {}
 
   /** GET /authorizers/{appid}/token through `getter` (the bed's own by default). */
-  async token(appId: string, getter: ReturnType<typeof createGetter> = createGetter(() => this.bed, recordingLogger())): Promise<{ status: number; body: Record<string, unknown> }> {
+  async token(appId: string, getter: ReturnType<typeof createGetter> = createGetter(() => this.bed.service, recordingLogger())): Promise<{ status: number; body: Record<string, unknown> }> {
     return this.#record(appId, await getter(tokenEvent(appId)));
   }
 
   /** POST /authorizers/{appid}/token/refresh: a caller reports `token` refused. */
-  async report(appId: string, token: string, getter: ReturnType<typeof createGetter> = createGetter(() => this.bed, recordingLogger())) {
+  async report(appId: string, token: string, getter: ReturnType<typeof createGetter> = createGetter(() => this.bed.service, recordingLogger())) {
     return this.#record(appId, await getter(refreshEvent(appId, { invalid_token: token })));
   }
 
   /** GET /component/token. */
-  async componentToken(getter: ReturnType<typeof createGetter> = createGetter(() => this.bed, recordingLogger())) {
+  async componentToken(getter: ReturnType<typeof createGetter> = createGetter(() => this.bed.service, recordingLogger())) {
     const answer = await getter(httpApiEvent({ routeKey: 'GET /component/token', rawPath: '/component/token' }));
     const body = JSON.parse(answer.body) as Record<string, unknown>;
     const token = body['component_access_token'];
@@ -159,7 +159,8 @@ export function writesAccessToken(input: Record<string, unknown>): boolean {
 }
 
 /** Another Lambda instance of the product: the same table, simulator and clock, its own clients. */
-export function otherInstance(bed: Testbed, options: { fetch?: typeof fetch; doc?: DynamoDBDocumentClient; leaseMs?: number; retryAttempts?: number; timeoutMs?: number } = {}): TokenService & {
+export function otherInstance(bed: Testbed, options: { fetch?: typeof fetch; doc?: DynamoDBDocumentClient; leaseMs?: number; retryAttempts?: number; timeoutMs?: number } = {}): {
+  service: TokenService;
   refresh: ReturnType<typeof createRefresh>;
   getter: ReturnType<typeof createGetter>;
   callback: ReturnType<typeof createCallback>;
@@ -177,8 +178,8 @@ export function otherInstance(bed: Testbed, options: { fetch?: typeof fetch; doc
   });
   const logger = recordingLogger();
   return {
-    ...service,
-    refresh: createRefresh(() => service, logger),
+    service,
+    refresh: createRefresh(() => service),
     getter: createGetter(() => service, logger, { waitMs: 0 }),
     callback: createCallback(() => service, logger),
   };

@@ -4,11 +4,18 @@ import type { LocalDynamo } from '../../infra/local/dynamo';
 import type { DurationMetricName, MetricName, Metrics } from '../../shared/metrics';
 import { sensitive } from '../../shared/sensitive';
 import { localSecret, localServiceConfig } from '../../infra/local/local-config';
-import { createTokenService, type TokenService } from '../../shared/service';
+import { TokenService, wireTokenService, type TokenServiceParts } from '../../shared/service';
 import { recordingLogger } from './recording-logger';
 import { freshTable } from './dynamo-backends';
 
-export interface Testbed extends TokenService {
+/**
+ * The service under test, and its parts for the test's own set-up and checks (the same stores, client
+ * and token providers the service uses, on the same table).
+ */
+export interface Testbed extends Omit<TokenServiceParts, 'table' | 'clock' | 'logger' | 'metrics'> {
+  readonly service: TokenService;
+  /** Another service over these parts with some replaced (a store that fails, another secret). */
+  serviceWith(parts: Partial<TokenServiceParts>): TokenService;
   /** The simulator's clock, shared by the service: the test moves it. */
   readonly clock: SimClock;
   readonly simulator: WechatSimulator;
@@ -56,7 +63,7 @@ export async function startTestbed(
   const { tableName, doc } = await freshTable(backend);
   const metrics = recordingMetrics();
   const logger = recordingLogger();
-  const service = createTokenService({
+  const parts = wireTokenService({
     config: localServiceConfig({ tableName, wechatApiBase: simulator.url, leaseMs: options.leaseMs ?? 60_000 }),
     doc,
     secret: localSecret(),
@@ -69,8 +76,11 @@ export async function startTestbed(
       ...(options.fetch ? { fetch: options.fetch } : {}),
     },
   });
+  const { table: _table, ...shared } = parts;
   const testbed: Testbed = {
-    ...service,
+    ...shared,
+    service: new TokenService(parts),
+    serviceWith: (replaced) => new TokenService({ ...parts, ...replaced }),
     clock: simulator.clock,
     simulator,
     doc,
@@ -82,7 +92,7 @@ export async function startTestbed(
       const listed = simulator.world.population.listing().slice(-count);
       await Promise.all(
         listed.map((record) =>
-          service.authorizers.create({
+          parts.authorizers.create({
             appId: record.appId,
             refreshToken: sensitive(record.refreshToken),
             authTime: record.authTime,
@@ -94,17 +104,17 @@ export async function startTestbed(
     },
     async storeTicket() {
       const ticket = simulator.world.issueTicket();
-      await service.component.saveTicket(SIMULATOR_CREDENTIALS.componentAppId, {
+      await parts.component.saveTicket(SIMULATOR_CREDENTIALS.componentAppId, {
         ticket: sensitive(ticket),
         createTime: Math.floor(simulator.clock.now() / 1000),
         now: simulator.clock.now(),
       });
     },
     async killStoredToken(appId) {
-      const record = await service.authorizers.get(appId);
+      const record = await parts.authorizers.get(appId);
       if (!record) throw new Error(`${appId} is not stored`);
-      const component = await service.componentTokens.get();
-      await service.client.getAuthorizerAccessToken(component, { authorizerAppId: appId, authorizerRefreshToken: record.refreshToken });
+      const component = await parts.componentTokens.get();
+      await parts.client.getAuthorizerAccessToken(component, { authorizerAppId: appId, authorizerRefreshToken: record.refreshToken });
       simulator.clock.advance(5 * 60_000 + 1_000);
     },
     async close() {

@@ -5,7 +5,6 @@ import { sensitive } from '../../shared/sensitive';
 import { authorizerKey, RECOVERY_SHARD } from '../../shared/store';
 import { syncAuthorizers, type SyncSummary } from '../../shared/sync';
 import { conformanceBackends, useBackend } from '../support/dynamo-backends';
-import { recordingLogger } from '../support/recording-logger';
 import { startTestbed, type Testbed } from '../support/testbed';
 
 const MINUTE = 60_000;
@@ -106,7 +105,7 @@ describe.each(conformanceBackends())('the sync, on %s', (kind) => {
     it("a 61023 mark whose answer is lost still owes the recovery, and the scheduled run's recovery sync heals the account", async () => {
       await start(0);
       const [lost = ''] = await bed.seedAuthorizers(1);
-      const refresh = createRefresh(() => bed, recordingLogger(), bed.metrics);
+      const refresh = createRefresh(() => bed.service);
       expect(await refresh(scheduledEvent)).toMatchObject({ summary: { renewed: 1 } });
       bed.simulator.world.replaceRefreshToken(lost);
       bed.clock.advance(7_200_000 - 14 * MINUTE);

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sensitive } from '../../shared/sensitive';
 import { AuthorizerStore, SyncStore, Table } from '../../shared/store';
-import { AuthorizerRenewer, exchangeAuthorization, refreshDueAuthorizers, SCHEDULED, type RenewalReason } from '../../shared/tokens';
+import { refreshDueAuthorizers } from '../../shared/refresh';
+import { AuthorizerRenewer, exchangeAuthorization, SCHEDULED, type RenewalReason } from '../../shared/tokens';
 import { stepOf } from '../support/dying-stores';
 import { WechatComponentClient } from '../../shared/wechat';
 import { useDynalite } from '../support/dynalite-fixture';

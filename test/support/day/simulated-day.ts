@@ -1,20 +1,17 @@
 import { createCallback } from '../../../functions/callback/callback';
 import { createGetter } from '../../../functions/getter/getter';
-import { createRefresh } from '../../../functions/refresh/refresh';
-import { runSync } from '../../../functions/common/run-sync';
 import { startApiServer } from '../../../infra/local/api-server';
 import { createTable, LOCAL_CLIENT_CONFIG, type LocalDynamo } from '../../../infra/local/dynamo';
 import { localSecret, localServiceConfig } from '../../../infra/local/local-config';
 import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../../simulator';
 import { silentLogger } from '../../../shared/logger';
 import { sensitive } from '../../../shared/sensitive';
-import { createTokenService, type TokenService } from '../../../shared/service';
+import { TokenService, wireTokenService } from '../../../shared/service';
 import { createDocumentClient, Table } from '../../../shared/store';
 import { SimulatedCallers } from './callers';
 import { countRequests } from './count-requests';
 import { scanAttributes } from './raw-scan';
 import { Death, Killed, MortalStore, MortalSyncStore } from './mortal-run';
-import { noMetrics } from '../../../shared/metrics';
 import { AuthorizerRenewer } from '../../../shared/tokens';
 import { tokenEvent } from '../../fixtures/api-gateway';
 import { forEachConcurrently } from '../../../shared/tokens/concurrency';
@@ -95,12 +92,11 @@ const LEASE_MS = 30_000;
 const CALLER_TICKS = 3;
 const TOKEN_LIFE_MS = 7_200_000;
 const HOUR = 3_600_000;
-const SCHEDULED_EVENT = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
 
 /**
  * The product's day on a compressed clock: every `stepMs` (a minute, as deployed) the scheduled refresh
- * starts `refreshRuns` runs at once (the refresh function's own code, recovery included) while getters
- * ask for random accounts; WeChat pushes a ticket every 10 minutes through the real callback, and the sync
+ * starts `refreshRuns` runs at once (the service's scheduled refresh, as the refresh function runs it,
+ * recovery included) while getters ask for random accounts; WeChat pushes a ticket every 10 minutes through the real callback, and the sync
  * runs hourly. Backends (`callerBackends`) use the shipped WechatTokenClient with its cache through the
  * getter, make their WeChat requests with the token it gives them, and report a refused one.
  *
@@ -133,9 +129,11 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
   const refreshRequests = countRequests(runDoc);
   const config = localServiceConfig({ tableName, wechatApiBase: simulator.url, renewalMarginMs: MARGIN_MS, leaseMs: LEASE_MS });
   const wechat = { timeoutMs: 5_000, retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, totalBudgetMs: 10_000 } };
-  const service = createTokenService({ config, doc, secret: localSecret(), clock, wechat });
+  const parts = wireTokenService({ config, doc, secret: localSecret(), clock, wechat });
+  const service = new TokenService(parts);
   // The refresh function's container: its own clients, as a Lambda's are.
-  const runService = createTokenService({ config, doc: runDoc, secret: localSecret(), clock, wechat });
+  const runParts = wireTokenService({ config, doc: runDoc, secret: localSecret(), clock, wechat });
+  const runService = new TokenService(runParts);
   const runTable = new Table(runDoc, tableName);
   const getter = createGetter(() => service, silentLogger, { waitMs: 3_000 });
   const api = await startApiServer({ getter, callback: createCallback(() => service, silentLogger) });
@@ -166,19 +164,19 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
       const syncStore = new MortalSyncStore(runTable, death);
       const renewer = new AuthorizerRenewer({
         store,
-        client: runService.client,
-        componentTokens: runService.componentTokens,
+        client: runParts.client,
+        componentTokens: runParts.componentTokens,
         clock,
         renewalMarginMs: MARGIN_MS,
         leaseMs: config.leaseMs,
       });
-      run = { ...runService, authorizers: store, syncStore, renewer };
+      run = new TokenService({ ...runParts, authorizers: store, syncStore, renewer });
     }
     try {
-      const response = await createRefresh(() => run, silentLogger)(SCHEDULED_EVENT);
-      if (response.mode === 'scheduled' && response.recovery?.ran) {
+      const report = await run.runScheduledRefresh();
+      if (report.recovery?.ran) {
         recoverySyncs++;
-        recoveredRefreshTokens += response.recovery.healed;
+        recoveredRefreshTokens += report.recovery.healed;
       }
     } catch (error) {
       if (!(error instanceof Killed)) throw error;
@@ -210,13 +208,13 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
   // the steady state: a cycle's share of the accounts due at every step.
   await simulator.pushTicket();
   clock.advance(1_000);
-  await runSync(service, silentLogger, noMetrics);
+  await service.sync();
   for (let step = 0; step < cycleSteps; step++) {
     clock.advance(stepMs);
     if ((step * stepMs) % (10 * 60_000) === 0) await simulator.pushTicket();
     const slice = appIds.filter((_, index) => index % cycleSteps === step);
     await forEachConcurrently(slice, 16, async (appId) => {
-      await service.renewer.renew(appId, { kind: 'due', minValidMs: 0 }, { waitMs: 0 });
+      await parts.renewer.renew(appId, { kind: 'due', minValidMs: 0 }, { waitMs: 0 });
     });
   }
   // The window's renewals are counted from here; each is still compared with the one before it, the
@@ -251,7 +249,7 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
       simulator.faults.set({ systemErrorRate: 0.1, latencyMs: slow ? { min: 2_500, max: 3_000 } : 0 });
       if (at(0.1)) {
         // Someone takes a component token out of band: ours fails with 40001 once its grace is over.
-        await service.client.getComponentAccessToken({
+        await parts.client.getComponentAccessToken({
           componentAppSecret: sensitive(SIMULATOR_CREDENTIALS.componentAppSecret),
           componentVerifyTicket: sensitive(simulator.world.issueTicket()),
         });
@@ -261,7 +259,7 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
       if (at(0.35)) await simulator.pushAuthorizationEvent('authorized', reauthorized);
     }
     if (elapsed % (10 * 60_000) === 0) await simulator.pushTicket();
-    if (elapsed % HOUR === 0) await runSync(service, silentLogger, noMetrics);
+    if (elapsed % HOUR === 0) await service.sync();
     await Promise.all([
       ...Array.from({ length: options.refreshRuns ?? 2 }, refreshRun),
       ...Array.from({ length: options.gettersPerStep ?? 5 }, ask),
