@@ -6,19 +6,13 @@ import { parseWorldSnapshot, SimClock, SIMULATOR_CREDENTIALS, WechatSimulator, W
 import { readWorldSnapshot, SIMULATOR_STATE_FILE, WorldSnapshotSaver, writeWorldSnapshot } from '../../simulator/state-file';
 import { sensitive } from '../../shared/sensitive';
 import { clientFor } from '../support/simulated-wechat';
+import { useSimulators } from './started';
 
-const started: WechatSimulator[] = [];
+const simulatorWith = useSimulators();
 const folders: string[] = [];
 afterEach(async () => {
-  await Promise.all(started.splice(0).map((simulator) => simulator.close()));
   await Promise.all(folders.splice(0).map((folder) => rm(folder, { recursive: true, force: true })));
 });
-
-async function simulatorWith(options: Parameters<typeof WechatSimulator.start>[0]): Promise<WechatSimulator> {
-  const simulator = await WechatSimulator.start(options);
-  started.push(simulator);
-  return simulator;
-}
 
 async function folder(): Promise<string> {
   const path = await mkdtemp(join(tmpdir(), 'wechat-sim-state-'));
