@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sensitive } from '../../shared/sensitive';
-import { AuthorizerStore, SyncStore, Table } from '../../shared/store';
+import { SyncStore, Table } from '../../shared/store';
 import { refreshDueAuthorizers } from '../../shared/refresh';
 import { AuthorizerRenewer, exchangeAuthorization, SCHEDULED, type RenewalReason } from '../../shared/tokens';
-import { stepOf } from '../support/dying-stores';
 import { WechatComponentClient } from '../../shared/wechat';
 import { useDynalite } from '../support/dynalite-fixture';
 import { startTestbed, type Testbed } from '../support/testbed';
@@ -204,28 +203,6 @@ describe('interleavings', () => {
     bed.clock.advance(5 * MINUTE);
     expect(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 })).toMatchObject({ kind: 'current' });
     expect(bed.simulator.counters.calls('api_authorizer_token')).toBe(2);
-  });
-
-  it('a DynamoDB error on one account does not end the scheduled run for the others', async () => {
-    const appIds = await bed.seedAuthorizers(6);
-    const broken = appIds[2] ?? '';
-    class FlakyStore extends AuthorizerStore {
-      override async write(...args: Parameters<AuthorizerStore['write']>) {
-        if (args[0].appId === broken && stepOf(args[1]) === 'acquire') throw Object.assign(new Error('InternalServerError'), { name: 'InternalServerError' });
-        return super.write(...args);
-      }
-    }
-    const store = new FlakyStore(new Table(bed.doc, bed.tableName));
-    const renewer = new AuthorizerRenewer({ store, client: bed.client, componentTokens: bed.componentTokens, clock: bed.clock });
-    const summary = await refreshDueAuthorizers({ store, renewer, clock: bed.clock });
-    expect(summary).toMatchObject({ due: 6, renewed: 5, failed: { internal: 1 } });
-  });
-
-  it('a run past its deadline starts no renewal', async () => {
-    await bed.seedAuthorizers(4);
-    const summary = await refreshDueAuthorizers({ store: bed.authorizers, renewer: bed.renewer, clock: bed.clock, deadline: bed.clock.now() });
-    expect(summary).toMatchObject({ due: 4, renewed: 0, skipped: { leftForNextRun: 4 } });
-    expect(bed.simulator.counters.calls('api_authorizer_token')).toBe(0);
   });
 
   it('a failed component renewal inside the margin falls back to the stored token while it works', async () => {

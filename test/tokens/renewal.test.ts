@@ -2,7 +2,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { LocalDynamo } from '../../infra/local/dynamo';
 import { SIMULATOR_CREDENTIALS } from '../../simulator';
 import { sensitive } from '../../shared/sensitive';
-import { allDueShards, AuthorizerStore, dueShardsFrom, Table, TABLE_SCHEMA } from '../../shared/store';
 import { refreshDueAuthorizers } from '../../shared/refresh';
 import { AuthorizerRenewer, SCHEDULED, type RenewalReason, type RenewalResult } from '../../shared/tokens';
 import { conformanceBackends, startBackend } from '../support/dynamo-backends';
@@ -119,20 +118,6 @@ describe.each(conformanceBackends())('renewal under the lease, on %s', (kind) =>
     expect(stored?.refreshAt).toBe((stored?.doubt?.until ?? 0) + 1);
   });
 
-  it('after a crash, the scheduled refresh takes over once the lease has expired', async () => {
-    const [appId = ''] = await bed.seedAuthorizers(1);
-    const { authorizers, renewer, clock } = bed;
-    const crashingStore = dyingStore(bed.doc, bed.tableName, { at: 'commit' });
-    const crashing = new AuthorizerRenewer({ store: crashingStore, client: bed.client, componentTokens: bed.componentTokens, clock });
-    await expect(crashing.renew(appId, SCHEDULED, { waitMs: 0 })).rejects.toThrow();
-
-    // While the dead holder's lease lasts the account is not listed as due: taking it moved it to the lease's end.
-    expect(await refreshDueAuthorizers({ store: authorizers, renewer, clock })).toMatchObject({ due: 0, renewed: 0 });
-    clock.advance(61_000);
-    expect(await refreshDueAuthorizers({ store: authorizers, renewer, clock })).toMatchObject({ due: 1, renewed: 1 });
-    expect(isValid(appId, (await authorizers.get(appId))?.accessToken?.token.reveal() ?? '')).toBe(true);
-  });
-
   it('a renewal that returns a new refresh token persists it, and the next renewal uses it', async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     const original = bed.simulator.world.refreshTokenOf(appId);
@@ -168,43 +153,6 @@ describe.each(conformanceBackends())('renewal under the lease, on %s', (kind) =>
     expect(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'not_authorized' });
     expect((await bed.authorizers.get(appId))?.status).toBe('revoked');
     expect(bed.metrics.total('AuthorizerRevoked')).toBe(1);
-  });
-
-  it('overlapping scheduled runs start at different shards and share the due accounts: each renewed once', async () => {
-    const appIds = await bed.seedAuthorizers(64);
-    const starts = [0, 0.25, 0.5, 0.75];
-    const summaries = await Promise.all(
-      starts.map((start) => refreshDueAuthorizers({ store: bed.authorizers, renewer: bed.renewer, clock: bed.clock, concurrency: 2, random: () => start })),
-    );
-    expect(summaries.reduce((sum, summary) => sum + summary.renewed, 0)).toBe(appIds.length);
-    expect(bed.simulator.counters.calls('api_authorizer_token')).toBe(appIds.length);
-    // Each run also saw (and skipped) some another run had renewed or held, but far fewer than all of them.
-    const looked = summaries.reduce((sum, summary) => sum + summary.due, 0);
-    expect(looked).toBeLessThan(2 * appIds.length);
-  });
-
-  it('dueShardsFrom: every shard once, from the one asked for, wrapping around', () => {
-    expect(dueShardsFrom(0)).toEqual(allDueShards());
-    expect(dueShardsFrom(3).slice(0, 2)).toEqual(['03', '04']);
-    expect(dueShardsFrom(TABLE_SCHEMA.dueShards + 1)).toEqual(dueShardsFrom(1));
-    expect(dueShardsFrom(-1)[0]).toBe(String(TABLE_SCHEMA.dueShards - 1).padStart(2, '0'));
-    expect(new Set(dueShardsFrom(7)).size).toBe(TABLE_SCHEMA.dueShards);
-  });
-
-  it('45009: the scheduled run stops at once and says so; the rest stay due', async () => {
-    const appIds = await bed.seedAuthorizers(30);
-    bed.simulator.faults.set({ dailyQuota: { api_authorizer_token: 3 } });
-    const summary = await refreshDueAuthorizers({ store: bed.authorizers, renewer: bed.renewer, clock: bed.clock, concurrency: 4 });
-    expect(summary.stoppedForQuota).toBe(true);
-    expect(summary.renewed).toBe(3);
-    expect(summary.failed.quota).toBeGreaterThanOrEqual(1);
-    // Once 45009 is seen no new renewal starts: at most the ones already in flight also spend a call.
-    expect(bed.simulator.counters.calls('api_authorizer_token')).toBeLessThanOrEqual(3 + 4);
-    expect(summary.due).toBeLessThan(appIds.length);
-    expect(bed.metrics.total('QuotaExhausted')).toBe(summary.failed.quota);
-    const stillDue: string[] = [];
-    for await (const id of bed.authorizers.dueAppIds(bed.clock.now())) stillDue.push(id);
-    expect(stillDue).toHaveLength(appIds.length - 3);
   });
 
   it('-1: retried within the run; still failing, released and left due for the next run', async () => {
