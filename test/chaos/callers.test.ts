@@ -4,7 +4,7 @@ import { tokenEvent } from '../fixtures/api-gateway';
 import { startApiTestbed, type ApiTestbed } from '../support/api-testbed';
 import { useDynalite } from '../support/dynalite-fixture';
 
-// The chaos day's callers (bench/support/callers.ts) are its measurement of the product's promise: a
+// The chaos day's callers (test/support/day/callers.ts) are its measurement of the product's promise: a
 // harness that cannot see a dead token would report 0 whatever the product does. These tests serve it one.
 describe('the simulated callers', () => {
   const backend = useDynalite();
