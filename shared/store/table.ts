@@ -138,14 +138,12 @@ export class Table {
   }
 
   /** Every item of one index partition with a sort key at most `upTo`, page by page. */
-  async *queryIndex(index: IndexShape, partition: string, upTo: number): AsyncGenerator<Item> {
-    let startKey: Item | undefined;
-    do {
-      const query = this.#indexQuery(index, partition, { operator: '<=', value: upTo });
+  queryIndex(index: IndexShape, partition: string, upTo: number): AsyncGenerator<Item> {
+    const query = this.#indexQuery(index, partition, { operator: '<=', value: upTo });
+    return everyPage(async (startKey) => {
       const page = await this.doc.send(new QueryCommand({ ...query, ExclusiveStartKey: startKey }));
-      yield* page.Items ?? [];
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+      return { items: page.Items ?? [], nextKey: page.LastEvaluatedKey };
+    });
   }
 
   /**
@@ -181,13 +179,8 @@ export class Table {
   }
 
   /** Every item a Scan keeps, page by page. */
-  async *scan(request: ScanRequest): AsyncGenerator<Item> {
-    let startKey: Item | undefined;
-    do {
-      const page = await this.scanPage({ ...request, startKey });
-      yield* page.items;
-      startKey = page.nextKey;
-    } while (startKey);
+  scan(request: ScanRequest): AsyncGenerator<Item> {
+    return everyPage((startKey) => this.scanPage({ ...request, startKey }));
   }
 
   #indexQuery(index: IndexShape, partition: string, sortKey: { operator: '<=' | '>'; value: number } | undefined) {
@@ -200,6 +193,16 @@ export class Table {
       ExpressionAttributeValues: { ':partition': partition, ...(sortKey ? { ':sortKey': sortKey.value } : {}) },
     };
   }
+}
+
+/** The items of every page, each page read from where the one before it ended. */
+async function* everyPage(read: (startKey: Item | undefined) => Promise<{ items: Item[]; nextKey?: Item | undefined }>): AsyncGenerator<Item> {
+  let startKey: Item | undefined;
+  do {
+    const page = await read(startKey);
+    yield* page.items;
+    startKey = page.nextKey;
+  } while (startKey);
 }
 
 function projectionOf(names: readonly string[]): string {

@@ -3,6 +3,7 @@ import { sensitive, type Sensitive } from '../../sensitive';
 import { dueShardOf, RECOVERY_SHARD } from '../schema';
 import type { Condition, Item, Key } from '../table';
 import { decodeTokenState, encodeTokenChange, ISSUED_TOKEN_FIELDS, type Doubt, type TokenState } from '../token-state';
+import { itemKeys } from './keys';
 import { projection } from './projection';
 
 /**
@@ -14,19 +15,15 @@ import { projection } from './projection';
 export const AUTHORIZER_STATUSES = ['active', 'revoked', 'refresh_token_invalid'] as const;
 export type AuthorizerStatus = (typeof AUTHORIZER_STATUSES)[number];
 
-const KEY_PREFIX = 'AUTHORIZER#';
+const KEYS = itemKeys('AUTHORIZER#');
 
-export function authorizerKey(appId: string): Key {
-  return { pk: `${KEY_PREFIX}${appId}` };
-}
+export const authorizerKey: (appId: string) => Key = KEYS.key;
 
 /** The appid an authorizer item's key names; `undefined` for the key of any other item. */
-export function appIdOfAuthorizerKey(pk: string): string | undefined {
-  return pk.startsWith(KEY_PREFIX) ? pk.slice(KEY_PREFIX.length) : undefined;
-}
+export const appIdOfAuthorizerKey: (pk: string) => string | undefined = KEYS.idOf;
 
 /** The Scan filter that keeps the authorizer items and no other. */
-export const AUTHORIZER_ITEMS: Condition = { expression: 'begins_with(#pk, :prefix)', values: { ':prefix': KEY_PREFIX } };
+export const AUTHORIZER_ITEMS: Condition = KEYS.filter;
 
 /** Every attribute of the item (but its key, and the lease and doubt that the token state reads leniently). */
 const itemSchema = z.object({

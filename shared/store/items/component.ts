@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { sensitive, type Sensitive } from '../../sensitive';
 import type { Key, Write } from '../table';
 import { atVersion, decodeTokenState, encodeTokenChange, ISSUED_TOKEN_FIELDS, tokenDistrust, type TokenState, type TokenStateChange } from '../token-state';
+import { itemKeys } from './keys';
 import { projection } from './projection';
 
 /**
@@ -9,16 +10,12 @@ import { projection } from './projection';
  * The one place its shape and its writes are written.
  */
 
-const KEY_PREFIX = 'COMPONENT#';
+const KEYS = itemKeys('COMPONENT#');
 
-export function componentKey(componentAppId: string): Key {
-  return { pk: `${KEY_PREFIX}${componentAppId}` };
-}
+export const componentKey: (componentAppId: string) => Key = KEYS.key;
 
 /** The component AppId a component item's key names; `undefined` for the key of any other item. */
-export function componentAppIdOfKey(pk: string): string | undefined {
-  return pk.startsWith(KEY_PREFIX) ? pk.slice(KEY_PREFIX.length) : undefined;
-}
+export const componentAppIdOfKey: (pk: string) => string | undefined = KEYS.idOf;
 
 export interface StoredTicket {
   readonly ticket: Sensitive;

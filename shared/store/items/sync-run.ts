@@ -1,6 +1,7 @@
 import { LEASE_ATTRIBUTES, LEASE_FREE, leaseAttributes, leaseHeldBy } from '../lease';
 import { TABLE_SCHEMA } from '../schema';
 import type { Item, Key, Write } from '../table';
+import { itemKeys } from './keys';
 
 /**
  * The sync run item, one per component: the run lease (one sync at a time, whichever way it was started:
@@ -8,15 +9,13 @@ import type { Item, Key, Write } from '../table';
  * Its whole life is a lease, so it carries a time to live: DynamoDB drops it a day after the last run.
  */
 
-const KEY_PREFIX = 'SYNC#';
+const KEYS = itemKeys('SYNC#');
 
-export function syncRunKey(componentAppId: string): Key {
-  return { pk: `${KEY_PREFIX}${componentAppId}` };
-}
+export const syncRunKey: (componentAppId: string) => Key = KEYS.key;
 
 /** Whether a key is a sync run item's (the writes that are not an authorizer's or the component's). */
 export function isSyncRunKey(pk: string): boolean {
-  return pk.startsWith(KEY_PREFIX);
+  return KEYS.idOf(pk) !== undefined;
 }
 
 /** Unix seconds, a day after the lease ends. */
