@@ -1,6 +1,9 @@
 import { NamedError } from '../shared/errors';
 
-/** Base of every error the simulator throws of its own (misuse of its API is a `TypeError` or `RangeError`). */
+/**
+ * Base of the errors the simulator answers a caller with. Misuse of its API (a bad setting, an account it
+ * does not have) is not one: it throws as any bad argument does (`TypeError`, `RangeError`, `Error`).
+ */
 export abstract class SimulatorError extends NamedError {}
 
 export type WorldSnapshotProblem =
