@@ -48,12 +48,16 @@ const itemSchema = z.object({
 /** The name of an attribute of the item, checked against its schema where another module names one. */
 export type AuthorizerAttribute = keyof z.output<typeof itemSchema>;
 
-export interface AuthorizerRecord extends TokenState {
+/** What every read of an account sees of it. */
+interface AuthorizerAccount {
   readonly appId: string;
   readonly status: AuthorizerStatus;
   readonly refreshToken: Sensitive;
   /** Unix seconds of the latest authorization, as WeChat reports it. */
   readonly authTime: number;
+}
+
+export interface AuthorizerRecord extends TokenState, AuthorizerAccount {
   readonly changedAt: {
     readonly refreshToken: number;
     readonly status: number;
@@ -63,11 +67,7 @@ export interface AuthorizerRecord extends TokenState {
 }
 
 /** What the sync needs to know of a stored authorizer to decide whether a listing changes it. */
-export interface AuthorizerSnapshot {
-  readonly appId: string;
-  readonly status: AuthorizerStatus;
-  readonly refreshToken: Sensitive;
-  readonly authTime: number;
+export interface AuthorizerSnapshot extends AuthorizerAccount {
   readonly version: number;
   readonly refreshTokenChangedAt: number;
   /** A refused account whose refresh token was stored after this was not refused (see `decide`). */
