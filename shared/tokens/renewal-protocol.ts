@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isLeaseAbandoned, isLeaseLive, type IssuedToken, type TokenState, type TokenStateChange } from '../store';
 import { WechatApiError } from '../wechat';
+import { TokenError } from './errors';
 import { doubtOfLease, LEASE_SAFETY_MS, mergeDoubt, needsRenewal, scheduleFor, STUCK_REQUEST_MS, type RenewalReason } from './trust';
 
 /**
@@ -33,10 +34,9 @@ export async function transition<R extends TokenState, X, T>(store: TokenStore<R
 /** A record that keeps moving under us this often is a bug or a storm; the caller fails and retries later. */
 const MAX_CONFLICTS = 8;
 
-export class RenewalConflictError extends Error {
+export class RenewalConflictError extends TokenError {
   constructor() {
     super('the record kept changing while a renewal step was written');
-    this.name = 'RenewalConflictError';
   }
 }
 
@@ -104,10 +104,9 @@ export type CallOutcome<A> =
   | { readonly kind: 'failed'; readonly error: unknown; readonly sentAt: number; readonly uncertain: boolean; readonly called: boolean };
 
 /** The holder stopped short of calling WeChat: too little of its lease was left. */
-export class LeaseRunningOutError extends Error {
+export class LeaseRunningOutError extends TokenError {
   constructor() {
     super('too little of the lease is left to call WeChat');
-    this.name = 'LeaseRunningOutError';
   }
 }
 
