@@ -1,14 +1,15 @@
 import { isAppId } from '../appid';
 import { AUTHORIZER_ITEMS, AUTHORIZER_SUMMARY, appIdOfAuthorizerKey, type AuthorizerSummary } from './items/authorizer';
+import { StoreError } from './errors';
 import { TABLE_SCHEMA } from './schema';
 import type { Item, Table } from './table';
 
 export type { AuthorizerSummary } from './items/authorizer';
 
-export class InvalidCursorError extends Error {
+/** A listing cursor this API did not return (the same answer for every malformed one). */
+export class InvalidCursorError extends StoreError {
   constructor() {
     super('the cursor is not one this API returned');
-    this.name = 'InvalidCursorError';
   }
 }
 
