@@ -3,8 +3,7 @@ import { systemClock, type Clock } from './clock';
 import type { ServiceConfig } from './config';
 import { silentLogger, type Logger } from './logger';
 import { noMetrics, type Metrics } from './metrics';
-import { pushHandler, type PushOutcome } from './push/handle-push';
-import type { EncryptedPush } from './push/open-push';
+import { type EncryptedPush, type PushOutcome, pushHandler } from './push';
 import type { RecoveryDeps } from './recovery';
 import {
   renewOnDemand,

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ROUTE_KEYS } from '../../shared/api/routes';
 import type { Logger } from '../../shared/logger';
-import type { PushOutcome } from '../../shared/push/handle-push';
+import type { PushOutcome } from '../../shared/push';
 import { MAX_PUSH_BYTES } from '../../shared/push/open-push';
 import type { TokenService } from '../../shared/service';
 

@@ -1,16 +1,16 @@
 import { APPID_PATTERN } from '../../shared/appid';
 import * as z from 'zod/mini';
 import { MIN_SERVED_VALIDITY_MS, TRUST_WINDOW_MS } from '../../shared/tokens/trust';
+import { EventError } from '../common/errors';
 
 /** What the refresh Lambda is invoked with: EventBridge's schedule, or one appid on demand. */
 export type RefreshEvent =
   | { readonly mode: 'scheduled' }
   | { readonly mode: 'on_demand'; readonly appId: string; readonly minValidSeconds: number };
 
-export class RefreshEventError extends Error {
+export class RefreshEventError extends EventError {
   constructor(message: string) {
     super(message);
-    this.name = 'RefreshEventError';
   }
 }
 

@@ -1,11 +1,11 @@
 import * as z from 'zod/mini';
 import type { TokenService } from '../../shared/service';
 import type { SyncSummary } from '../../shared/sync';
+import { EventError } from '../common/errors';
 
-export class SyncEventError extends Error {
+export class SyncEventError extends EventError {
   constructor() {
     super('expected an EventBridge Scheduled Event, or {"sync": true} for a manual run');
-    this.name = 'SyncEventError';
   }
 }
 
