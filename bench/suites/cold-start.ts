@@ -11,6 +11,7 @@ import { coldStartRunner, type ColdStart } from '../support/cold-start-process';
 import { startDynaliteProcess } from '../../test/support/dynalite-process';
 import { seedFreshAuthorizer } from '../support/fresh-authorizer';
 import { median } from '../support/latency';
+import { SETTINGS } from '../../shared/config';
 import { SERVICE_NAME } from '../../shared/logger';
 
 const SAMPLES = Number(process.env['BENCH_COLD_START_SAMPLES'] ?? 15);
@@ -41,10 +42,10 @@ export async function coldStartSuite(): Promise<BenchRow[]> {
       // What the stack sets (infra/construct.ts) and what Lambda itself sets, with fake credentials.
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-      COMPONENT_APPID: 'wxbenchcomponent01',
-      TABLE_NAME: TABLE,
-      COMPONENT_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-AbCdEf',
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      [SETTINGS.componentAppId.env]: 'wxbenchcomponent01',
+      [SETTINGS.tableName.env]: TABLE,
+      [SETTINGS.secretId.env]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-AbCdEf',
+      [SETTINGS.dynamoEndpoint.env]: dynamo.endpoint,
       AWS_REGION: 'us-east-1',
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
