@@ -7,7 +7,7 @@ import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../../simulator';
 import { silentLogger } from '../../../shared/logger';
 import { sensitive } from '../../../shared/sensitive';
 import { TokenService, wireTokenService } from '../../../shared/service';
-import { createDocumentClient, Table } from '../../../shared/store';
+import { authorizerKey, createDocumentClient, Table } from '../../../shared/store';
 import { SimulatedCallers } from './callers';
 import { countRequests } from './count-requests';
 import { scanAttributes } from './raw-scan';
@@ -275,7 +275,7 @@ interface ScannedAuthorizer {
 /** Every stored account; the refresh tokens only when asked (the per-step sample needs none). */
 async function scanAuthorizers(endpoint: string, tableName: string, withRefreshTokens = false): Promise<ScannedAuthorizer[]> {
   const projection = ['appId', 'status', 'accessToken', ...(withRefreshTokens ? ['refreshToken'] : [])];
-  const items = await scanAttributes(endpoint, { tableName, projection, prefix: 'AUTHORIZER#' });
+  const items = await scanAttributes(endpoint, { tableName, projection, prefix: authorizerKey('').pk });
   return items.map((item) => ({
     appId: String(item['appId']),
     status: String(item['status']),
