@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import type { Sensitive } from '../sensitive';
 import type { AuthorizerRecord, AuthorizerStore, IssuedToken } from '../store';
-import { WechatApiError, type WechatComponentClient } from '../wechat';
+import { type AuthorizationInfo, WechatApiError, type WechatComponentClient } from '../wechat';
 import type { ComponentTokenProvider } from './component-token';
 import { doubtChange, transition, type TokenStore } from './renewal-protocol';
 import { mergeDoubt, scheduleFor, STUCK_REQUEST_MS } from './trust';
@@ -66,7 +66,7 @@ export async function exchangeAuthorization(
       }))
     : undefined;
   const sentAt = clock.now();
-  let info;
+  let info: AuthorizationInfo;
   try {
     info = await deps.componentTokens.withToken((token) =>
       deps.client.queryAuth(token, { authorizationCode: push.authorizationCode }, { signal: AbortSignal.timeout(Math.max(1, markedAt + PUSH_HANDLING_TIMEOUT_MS - 5_000 - clock.now())) }),

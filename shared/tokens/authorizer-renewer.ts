@@ -99,7 +99,7 @@ export class AuthorizerRenewer {
     const { clock } = this.#options;
     if (reason.kind === 'invalid') {
       const accepted = this.#accepted.get(appId);
-      if (accepted && accepted.token.equals(reason.token) && clock.now() < accepted.until) reason = { kind: 'due', minValidMs: MIN_SERVED_VALIDITY_MS };
+      if (accepted?.token.equals(reason.token) && clock.now() < accepted.until) reason = { kind: 'due', minValidMs: MIN_SERVED_VALIDITY_MS };
     }
     const store = this.#tokenStore(appId);
     const attempt = await acquireLease(store, {

@@ -135,7 +135,9 @@ export async function callUnderLease<A>(lease: { expiresAt: number }, now: () =>
       sent = true;
       return AbortSignal.timeout(left);
     },
-    unanswered: () => void (unansweredAttempt = true),
+    unanswered: () => {
+      unansweredAttempt = true;
+    },
   };
   try {
     const answer = await call(attempt);

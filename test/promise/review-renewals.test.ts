@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRefresh } from '../../functions/refresh/refresh';
 import { conformanceBackends, useBackend } from '../support/dynamo-backends';
-import { gate, holdingFetch, MINUTE, otherInstance, Promises, realSleep, scheduledEvent, storedTokenWorks, writesAccessToken } from '../support/promise-harness';
+import { MINUTE, otherInstance, Promises, realSleep, scheduledEvent, storedTokenWorks, writesAccessToken } from '../support/promise-harness';
 import { startTestbed, type Testbed } from '../support/testbed';
 
 // Review attacks on the renewal protocol under DynamoDB faults and paused holders. Each says what it shows.
@@ -39,14 +39,17 @@ function faultyDoc(doc: DynamoDBDocumentClient, matches: (input: Record<string, 
       };
     },
   });
-  return { doc: proxy, reads: () => reads, kill: () => void (killed = true) };
+  return { doc: proxy, reads: () => reads, kill: () => {
+      killed = true;
+    },
+  };
 }
 
 /** Whether a write takes a renewal lease (sets leaseOwner). */
 function takesLease(input: Record<string, unknown>): boolean {
   const names = input['ExpressionAttributeNames'];
   const update = input['UpdateExpression'];
-  return typeof update === 'string' && names !== null && typeof names === 'object' && Object.values(names).includes('leaseOwner') && /SET[^]*#leaseOwner = /.test(update) && String(input['Key'] && JSON.stringify(input['Key'])).includes('AUTHORIZER#');
+  return typeof update === 'string' && names !== null && typeof names === 'object' && Object.values(names).includes('leaseOwner') && /SET[\s\S]*#leaseOwner = /.test(update) && String(input['Key'] && JSON.stringify(input['Key'])).includes('AUTHORIZER#');
 }
 
 describe.each(conformanceBackends())('review: renewals, on %s', (kind) => {

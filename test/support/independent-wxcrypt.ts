@@ -5,7 +5,7 @@ import { createCipheriv, createHash } from 'node:crypto';
 // in its own test), so that the callback is tested with pushes our own encrypt never produced.
 
 export function independentEncrypt(encodingAesKey: string, appId: string, message: string, random16: string): string {
-  const aesKey = Buffer.from(encodingAesKey + '=', 'base64');
+  const aesKey = Buffer.from(`${encodingAesKey}=`, 'base64');
   const messageBytes = Buffer.from(message, 'utf8');
   const networkOrder = Buffer.from([
     (messageBytes.length >> 24) & 0xff,

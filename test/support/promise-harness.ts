@@ -155,7 +155,7 @@ export function writesAccessToken(input: Record<string, unknown>): boolean {
   if (item && typeof item === 'object' && 'accessToken' in item) return true;
   const names = input['ExpressionAttributeNames'];
   const update = input['UpdateExpression'];
-  return typeof update === 'string' && names !== null && typeof names === 'object' && Object.values(names).includes('accessToken') && /SET[^]*#accessToken = /.test(update);
+  return typeof update === 'string' && names !== null && typeof names === 'object' && Object.values(names).includes('accessToken') && /SET[\s\S]*#accessToken = /.test(update);
 }
 
 /** Another Lambda instance of the product: the same table, simulator and clock, its own clients. */

@@ -15,8 +15,12 @@ export function manualClock(start: number): ManualClock {
   let now = start;
   return {
     now: () => now,
-    set: (at) => void (now = at),
-    advance: (ms) => void (now += ms),
+    set: (at) => {
+      now = at;
+    },
+    advance: (ms) => {
+      now += ms;
+    },
   };
 }
 

@@ -94,7 +94,10 @@ export class SimulatedCallers {
       const token = answer['authorizer_access_token'];
       if (typeof token !== 'string') return;
       let tokens = this.#handedOut.get(appId);
-      if (!tokens) this.#handedOut.set(appId, (tokens = new Set()));
+      if (!tokens) {
+        tokens = new Set();
+        this.#handedOut.set(appId, tokens);
+      }
       tokens.add(token);
     };
     const fetch = inProcessFetch(async (event) => {

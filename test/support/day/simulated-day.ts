@@ -51,7 +51,10 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
   const cycleSteps = Math.round((TOKEN_LIFE_MS - MARGIN_MS) / stepMs);
   const chaos = options.chaos ?? false;
   let random = options.seed ?? 7;
-  const next = () => (random = (random * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+  const next = () => {
+    random = (random * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return random / 2_147_483_648;
+  };
 
   const simulator = await WechatSimulator.start({ authorizers: options.authorizers, seed: options.seed ?? 7 });
   const clock = simulator.clock;
