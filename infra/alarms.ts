@@ -7,8 +7,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SERVICE_NAME } from '../shared/logger';
-import { METRICS_NAMESPACE } from '../shared/metrics';
 import type { DurationMetricName, MetricName } from '../shared/metrics';
+import { METRICS_NAMESPACE } from '../shared/metrics';
 import type { FunctionName } from './function';
 
 /** The alarms, by their construct ids: each has its entry in the runbook. */
@@ -35,26 +35,44 @@ export function runbookAnchor(id: AlarmName): string {
 }
 
 /** Each alarm with its runbook anchor: what docs/runbook.md must have a heading or anchor for. */
-export const ALARM_RUNBOOK: readonly { readonly id: AlarmName; readonly anchor: string; readonly link: string }[] = ALARM_IDS.map((id) => ({
-  id,
-  anchor: runbookAnchor(id),
-  link: `${RUNBOOK_PATH}#${runbookAnchor(id)}`,
-}));
+export const ALARM_RUNBOOK: readonly { readonly id: AlarmName; readonly anchor: string; readonly link: string }[] =
+  ALARM_IDS.map((id) => ({
+    id,
+    anchor: runbookAnchor(id),
+    link: `${RUNBOOK_PATH}#${runbookAnchor(id)}`,
+  }));
 
 function domainMetric(name: MetricName | DurationMetricName, statistic: string, period: Duration): cloudwatch.Metric {
-  return new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { service: SERVICE_NAME }, statistic, period });
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: SERVICE_NAME },
+    statistic,
+    period,
+  });
 }
 
 /** The alarms an operator is paged for; all on one SNS topic. */
 export function createAlarms(
   scope: Construct,
-  parts: { api: apigw.HttpApi; functions: Record<FunctionName, lambda.IFunction>; topic: sns.ITopic; deadLetterQueue: sqs.IQueue },
+  parts: {
+    api: apigw.HttpApi;
+    functions: Record<FunctionName, lambda.IFunction>;
+    topic: sns.ITopic;
+    deadLetterQueue: sqs.IQueue;
+  },
 ): Record<AlarmName, cloudwatch.Alarm> {
   const five = Duration.minutes(5);
   const alarms = new Construct(scope, 'Alarms');
-  const make = (name: AlarmName, props: Omit<cloudwatch.AlarmProps, 'alarmDescription'> & { description: string }): cloudwatch.Alarm => {
+  const make = (
+    name: AlarmName,
+    props: Omit<cloudwatch.AlarmProps, 'alarmDescription'> & { description: string },
+  ): cloudwatch.Alarm => {
     const { description, ...rest } = props;
-    const alarm = new cloudwatch.Alarm(alarms, name, { ...rest, alarmDescription: `${description} Runbook: ${RUNBOOK_PATH}#${runbookAnchor(name)}` });
+    const alarm = new cloudwatch.Alarm(alarms, name, {
+      ...rest,
+      alarmDescription: `${description} Runbook: ${RUNBOOK_PATH}#${runbookAnchor(name)}`,
+    });
     alarm.addAlarmAction(new SnsAction(parts.topic));
     return alarm;
   };
@@ -70,7 +88,8 @@ export function createAlarms(
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
     TicketStale: make('TicketStale', {
-      description: 'The latest component_verify_ticket is older than 30 minutes (or none is reported): pushes are not arriving.',
+      description:
+        'The latest component_verify_ticket is older than 30 minutes (or none is reported): pushes are not arriving.',
       metric: domainMetric('TicketAge', 'Maximum', five),
       threshold: 30 * 60_000,
       evaluationPeriods: 2,
@@ -119,7 +138,7 @@ export function createAlarms(
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
     QuotaExhausted: make('QuotaExhausted', {
-      description: "WeChat answered 45009: a daily quota is spent.",
+      description: 'WeChat answered 45009: a daily quota is spent.',
       metric: domainMetric('QuotaExhausted', 'Sum', five),
       threshold: 1,
       evaluationPeriods: 1,
@@ -127,7 +146,8 @@ export function createAlarms(
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
     RefreshTokenInvalid: make('RefreshTokenInvalid', {
-      description: 'WeChat refused a refresh token (61023). The refresh run syncs at once to recover it from the authorizer list; if this persists, the account must authorize again.',
+      description:
+        'WeChat refused a refresh token (61023). The refresh run syncs at once to recover it from the authorizer list; if this persists, the account must authorize again.',
       metric: domainMetric('RefreshTokenInvalid', 'Sum', Duration.hours(1)),
       threshold: 1,
       evaluationPeriods: 2,

@@ -20,7 +20,10 @@ export interface TokensApiOptions {
  */
 export function tokensApi(scope: Construct, options: TokensApiOptions): apigw.HttpApi {
   const api = new apigw.HttpApi(scope, 'Api', { createDefaultStage: false, description: 'WeChat authorizer tokens' });
-  const accessLogs = new logs.LogGroup(scope, 'ApiAccessLogs', { retention: options.retention, removalPolicy: RemovalPolicy.DESTROY });
+  const accessLogs = new logs.LogGroup(scope, 'ApiAccessLogs', {
+    retention: options.retention,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
   new apigw.HttpStage(scope, 'DefaultStage', {
     httpApi: api,
     stageName: '$default',
@@ -44,7 +47,12 @@ export function tokensApi(scope: Construct, options: TokensApiOptions): apigw.Ht
   const iamAuth = new HttpIamAuthorizer();
   const getter = new HttpLambdaIntegration('Getter', options.functions.getter);
   for (const route of Object.values(ROUTES).filter((candidate) => candidate.handler === 'getter')) {
-    api.addRoutes({ path: route.path, methods: [apigw.HttpMethod[route.method]], integration: getter, authorizer: iamAuth });
+    api.addRoutes({
+      path: route.path,
+      methods: [apigw.HttpMethod[route.method]],
+      integration: getter,
+      authorizer: iamAuth,
+    });
   }
   // WeChat calls this route and cannot sign: the push's msg_signature is its authentication.
   const [callbackRoute] = api.addRoutes({
@@ -55,7 +63,8 @@ export function tokensApi(scope: Construct, options: TokensApiOptions): apigw.Ht
   if (callbackRoute) {
     Validations.of(callbackRoute).acknowledge({
       id: 'AwsSolutions-APIG4',
-      reason: "WeChat's push URL: WeChat cannot sign with SigV4; each push is authenticated by its msg_signature and AES encryption.",
+      reason:
+        "WeChat's push URL: WeChat cannot sign with SigV4; each push is authenticated by its msg_signature and AES encryption.",
     });
   }
   return api;

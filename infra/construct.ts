@@ -17,7 +17,7 @@ import { TABLE_SCHEMA } from '../shared/store/schema';
 import { PUSH_HANDLING_TIMEOUT_MS } from '../shared/tokens/authorization';
 import { createAlarms } from './alarms';
 import { routeArn, tokensApi } from './api';
-import { tokensFunction, type FunctionName } from './function';
+import { type FunctionName, tokensFunction } from './function';
 import { lambdaEnvironment, propProblems } from './lambda-environment';
 import type { WechatAuthorizerTokensProps } from './props';
 
@@ -69,7 +69,10 @@ export class WechatAuthorizerTokens extends Construct {
       retentionPeriod: Duration.days(14),
     });
     for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
-      Validations.of(this.deadLetterQueue).acknowledge({ id, reason: 'This queue is the dead-letter queue of the scheduled runs (EventBridge targets and Lambda).' });
+      Validations.of(this.deadLetterQueue).acknowledge({
+        id,
+        reason: 'This queue is the dead-letter queue of the scheduled runs (EventBridge targets and Lambda).',
+      });
     }
     if (!props.secret) {
       Validations.of(this.secret).acknowledge({
@@ -81,7 +84,13 @@ export class WechatAuthorizerTokens extends Construct {
     const environment = lambdaEnvironment(props, { tableName: this.table.tableName, secretArn: this.secret.secretArn });
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const make = (name: FunctionName, timeout: Duration, memorySize: number) =>
-      tokensFunction(this, name, { environment, timeout, memorySize, retention, deadLetterQueue: this.deadLetterQueue });
+      tokensFunction(this, name, {
+        environment,
+        timeout,
+        memorySize,
+        retention,
+        deadLetterQueue: this.deadLetterQueue,
+      });
     this.functions = {
       sync: make('sync', Duration.minutes(15), 1024),
       refresh: make('refresh', Duration.minutes(5), 512),
@@ -89,11 +98,28 @@ export class WechatAuthorizerTokens extends Construct {
       callback: make('callback', Duration.millis(PUSH_HANDLING_TIMEOUT_MS), 256),
     };
     this.#grantLeastPrivilege();
-    this.#schedule('Sync', this.functions.sync, props.syncSchedule ?? events.Schedule.rate(Duration.minutes(SCHEDULE_DEFAULTS.syncEveryMinutes)));
-    this.#schedule('Refresh', this.functions.refresh, props.refreshSchedule ?? events.Schedule.rate(Duration.minutes(SCHEDULE_DEFAULTS.refreshEveryMinutes)));
-    this.api = tokensApi(this, { functions: this.functions, throttle: props.apiThrottle ?? DEFAULT_API_THROTTLE, retention });
+    this.#schedule(
+      'Sync',
+      this.functions.sync,
+      props.syncSchedule ?? events.Schedule.rate(Duration.minutes(SCHEDULE_DEFAULTS.syncEveryMinutes)),
+    );
+    this.#schedule(
+      'Refresh',
+      this.functions.refresh,
+      props.refreshSchedule ?? events.Schedule.rate(Duration.minutes(SCHEDULE_DEFAULTS.refreshEveryMinutes)),
+    );
+    this.api = tokensApi(this, {
+      functions: this.functions,
+      throttle: props.apiThrottle ?? DEFAULT_API_THROTTLE,
+      retention,
+    });
     this.alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'AlarmTopic', { enforceSSL: true });
-    createAlarms(this, { api: this.api, functions: this.functions, topic: this.alarmTopic, deadLetterQueue: this.deadLetterQueue });
+    createAlarms(this, {
+      api: this.api,
+      functions: this.functions,
+      topic: this.alarmTopic,
+      deadLetterQueue: this.deadLetterQueue,
+    });
   }
 
   /**
@@ -110,12 +136,20 @@ export class WechatAuthorizerTokens extends Construct {
 
   /** Lets `grantee` read the component access token (its own route). */
   grantComponentToken(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: [routeArn(this.api, ROUTES.componentToken)] });
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: [routeArn(this.api, ROUTES.componentToken)],
+    });
   }
 
   /** Lets `grantee` list the authorizers (never a token). */
   grantList(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: [routeArn(this.api, ROUTES.authorizers)] });
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: [routeArn(this.api, ROUTES.authorizers)],
+    });
   }
 
   #table(): dynamodb.Table {
@@ -142,7 +176,9 @@ export class WechatAuthorizerTokens extends Construct {
   #grantLeastPrivilege(): void {
     const { sync, refresh, getter, callback } = this.functions;
     const onTable = (fn: nodejs.NodejsFunction, actions: string[], resources = [this.table.tableArn]) =>
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: actions.map((action) => `dynamodb:${action}`), resources }));
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: actions.map((action) => `dynamodb:${action}`), resources }),
+      );
     const syncActions = ['GetItem', 'PutItem', 'UpdateItem', 'Scan'];
     onTable(sync, syncActions);
     // The refresh runs the sync itself when WeChat refuses a refresh token (61023): recovery at once.
@@ -158,7 +194,11 @@ export class WechatAuthorizerTokens extends Construct {
       schedule,
       targets: [
         new targets.LambdaFunction(fn, {
-          event: events.RuleTargetInput.fromObject({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }),
+          event: events.RuleTargetInput.fromObject({
+            source: 'aws.events',
+            'detail-type': 'Scheduled Event',
+            detail: {},
+          }),
           deadLetterQueue: this.deadLetterQueue,
           retryAttempts: 2,
           maxEventAge: Duration.hours(1),

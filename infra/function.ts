@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RemovalPolicy, Stack, Validations, type Duration } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -26,11 +26,23 @@ export interface TokensFunctionOptions {
  * One of the four functions, bundled from source (nodejs22.x on arm64, traced), with its own log group
  * and its own role, and the cdk-nag findings it is built to have acknowledged with the reason.
  */
-export function tokensFunction(scope: Construct, name: FunctionName, options: TokensFunctionOptions): nodejs.NodejsFunction {
-  const logGroup = new logs.LogGroup(scope, `${name}Logs`, { retention: options.retention, removalPolicy: RemovalPolicy.DESTROY });
+export function tokensFunction(
+  scope: Construct,
+  name: FunctionName,
+  options: TokensFunctionOptions,
+): nodejs.NodejsFunction {
+  const logGroup = new logs.LogGroup(scope, `${name}Logs`, {
+    retention: options.retention,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
   // Its own role, writing only to its own log group (not the managed basic-execution policy's logs:* on *).
   const role = new iam.Role(scope, `${name}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.logGroupArn}:*`] }));
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [`${logGroup.logGroupArn}:*`],
+    }),
+  );
   const scheduled = name === 'sync' || name === 'refresh';
   const fn = new nodejs.NodejsFunction(scope, `${name}Function`, {
     role,
@@ -67,12 +79,16 @@ export function tokensFunction(scope: Construct, name: FunctionName, options: To
     reason: "Log streams of the function's own log group: Lambda names them at run time.",
   });
   for (const id of ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion']) {
-    Validations.of(fn).acknowledge({ id, reason: 'Pinned to nodejs22.x by design: the runtime the code is built, bundled and tested for.' });
+    Validations.of(fn).acknowledge({
+      id,
+      reason: 'Pinned to nodejs22.x by design: the runtime the code is built, bundled and tested for.',
+    });
   }
   if (!scheduled) {
     Validations.of(fn).acknowledge({
       id: 'Serverless-LambdaDLQ',
-      reason: 'Invoked synchronously by API Gateway only: a failure is answered to the caller (WeChat re-delivers pushes).',
+      reason:
+        'Invoked synchronously by API Gateway only: a failure is answered to the caller (WeChat re-delivers pushes).',
     });
   }
   return fn;

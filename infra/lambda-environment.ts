@@ -1,7 +1,7 @@
-import { Token, type Duration } from 'aws-cdk-lib';
+import { type Duration, Token } from 'aws-cdk-lib';
+import { APPID_RULE, isAppId } from '../shared/appid';
 import { isInRange, rangeText, SETTINGS, type WholeNumberSetting } from '../shared/config';
 import { SERVICE_NAME } from '../shared/logger';
-import { isAppId, APPID_RULE } from '../shared/appid';
 import type { WechatAuthorizerTokensProps } from './props';
 
 /** The tunable props, each with the setting it is written to (and its range and default taken from). */
@@ -27,7 +27,10 @@ function tunableValue(props: WechatAuthorizerTokensProps, prop: Tunable): number
  * The Lambdas' environment: what `configFromEnv` reads, named by the settings table, the props' values
  * or the table's defaults.
  */
-export function lambdaEnvironment(props: WechatAuthorizerTokensProps, deployed: { tableName: string; secretArn: string }): Record<string, string> {
+export function lambdaEnvironment(
+  props: WechatAuthorizerTokensProps,
+  deployed: { tableName: string; secretArn: string },
+): Record<string, string> {
   return {
     [SETTINGS.componentAppId.env]: props.componentAppId,
     [SETTINGS.tableName.env]: deployed.tableName,

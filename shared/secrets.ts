@@ -1,9 +1,9 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
 import { SETTINGS } from './config/settings';
 import { NamedError } from './errors';
-import { sensitive, type Sensitive } from './sensitive';
+import { type Sensitive, sensitive } from './sensitive';
 
 /** The component's credentials, as the Secrets Manager secret holds them (JSON). */
 export interface ComponentSecret {
@@ -34,18 +34,23 @@ const secretSchema = z.object({
 export function parseComponentSecret(value: unknown, expectedComponentAppId?: string): ComponentSecret {
   const parsed = secretSchema.safeParse(value);
   if (!parsed.success) {
-    throw new ComponentSecretError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`).join('; '));
+    throw new ComponentSecretError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`).join('; '),
+    );
   }
   const data = parsed.data;
   if (expectedComponentAppId !== undefined && data.componentAppId !== expectedComponentAppId) {
-    throw new ComponentSecretError(`componentAppId differs from the ${SETTINGS.componentAppId.env} this function is configured for`);
+    throw new ComponentSecretError(
+      `componentAppId differs from the ${SETTINGS.componentAppId.env} this function is configured for`,
+    );
   }
   return {
     componentAppId: data.componentAppId,
     componentAppSecret: sensitive(data.componentAppSecret),
     messageToken: sensitive(data.messageToken),
     encodingAesKey: sensitive(data.encodingAesKey),
-    previousEncodingAesKey: data.previousEncodingAesKey === undefined ? undefined : sensitive(data.previousEncodingAesKey),
+    previousEncodingAesKey:
+      data.previousEncodingAesKey === undefined ? undefined : sensitive(data.previousEncodingAesKey),
   };
 }
 

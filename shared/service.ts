@@ -1,22 +1,22 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { systemClock, type Clock } from './clock';
+import { type Clock, systemClock } from './clock';
 import type { ServiceConfig } from './config';
-import { silentLogger, type Logger } from './logger';
-import { noMetrics, type Metrics } from './metrics';
+import { type Logger, silentLogger } from './logger';
+import { type Metrics, noMetrics } from './metrics';
 import { type EncryptedPush, type PushOutcome, pushHandler } from './push';
 import type { RecoveryDeps } from './recovery';
 import {
   renewOnDemand,
   renewReportedToken,
   runScheduledRefresh,
-  serveAuthorizerToken,
   type ScheduledRefreshReport,
   type ServeOptions,
+  serveAuthorizerToken,
 } from './refresh';
 import type { ComponentSecretReader } from './secrets';
 import type { Sensitive } from './sensitive';
-import { AuthorizerStore, ComponentStore, listAuthorizers, SyncStore, Table, type AuthorizerSummary } from './store';
-import { syncAuthorizers, type SyncSummary } from './sync';
+import { AuthorizerStore, type AuthorizerSummary, ComponentStore, listAuthorizers, SyncStore, Table } from './store';
+import { type SyncSummary, syncAuthorizers } from './sync';
 import { AuthorizerRenewer, ComponentTokenProvider, type GuaranteedToken, type RenewalResult } from './tokens';
 import { WechatComponentClient, type WechatComponentClientOptions } from './wechat';
 
@@ -82,11 +82,21 @@ export class TokenService {
       componentAppId: config.componentAppId,
       component: parts.component,
       authorizers: parts.authorizers,
-      exchange: { client: parts.client, componentTokens: parts.componentTokens, clock, renewalMarginMs: parts.renewer.renewalMarginMs },
+      exchange: {
+        client: parts.client,
+        componentTokens: parts.componentTokens,
+        clock,
+        renewalMarginMs: parts.renewer.renewalMarginMs,
+      },
       clock,
       logger,
     });
-    this.#recovery = { componentAppId: config.componentAppId, syncStore: parts.syncStore, sync: () => this.sync(), logger };
+    this.#recovery = {
+      componentAppId: config.componentAppId,
+      syncStore: parts.syncStore,
+      sync: () => this.sync(),
+      logger,
+    };
   }
 
   /** A push WeChat sent to the callback URL (see `pushHandler`). */
@@ -125,7 +135,11 @@ export class TokenService {
   }
 
   /** A caller reports `token` refused: compare-and-renew (see `renewReportedToken`). */
-  async renewReportedToken(appId: string, token: Sensitive, options: { waitMs?: number | undefined } = {}): Promise<Answered<RenewalResult>> {
+  async renewReportedToken(
+    appId: string,
+    token: Sensitive,
+    options: { waitMs?: number | undefined } = {},
+  ): Promise<Answered<RenewalResult>> {
     return this.#answered(await renewReportedToken(this.#parts, appId, token, options));
   }
 
@@ -196,7 +210,20 @@ export function wireTokenService(deps: TokenServiceDependencies): TokenServicePa
     metrics,
     logger,
   });
-  return { config, clock, logger, metrics, secret: deps.secret, table, authorizers, component, syncStore: new SyncStore(table), client, componentTokens, renewer };
+  return {
+    config,
+    clock,
+    logger,
+    metrics,
+    secret: deps.secret,
+    table,
+    authorizers,
+    component,
+    syncStore: new SyncStore(table),
+    client,
+    componentTokens,
+    renewer,
+  };
 }
 
 export function createTokenService(deps: TokenServiceDependencies): TokenService {

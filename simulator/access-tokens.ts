@@ -1,5 +1,5 @@
 import type { SeededRandom } from './random';
-import { TokenLedger, type LedgerEntry, type TokenRejection } from './token-ledger';
+import { type LedgerEntry, TokenLedger, type TokenRejection } from './token-ledger';
 
 /** Why a token presented to a component API is refused: a ledger's reason, or an authorizer's token. */
 export type ComponentTokenRejection = TokenRejection | 'authorizer_token';
@@ -75,7 +75,10 @@ export class AccessTokens {
     return { componentTokens: this.#component.snapshot(), authorizerTokens: this.#authorizer.snapshot() };
   }
 
-  restore(snapshot: { readonly componentTokens: readonly LedgerEntry<'component'>[]; readonly authorizerTokens: readonly LedgerEntry<string>[] }): void {
+  restore(snapshot: {
+    readonly componentTokens: readonly LedgerEntry<'component'>[];
+    readonly authorizerTokens: readonly LedgerEntry<string>[];
+  }): void {
     this.#component.restore(snapshot.componentTokens);
     this.#authorizer.restore(snapshot.authorizerTokens);
   }

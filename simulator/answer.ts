@@ -11,7 +11,9 @@ export function fail(errcode: number, errmsg: string): Answer {
 
 /** What WeChat answers for a refused access token: 42001 when it expired, 40001 (invalid or not latest) otherwise. */
 export function tokenRefused(rejection: TokenRejection): Answer {
-  return rejection === 'expired' ? fail(42001, 'access_token expired') : fail(40001, 'invalid credential, access_token is invalid or not latest');
+  return rejection === 'expired'
+    ? fail(42001, 'access_token expired')
+    : fail(40001, 'invalid credential, access_token is invalid or not latest');
 }
 
 /** 47001: what WeChat answers for a field that is missing or of the wrong type. */

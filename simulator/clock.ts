@@ -23,7 +23,10 @@ export class SimClock implements Clock {
    * running, with the real time that passed since the save added (WeChat's clock did not stop while the
    * local runtime was down), and never behind the saved time.
    */
-  static resume(savedAt: { readonly simulated: number; readonly wall: number }, options: { frozen: boolean }): SimClock {
+  static resume(
+    savedAt: { readonly simulated: number; readonly wall: number },
+    options: { frozen: boolean },
+  ): SimClock {
     const elapsed = options.frozen ? 0 : Math.max(0, Date.now() - savedAt.wall);
     return new SimClock({ start: savedAt.simulated + elapsed, frozen: options.frozen });
   }

@@ -36,7 +36,11 @@ export class CallCounters {
     return this.#perAuthorizer.get(`${endpoint}:${authorizerAppId}`) ?? 0;
   }
 
-  snapshot(): { calls: Record<string, number>; outcomes: Record<string, number>; perAuthorizer: Record<string, number> } {
+  snapshot(): {
+    calls: Record<string, number>;
+    outcomes: Record<string, number>;
+    perAuthorizer: Record<string, number>;
+  } {
     return {
       calls: Object.fromEntries(this.#calls),
       outcomes: Object.fromEntries(this.#outcomes),

@@ -104,10 +104,12 @@ export class Faults {
     const scripted = this.#scripted.get(endpoint)?.shift();
     const steady = this.#appliesTo(endpoint);
     const latencyMs = steady ? this.#latency() : 0;
-    if (scripted?.kind === 'errcode') return { latencyMs, errcode: scripted.errcode, dropBefore: false, dropAfter: false };
+    if (scripted?.kind === 'errcode')
+      return { latencyMs, errcode: scripted.errcode, dropBefore: false, dropAfter: false };
     if (scripted?.kind === 'delay') return { latencyMs: latencyMs + scripted.ms, dropBefore: false, dropAfter: false };
     if (scripted?.kind === 'raw') return { latencyMs, raw: scripted.answer, dropBefore: false, dropAfter: false };
-    if (scripted?.kind === 'drop') return { latencyMs, dropBefore: !scripted.afterProcessing, dropAfter: scripted.afterProcessing };
+    if (scripted?.kind === 'drop')
+      return { latencyMs, dropBefore: !scripted.afterProcessing, dropAfter: scripted.afterProcessing };
     if (steady && this.#settings.dropRate > 0 && this.random.next() < this.#settings.dropRate) {
       return { latencyMs, dropBefore: true, dropAfter: false };
     }

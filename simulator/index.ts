@@ -1,24 +1,24 @@
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { MessageCrypto } from '../shared/push';
 import { sensitive } from '../shared/sensitive';
 import { SimClock } from './clock';
 import { CallCounters } from './counters';
 import { Faults } from './faults';
-import { deliverPush, type AuthorizationEvent, type PushResult } from './push';
+import { SIMULATOR_CREDENTIALS, type WechatSimulatorOptions } from './options';
+import { type AuthorizationEvent, deliverPush, type PushResult } from './push';
 import { SeededRandom } from './random';
 import { createSimulatorServer } from './server';
-import { SIMULATOR_CREDENTIALS, type WechatSimulatorOptions } from './options';
 import type { WorldSnapshot } from './snapshot';
 import { WechatWorld } from './world';
 import { WECHAT_TIMINGS } from './world-config';
 
 export { SimClock } from './clock';
-export type { Endpoint, ComponentEndpoint } from './endpoints';
-export type { FaultSettings } from './faults';
-export type { PushResult, AuthorizationEvent } from './push';
+export type { ComponentEndpoint, Endpoint } from './endpoints';
 export { SimulatorError, WorldSnapshotError, type WorldSnapshotProblem } from './errors';
+export type { FaultSettings } from './faults';
 export { SIMULATOR_CREDENTIALS, type WechatSimulatorOptions } from './options';
+export type { AuthorizationEvent, PushResult } from './push';
 export { parseWorldSnapshot, WORLD_SNAPSHOT_VERSION, type WorldSnapshot } from './snapshot';
 
 /**
@@ -78,7 +78,8 @@ export class WechatSimulator {
    */
   static async start(options: WechatSimulatorOptions = {}): Promise<WechatSimulator> {
     const componentAppId = options.componentAppId ?? SIMULATOR_CREDENTIALS.componentAppId;
-    const clock = options.clock ?? (options.restore ? SimClock.resume(options.restore.savedAt, { frozen: true }) : new SimClock());
+    const clock =
+      options.clock ?? (options.restore ? SimClock.resume(options.restore.savedAt, { frozen: true }) : new SimClock());
     const random = new SeededRandom(options.seed ?? 1);
     const world = new WechatWorld(
       {
@@ -140,12 +141,17 @@ export class WechatSimulator {
   async pushTicket(callbackUrl?: string): Promise<PushResult & { ticket: string }> {
     const target = this.#target(callbackUrl);
     const ticket = this.world.issueTicket();
-    const result = await deliverPush(this.crypto, target, {
-      AppId: this.crypto.appId,
-      CreateTime: Math.floor(this.clock.now() / 1000),
-      InfoType: 'component_verify_ticket',
-      ComponentVerifyTicket: ticket,
-    }, this.clock);
+    const result = await deliverPush(
+      this.crypto,
+      target,
+      {
+        AppId: this.crypto.appId,
+        CreateTime: Math.floor(this.clock.now() / 1000),
+        InfoType: 'component_verify_ticket',
+        ComponentVerifyTicket: ticket,
+      },
+      this.clock,
+    );
     return { ...result, ticket };
   }
 
@@ -166,20 +172,27 @@ export class WechatSimulator {
       return { ...(await deliverPush(this.crypto, target, { ...common, AuthorizerAppid: appId }, this.clock)), appId };
     }
     const grant = this.world.authorize(appId);
-    const result = await deliverPush(this.crypto, target, {
-      ...common,
-      AuthorizerAppid: grant.appId,
-      AuthorizationCode: grant.authorizationCode,
-      AuthorizationCodeExpiredTime: Math.floor(grant.codeExpiresAt / 1000),
-      PreAuthCode: `preauthcode@@@${grant.appId}`,
-    }, this.clock);
+    const result = await deliverPush(
+      this.crypto,
+      target,
+      {
+        ...common,
+        AuthorizerAppid: grant.appId,
+        AuthorizationCode: grant.authorizationCode,
+        AuthorizationCodeExpiredTime: Math.floor(grant.codeExpiresAt / 1000),
+        PreAuthCode: `preauthcode@@@${grant.appId}`,
+      },
+      this.clock,
+    );
     return { ...result, appId: grant.appId };
   }
 
   /** Pushes a ticket now and then every `intervalMs` of real time (WeChat: every 10 minutes). */
   startTicketPushes(intervalMs: number, onResult: (result: PushResult | Error) => void = () => undefined): () => void {
     const push = (): void => {
-      this.pushTicket().then(onResult, (error: unknown) => onResult(error instanceof Error ? error : new Error(String(error))));
+      this.pushTicket().then(onResult, (error: unknown) =>
+        onResult(error instanceof Error ? error : new Error(String(error))),
+      );
     };
     push();
     const timer = setInterval(push, intervalMs);

@@ -58,7 +58,12 @@ export class Population {
 
   /** Authorizes `appId` (new or returning) with a fresh refresh token, at the end of the listing. */
   authorize(appId: string, nowSeconds: number): AuthorizerRecord {
-    const record: AuthorizerRecord = { appId, refreshToken: this.newRefreshToken(), authTime: nowSeconds, authorized: true };
+    const record: AuthorizerRecord = {
+      appId,
+      refreshToken: this.newRefreshToken(),
+      authTime: nowSeconds,
+      authorized: true,
+    };
     this.#byAppId.delete(appId);
     this.#byAppId.set(appId, record);
     this.#listing = undefined;
@@ -80,7 +85,12 @@ export class Population {
   restore(entries: readonly PopulationEntry[]): void {
     this.#byAppId.clear();
     for (const entry of entries) {
-      const record: AuthorizerRecord = { appId: entry.appId, refreshToken: entry.refreshToken, authTime: entry.authTime, authorized: entry.authorized };
+      const record: AuthorizerRecord = {
+        appId: entry.appId,
+        refreshToken: entry.refreshToken,
+        authTime: entry.authTime,
+        authorized: entry.authorized,
+      };
       if (entry.previousRefreshToken) record.previousRefreshToken = { ...entry.previousRefreshToken };
       this.#byAppId.set(entry.appId, record);
     }

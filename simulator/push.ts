@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { buildFlatXml, sealPush, type MessageCrypto } from '../shared/push';
+import { buildFlatXml, type MessageCrypto, sealPush } from '../shared/push';
 import type { Clock } from './clock';
 
 export type AuthorizationEvent = 'authorized' | 'updateauthorized' | 'unauthorized';
@@ -51,7 +51,12 @@ export async function deliverPush(
         signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
       });
       const body = await response.text();
-      last = { status: response.status, body, accepted: response.status === 200 && body === 'success', deliveries: delivery };
+      last = {
+        status: response.status,
+        body,
+        accepted: response.status === 200 && body === 'success',
+        deliveries: delivery,
+      };
     } catch {
       last = { status: 0, body: '', accepted: false, deliveries: delivery };
     }

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Answer, fail } from './answer';
 import type { Clock } from './clock';
 import type { CallCounters } from './counters';
-import { isComponentEndpoint, type ComponentEndpoint, type Endpoint } from './endpoints';
+import { type ComponentEndpoint, type Endpoint, isComponentEndpoint } from './endpoints';
 import type { Faults } from './faults';
-import { fail, type Answer } from './answer';
 import type { WechatWorld } from './world';
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -58,7 +58,10 @@ async function handle(routing: Routing, request: IncomingMessage, response: Serv
     response.writeHead(decision.raw.status, { 'content-type': 'text/html' });
     return void response.end(decision.raw.body);
   }
-  const answer = decision.errcode !== undefined ? fail(decision.errcode, errmsgFor(decision.errcode)) : answerCall(routing, endpoint, request, url, text);
+  const answer =
+    decision.errcode !== undefined
+      ? fail(decision.errcode, errmsgFor(decision.errcode))
+      : answerCall(routing, endpoint, request, url, text);
   if (decision.dropAfter) {
     routing.counters.record(endpoint, 'dropped', appId);
     return void request.socket.destroy();
@@ -122,7 +125,9 @@ function authorizerOf(endpoint: Endpoint, text: string): string | undefined {
 function parseObject(text: string): Readonly<Record<string, unknown>> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -153,6 +158,9 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
 
 function send(response: ServerResponse, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; encoding=utf-8', 'content-length': Buffer.byteLength(payload) });
+  response.writeHead(status, {
+    'content-type': 'application/json; encoding=utf-8',
+    'content-length': Buffer.byteLength(payload),
+  });
   response.end(payload);
 }

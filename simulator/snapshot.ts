@@ -45,12 +45,19 @@ export type WorldSnapshot = z.infer<typeof worldSnapshotSchema>;
  * (each account once, each token once); the snapshot, or a `WorldSnapshotError` saying what is wrong.
  */
 export function parseWorldSnapshot(data: unknown, componentAppId: string): WorldSnapshot {
-  const head = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
+  const head =
+    typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
   if (head?.['format'] !== WORLD_SNAPSHOT_FORMAT) {
-    throw new WorldSnapshotError('wrong_format', `not a WeChat simulator world snapshot (format ${JSON.stringify(head?.['format'])})`);
+    throw new WorldSnapshotError(
+      'wrong_format',
+      `not a WeChat simulator world snapshot (format ${JSON.stringify(head?.['format'])})`,
+    );
   }
   if (head['version'] !== WORLD_SNAPSHOT_VERSION) {
-    throw new WorldSnapshotError('wrong_version', `snapshot format version ${JSON.stringify(head['version'])}; this simulator reads version ${WORLD_SNAPSHOT_VERSION}`);
+    throw new WorldSnapshotError(
+      'wrong_version',
+      `snapshot format version ${JSON.stringify(head['version'])}; this simulator reads version ${WORLD_SNAPSHOT_VERSION}`,
+    );
   }
   const parsed = worldSnapshotSchema.safeParse(data);
   if (!parsed.success) {
@@ -59,16 +66,21 @@ export function parseWorldSnapshot(data: unknown, componentAppId: string): World
   }
   const snapshot = parsed.data;
   requireSnapshotOf(snapshot, componentAppId);
-  const duplicate = firstDuplicate(snapshot.population.map((entry) => entry.appId)) ??
+  const duplicate =
+    firstDuplicate(snapshot.population.map((entry) => entry.appId)) ??
     firstDuplicate([...snapshot.componentTokens, ...snapshot.authorizerTokens].map((entry) => entry.token));
-  if (duplicate !== undefined) throw new WorldSnapshotError('corrupt', 'the snapshot is damaged: an account or a token appears twice');
+  if (duplicate !== undefined)
+    throw new WorldSnapshotError('corrupt', 'the snapshot is damaged: an account or a token appears twice');
   return snapshot;
 }
 
 /** Throws unless the snapshot is of `componentAppId`'s WeChat: another component's accounts are not ours. */
 export function requireSnapshotOf(snapshot: WorldSnapshot, componentAppId: string): void {
   if (snapshot.componentAppId !== componentAppId) {
-    throw new WorldSnapshotError('other_component', `the snapshot is of component ${snapshot.componentAppId}, not ${componentAppId}`);
+    throw new WorldSnapshotError(
+      'other_component',
+      `the snapshot is of component ${snapshot.componentAppId}, not ${componentAppId}`,
+    );
   }
 }
 

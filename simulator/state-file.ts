@@ -1,6 +1,6 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
-import type { WechatSimulator } from './index';
 import { WorldSnapshotError } from './errors';
+import type { WechatSimulator } from './index';
 import { parseWorldSnapshot, type WorldSnapshot } from './snapshot';
 
 /** The simulator's state inside a data folder, beside dynalite's files (LevelDB ignores names it did not write). */
@@ -16,7 +16,11 @@ export async function readWorldSnapshot(file: string, componentAppId: string): P
     text = await readFile(file, 'utf8');
   } catch (error) {
     if (isMissing(error)) return undefined;
-    throw new WorldSnapshotError('unreadable', `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new WorldSnapshotError(
+      'unreadable',
+      `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   let data: unknown;
   try {
@@ -68,13 +72,15 @@ export class WorldSnapshotSaver {
   }
 
   #enqueue(always: boolean): Promise<void> {
-    const next = this.#last.catch(() => undefined).then(async () => {
-      const revision = this.simulator.world.revision;
-      if (!always && revision === this.#savedRevision) return;
-      // The snapshot is taken synchronously, so it is one consistent state of the world.
-      await writeWorldSnapshot(this.file, this.simulator.snapshot());
-      this.#savedRevision = revision;
-    });
+    const next = this.#last
+      .catch(() => undefined)
+      .then(async () => {
+        const revision = this.simulator.world.revision;
+        if (!always && revision === this.#savedRevision) return;
+        // The snapshot is taken synchronously, so it is one consistent state of the world.
+        await writeWorldSnapshot(this.file, this.simulator.snapshot());
+        this.#savedRevision = revision;
+      });
     this.#last = next;
     return next;
   }

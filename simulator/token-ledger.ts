@@ -3,7 +3,9 @@ const RETENTION_MS = 3_600_000;
 /** Why a presented token is not accepted. */
 export type TokenRejection = 'unknown' | 'expired' | 'superseded';
 
-export type TokenCheck<Owner> = { readonly ok: true; readonly owner: Owner } | { readonly ok: false; readonly reason: TokenRejection };
+export type TokenCheck<Owner> =
+  | { readonly ok: true; readonly owner: Owner }
+  | { readonly ok: false; readonly reason: TokenRejection };
 
 interface Issued<Owner> {
   readonly owner: Owner;
@@ -73,7 +75,11 @@ export class TokenLedger<Owner> {
     this.#tokens.clear();
     this.#live.clear();
     for (const entry of entries) {
-      this.#tokens.set(entry.token, { owner: entry.owner, expiresAt: entry.expiresAt, ...(entry.supersededAt === undefined ? {} : { supersededAt: entry.supersededAt }) });
+      this.#tokens.set(entry.token, {
+        owner: entry.owner,
+        expiresAt: entry.expiresAt,
+        ...(entry.supersededAt === undefined ? {} : { supersededAt: entry.supersededAt }),
+      });
       const live = this.#live.get(entry.owner);
       if (live) live.push(entry.token);
       else this.#live.set(entry.owner, [entry.token]);

@@ -1,8 +1,8 @@
-import { dataFormatError, fail, integerField, stringField, tokenRefused, type Answer, type Body } from './answer';
 import { AccessTokens } from './access-tokens';
-import { AuthorizationCodes, type Authorization } from './authorization-codes';
+import { type Answer, type Body, dataFormatError, fail, integerField, stringField, tokenRefused } from './answer';
+import { type Authorization, AuthorizationCodes } from './authorization-codes';
 import type { Clock } from './clock';
-import { Population, type AuthorizerRecord } from './population';
+import { type AuthorizerRecord, Population } from './population';
 import type { SeededRandom } from './random';
 import { requireSnapshotOf, WORLD_SNAPSHOT_FORMAT, WORLD_SNAPSHOT_VERSION, type WorldSnapshot } from './snapshot';
 import { TicketBook } from './tickets';
@@ -292,4 +292,3 @@ export class WechatWorld {
     return token;
   }
 }
-

@@ -1,6 +1,6 @@
+import { inspect } from 'node:util';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ComponentSecretError, secretsManagerReader } from '../shared/secrets';
 
@@ -21,7 +21,9 @@ describe('the component secret from Secrets Manager', () => {
     const secret = await read();
     expect(await read()).toBe(secret); // the same object while the secret is unchanged
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
-    expect(secretsManager.commandCalls(GetSecretValueCommand)[0]?.args[0].input).toMatchObject({ SecretId: 'component-secret' });
+    expect(secretsManager.commandCalls(GetSecretValueCommand)[0]?.args[0].input).toMatchObject({
+      SecretId: 'component-secret',
+    });
     expect(secret.componentAppSecret.reveal()).toBe('the-app-secret-value');
     expect(inspect(secret)).not.toContain('the-app-secret-value');
     expect(JSON.stringify(secret)).not.toContain('the-message-token');
@@ -33,7 +35,10 @@ describe('the component secret from Secrets Manager', () => {
     ['a key of the wrong length', JSON.stringify({ ...good, encodingAesKey: 'short' }), /encodingAesKey/],
   ])('%s: a typed error that names the problem, never the value', async (_name, secretString, message) => {
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: secretString });
-    const read = secretsManagerReader('component-secret', { client: new SecretsManagerClient({ region: 'local' }), maxAgeSeconds: 0 });
+    const read = secretsManagerReader('component-secret', {
+      client: new SecretsManagerClient({ region: 'local' }),
+      maxAgeSeconds: 0,
+    });
     const error = await read().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ComponentSecretError);
     expect((error as ComponentSecretError).name).toBe('ComponentSecretError');

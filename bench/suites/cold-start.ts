@@ -3,16 +3,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTable, LOCAL_CLIENT_CONFIG } from '../../infra/local/dynamo';
-import { createDocumentClient } from '../../shared/store';
-import { tokenEvent } from '../../test/fixtures/api-gateway';
-import type { BenchRow } from '../harness';
-import { bundleLambda, type Bundle } from '../support/bundle';
-import { coldStartRunner, type ColdStart } from '../support/cold-start-process';
-import { startDynaliteProcess } from '../../test/support/dynalite-process';
-import { seedFreshAuthorizer } from '../support/fresh-authorizer';
-import { median } from '../support/latency';
 import { SETTINGS } from '../../shared/config';
 import { SERVICE_NAME } from '../../shared/logger';
+import { createDocumentClient } from '../../shared/store';
+import { tokenEvent } from '../../test/fixtures/api-gateway';
+import { startDynaliteProcess } from '../../test/support/dynalite-process';
+import type { BenchRow } from '../harness';
+import { type Bundle, bundleLambda } from '../support/bundle';
+import { type ColdStart, coldStartRunner } from '../support/cold-start-process';
+import { seedFreshAuthorizer } from '../support/fresh-authorizer';
+import { median } from '../support/latency';
 
 const SAMPLES = Number(process.env['BENCH_COLD_START_SAMPLES'] ?? 15);
 const TABLE = 'bench-cold-start';
@@ -30,7 +30,10 @@ export async function coldStartSuite(): Promise<BenchRow[]> {
   const doc = createDocumentClient({ ...LOCAL_CLIENT_CONFIG, endpoint: dynamo.endpoint });
   try {
     await createTable(dynamo.endpoint, TABLE);
-    const authorizer = await seedFreshAuthorizer(doc, TABLE, { appId: 'wxbenchcoldstart01', validForMs: 2 * 60 * 60_000 });
+    const authorizer = await seedFreshAuthorizer(doc, TABLE, {
+      appId: 'wxbenchcoldstart01',
+      validForMs: 2 * 60 * 60_000,
+    });
     const [minimal, ...functions] = await Promise.all([
       bundleLambda(path.join(root, 'bench/support/minimal-getitem-handler.ts'), path.join(dir, 'minimal')),
       ...FUNCTIONS.map((name) => bundleLambda(path.join(root, 'functions', name, 'handler.ts'), path.join(dir, name))),
@@ -107,12 +110,14 @@ export async function coldStartSuite(): Promise<BenchRow[]> {
         baseline: { label: 'minimal bundled GetItem handler', value: of(baseline, 'importMs'), unit: 'ms' },
         goal: '—',
       },
-      ...FUNCTIONS.map((name, index): BenchRow => ({
-        name: `bundle size: ${name} (minified, without source map)`,
-        measured: { label: name, value: kb(functions[index] ?? minimal), unit: 'KB' },
-        baseline: minimalSize,
-        goal: '—',
-      })),
+      ...FUNCTIONS.map(
+        (name, index): BenchRow => ({
+          name: `bundle size: ${name} (minified, without source map)`,
+          measured: { label: name, value: kb(functions[index] ?? minimal), unit: 'KB' },
+          baseline: minimalSize,
+          goal: '—',
+        }),
+      ),
     ];
   } finally {
     doc.destroy();

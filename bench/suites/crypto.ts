@@ -1,7 +1,7 @@
 import { createDecipheriv } from 'node:crypto';
 import { buildFlatXml, MessageCrypto, openPush, sealPush } from '../../shared/push';
 import { sensitive } from '../../shared/sensitive';
-import { medianMs, paired, type BenchRow } from '../harness';
+import { type BenchRow, medianMs, paired } from '../harness';
 
 /**
  * openPush (size check, outer XML, signature, decrypt, inner XML) against the floor of any receiver:
@@ -9,7 +9,11 @@ import { medianMs, paired, type BenchRow } from '../harness';
  */
 export async function cryptoSuite(): Promise<BenchRow[]> {
   const encodingAesKey = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
-  const crypto = new MessageCrypto({ appId: 'wxb11529c136998cb6', token: sensitive('pamtest'), encodingAesKey: sensitive(encodingAesKey) });
+  const crypto = new MessageCrypto({
+    appId: 'wxb11529c136998cb6',
+    token: sensitive('pamtest'),
+    encodingAesKey: sensitive(encodingAesKey),
+  });
   const message = buildFlatXml({
     AppId: 'wxb11529c136998cb6',
     CreateTime: 1_700_000_000,

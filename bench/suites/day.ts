@@ -1,6 +1,6 @@
-import type { BenchRow } from '../harness';
+import { type DayOptions, type DayReport, simulateDay } from '../../test/support/day/simulated-day';
 import { startDynaliteProcess } from '../../test/support/dynalite-process';
-import { simulateDay, type DayOptions, type DayReport } from '../../test/support/day/simulated-day';
+import type { BenchRow } from '../harness';
 
 const AUTHORIZERS = Number(process.env['BENCH_DAY_AUTHORIZERS'] ?? 1_000);
 const DAY_HOURS = Number(process.env['BENCH_DAY_HOURS'] ?? 24);
@@ -44,7 +44,14 @@ async function day(options: Partial<DayOptions> & { hours: number }): Promise<Da
  * no Scan of the measurement's), over a few steady-state hours after the warm-up cycle, given per day.
  */
 function schedule(stepMs: number): Promise<DayReport> {
-  return day({ hours: COST_HOURS, stepMs, refreshRuns: 1, gettersPerStep: 0, callerBackends: 0, sampleStoredTokens: false });
+  return day({
+    hours: COST_HOURS,
+    stepMs,
+    refreshRuns: 1,
+    gettersPerStep: 0,
+    callerBackends: 0,
+    sampleStoredTokens: false,
+  });
 }
 
 /**

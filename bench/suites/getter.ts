@@ -1,13 +1,13 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createGetter } from '../../functions/getter/getter';
 import { createTable, LOCAL_CLIENT_CONFIG } from '../../infra/local/dynamo';
 import { localSecret, localServiceConfig } from '../../infra/local/local-config';
+import { silentLogger } from '../../shared/logger';
 import { createTokenService } from '../../shared/service';
 import { createDocumentClient } from '../../shared/store';
-import { silentLogger } from '../../shared/logger';
-import { createGetter } from '../../functions/getter/getter';
 import { tokenEvent } from '../../test/fixtures/api-gateway';
-import type { BenchRow } from '../harness';
 import { startDynaliteProcess } from '../../test/support/dynalite-process';
+import type { BenchRow } from '../harness';
 import { seedFreshAuthorizer } from '../support/fresh-authorizer';
 import { latencies, percentile } from '../support/latency';
 
@@ -30,7 +30,10 @@ export async function getterSuite(): Promise<BenchRow[]> {
   try {
     await createTable(dynamo.endpoint, TABLE);
     // Two hours, as WeChat issues them: far beyond the getter's 5-minute margin for the whole run.
-    const authorizer = await seedFreshAuthorizer(getterDoc, TABLE, { appId: 'wxbenchgetter00001', validForMs: 2 * 60 * 60_000 });
+    const authorizer = await seedFreshAuthorizer(getterDoc, TABLE, {
+      appId: 'wxbenchgetter00001',
+      validForMs: 2 * 60 * 60_000,
+    });
     const service = createTokenService({
       // No WeChat is reachable: were the getter to renew rather than serve, the answer would not be a 200.
       config: localServiceConfig({ tableName: TABLE, wechatApiBase: 'http://127.0.0.1:9' }),
@@ -52,7 +55,8 @@ export async function getterSuite(): Promise<BenchRow[]> {
     };
 
     const first = JSON.parse((await getter(event)).body) as { authorizer_access_token?: string };
-    if (first.authorizer_access_token !== authorizer.accessToken) throw new Error('the getter did not serve the seeded token');
+    if (first.authorizer_access_token !== authorizer.accessToken)
+      throw new Error('the getter did not serve the seeded token');
 
     const load = { requests: Math.ceil(REQUESTS / ROUNDS), concurrency: CONCURRENCY };
     await latencies(viaGetItem, load);

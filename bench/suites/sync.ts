@@ -1,14 +1,14 @@
-import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator';
 import { createTable, LOCAL_CLIENT_CONFIG } from '../../infra/local/dynamo';
-import { sensitive } from '../../shared/sensitive';
 import { localSecret, localServiceConfig } from '../../infra/local/local-config';
+import { silentLogger } from '../../shared/logger';
+import { sensitive } from '../../shared/sensitive';
 import { TokenService, wireTokenService } from '../../shared/service';
 import { createDocumentClient } from '../../shared/store';
 import { fetchListing, pagesFor } from '../../shared/sync';
-import { silentLogger } from '../../shared/logger';
-import type { BenchRow } from '../harness';
+import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator';
 import { countAuthorizerWrites } from '../../test/support/count-writes';
 import { startDynaliteProcess } from '../../test/support/dynalite-process';
+import type { BenchRow } from '../harness';
 
 const AUTHORIZERS = Number(process.env['BENCH_SYNC_AUTHORIZERS'] ?? 100_000);
 const LATENCY_MS = 30;
@@ -27,7 +27,11 @@ export async function syncSuite(): Promise<BenchRow[]> {
     await createTable(dynamo.endpoint, 'bench-sync');
     simulator.faults.set({ latencyMs: LATENCY_MS });
     const parts = wireTokenService({
-      config: localServiceConfig({ tableName: 'bench-sync', wechatApiBase: simulator.url, syncPageConcurrency: PAGE_CONCURRENCY }),
+      config: localServiceConfig({
+        tableName: 'bench-sync',
+        wechatApiBase: simulator.url,
+        syncPageConcurrency: PAGE_CONCURRENCY,
+      }),
       doc,
       secret: localSecret(),
       clock: simulator.clock,
@@ -49,7 +53,13 @@ export async function syncSuite(): Promise<BenchRow[]> {
     };
     const pagingOnly = async () => {
       const start = performance.now();
-      await fetchListing({ client: parts.client, componentTokens: parts.componentTokens, clock: simulator.clock, concurrency: PAGE_CONCURRENCY, logger: silentLogger });
+      await fetchListing({
+        client: parts.client,
+        componentTokens: parts.componentTokens,
+        clock: simulator.clock,
+        concurrency: PAGE_CONCURRENCY,
+        logger: silentLogger,
+      });
       return performance.now() - start;
     };
 
@@ -62,13 +72,36 @@ export async function syncSuite(): Promise<BenchRow[]> {
     // first alone (it gives total_count), the rest at the chosen concurrency.
     const calls = pagesFor(AUTHORIZERS);
     const floorMs = (1 + Math.ceil((calls - 1) / PAGE_CONCURRENCY)) * LATENCY_MS;
-    const floor = { label: `floor (${calls} calls × ${LATENCY_MS} ms, 1 + ${calls - 1}/${PAGE_CONCURRENCY})`, value: floorMs / 1000, unit: 's' };
+    const floor = {
+      label: `floor (${calls} calls × ${LATENCY_MS} ms, 1 + ${calls - 1}/${PAGE_CONCURRENCY})`,
+      value: floorMs / 1000,
+      unit: 's',
+    };
     const label = `${AUTHORIZERS.toLocaleString('en')} authorizers`;
     return [
-      { name: `sync: first (${label}, all created)`, measured: { label: 'first sync', value: firstMs / 1000, unit: 's' }, baseline: floor, goal: '— (write-bound: one conditional PutItem per account)' },
-      { name: `sync: second, unchanged (${label})`, measured: { label: 'second sync', value: secondMs / 1000, unit: 's' }, baseline: floor, goal: '≤ 1.5×' },
-      { name: 'sync: paging alone, same run', measured: { label: 'paging only', value: pagingMs / 1000, unit: 's' }, baseline: floor, goal: '—' },
-      { name: 'sync: DynamoDB writes of the unchanged sync', measured: { label: 'writes', value: secondWrites, unit: '' }, goal: '0' },
+      {
+        name: `sync: first (${label}, all created)`,
+        measured: { label: 'first sync', value: firstMs / 1000, unit: 's' },
+        baseline: floor,
+        goal: '— (write-bound: one conditional PutItem per account)',
+      },
+      {
+        name: `sync: second, unchanged (${label})`,
+        measured: { label: 'second sync', value: secondMs / 1000, unit: 's' },
+        baseline: floor,
+        goal: '≤ 1.5×',
+      },
+      {
+        name: 'sync: paging alone, same run',
+        measured: { label: 'paging only', value: pagingMs / 1000, unit: 's' },
+        baseline: floor,
+        goal: '—',
+      },
+      {
+        name: 'sync: DynamoDB writes of the unchanged sync',
+        measured: { label: 'writes', value: secondWrites, unit: '' },
+        goal: '0',
+      },
     ];
   } finally {
     doc.destroy();

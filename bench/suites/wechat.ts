@@ -1,11 +1,16 @@
-import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator';
-import { sensitive, type Sensitive } from '../../shared/sensitive';
+import { type Sensitive, sensitive } from '../../shared/sensitive';
 import { WechatComponentClient } from '../../shared/wechat';
-import { medianMs, paired, type BenchRow } from '../harness';
+import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator';
+import { type BenchRow, medianMs, paired } from '../harness';
 
-async function simulatorWithToken(authorizers: number): Promise<{ simulator: WechatSimulator; client: WechatComponentClient; token: Sensitive }> {
+async function simulatorWithToken(
+  authorizers: number,
+): Promise<{ simulator: WechatSimulator; client: WechatComponentClient; token: Sensitive }> {
   const simulator = await WechatSimulator.start({ authorizers });
-  const client = new WechatComponentClient({ componentAppId: SIMULATOR_CREDENTIALS.componentAppId, baseUrl: simulator.url });
+  const client = new WechatComponentClient({
+    componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
+    baseUrl: simulator.url,
+  });
   const { componentAccessToken } = await client.getComponentAccessToken({
     componentAppSecret: sensitive(SIMULATOR_CREDENTIALS.componentAppSecret),
     componentVerifyTicket: sensitive(simulator.world.issueTicket()),

@@ -36,15 +36,27 @@ Promise.resolve(handler(event)).then(
 `;
 
 /** Writes the driver into `dir` (a temporary folder of the caller's) and returns a function that runs one cold start. */
-export async function coldStartRunner(dir: string, env: Readonly<Record<string, string>>): Promise<(bundle: string, event: unknown) => Promise<ColdStart>> {
+export async function coldStartRunner(
+  dir: string,
+  env: Readonly<Record<string, string>>,
+): Promise<(bundle: string, event: unknown) => Promise<ColdStart>> {
   const driver = path.join(dir, 'driver.cjs');
   await writeFile(driver, DRIVER);
   return (bundle, event) => run(driver, bundle, event, env);
 }
 
-async function run(driver: string, bundle: string, event: unknown, env: Readonly<Record<string, string>>): Promise<ColdStart> {
+async function run(
+  driver: string,
+  bundle: string,
+  event: unknown,
+  env: Readonly<Record<string, string>>,
+): Promise<ColdStart> {
   // Only the environment given (as a Lambda has only its own): nothing of this shell's AWS or Node settings.
-  const child = spawn(process.execPath, [driver, bundle, JSON.stringify(event)], { env, cwd: path.dirname(driver), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [driver, bundle, JSON.stringify(event)], {
+    env,
+    cwd: path.dirname(driver),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -59,7 +71,9 @@ async function run(driver: string, bundle: string, event: unknown, env: Readonly
   // Anything else printed is what the function would write to its logs on every cold start: a defect.
   const noise = [...lines.filter((line) => line !== answer), ...stderr.split('\n').filter((line) => line !== '')];
   if (code !== 0 || answer === undefined || noise.length > 0) {
-    throw new Error(`cold start of ${bundle}: exit ${String(code)}${noise.length > 0 ? `, printed:\n${noise.join('\n')}` : ''}`);
+    throw new Error(
+      `cold start of ${bundle}: exit ${String(code)}${noise.length > 0 ? `, printed:\n${noise.join('\n')}` : ''}`,
+    );
   }
   return JSON.parse(answer.slice(MARK.length)) as ColdStart;
 }

@@ -27,14 +27,23 @@ export async function seedFreshAuthorizer(
   const refreshToken = sensitive(`refreshtoken@@@${'r'.repeat(48)}`);
   // WeChat's authorizer_access_token is about 150 characters; the item's size is part of a read's cost.
   const accessToken = `${appId}_${'T'.repeat(136)}`;
-  if (!(await store.create({ appId, refreshToken, authTime: Math.floor(now / 1000), now }))) throw new Error(`${appId} is seeded already`);
+  if (!(await store.create({ appId, refreshToken, authTime: Math.floor(now / 1000), now })))
+    throw new Error(`${appId} is seeded already`);
   const created = await store.get(appId);
   if (!created) throw new Error(`${appId} was not created`);
-  const leased = await store.write(created, { lease: { owner: 'bench', acquiredAt: now, expiresAt: now + 30_000 } }, { now });
+  const leased = await store.write(
+    created,
+    { lease: { owner: 'bench', acquiredAt: now, expiresAt: now + 30_000 } },
+    { now },
+  );
   if (!leased) throw new Error(`no renewal lease on ${appId}`);
   const committed = await store.write(
     leased,
-    { accessToken: { token: sensitive(accessToken), expiresAt: now + options.validForMs, issuedAt: now }, lease: null, refreshAt: now + options.validForMs - 15 * 60_000 },
+    {
+      accessToken: { token: sensitive(accessToken), expiresAt: now + options.validForMs, issuedAt: now },
+      lease: null,
+      refreshAt: now + options.validForMs - 15 * 60_000,
+    },
     { now },
   );
   if (!committed) throw new Error(`seeding ${appId}: the commit was refused`);

@@ -2,7 +2,10 @@
  * Per-request latencies of `request`, `requests` times over `concurrency` workers that each loop: a
  * closed-loop load, like a pool of backends each waiting for its answer before asking again.
  */
-export async function latencies(request: () => Promise<unknown>, options: { requests: number; concurrency: number }): Promise<number[]> {
+export async function latencies(
+  request: () => Promise<unknown>,
+  options: { requests: number; concurrency: number },
+): Promise<number[]> {
   const samples: number[] = [];
   let started = 0;
   const worker = async () => {

@@ -10,6 +10,14 @@ const doc = DynamoDBDocumentClient.from(new DynamoDBClient(endpoint ? { endpoint
 
 export async function handler(): Promise<{ statusCode: number; body: string }> {
   // Strongly consistent, as the getter's read is.
-  const { Item } = await doc.send(new GetCommand({ TableName: process.env['TABLE_NAME'], Key: { pk: process.env['BENCH_GET_PK'] }, ConsistentRead: true }));
-  return Item ? { statusCode: 200, body: JSON.stringify({ found: true }) } : { statusCode: 404, body: JSON.stringify({ found: false }) };
+  const { Item } = await doc.send(
+    new GetCommand({
+      TableName: process.env['TABLE_NAME'],
+      Key: { pk: process.env['BENCH_GET_PK'] },
+      ConsistentRead: true,
+    }),
+  );
+  return Item
+    ? { statusCode: 200, body: JSON.stringify({ found: true }) }
+    : { statusCode: 404, body: JSON.stringify({ found: false }) };
 }

@@ -6,7 +6,11 @@ import { MAX_PUSH_BYTES } from '../../shared/push/open-push';
 import type { TokenService } from '../../shared/service';
 
 type Answer = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
-const text = (statusCode: number, body: string): Answer => ({ statusCode, headers: { 'content-type': 'text/plain' }, body });
+const text = (statusCode: number, body: string): Answer => ({
+  statusCode,
+  headers: { 'content-type': 'text/plain' },
+  body,
+});
 
 /**
  * WeChat's authorization-event URL (no IAM: WeChat calls it). The event is read into the push WeChat
@@ -32,7 +36,9 @@ export function createCallback(service: () => TokenService, logger: Logger) {
       return answerTo(outcome);
     } catch (error) {
       // Not answered `success`: WeChat delivers the push again.
-      logger.error('push handling failed; WeChat will re-deliver', { error: error instanceof Error ? error.name : typeof error });
+      logger.error('push handling failed; WeChat will re-deliver', {
+        error: error instanceof Error ? error.name : typeof error,
+      });
       return text(500, 'try again');
     }
   };
@@ -45,7 +51,8 @@ function answerTo(outcome: PushOutcome): Answer {
       return text(200, 'success');
     case 'unopened': {
       const { reason } = outcome;
-      const status = reason === 'signature_mismatch' || reason === 'appid_mismatch' ? 403 : reason === 'body_too_large' ? 413 : 400;
+      const status =
+        reason === 'signature_mismatch' || reason === 'appid_mismatch' ? 403 : reason === 'body_too_large' ? 413 : 400;
       return text(status, `refused: ${reason}`);
     }
     case 'other_component':

@@ -13,5 +13,9 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 
 /** Every error is `{"error": code, "message": text}`, and nothing else: no stack, no secret. */
 export function failure(statusCode: number, error: string, message: string, retryAfterSeconds?: number): HttpResponse {
-  return json(statusCode, { error, message }, retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) });
+  return json(
+    statusCode,
+    { error, message },
+    retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) },
+  );
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SERVICE_NAME, type Logger as DomainLogger } from '../../shared/logger';
+import { MetricUnit, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
+import { type Logger as DomainLogger, SERVICE_NAME } from '../../shared/logger';
 import { METRICS_NAMESPACE, type Metrics } from '../../shared/metrics';
 
 /** Powertools' structured JSON logger behind the domain's `Logger` interface. */

@@ -9,7 +9,7 @@ import type { TokenService } from '../../shared/service';
 import { InvalidCursorError } from '../../shared/store';
 import { ComponentTokenUnavailableError } from '../../shared/tokens';
 import { WechatError } from '../../shared/wechat';
-import { failure, json, type HttpResponse } from '../common/http';
+import { failure, type HttpResponse, json } from '../common/http';
 import { renewalResponse } from './renewal-response';
 
 /** How the getter serves tokens: see `ServeOptions` (the defaults are the deployed ones). */
@@ -32,14 +32,16 @@ export function createGetter(service: () => TokenService, logger: Logger, option
 
   async function refresh(appId: string, body: string | undefined): Promise<HttpResponse> {
     const parsed = refreshBody.safeParse(parseJson(body));
-    if (!parsed.success) return failure(400, 'invalid_body', 'expected {"invalid_token": "<the token WeChat refused>"}');
+    if (!parsed.success)
+      return failure(400, 'invalid_body', 'expected {"invalid_token": "<the token WeChat refused>"}');
     const { result, at } = await service().renewReportedToken(appId, sensitive(parsed.data.invalid_token), options);
     return renewalResponse(appId, result, at);
   }
 
   async function list(query: Record<string, string | undefined>): Promise<HttpResponse> {
     const limit = query['limit'] === undefined ? 100 : Number(query['limit']);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) return failure(400, 'invalid_limit', 'limit is a whole number from 1 to 500');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      return failure(400, 'invalid_limit', 'limit is a whole number from 1 to 500');
     try {
       const page = await service().listAuthorizers({ limit, cursor: query['cursor'] });
       return json(200, {
@@ -47,7 +49,8 @@ export function createGetter(service: () => TokenService, logger: Logger, option
           authorizer_appid: summary.appId,
           status: summary.status,
           auth_time: summary.authTime,
-          expires_at: summary.accessTokenExpiresAt === undefined ? null : new Date(summary.accessTokenExpiresAt).toISOString(),
+          expires_at:
+            summary.accessTokenExpiresAt === undefined ? null : new Date(summary.accessTokenExpiresAt).toISOString(),
         })),
         next_cursor: page.nextCursor,
       });
@@ -67,8 +70,10 @@ export function createGetter(service: () => TokenService, logger: Logger, option
         expires_in: Math.max(0, Math.floor((result.expiresAt - at) / 1000)),
       });
     } catch (error) {
-      if (error instanceof ComponentTokenUnavailableError) return failure(503, `component_token_${error.problem}`, error.message, 30);
-      if (error instanceof WechatError) return failure(503, 'wechat_unavailable', `WeChat refused or did not answer (${error.kind})`, 5);
+      if (error instanceof ComponentTokenUnavailableError)
+        return failure(503, `component_token_${error.problem}`, error.message, 30);
+      if (error instanceof WechatError)
+        return failure(503, 'wechat_unavailable', `WeChat refused or did not answer (${error.kind})`, 5);
       throw error;
     }
   }
@@ -90,7 +95,10 @@ export function createGetter(service: () => TokenService, logger: Logger, option
           return failure(404, 'not_found', 'no such route');
       }
     } catch (error) {
-      logger.error('getter failed', { routeKey: event.routeKey, error: error instanceof Error ? error.name : typeof error });
+      logger.error('getter failed', {
+        routeKey: event.routeKey,
+        error: error instanceof Error ? error.name : typeof error,
+      });
       return failure(500, 'internal', 'internal error');
     }
   };

@@ -1,5 +1,5 @@
 import type { RenewalResult, ServedToken } from '../../shared/tokens';
-import { failure, json, type HttpResponse } from '../common/http';
+import { failure, type HttpResponse, json } from '../common/http';
 
 /** The token route's answer: the token, and until when it is guaranteed to work (never WeChat's later expiry). */
 function tokenResponse(appId: string, token: ServedToken, now: number): HttpResponse {

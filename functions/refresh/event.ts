@@ -1,5 +1,5 @@
-import { APPID_PATTERN } from '../../shared/appid';
 import * as z from 'zod/mini';
+import { APPID_PATTERN } from '../../shared/appid';
 import { MIN_SERVED_VALIDITY_MS, TRUST_WINDOW_MS } from '../../shared/tokens/trust';
 import { EventError } from '../common/errors';
 
@@ -27,7 +27,12 @@ const onDemand = z.object({
 export function parseRefreshEvent(event: unknown): RefreshEvent {
   if (scheduled.safeParse(event).success) return { mode: 'scheduled' };
   const parsed = onDemand.safeParse(event);
-  if (parsed.success) return { mode: 'on_demand', appId: parsed.data.appid, minValidSeconds: parsed.data.min_valid_seconds ?? MIN_SERVED_VALIDITY_MS / 1000 };
+  if (parsed.success)
+    return {
+      mode: 'on_demand',
+      appId: parsed.data.appid,
+      minValidSeconds: parsed.data.min_valid_seconds ?? MIN_SERVED_VALIDITY_MS / 1000,
+    };
   throw new RefreshEventError(
     `expected an EventBridge Scheduled Event, or {"appid": "<authorizer appid>", "min_valid_seconds"?: 0..${TRUST_WINDOW_MS / 1000}}`,
   );

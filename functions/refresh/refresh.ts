@@ -26,11 +26,15 @@ export interface RefreshContext {
 }
 
 /** The refresh function, its service given: the Lambda entry, the local runtime and the tests build it alike. */
-export function createRefresh(service: () => TokenService): (event: unknown, context?: RefreshContext) => Promise<RefreshResponse> {
+export function createRefresh(
+  service: () => TokenService,
+): (event: unknown, context?: RefreshContext) => Promise<RefreshResponse> {
   return async (event, context) => {
     const request = parseRefreshEvent(event);
     if (request.mode === 'scheduled') {
-      const report = await service().runScheduledRefresh({ remainingMs: context && (() => context.getRemainingTimeInMillis()) });
+      const report = await service().runScheduledRefresh({
+        remainingMs: context && (() => context.getRemainingTimeInMillis()),
+      });
       return { mode: 'scheduled', ...report };
     }
     const result = await service().renewOnDemand(request.appId, request.minValidSeconds * 1000);
@@ -38,7 +42,9 @@ export function createRefresh(service: () => TokenService): (event: unknown, con
       mode: 'on_demand',
       appid: request.appId,
       outcome: result.kind,
-      ...(result.kind === 'renewed' || result.kind === 'current' ? { expires_at: new Date(result.token.guaranteedUntil).toISOString() } : {}),
+      ...(result.kind === 'renewed' || result.kind === 'current'
+        ? { expires_at: new Date(result.token.guaranteedUntil).toISOString() }
+        : {}),
       ...(result.kind === 'failed' ? { failure: result.failure } : {}),
     };
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ROUTES, routeKey, type Route } from '../../shared/api/routes';
+import { ROUTES, type Route, routeKey } from '../../shared/api/routes';
 
 export type RouteHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -36,7 +36,10 @@ export async function startApiServer(options: {
 }): Promise<{ url: string; close: () => Promise<void> }> {
   const server = createServer((request, response) => {
     serve(options, request, response).catch(() => {
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal","message":"internal error"}');
+      if (!response.headersSent)
+        response
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end('{"error":"internal","message":"internal error"}');
     });
   });
   const host = options.host ?? '127.0.0.1';
@@ -61,7 +64,9 @@ async function serve(
   response: ServerResponse,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://local');
-  const route = API_ROUTES.find((candidate) => candidate.method === request.method && candidate.pattern.test(url.pathname));
+  const route = API_ROUTES.find(
+    (candidate) => candidate.method === request.method && candidate.pattern.test(url.pathname),
+  );
   if (!route) {
     response.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
     return;
@@ -90,9 +95,16 @@ async function serve(
   response.end(result.body ?? '');
 }
 
-function toEvent(request: IncomingMessage, url: URL, routeKey: string, appid: string | undefined, body: string): APIGatewayProxyEventV2 {
+function toEvent(
+  request: IncomingMessage,
+  url: URL,
+  routeKey: string,
+  appid: string | undefined,
+  body: string,
+): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  for (const [name, value] of Object.entries(request.headers))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   const query = Object.fromEntries(url.searchParams);
   const now = Date.now();
   return {
@@ -108,7 +120,13 @@ function toEvent(request: IncomingMessage, url: URL, routeKey: string, appid: st
       apiId: 'local',
       domainName: url.host,
       domainPrefix: 'local',
-      http: { method: request.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey,
       stage: '$default',

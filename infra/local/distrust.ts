@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { storedTokens, Table, type StoredToken } from '../../shared/store';
+import { type StoredToken, storedTokens, Table } from '../../shared/store';
 
 export type { StoredToken } from '../../shared/store';
 

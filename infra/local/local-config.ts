@@ -1,13 +1,15 @@
 import { CONFIG_DEFAULTS, type ServiceConfig } from '../../shared/config';
+import { type ComponentSecretReader, staticSecretReader } from '../../shared/secrets';
 import { sensitive } from '../../shared/sensitive';
-import { staticSecretReader, type ComponentSecretReader } from '../../shared/secrets';
 import { SIMULATOR_CREDENTIALS } from '../../simulator';
 
 /**
  * The service configuration off AWS (the local runtime, tests, benchmarks): the Lambdas' own defaults
  * (the settings table's, as `configFromEnv` applies them), with the table and WeChat endpoint given.
  */
-export function localServiceConfig(input: { tableName: string; wechatApiBase: string } & Partial<ServiceConfig>): ServiceConfig {
+export function localServiceConfig(
+  input: { tableName: string; wechatApiBase: string } & Partial<ServiceConfig>,
+): ServiceConfig {
   return {
     ...CONFIG_DEFAULTS,
     componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
@@ -18,7 +20,9 @@ export function localServiceConfig(input: { tableName: string; wechatApiBase: st
 }
 
 /** The component secret off AWS: the simulator's fixed credentials unless others are given. */
-export function localSecret(credentials: Partial<Record<keyof typeof SIMULATOR_CREDENTIALS, string>> = {}): ComponentSecretReader {
+export function localSecret(
+  credentials: Partial<Record<keyof typeof SIMULATOR_CREDENTIALS, string>> = {},
+): ComponentSecretReader {
   const merged = { ...SIMULATOR_CREDENTIALS, ...credentials };
   return staticSecretReader({
     componentAppId: merged.componentAppId,

@@ -7,13 +7,19 @@ import { createGetter } from '../../functions/getter/getter';
 import type { Logger } from '../../shared/logger';
 import { createTokenService, type TokenService } from '../../shared/service';
 import { createDocumentClient } from '../../shared/store';
+import {
+  SIMULATOR_CREDENTIALS,
+  SimClock,
+  WechatSimulator,
+  type WorldSnapshot,
+  WorldSnapshotError,
+} from '../../simulator';
+import { readWorldSnapshot, SIMULATOR_STATE_FILE, WorldSnapshotSaver } from '../../simulator/state-file';
 import { startApiServer } from './api-server';
 import { distrustStoredTokens } from './distrust';
+import { createTable, LOCAL_CLIENT_CONFIG, startDynalite } from './dynamo';
 import { LocalStartError } from './errors';
 import { localSecret, localServiceConfig } from './local-config';
-import { createTable, LOCAL_CLIENT_CONFIG, startDynalite } from './dynamo';
-import { SimClock, SIMULATOR_CREDENTIALS, WechatSimulator, WorldSnapshotError, type WorldSnapshot } from '../../simulator';
-import { readWorldSnapshot, SIMULATOR_STATE_FILE, WorldSnapshotSaver } from '../../simulator/state-file';
 
 export interface LocalRuntimeOptions {
   readonly port?: number;
@@ -88,12 +94,16 @@ async function startParts(
   const simulator = await WechatSimulator.start({
     ...credentials,
     authorizers: options.authorizers ?? 1_200,
-    ...(restored ? { restore: restored, clock: SimClock.resume(restored.savedAt, { frozen: false }) } : { clock: new SimClock({ frozen: false }) }),
+    ...(restored
+      ? { restore: restored, clock: SimClock.resume(restored.savedAt, { frozen: false }) }
+      : { clock: new SimClock({ frozen: false }) }),
   });
   started.push(() => simulator.close());
   const accounts = simulator.world.population.listing().length;
   const requested = options.authorizers ?? 1_200;
-  const origin = restored ? ` (its state restored from ${stateFile}${accounts === requested ? '' : `; the ${requested} asked for apply to a new state only`})` : '';
+  const origin = restored
+    ? ` (its state restored from ${stateFile}${accounts === requested ? '' : `; the ${requested} asked for apply to a new state only`})`
+    : '';
   logger.info(`WeChat simulator at ${simulator.url} with ${accounts} authorizers${origin}`);
 
   const doc = createDocumentClient({ ...LOCAL_CLIENT_CONFIG, endpoint: dynamo.endpoint });
@@ -117,9 +127,17 @@ async function startParts(
     logger,
   });
   const port = options.port ?? 3000;
-  const api = await startApiServer({ getter: createGetter(() => service, logger), callback: createCallback(() => service, logger), port }).catch((error: unknown) => {
+  const api = await startApiServer({
+    getter: createGetter(() => service, logger),
+    callback: createCallback(() => service, logger),
+    port,
+  }).catch((error: unknown) => {
     if ((error as { code?: unknown } | undefined)?.code !== 'EADDRINUSE') throw error;
-    throw new LocalStartError('port_in_use', `port ${port} is already in use (another local runtime?): stop what uses it, or choose another port with PORT=<port> (0 picks a free one)`, { cause: error });
+    throw new LocalStartError(
+      'port_in_use',
+      `port ${port} is already in use (another local runtime?): stop what uses it, or choose another port with PORT=<port> (0 picks a free one)`,
+      { cause: error },
+    );
   });
   started.push(() => api.close());
   simulator.callbackUrl = `${api.url}/wechat/callback`;
@@ -138,7 +156,9 @@ async function startParts(
       if (running || stopped) return;
       running = true;
       const done = task()
-        .catch((error: unknown) => logger.warn('scheduled task failed', { error: error instanceof Error ? error.message : String(error) }))
+        .catch((error: unknown) =>
+          logger.warn('scheduled task failed', { error: error instanceof Error ? error.message : String(error) }),
+        )
         .finally(() => {
           running = false;
           inFlight.delete(done);
@@ -151,17 +171,23 @@ async function startParts(
 
   // WeChat pushes a ticket at once (as after api_start_push_ticket), then every 10 minutes.
   const ticket = await simulator.pushTicket();
-  logger.info(`ticket pushed through ${simulator.callbackUrl}: ${ticket.accepted ? 'accepted' : `refused (HTTP ${ticket.status})`}`);
+  logger.info(
+    `ticket pushed through ${simulator.callbackUrl}: ${ticket.accepted ? 'accepted' : `refused (HTTP ${ticket.status})`}`,
+  );
   every(options.ticketEveryMs ?? 10 * 60_000, async () => void (await simulator.pushTicket()));
   const sync = async () => {
     const summary = await service.sync();
-    logger.info(`sync: ${summary.added} added, ${summary.updated} updated, ${summary.revoked} revoked, ${summary.unchanged} unchanged in ${summary.pages} pages`);
+    logger.info(
+      `sync: ${summary.added} added, ${summary.updated} updated, ${summary.revoked} revoked, ${summary.unchanged} unchanged in ${summary.pages} pages`,
+    );
   };
   // The scheduled refresh the refresh function runs when EventBridge invokes it (recovery after a 61023 included).
   const refresh = async () => {
     const report = await service.runScheduledRefresh();
     if (report.summary.due === 0) return;
-    logger.info(`refresh: ${report.summary.renewed} of ${report.summary.due} due tokens renewed${report.recovery ? `; recovery sync healed ${report.recovery.healed}` : ''}`);
+    logger.info(
+      `refresh: ${report.summary.renewed} of ${report.summary.due} due tokens renewed${report.recovery ? `; recovery sync healed ${report.recovery.healed}` : ''}`,
+    );
   };
   await sync();
   every(options.syncEveryMs ?? 60_000, sync);
@@ -190,7 +216,10 @@ async function startParts(
 }
 
 /** The saved simulator state, or why there is none to restore (never fatal: the runtime distrusts instead). */
-async function loadState(file: string, componentAppId: string): Promise<{ snapshot?: WorldSnapshot; problem?: string }> {
+async function loadState(
+  file: string,
+  componentAppId: string,
+): Promise<{ snapshot?: WorldSnapshot; problem?: string }> {
   try {
     const snapshot = await readWorldSnapshot(file, componentAppId);
     return snapshot ? { snapshot } : { problem: 'missing' };
@@ -228,7 +257,10 @@ async function reconcileStoredTokens(
     return;
   }
   const summary = await distrustStoredTokens(doc, TABLE, {
-    vouchedFor: (stored) => (stored.kind === 'authorizer' ? world.isLatestAuthorizerToken(stored.appId, stored.token) : world.isLatestComponentToken(stored.token)),
+    vouchedFor: (stored) =>
+      stored.kind === 'authorizer'
+        ? world.isLatestAuthorizerToken(stored.appId, stored.token)
+        : world.isLatestComponentToken(stored.token),
   });
   const distrusted = summary.authorizersDistrusted + summary.componentsDistrusted;
   if (distrusted > 0) {

@@ -1,7 +1,7 @@
 // `npm start`: the whole product on this machine (see runtime.ts), until Ctrl-C.
 import type { Logger } from '../../shared/logger';
 import { LocalStartError } from './errors';
-import { startLocalRuntime, type LocalRuntime } from './runtime';
+import { type LocalRuntime, startLocalRuntime } from './runtime';
 
 function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -18,8 +18,10 @@ function intFromEnv(name: string, fallback: number): number {
 const logger: Logger = {
   debug: () => undefined,
   info: (message, attributes) => console.log(attributes ? `${message} ${JSON.stringify(attributes)}` : message),
-  warn: (message, attributes) => console.warn(`warning: ${message}${attributes ? ` ${JSON.stringify(attributes)}` : ''}`),
-  error: (message, attributes) => console.error(`error: ${message}${attributes ? ` ${JSON.stringify(attributes)}` : ''}`),
+  warn: (message, attributes) =>
+    console.warn(`warning: ${message}${attributes ? ` ${JSON.stringify(attributes)}` : ''}`),
+  error: (message, attributes) =>
+    console.error(`error: ${message}${attributes ? ` ${JSON.stringify(attributes)}` : ''}`),
 };
 
 const env = (name: string) => process.env[name] || undefined;
@@ -51,7 +53,9 @@ console.log(`ready: API at ${runtime.apiUrl} (IAM is not checked locally)`);
 console.log('try:');
 console.log(`  curl -s ${runtime.apiUrl}/authorizers?limit=3`);
 console.log(`  curl -s ${runtime.apiUrl}/authorizers/${someAppId}/token`);
-console.log(`  curl -s -X POST ${runtime.apiUrl}/authorizers/${someAppId}/token/refresh -d '{"invalid_token":"<a token WeChat refused>"}'`);
+console.log(
+  `  curl -s -X POST ${runtime.apiUrl}/authorizers/${someAppId}/token/refresh -d '{"invalid_token":"<a token WeChat refused>"}'`,
+);
 console.log(`  curl -s ${runtime.apiUrl}/component/token`);
 console.log(`  curl -s ${runtime.simulator.url}/__sim/counters`);
 

@@ -4,7 +4,12 @@
  */
 export const ROUTES = {
   authorizerToken: { method: 'GET', path: '/authorizers/{appid}/token', handler: 'getter', auth: 'iam' },
-  authorizerTokenRefresh: { method: 'POST', path: '/authorizers/{appid}/token/refresh', handler: 'getter', auth: 'iam' },
+  authorizerTokenRefresh: {
+    method: 'POST',
+    path: '/authorizers/{appid}/token/refresh',
+    handler: 'getter',
+    auth: 'iam',
+  },
   authorizers: { method: 'GET', path: '/authorizers', handler: 'getter', auth: 'iam' },
   componentToken: { method: 'GET', path: '/component/token', handler: 'getter', auth: 'iam' },
   wechatCallback: { method: 'POST', path: '/wechat/callback', handler: 'callback', auth: 'none' },

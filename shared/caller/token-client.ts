@@ -130,7 +130,9 @@ export class WechatTokenClient {
     // Concurrent callers in this process share one request.
     let pending = this.#inFlight.get(appId);
     if (!pending) {
-      pending = this.#fetchToken('GET', `/authorizers/${encodeURIComponent(appId)}/token`).finally(() => this.#inFlight.delete(appId));
+      pending = this.#fetchToken('GET', `/authorizers/${encodeURIComponent(appId)}/token`).finally(() =>
+        this.#inFlight.delete(appId),
+      );
       this.#inFlight.set(appId, pending);
     }
     const generation = this.#generation.get(appId) ?? 0;
@@ -148,7 +150,9 @@ export class WechatTokenClient {
   async reportInvalid(appId: string, token: string): Promise<string> {
     this.#cache.delete(appId);
     this.#generation.set(appId, (this.#generation.get(appId) ?? 0) + 1);
-    const fresh = await this.#fetchToken('POST', `/authorizers/${encodeURIComponent(appId)}/token/refresh`, { invalid_token: token });
+    const fresh = await this.#fetchToken('POST', `/authorizers/${encodeURIComponent(appId)}/token/refresh`, {
+      invalid_token: token,
+    });
     this.#cache.set(appId, fresh);
     return fresh.token;
   }
@@ -160,12 +164,22 @@ export class WechatTokenClient {
     if (typeof token !== 'string' || typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn < 0) {
       throw new TokenServiceError(502, 'malformed_answer', 'the answer has no token or no expires_in');
     }
-    return { token, useUntil: sentAt + expiresIn * 1000 - (this.#options.refreshBeforeMs ?? DEFAULT_REFRESH_BEFORE_MS) };
+    return {
+      token,
+      useUntil: sentAt + expiresIn * 1000 - (this.#options.refreshBeforeMs ?? DEFAULT_REFRESH_BEFORE_MS),
+    };
   }
 
   /** The answer, and when (on this client's clock) the request was sent: the guarantee counts from then. */
-  async #call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ answer: Record<string, unknown>; sentAt: number }> {
-    const url = new URL(path.replace(/^\//, ''), this.#options.endpoint.endsWith('/') ? this.#options.endpoint : `${this.#options.endpoint}/`);
+  async #call(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ answer: Record<string, unknown>; sentAt: number }> {
+    const url = new URL(
+      path.replace(/^\//, ''),
+      this.#options.endpoint.endsWith('/') ? this.#options.endpoint : `${this.#options.endpoint}/`,
+    );
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const request = new HttpRequest({
       method,

@@ -2,9 +2,9 @@ import { ConfigError } from './errors';
 import {
   inConfigUnits,
   isInRange,
+  type RequiredTextSetting,
   rangeText,
   SETTINGS,
-  type RequiredTextSetting,
   type ServiceConfig,
   type UrlSetting,
   type WholeNumberSetting,
@@ -30,7 +30,8 @@ export function configFromEnv(env: Env = process.env): ServiceConfig {
   const url = (setting: UrlSetting): string | undefined => {
     const raw = env[setting.env]?.trim() || setting.default;
     if (raw === undefined) return undefined;
-    if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) problems.push(`${setting.env} must be an http(s) URL, got "${raw}"`);
+    if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol))
+      problems.push(`${setting.env} must be an http(s) URL, got "${raw}"`);
     return raw;
   };
 

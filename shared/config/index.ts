@@ -3,12 +3,12 @@ export { ConfigError } from './errors';
 export { configFromEnv } from './from-env';
 export {
   CONFIG_DEFAULTS,
+  type ConfigDefaults,
   inConfigUnits,
   isInRange,
   rangeText,
   SCHEDULE_DEFAULTS,
   SETTINGS,
-  type ConfigDefaults,
   type ServiceConfig,
   type Setting,
   type WholeNumberSetting,

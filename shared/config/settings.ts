@@ -55,8 +55,17 @@ export type Setting = RequiredTextSetting | UrlSetting | WholeNumberSetting;
 export const SETTINGS = {
   componentAppId: { kind: 'required', env: 'COMPONENT_APPID', doc: "The third-party platform's AppId." },
   tableName: { kind: 'required', env: 'TABLE_NAME', doc: 'The DynamoDB table of tokens.' },
-  secretId: { kind: 'required', env: 'COMPONENT_SECRET_ARN', doc: "The Secrets Manager secret of the component's credentials." },
-  wechatApiBase: { kind: 'url', env: 'WECHAT_API_BASE', default: WECHAT_API_BASE, doc: "WeChat's API endpoint (another one for the simulator)." },
+  secretId: {
+    kind: 'required',
+    env: 'COMPONENT_SECRET_ARN',
+    doc: "The Secrets Manager secret of the component's credentials.",
+  },
+  wechatApiBase: {
+    kind: 'url',
+    env: 'WECHAT_API_BASE',
+    default: WECHAT_API_BASE,
+    doc: "WeChat's API endpoint (another one for the simulator).",
+  },
   refreshConcurrency: {
     kind: 'whole',
     env: 'REFRESH_CONCURRENCY',
@@ -112,7 +121,11 @@ export const SETTINGS = {
     max: 128,
     doc: 'Authorizer records written at once by the sync.',
   },
-  dynamoEndpoint: { kind: 'url', env: 'DYNAMODB_ENDPOINT', doc: 'Only off AWS: a DynamoDB-protocol server on loopback.' },
+  dynamoEndpoint: {
+    kind: 'url',
+    env: 'DYNAMODB_ENDPOINT',
+    doc: 'Only off AWS: a DynamoDB-protocol server on loopback.',
+  },
 } as const satisfies { readonly [Field in keyof ServiceConfig]-?: Setting };
 
 /** A whole-number setting's value as `ServiceConfig` holds it (seconds become milliseconds). */

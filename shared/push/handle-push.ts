@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { ComponentSecret, ComponentSecretReader } from '../secrets';
 import type { AuthorizerStore, ComponentStore } from '../store';
-import { exchangeAuthorization, type AuthorizationDeps } from '../tokens/authorization';
+import { type AuthorizationDeps, exchangeAuthorization } from '../tokens/authorization';
 import { type CryptoFailure, WechatCryptoError } from './errors';
 import { MessageCrypto } from './message-crypto';
 import { type EncryptedPush, openPush } from './open-push';
@@ -64,7 +64,11 @@ async function act(deps: PushHandlingDeps, push: ComponentPush): Promise<PushOut
   const now = deps.clock.now();
   switch (push.infoType) {
     case 'component_verify_ticket': {
-      const stored = await deps.component.saveTicket(deps.componentAppId, { ticket: push.ticket, createTime: push.createTime, now });
+      const stored = await deps.component.saveTicket(deps.componentAppId, {
+        ticket: push.ticket,
+        createTime: push.createTime,
+        now,
+      });
       logger.info('component_verify_ticket received', { stored: stored === 'stored', createTime: push.createTime });
       return { kind: 'handled' };
     }
@@ -76,7 +80,12 @@ async function act(deps: PushHandlingDeps, push: ComponentPush): Promise<PushOut
         { appId, authorizationCode: push.authorizationCode, createTime: push.createTime },
       );
       if (outcome.kind === 'wrong_account') return { kind: 'wrong_account' };
-      if (outcome.kind === 'code_spent') logger.info('authorization code already exchanged or expired: a re-delivered push', { appId, infoType, errcode: outcome.errcode });
+      if (outcome.kind === 'code_spent')
+        logger.info('authorization code already exchanged or expired: a re-delivered push', {
+          appId,
+          infoType,
+          errcode: outcome.errcode,
+        });
       else logger.info('authorization stored', { appId, infoType, stored: outcome.kind === 'stored' });
       return { kind: 'handled' };
     }

@@ -86,7 +86,9 @@ export class MessageCrypto {
     const plain = Buffer.concat([random, length, body, Buffer.from(this.appId, 'utf8')]);
     const pad = PAD_BLOCK - (plain.length % PAD_BLOCK);
     const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, AES_BLOCK)).setAutoPadding(false);
-    return Buffer.concat([cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), cipher.final()]).toString('base64');
+    return Buffer.concat([cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), cipher.final()]).toString(
+      'base64',
+    );
   }
 
   #decryptWith(key: Buffer, ciphertext: Buffer): string {

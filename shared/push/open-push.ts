@@ -28,7 +28,11 @@ export function openPush(crypto: MessageCrypto, push: EncryptedPush, maxBytes = 
   if (Buffer.byteLength(push.body, 'utf8') > maxBytes) {
     throw new WechatCryptoError('body_too_large', `the body is over ${maxBytes} bytes`);
   }
-  for (const [name, value] of Object.entries({ msg_signature: push.msgSignature, timestamp: push.timestamp, nonce: push.nonce })) {
+  for (const [name, value] of Object.entries({
+    msg_signature: push.msgSignature,
+    timestamp: push.timestamp,
+    nonce: push.nonce,
+  })) {
     if (!value) throw new WechatCryptoError('missing_field', `the query has no ${name}`);
   }
   const encrypt = requireField(parseFlatXml(push.body), 'Encrypt');

@@ -1,5 +1,5 @@
 import { isAppId } from '../appid';
-import { sensitive, type Sensitive } from '../sensitive';
+import { type Sensitive, sensitive } from '../sensitive';
 import type { XmlFields } from './xml';
 
 /** What an opened push asks of the component, its fields checked; `createTime` is WeChat's, unix seconds. */

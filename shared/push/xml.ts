@@ -19,7 +19,8 @@ const builder = new XMLBuilder({ cdataPropName: '#cdata', suppressEmptyNode: fal
 export type XmlFields = Readonly<Record<string, string>>;
 
 export function parseFlatXml(xml: string): XmlFields {
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new WechatCryptoError('bad_xml', 'XML with a DOCTYPE or ENTITY is refused');
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml))
+    throw new WechatCryptoError('bad_xml', 'XML with a DOCTYPE or ENTITY is refused');
   if (XMLValidator.validate(xml) !== true) throw new WechatCryptoError('bad_xml', 'the body is not well-formed XML');
   let document: unknown;
   try {
@@ -29,7 +30,8 @@ export function parseFlatXml(xml: string): XmlFields {
     // `cause`: the parser's message may quote the document, and a decrypted push holds a ticket or a code.
     throw new WechatCryptoError('bad_xml', 'the body is not XML this service accepts');
   }
-  const root = typeof document === 'object' && document !== null ? (document as Record<string, unknown>)['xml'] : undefined;
+  const root =
+    typeof document === 'object' && document !== null ? (document as Record<string, unknown>)['xml'] : undefined;
   if (typeof root !== 'object' || root === null || Array.isArray(root)) {
     throw new WechatCryptoError('bad_xml', 'the root element is not <xml>');
   }

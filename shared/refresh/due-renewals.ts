@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
-import { silentLogger, type Logger } from '../logger';
-import { dueShardsFrom, TABLE_SCHEMA, type AuthorizerStore } from '../store';
-import { SCHEDULED, type AuthorizerRenewer, type RenewalFailure, type RenewalResult } from '../tokens';
+import { type Logger, silentLogger } from '../logger';
+import { type AuthorizerStore, dueShardsFrom, TABLE_SCHEMA } from '../store';
+import { type AuthorizerRenewer, type RenewalFailure, type RenewalResult, SCHEDULED } from '../tokens';
 import { forEachConcurrently } from '../tokens/concurrency';
 
 export interface RefreshSummary {
@@ -67,8 +67,15 @@ export async function refreshDueAuthorizers(options: ScheduledRefreshOptions): P
         result = await renewer.renew(appId, SCHEDULED, { waitMs: 0 });
       } catch (error) {
         // One account's DynamoDB error must not end the run for the others.
-        logger.error('renewal failed unexpectedly', { appId, error: error instanceof Error ? error.name : typeof error });
-        result = { kind: 'failed', failure: 'internal', error: error instanceof Error ? error : new Error(String(error)) };
+        logger.error('renewal failed unexpectedly', {
+          appId,
+          error: error instanceof Error ? error.name : typeof error,
+        });
+        result = {
+          kind: 'failed',
+          failure: 'internal',
+          error: error instanceof Error ? error : new Error(String(error)),
+        };
       }
       switch (result.kind) {
         case 'renewed':
@@ -95,7 +102,12 @@ export async function refreshDueAuthorizers(options: ScheduledRefreshOptions): P
   const summary: RefreshSummary = {
     due: counts.due,
     renewed: counts.renewed,
-    skipped: { leaseHeld: counts.leaseHeld, alreadyCurrent: counts.alreadyCurrent, inactive: counts.inactive, leftForNextRun: counts.leftForNextRun },
+    skipped: {
+      leaseHeld: counts.leaseHeld,
+      alreadyCurrent: counts.alreadyCurrent,
+      inactive: counts.inactive,
+      leftForNextRun: counts.leftForNextRun,
+    },
     failed,
     stoppedForQuota: (failed.quota ?? 0) > 0,
     durationMs: Math.round(performance.now() - started),

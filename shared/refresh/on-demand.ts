@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Sensitive } from '../sensitive';
 import type { AuthorizerStore } from '../store';
-import { MIN_SERVED_VALIDITY_MS, type AuthorizerRenewer, type RenewalResult } from '../tokens';
+import { type AuthorizerRenewer, MIN_SERVED_VALIDITY_MS, type RenewalResult } from '../tokens';
 
 // Renewals a caller asks for, beside the schedule's: the getter's token (served from the store while it
 // is guaranteed long enough, renewed otherwise), a caller's report of a refused token, and the refresh
@@ -51,8 +51,16 @@ export function renewReportedToken(
 }
 
 /** The refresh function's event for one appid: renewed unless its token is guaranteed for `minValidMs` more. */
-export async function renewOnDemand(deps: { readonly renewer: AuthorizerRenewer; readonly logger: Logger }, appId: string, minValidMs: number): Promise<RenewalResult> {
+export async function renewOnDemand(
+  deps: { readonly renewer: AuthorizerRenewer; readonly logger: Logger },
+  appId: string,
+  minValidMs: number,
+): Promise<RenewalResult> {
   const result = await deps.renewer.renew(appId, { kind: 'due', minValidMs }, { waitMs: ON_DEMAND_WAIT_MS });
-  deps.logger.info('on-demand renewal', { appId, outcome: result.kind, ...(result.kind === 'failed' ? { failure: result.failure } : {}) });
+  deps.logger.info('on-demand renewal', {
+    appId,
+    outcome: result.kind,
+    ...(result.kind === 'failed' ? { failure: result.failure } : {}),
+  });
   return result;
 }

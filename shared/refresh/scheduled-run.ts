@@ -1,10 +1,10 @@
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { recoverIfOwed, type Recovery, type RecoveryDeps } from '../recovery';
+import { type Recovery, type RecoveryDeps, recoverIfOwed } from '../recovery';
 import type { AuthorizerStore, ComponentStore } from '../store';
 import type { AuthorizerRenewer } from '../tokens';
-import { refreshDueAuthorizers, type RefreshSummary } from './due-renewals';
+import { type RefreshSummary, refreshDueAuthorizers } from './due-renewals';
 
 /** What one scheduled refresh did. */
 export interface ScheduledRefreshReport {
@@ -32,7 +32,10 @@ export interface ScheduledRunDeps {
  * The scheduled refresh (EventBridge, every minute): the ticket's age reported, every due token renewed,
  * then an owed recovery paid. `remainingMs` is the time the invocation has left, when it is bounded.
  */
-export async function runScheduledRefresh(deps: ScheduledRunDeps, budget: { remainingMs?: (() => number) | undefined } = {}): Promise<ScheduledRefreshReport> {
+export async function runScheduledRefresh(
+  deps: ScheduledRunDeps,
+  budget: { remainingMs?: (() => number) | undefined } = {},
+): Promise<ScheduledRefreshReport> {
   const { clock, metrics } = deps;
   // Every run reports the age of the latest ticket: the alarm on it is how a stop of WeChat's pushes is
   // noticed long before the 12-hour ticket runs out.

@@ -1,6 +1,6 @@
 import { isAppId } from '../appid';
-import { AUTHORIZER_ITEMS, AUTHORIZER_SUMMARY, appIdOfAuthorizerKey, type AuthorizerSummary } from './items/authorizer';
 import { StoreError } from './errors';
+import { AUTHORIZER_ITEMS, AUTHORIZER_SUMMARY, type AuthorizerSummary, appIdOfAuthorizerKey } from './items/authorizer';
 import { TABLE_SCHEMA } from './schema';
 import type { Item, Table } from './table';
 
@@ -17,7 +17,10 @@ export class InvalidCursorError extends StoreError {
  * Pages through the stored accounts for `GET /authorizers`: a Scan (the listing is an operator's
  * occasional view, not a hot path) of only the shown fields, with an opaque cursor.
  */
-export async function listAuthorizers(table: Table, page: { limit: number; cursor?: string | undefined }): Promise<{
+export async function listAuthorizers(
+  table: Table,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<{
   authorizers: AuthorizerSummary[];
   nextCursor: string | null;
 }> {
@@ -26,7 +29,12 @@ export async function listAuthorizers(table: Table, page: { limit: number; curso
   let startKey: Item | undefined = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
   // A filtered Scan can return short or empty pages: keep reading until the page is full or the end.
   do {
-    const result = await table.scanPage({ filter: AUTHORIZER_ITEMS, projection, limit: page.limit - authorizers.length, startKey });
+    const result = await table.scanPage({
+      filter: AUTHORIZER_ITEMS,
+      projection,
+      limit: page.limit - authorizers.length,
+      startKey,
+    });
     for (const item of result.items) authorizers.push(AUTHORIZER_SUMMARY.decode(item));
     startKey = result.nextKey;
   } while (startKey && authorizers.length < page.limit);
@@ -43,7 +51,8 @@ function decodeCursor(cursor: string): { pk: string } {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     const pk = typeof key === 'object' && key !== null ? (key as Record<string, unknown>)['pk'] : undefined;
     const appId = typeof pk === 'string' ? appIdOfAuthorizerKey(pk) : undefined;
-    if (typeof pk === 'string' && appId !== undefined && isAppId(appId) && Object.keys(key as object).length === 1) return { pk };
+    if (typeof pk === 'string' && appId !== undefined && isAppId(appId) && Object.keys(key as object).length === 1)
+      return { pk };
   } catch {
     // fall through: the same answer for every malformed cursor
   }

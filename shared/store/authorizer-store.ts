@@ -1,6 +1,13 @@
 import type { Sensitive } from '../sensitive';
-import { AUTHORIZER_RECORD, appIdOfAuthorizerKey, authorizerKey, newAuthorizerItem, pendingAuthorizerItem, type AuthorizerRecord } from './items/authorizer';
-import { revokeByPush, tokenChange, type AuthorizerExtra } from './items/authorizer-transitions';
+import {
+  AUTHORIZER_RECORD,
+  type AuthorizerRecord,
+  appIdOfAuthorizerKey,
+  authorizerKey,
+  newAuthorizerItem,
+  pendingAuthorizerItem,
+} from './items/authorizer';
+import { type AuthorizerExtra, revokeByPush, tokenChange } from './items/authorizer-transitions';
 import { allDueShards, TABLE_SCHEMA } from './schema';
 import type { Table } from './table';
 import type { Doubt, TokenStateChange } from './token-state';
@@ -36,7 +43,11 @@ export class AuthorizerStore {
    * version): the record as written, or `undefined` when the account moved meanwhile (read it again
    * and decide again). The renewal protocol decides the changes; this only encodes them.
    */
-  async write(record: AuthorizerRecord, change: TokenStateChange, extra?: AuthorizerExtra): Promise<AuthorizerRecord | undefined> {
+  async write(
+    record: AuthorizerRecord,
+    change: TokenStateChange,
+    extra?: AuthorizerExtra,
+  ): Promise<AuthorizerRecord | undefined> {
     const item = await this.table.apply(tokenChange(record, change, extra));
     return item ? AUTHORIZER_RECORD.decode(item) : undefined;
   }

@@ -1,5 +1,5 @@
 import type { Sensitive } from '../sensitive';
-import { COMPONENT_RECORD, componentKey, saveTicket, tokenChange, type ComponentRecord } from './items/component';
+import { COMPONENT_RECORD, type ComponentRecord, componentKey, saveTicket, tokenChange } from './items/component';
 import type { Table } from './table';
 import type { TokenStateChange } from './token-state';
 
@@ -18,7 +18,10 @@ export class ComponentStore {
    * Keeps the ticket unless an equal or newer one (by WeChat's CreateTime) is stored: pushes are retried
    * and can arrive out of order. Creates the component item on the first ticket.
    */
-  async saveTicket(componentAppId: string, ticket: { ticket: Sensitive; createTime: number; now: number }): Promise<'stored' | 'stale'> {
+  async saveTicket(
+    componentAppId: string,
+    ticket: { ticket: Sensitive; createTime: number; now: number },
+  ): Promise<'stored' | 'stale'> {
     return (await this.table.apply(saveTicket(componentAppId, ticket))) ? 'stored' : 'stale';
   }
 

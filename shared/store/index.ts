@@ -1,4 +1,6 @@
+export * from './authorizer-listing';
 export * from './authorizer-store';
+export { createDocumentClient } from './client';
 export * from './component-store';
 export * from './errors';
 export { AUTHORIZER_STATUSES, authorizerKey } from './items/authorizer';
@@ -8,9 +10,7 @@ export { isSyncRunKey } from './items/sync-run';
 export type { Lease } from './lease';
 export { isLeaseAbandoned, isLeaseLive } from './lease';
 export * from './schema';
-export { Table } from './table';
-export { createDocumentClient } from './client';
+export { type StoredToken, storedTokens } from './stored-tokens';
 export * from './sync-store';
-export * from './authorizer-listing';
-export { storedTokens, type StoredToken } from './stored-tokens';
+export { Table } from './table';
 export type { Doubt, IssuedToken, TokenState, TokenStateChange } from './token-state';

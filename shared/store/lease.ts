@@ -30,7 +30,8 @@ export function leaseHeldBy(owner: string): { expression: string; values: Record
 
 export function leaseOf(item: Record<string, unknown>): Lease | undefined {
   const { leaseOwner, leaseAcquiredAt, leaseExpiresAt } = item;
-  if (typeof leaseOwner !== 'string' || typeof leaseAcquiredAt !== 'number' || typeof leaseExpiresAt !== 'number') return undefined;
+  if (typeof leaseOwner !== 'string' || typeof leaseAcquiredAt !== 'number' || typeof leaseExpiresAt !== 'number')
+    return undefined;
   return { owner: leaseOwner, acquiredAt: leaseAcquiredAt, expiresAt: leaseExpiresAt };
 }
 

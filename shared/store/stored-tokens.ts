@@ -18,9 +18,15 @@ const STATUS: AuthorizerAttribute = 'status';
  * drops it: `distrust()` removes it if it is still the stored one (`false` when it is not), and makes an
  * active account due at once. A consistent Scan of only what that needs, for the local runtime at start.
  */
-export async function* storedTokens(table: Table): AsyncGenerator<{ stored: StoredToken; distrust(): Promise<boolean> }> {
+export async function* storedTokens(
+  table: Table,
+): AsyncGenerator<{ stored: StoredToken; distrust(): Promise<boolean> }> {
   const token = TOKEN_ATTRIBUTES.accessToken;
-  const scan = { filter: { expression: `attribute_exists(#${token})` }, projection: [TABLE_SCHEMA.partitionKey, STATUS, token], consistent: true };
+  const scan = {
+    filter: { expression: `attribute_exists(#${token})` },
+    projection: [TABLE_SCHEMA.partitionKey, STATUS, token],
+    consistent: true,
+  };
   const distrust = (write: Write) => async () => (await table.apply(write)) !== undefined;
   for await (const item of table.scan(scan)) {
     const pk = item[TABLE_SCHEMA.partitionKey];
@@ -29,9 +35,15 @@ export async function* storedTokens(table: Table): AsyncGenerator<{ stored: Stor
     const appId = appIdOfAuthorizerKey(pk);
     const componentAppId = componentAppIdOfKey(pk);
     if (appId !== undefined) {
-      yield { stored: { kind: 'authorizer', appId, token: stored }, distrust: distrust(distrustAuthorizerToken(appId, stored, item[STATUS])) };
+      yield {
+        stored: { kind: 'authorizer', appId, token: stored },
+        distrust: distrust(distrustAuthorizerToken(appId, stored, item[STATUS])),
+      };
     } else if (componentAppId !== undefined) {
-      yield { stored: { kind: 'component', componentAppId, token: stored }, distrust: distrust(distrustComponentToken(componentAppId, stored)) };
+      yield {
+        stored: { kind: 'component', componentAppId, token: stored },
+        distrust: distrust(distrustComponentToken(componentAppId, stored)),
+      };
     }
   }
 }

@@ -1,6 +1,27 @@
-import { AUTHORIZER_ITEMS, AUTHORIZER_SNAPSHOT, authorizerKey, newAuthorizerItem, type AuthorizerSnapshot, type ListedEntry } from './items/authorizer';
-import { applyListed, clearAbsence, markAbsent, reindex, revokeAbsent, type ListedChange } from './items/authorizer-transitions';
-import { acquireRun, extendRun, lastCompleteListingOf, recordCompleteListing, releaseRun, syncRunKey } from './items/sync-run';
+import {
+  AUTHORIZER_ITEMS,
+  AUTHORIZER_SNAPSHOT,
+  type AuthorizerSnapshot,
+  authorizerKey,
+  type ListedEntry,
+  newAuthorizerItem,
+} from './items/authorizer';
+import {
+  applyListed,
+  clearAbsence,
+  type ListedChange,
+  markAbsent,
+  reindex,
+  revokeAbsent,
+} from './items/authorizer-transitions';
+import {
+  acquireRun,
+  extendRun,
+  lastCompleteListingOf,
+  recordCompleteListing,
+  releaseRun,
+  syncRunKey,
+} from './items/sync-run';
 import { RECOVERY_SHARD, TABLE_SCHEMA } from './schema';
 import type { Table, Write } from './table';
 
@@ -19,7 +40,12 @@ export class SyncStore {
     const found = new Map<string, AuthorizerSnapshot>();
     await Promise.all(
       Array.from({ length: segments }, async (_, index) => {
-        const scan = { filter: AUTHORIZER_ITEMS, projection: AUTHORIZER_SNAPSHOT.attributes, consistent: true, segment: { index, total: segments } };
+        const scan = {
+          filter: AUTHORIZER_ITEMS,
+          projection: AUTHORIZER_SNAPSHOT.attributes,
+          consistent: true,
+          segment: { index, total: segments },
+        };
         for await (const item of this.table.scan(scan)) {
           const snapshot = AUTHORIZER_SNAPSHOT.decode(item);
           found.set(snapshot.appId, snapshot);

@@ -1,10 +1,10 @@
 import {
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   ScanCommand,
   UpdateCommand,
-  type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 
 export type Item = Record<string, unknown>;
@@ -73,7 +73,12 @@ export class Table {
         TableName: this.tableName,
         Key: key,
         ConsistentRead: consistent,
-        ...(projection ? { ProjectionExpression: projectionOf(projection), ExpressionAttributeNames: namesIn(projectionOf(projection)) } : {}),
+        ...(projection
+          ? {
+              ProjectionExpression: projectionOf(projection),
+              ExpressionAttributeNames: namesIn(projectionOf(projection)),
+            }
+          : {}),
       }),
     );
     return item;
@@ -160,7 +165,9 @@ export class Table {
    * One page of a Scan, from `startKey`, of at most `limit` items looked at: a filtered page can be
    * short or empty with more to come (`nextKey`).
    */
-  async scanPage(request: ScanRequest & { limit?: number; startKey?: Item | undefined }): Promise<{ items: Item[]; nextKey?: Item | undefined }> {
+  async scanPage(
+    request: ScanRequest & { limit?: number; startKey?: Item | undefined },
+  ): Promise<{ items: Item[]; nextKey?: Item | undefined }> {
     const projection = projectionOf(request.projection);
     const page = await this.doc.send(
       new ScanCommand({
@@ -184,7 +191,10 @@ export class Table {
   }
 
   #indexQuery(index: IndexShape, partition: string, sortKey: { operator: '<=' | '>'; value: number } | undefined) {
-    const keyCondition = [`#${index.partitionKey} = :partition`, ...(sortKey ? [`#${index.sortKey} ${sortKey.operator} :sortKey`] : [])].join(' AND ');
+    const keyCondition = [
+      `#${index.partitionKey} = :partition`,
+      ...(sortKey ? [`#${index.sortKey} ${sortKey.operator} :sortKey`] : []),
+    ].join(' AND ');
     return {
       TableName: this.tableName,
       IndexName: index.name,
@@ -196,7 +206,9 @@ export class Table {
 }
 
 /** The items of every page, each page read from where the one before it ended. */
-async function* everyPage(read: (startKey: Item | undefined) => Promise<{ items: Item[]; nextKey?: Item | undefined }>): AsyncGenerator<Item> {
+async function* everyPage(
+  read: (startKey: Item | undefined) => Promise<{ items: Item[]; nextKey?: Item | undefined }>,
+): AsyncGenerator<Item> {
   let startKey: Item | undefined;
   do {
     const page = await read(startKey);

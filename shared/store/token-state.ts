@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { sensitive, type Sensitive } from '../sensitive';
-import { LEASE_ATTRIBUTES, leaseAttributes, leaseOf, type Lease } from './lease';
+import { type Sensitive, sensitive } from '../sensitive';
+import { LEASE_ATTRIBUTES, type Lease, leaseAttributes, leaseOf } from './lease';
 import type { Condition, Item, Update } from './table';
 
 /**
@@ -81,10 +81,15 @@ export const SERVED_TOKEN_ATTRIBUTES = [ATTRIBUTES.accessToken, ATTRIBUTES.expir
 const RETIRED_ATTRIBUTES = ['renewingSince'] as const;
 
 /** The SET / REMOVE of a change, plus the version bump every write makes. */
-export function encodeTokenChange(change: TokenStateChange, extraSet: Readonly<Record<string, unknown>> = {}, extraRemove: readonly string[] = []): Update {
+export function encodeTokenChange(
+  change: TokenStateChange,
+  extraSet: Readonly<Record<string, unknown>> = {},
+  extraRemove: readonly string[] = [],
+): Update {
   const set: Record<string, unknown> = { ...extraSet };
   const remove = new Set<string>([...extraRemove, ...RETIRED_ATTRIBUTES]);
-  if (change.accessToken === null) for (const name of [ATTRIBUTES.accessToken, ATTRIBUTES.expiresAt, ATTRIBUTES.issuedAt]) remove.add(name);
+  if (change.accessToken === null)
+    for (const name of [ATTRIBUTES.accessToken, ATTRIBUTES.expiresAt, ATTRIBUTES.issuedAt]) remove.add(name);
   else if (change.accessToken) {
     set[ATTRIBUTES.accessToken] = change.accessToken.token.reveal();
     set[ATTRIBUTES.expiresAt] = change.accessToken.expiresAt;
@@ -95,7 +100,8 @@ export function encodeTokenChange(change: TokenStateChange, extraSet: Readonly<R
   if (change.lease === null) for (const name of LEASE_ATTRIBUTES) remove.add(name);
   else if (change.lease) Object.assign(set, leaseAttributes(change.lease));
   if (change.doubt === null) for (const name of [ATTRIBUTES.doubtFrom, ATTRIBUTES.doubtUntil]) remove.add(name);
-  else if (change.doubt) Object.assign(set, { [ATTRIBUTES.doubtFrom]: change.doubt.from, [ATTRIBUTES.doubtUntil]: change.doubt.until });
+  else if (change.doubt)
+    Object.assign(set, { [ATTRIBUTES.doubtFrom]: change.doubt.from, [ATTRIBUTES.doubtUntil]: change.doubt.until });
   for (const name of Object.keys(set)) remove.delete(name);
   return { set, remove: [...remove], increment: ['version'] };
 }
@@ -129,7 +135,11 @@ export function decodeTokenState(item: Item): TokenState {
     accessToken:
       typeof token === 'string' && expiresAt !== undefined
         ? // An item written before tokens carried their issue time: the earliest WeChat could have issued it.
-          { token: sensitive(token), expiresAt, issuedAt: number(ATTRIBUTES.issuedAt) ?? expiresAt - MAX_TOKEN_LIFETIME_MS }
+          {
+            token: sensitive(token),
+            expiresAt,
+            issuedAt: number(ATTRIBUTES.issuedAt) ?? expiresAt - MAX_TOKEN_LIFETIME_MS,
+          }
         : undefined,
     refreshAt: number(ATTRIBUTES.refreshAt),
     lease: leaseOf(item),

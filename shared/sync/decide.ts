@@ -24,7 +24,8 @@ export function decide(stored: AuthorizerSnapshot | undefined, listed: ListedEnt
   const refreshToken = !stored.refreshToken.equals(listed.refreshToken);
   const authTime = stored.authTime !== listed.authTime;
   // Any change written below clears the absence too; only a write-free decision needs its own.
-  const unlessAbsent = (decision: SyncDecision): SyncDecision => (stored.absentSince === undefined ? decision : { kind: 'relisted' });
+  const unlessAbsent = (decision: SyncDecision): SyncDecision =>
+    stored.absentSince === undefined ? decision : { kind: 'relisted' };
   switch (stored.status) {
     case 'revoked':
       return { kind: 'reactivate', refreshToken, authTime };
@@ -36,6 +37,8 @@ export function decide(stored: AuthorizerSnapshot | undefined, listed: ListedEnt
       if (stored.refreshTokenChangedAt > stored.statusChangedAt) return { kind: 'heal', refreshToken: false, authTime };
       return unlessAbsent({ kind: 'still_invalid' });
     case 'active':
-      return refreshToken || authTime ? { kind: 'update', refreshToken, authTime } : unlessAbsent({ kind: 'unchanged' });
+      return refreshToken || authTime
+        ? { kind: 'update', refreshToken, authTime }
+        : unlessAbsent({ kind: 'unchanged' });
   }
 }

@@ -1,4 +1,4 @@
-import { dueShardOf, type AuthorizerSnapshot } from '../store';
+import { type AuthorizerSnapshot, dueShardOf } from '../store';
 
 /**
  * How long an active account may stay past its due time before the sync takes it for one the due index

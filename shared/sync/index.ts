@@ -1,5 +1,5 @@
 export * from './absence';
 export * from './decide';
 export * from './due-repair';
-export { fetchListing, pagesFor, type Listing } from './listing';
+export { fetchListing, type Listing, pagesFor } from './listing';
 export * from './sync';

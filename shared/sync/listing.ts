@@ -3,7 +3,13 @@ import type { Logger } from '../logger';
 import type { ListedEntry } from '../store';
 import type { ComponentTokenProvider } from '../tokens';
 import { forEachConcurrently } from '../tokens/concurrency';
-import { MAX_AUTHORIZER_LIST_COUNT, WechatError, WechatQuotaError, type AuthorizerListPage, type WechatComponentClient } from '../wechat';
+import {
+  type AuthorizerListPage,
+  MAX_AUTHORIZER_LIST_COUNT,
+  type WechatComponentClient,
+  WechatError,
+  WechatQuotaError,
+} from '../wechat';
 
 export interface Listing {
   /** Every appid listed, once (the entry from the latest page that carried it). */
@@ -69,7 +75,11 @@ export async function fetchListing(options: {
     } catch (error) {
       if (!(error instanceof Error)) throw error;
       failure ??= error;
-      logger.warn('an authorizer list page failed', { offset, error: error.name, ...(error instanceof WechatError ? { kind: error.kind } : {}) });
+      logger.warn('an authorizer list page failed', {
+        offset,
+        error: error.name,
+        ...(error instanceof WechatError ? { kind: error.kind } : {}),
+      });
       return undefined;
     }
   };
@@ -87,7 +97,8 @@ export async function fetchListing(options: {
         const page = await fetchPage(index);
         if (!page && failure instanceof WechatQuotaError) stop.abort();
         done++;
-        if (done % 20 === 0 || done === pageCount) logger.info('authorizer list progress', { pagesDone: done, pagesTotal: pageCount });
+        if (done % 20 === 0 || done === pageCount)
+          logger.info('authorizer list progress', { pagesDone: done, pagesTotal: pageCount });
       },
       stop.signal,
     );

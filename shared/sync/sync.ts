@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
-import { silentLogger, type Logger } from '../logger';
-import { noMetrics, type Metrics } from '../metrics';
+import { type Logger, silentLogger } from '../logger';
+import { type Metrics, noMetrics } from '../metrics';
 import type { AuthorizerSnapshot, AuthorizerStore, ListedEntry, SyncStore } from '../store';
 import type { ComponentTokenProvider } from '../tokens';
 import { forEachConcurrently } from '../tokens/concurrency';
@@ -56,7 +56,18 @@ export interface SyncOptions {
   readonly metrics?: Metrics;
 }
 
-type TallyField = 'added' | 'updated' | 'healed' | 'reactivated' | 'revoked' | 'markedAbsent' | 'relisted' | 'revocationsDeferred' | 'dueIndexRepaired' | 'unchanged' | 'conflicts';
+type TallyField =
+  | 'added'
+  | 'updated'
+  | 'healed'
+  | 'reactivated'
+  | 'revoked'
+  | 'markedAbsent'
+  | 'relisted'
+  | 'revocationsDeferred'
+  | 'dueIndexRepaired'
+  | 'unchanged'
+  | 'conflicts';
 type Tally = { -readonly [K in TallyField]: number };
 
 /**
@@ -115,10 +126,16 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
     const writeConcurrency = options.writeConcurrency ?? 16;
     await forEachConcurrently(listing.entries.values(), writeConcurrency, apply, lost.signal);
 
-    const plan = planAbsences(snapshot.values(), lost.signal.aborted ? { ...listing, complete: false } : listing, listingStartedAt);
+    const plan = planAbsences(
+      snapshot.values(),
+      lost.signal.aborted ? { ...listing, complete: false } : listing,
+      listingStartedAt,
+    );
     if (plan.emptyListing) {
       metrics.count('SyncEmptyListing');
-      logger.warn('an empty listing while accounts are active: taken as not complete, nobody revoked', { stored: snapshot.size });
+      logger.warn('an empty listing while accounts are active: taken as not complete, nobody revoked', {
+        stored: snapshot.size,
+      });
     }
     const complete = listing.complete && !lost.signal.aborted && !plan.emptyListing;
     await forEachConcurrently(
@@ -141,7 +158,10 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
     );
     if (plan.deferred > 0) {
       tally.revocationsDeferred = plan.deferred;
-      logger.warn('more accounts to revoke than one run may; the rest are left for the next run', { revoking: plan.revoke.length, deferred: plan.deferred });
+      logger.warn('more accounts to revoke than one run may; the rest are left for the next run', {
+        revoking: plan.revoke.length,
+        deferred: plan.deferred,
+      });
     }
 
     // Accounts the listing changed were just written (and made due where that applies); the rest are judged by the snapshot.
@@ -155,7 +175,10 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
       },
       lost.signal,
     );
-    if (tally.dueIndexRepaired > 0) logger.warn('active accounts the due index may have lost were put back into it', { repaired: tally.dueIndexRepaired });
+    if (tally.dueIndexRepaired > 0)
+      logger.warn('active accounts the due index may have lost were put back into it', {
+        repaired: tally.dueIndexRepaired,
+      });
 
     if (complete) await syncStore.recordCompleteListing(componentAppId, owner, listingStartedAt);
     const summary: SyncSummary = {
@@ -176,7 +199,13 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
 }
 
 /** Writes what one listed entry changes, deciding again from a fresh read when the state moved. */
-async function applyEntry(options: SyncOptions, stored: AuthorizerSnapshot | undefined, entry: ListedEntry, tally: Tally, written: Set<string>): Promise<void> {
+async function applyEntry(
+  options: SyncOptions,
+  stored: AuthorizerSnapshot | undefined,
+  entry: ListedEntry,
+  tally: Tally,
+  written: Set<string>,
+): Promise<void> {
   const { syncStore, clock } = options;
   let current = stored;
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -184,7 +213,8 @@ async function applyEntry(options: SyncOptions, stored: AuthorizerSnapshot | und
     if (await write(syncStore, current, entry, decision, clock.now())) {
       count(decision, tally);
       // These changed the version (and the due time where they activate): the snapshot's view is stale.
-      if (decision.kind !== 'unchanged' && decision.kind !== 'still_invalid' && decision.kind !== 'relisted') written.add(entry.appId);
+      if (decision.kind !== 'unchanged' && decision.kind !== 'still_invalid' && decision.kind !== 'relisted')
+        written.add(entry.appId);
       return;
     }
     current = await syncStore.read(entry.appId);
@@ -214,13 +244,26 @@ async function write(
     case 'relisted':
       return store.clearAbsence(entry);
     case 'reactivate':
-      return store.applyListed(entry, { expectedVersion: stored?.version ?? 0, ...decision, activate: 'reauthorized', now });
+      return store.applyListed(entry, {
+        expectedVersion: stored?.version ?? 0,
+        ...decision,
+        activate: 'reauthorized',
+        now,
+      });
   }
 }
 
 function count(decision: SyncDecision, tally: Tally): void {
   const field = (
-    { create: 'added', unchanged: 'unchanged', still_invalid: 'unchanged', update: 'updated', heal: 'healed', reactivate: 'reactivated', relisted: 'relisted' } as const
+    {
+      create: 'added',
+      unchanged: 'unchanged',
+      still_invalid: 'unchanged',
+      update: 'updated',
+      heal: 'healed',
+      reactivate: 'reactivated',
+      relisted: 'relisted',
+    } as const
   )[decision.kind];
   tally[field]++;
 }

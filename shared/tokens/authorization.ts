@@ -3,8 +3,8 @@ import type { Sensitive } from '../sensitive';
 import type { AuthorizerRecord, AuthorizerStore, IssuedToken } from '../store';
 import { type AuthorizationInfo, WechatApiError, type WechatComponentClient } from '../wechat';
 import type { ComponentTokenProvider } from './component-token';
-import { doubtChange, transition, type TokenStore } from './renewal-protocol';
-import { mergeDoubt, scheduleFor, STUCK_REQUEST_MS } from './trust';
+import { doubtChange, type TokenStore, transition } from './renewal-protocol';
+import { mergeDoubt, STUCK_REQUEST_MS, scheduleFor } from './trust';
 
 /**
  * The longest a push's handling may take: the callback function's timeout (the stack sets it from
@@ -48,7 +48,10 @@ export async function exchangeAuthorization(
   push: { appId: string; authorizationCode: Sensitive; createTime: number },
 ): Promise<AuthorizationOutcome> {
   const { store, clock } = deps;
-  const tokens: TokenStore<AuthorizerRecord, { status?: 'active'; refreshToken?: Sensitive; authTime?: number; index?: 'renewal' }> = {
+  const tokens: TokenStore<
+    AuthorizerRecord,
+    { status?: 'active'; refreshToken?: Sensitive; authTime?: number; index?: 'renewal' }
+  > = {
     read: () => store.get(push.appId),
     write: (record, change, extra) => store.write(record, change, { ...extra, now: clock.now() }),
   };
@@ -69,19 +72,32 @@ export async function exchangeAuthorization(
   let info: AuthorizationInfo;
   try {
     info = await deps.componentTokens.withToken((token) =>
-      deps.client.queryAuth(token, { authorizationCode: push.authorizationCode }, { signal: AbortSignal.timeout(Math.max(1, markedAt + PUSH_HANDLING_TIMEOUT_MS - 5_000 - clock.now())) }),
+      deps.client.queryAuth(
+        token,
+        { authorizationCode: push.authorizationCode },
+        { signal: AbortSignal.timeout(Math.max(1, markedAt + PUSH_HANDLING_TIMEOUT_MS - 5_000 - clock.now())) },
+      ),
     );
   } catch (error) {
     // WeChat answered with an error: it issued nothing, so the mark is taken back if nothing came after it.
     if (error instanceof WechatApiError && marked?.record && marked.result) {
       const before = marked.result;
-      await store.write(marked.record, { doubt: before.doubt ?? null, ...(before.refreshAt !== undefined ? { refreshAt: before.refreshAt } : {}) }, { now: clock.now() });
+      await store.write(
+        marked.record,
+        { doubt: before.doubt ?? null, ...(before.refreshAt !== undefined ? { refreshAt: before.refreshAt } : {}) },
+        { now: clock.now() },
+      );
     }
-    if (error instanceof WechatApiError && CODE_ALREADY_USED.has(error.errcode)) return { kind: 'code_spent', errcode: error.errcode };
+    if (error instanceof WechatApiError && CODE_ALREADY_USED.has(error.errcode))
+      return { kind: 'code_spent', errcode: error.errcode };
     throw error;
   }
   if (info.authorizerAppId !== push.appId) return { kind: 'wrong_account' };
-  const issued: IssuedToken = { token: info.authorizerAccessToken, expiresAt: sentAt + info.expiresInSeconds * 1000, issuedAt: sentAt };
+  const issued: IssuedToken = {
+    token: info.authorizerAccessToken,
+    expiresAt: sentAt + info.expiresInSeconds * 1000,
+    issuedAt: sentAt,
+  };
   const { result } = await transition(tokens, await store.get(push.appId), (current) => {
     if (!current) return { result: 'stale' as const };
     // A later authorization (a newer push handled first) wins; so does a token issued after ours, and a
@@ -94,12 +110,25 @@ export async function exchangeAuthorization(
     const keepsStored = current.accessToken !== undefined && current.accessToken.issuedAt > issued.issuedAt;
     const token = keepsStored && current.accessToken ? current.accessToken : issued;
     // Kept, the newer token may still have been superseded by our exchange, which WeChat answered by now.
-    const schedule = scheduleFor(token, keepsStored ? mergeDoubt(current.doubt, { from: sentAt, until: now }) : current.doubt, deps.renewalMarginMs);
+    const schedule = scheduleFor(
+      token,
+      keepsStored ? mergeDoubt(current.doubt, { from: sentAt, until: now }) : current.doubt,
+      deps.renewalMarginMs,
+    );
     const newerRefreshToken = current.changedAt.refreshToken > sentAt;
     return {
       result: 'stored' as const,
-      change: { ...(keepsStored ? {} : { accessToken: issued }), refreshAt: current.lease ? (current.refreshAt ?? now) : schedule.refreshAt, doubt: schedule.doubt },
-      extra: { status: 'active' as const, ...(newerRefreshToken ? {} : { refreshToken: info.authorizerRefreshToken }), authTime: push.createTime, index: 'renewal' as const },
+      change: {
+        ...(keepsStored ? {} : { accessToken: issued }),
+        refreshAt: current.lease ? (current.refreshAt ?? now) : schedule.refreshAt,
+        doubt: schedule.doubt,
+      },
+      extra: {
+        status: 'active' as const,
+        ...(newerRefreshToken ? {} : { refreshToken: info.authorizerRefreshToken }),
+        authTime: push.createTime,
+        index: 'renewal' as const,
+      },
     };
   });
   return { kind: result };

@@ -1,26 +1,41 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import { CONFIG_DEFAULTS } from '../config/settings';
-import { silentLogger, type Logger } from '../logger';
-import { noMetrics, type Metrics } from '../metrics';
+import { type Logger, silentLogger } from '../logger';
+import { type Metrics, noMetrics } from '../metrics';
 import type { Sensitive } from '../sensitive';
-import type { AuthorizerExtra, AuthorizerRecord, AuthorizerStatus, AuthorizerStore, IssuedToken, TokenStateChange } from '../store';
+import type {
+  AuthorizerExtra,
+  AuthorizerRecord,
+  AuthorizerStatus,
+  AuthorizerStore,
+  IssuedToken,
+  TokenStateChange,
+} from '../store';
 import type { WechatComponentClient } from '../wechat';
 import type { ComponentTokenProvider } from './component-token';
+import { asError, classify, describe, type RenewalFailure } from './renewal-failure';
 import {
   acquireLease,
+  type CommitOutcome,
   callUnderLease,
   commitStep,
-  ownDoubt,
-  releaseStep,
-  RenewalConflictError,
-  transition,
-  type CommitOutcome,
   type HolderReport,
+  ownDoubt,
+  RenewalConflictError,
+  releaseStep,
   type TokenStore,
+  transition,
 } from './renewal-protocol';
-import { asError, classify, describe, type RenewalFailure } from './renewal-failure';
-import { MIN_SERVED_VALIDITY_MS, guaranteedUntil, isServable, mergeDoubt, scheduleFor, validateLeaseMs, type RenewalReason } from './trust';
+import {
+  guaranteedUntil,
+  isServable,
+  MIN_SERVED_VALIDITY_MS,
+  mergeDoubt,
+  type RenewalReason,
+  scheduleFor,
+  validateLeaseMs,
+} from './trust';
 
 /** A token as handed out: WeChat's expiry, and the earlier time until which it is guaranteed to work. */
 export interface ServedToken {
@@ -99,7 +114,8 @@ export class AuthorizerRenewer {
     const { clock } = this.#options;
     if (reason.kind === 'invalid') {
       const accepted = this.#accepted.get(appId);
-      if (accepted?.token.equals(reason.token) && clock.now() < accepted.until) reason = { kind: 'due', minValidMs: MIN_SERVED_VALIDITY_MS };
+      if (accepted?.token.equals(reason.token) && clock.now() < accepted.until)
+        reason = { kind: 'due', minValidMs: MIN_SERVED_VALIDITY_MS };
     }
     const store = this.#tokenStore(appId);
     const attempt = await acquireLease(store, {
@@ -130,7 +146,10 @@ export class AuthorizerRenewer {
 
   #tokenStore(appId: string): TokenStore<AuthorizerRecord, Omit<AuthorizerExtra, 'now'>> {
     const { store, clock } = this.#options;
-    return { read: () => store.get(appId), write: (record, change, extra) => store.write(record, change, { ...extra, now: clock.now() }) };
+    return {
+      read: () => store.get(appId),
+      write: (record, change, extra) => store.write(record, change, { ...extra, now: clock.now() }),
+    };
   }
 
   async #renewHolding(record: AuthorizerRecord, owner: string, reason: RenewalReason): Promise<RenewalResult> {
@@ -139,24 +158,40 @@ export class AuthorizerRenewer {
     // A caller reported the stored token refused: WeChat is asked first (see #confirmRefused). Once it
     // says dead, the token is dead for everyone and is not kept should the renewal fail.
     let dead: Sensitive | undefined;
-    if (reason.kind === 'invalid' && record.accessToken?.token.equals(reason.token) && isServable(record, clock.now(), MIN_SERVED_VALIDITY_MS)) {
+    if (
+      reason.kind === 'invalid' &&
+      record.accessToken?.token.equals(reason.token) &&
+      isServable(record, clock.now(), MIN_SERVED_VALIDITY_MS)
+    ) {
       const verdict = await this.#confirmRefused(record, owner, reason.token, lease);
       if (verdict) return verdict;
       dead = reason.token;
     }
-    const outcome = await callUnderLease(lease, () => clock.now(), (attempt) =>
-      componentTokens.withToken((token) =>
-        client.getAuthorizerAccessToken(
-          token,
-          { authorizerAppId: record.appId, authorizerRefreshToken: record.refreshToken },
-          { signal: attempt.send(), onUnansweredAttempt: attempt.unanswered },
+    const outcome = await callUnderLease(
+      lease,
+      () => clock.now(),
+      (attempt) =>
+        componentTokens.withToken((token) =>
+          client.getAuthorizerAccessToken(
+            token,
+            { authorizerAppId: record.appId, authorizerRefreshToken: record.refreshToken },
+            { signal: attempt.send(), onUnansweredAttempt: attempt.unanswered },
+          ),
         ),
-      ),
     );
     if (outcome.kind === 'failed') return this.#fail(record, owner, outcome, dead);
     const renewed = outcome.answer;
-    const report: HolderReport = { owner, sentAt: outcome.sentAt, now: clock.now(), unsettled: outcome.unansweredAttempt };
-    const token: IssuedToken = { token: renewed.authorizerAccessToken, expiresAt: outcome.sentAt + renewed.expiresInSeconds * 1000, issuedAt: outcome.sentAt };
+    const report: HolderReport = {
+      owner,
+      sentAt: outcome.sentAt,
+      now: clock.now(),
+      unsettled: outcome.unansweredAttempt,
+    };
+    const token: IssuedToken = {
+      token: renewed.authorizerAccessToken,
+      expiresAt: outcome.sentAt + renewed.expiresInSeconds * 1000,
+      issuedAt: outcome.sentAt,
+    };
     const rotated = !renewed.authorizerRefreshToken.equals(record.refreshToken);
     if (rotated) this.#metrics.count('RefreshTokenRotated');
     const committing = transition(this.#tokenStore(record.appId), record, (current) => {
@@ -166,12 +201,17 @@ export class AuthorizerRenewer {
       const step = commitStep(current, report, token, this.#options.renewalMarginMs);
       // The refresh token that came back is kept unless a newer one replaced the one we used meanwhile
       // (the sync, an authorization): even a holder that lost its lease keeps a rotated one.
-      const keepsOurs = current.refreshToken.equals(record.refreshToken) && current.changedAt.refreshToken <= outcome.sentAt;
+      const keepsOurs =
+        current.refreshToken.equals(record.refreshToken) && current.changedAt.refreshToken <= outcome.sentAt;
       const extra = rotated && keepsOurs ? { refreshToken: renewed.authorizerRefreshToken } : {};
       if (current.status !== 'active') {
         // Revoked (or its refresh token refused) while we renewed: nothing is stored, the lease is let go.
         const own = current.lease?.owner === owner;
-        return { result: 'no_longer_active' as const, change: { ...(own ? { lease: null } : {}), doubt: mergeDoubt(current.doubt, ownDoubt(report)) ?? null }, extra };
+        return {
+          result: 'no_longer_active' as const,
+          change: { ...(own ? { lease: null } : {}), doubt: mergeDoubt(current.doubt, ownDoubt(report)) ?? null },
+          extra,
+        };
       }
       return { result: step.outcome, change: step.change, extra };
     });
@@ -189,7 +229,10 @@ export class AuthorizerRenewer {
       return served ? { kind: 'renewed', token: served, commit: result } : { kind: 'busy' };
     }
     this.#metrics.count('AuthorizerLeaseLost');
-    this.#logger.warn('renewal could not store its token; the stored one is in doubt from our call on', { appId: record.appId, outcome: result });
+    this.#logger.warn('renewal could not store its token; the stored one is in doubt from our call on', {
+      appId: record.appId,
+      outcome: result,
+    });
     if (!after) return { kind: 'not_found' };
     if (after.status !== 'active') return { kind: 'inactive', status: after.status };
     const served = this.served(after, clock.now(), 0);
@@ -202,15 +245,26 @@ export class AuthorizerRenewer {
    * due time it had), so that a caller cannot spend the quota every account shares. `undefined`: it is
    * dead indeed, renew it.
    */
-  async #confirmRefused(record: AuthorizerRecord, owner: string, token: Sensitive, lease: { expiresAt: number }): Promise<RenewalResult | undefined> {
+  async #confirmRefused(
+    record: AuthorizerRecord,
+    owner: string,
+    token: Sensitive,
+    lease: { expiresAt: number },
+  ): Promise<RenewalResult | undefined> {
     const { client, clock } = this.#options;
-    const check = await callUnderLease(lease, () => clock.now(), (attempt) => client.isAuthorizerTokenAccepted(token, { signal: attempt.send() }));
+    const check = await callUnderLease(
+      lease,
+      () => clock.now(),
+      (attempt) => client.isAuthorizerTokenAccepted(token, { signal: attempt.send() }),
+    );
     if (check.kind === 'answered' && !check.answer) return undefined;
     // The lease goes, and the due time is the one the token has now (decided from the record as it is:
     // a doubt recorded meanwhile, by an exchange say, moves it).
     const restore = (current: AuthorizerRecord): TokenStateChange => ({
       lease: null,
-      refreshAt: current.accessToken ? scheduleFor(current.accessToken, current.doubt, this.#options.renewalMarginMs).refreshAt : clock.now(),
+      refreshAt: current.accessToken
+        ? scheduleFor(current.accessToken, current.doubt, this.#options.renewalMarginMs).refreshAt
+        : clock.now(),
     });
     const { record: after } = await transition(this.#tokenStore(record.appId), record, (current) => ({
       result: undefined,
@@ -226,12 +280,22 @@ export class AuthorizerRenewer {
     return served ? { kind: 'current', token: served } : { kind: 'busy' };
   }
 
-  async #fail(record: AuthorizerRecord, owner: string, outcome: { error: unknown; sentAt: number; uncertain: boolean }, dead?: Sensitive): Promise<RenewalResult> {
+  async #fail(
+    record: AuthorizerRecord,
+    owner: string,
+    outcome: { error: unknown; sentAt: number; uncertain: boolean },
+    dead?: Sensitive,
+  ): Promise<RenewalResult> {
     const { clock } = this.#options;
     const { appId } = record;
     const failure = classify(outcome.error);
     this.#metrics.count('AuthorizerRenewalFailed');
-    this.#logger.warn('authorizer token renewal failed', { appId, failure, uncertain: outcome.uncertain, ...describe(outcome.error) });
+    this.#logger.warn('authorizer token renewal failed', {
+      appId,
+      failure,
+      uncertain: outcome.uncertain,
+      ...describe(outcome.error),
+    });
     if (failure === 'refresh_token_invalid') this.#metrics.count('RefreshTokenInvalid');
     if (failure === 'not_authorized') this.#metrics.count('AuthorizerRevoked');
     if (failure === 'quota') this.#metrics.count('QuotaExhausted');
@@ -246,10 +310,18 @@ export class AuthorizerRenewer {
       if (ours && failure === 'refresh_token_invalid') {
         // Into the due index's recovery partition in this same write: the recovery is owed from now on.
         // The access token stays (a new refresh token does not touch it) with its doubt, if any.
-        return { result: undefined, change: { ...release, lease: null, refreshAt: now }, extra: { status: 'refresh_token_invalid' as const, index: 'recovery' as const } };
+        return {
+          result: undefined,
+          change: { ...release, lease: null, refreshAt: now },
+          extra: { status: 'refresh_token_invalid' as const, index: 'recovery' as const },
+        };
       }
       if (ours && failure === 'not_authorized') {
-        return { result: undefined, change: { lease: null, accessToken: null, doubt: null }, extra: { status: 'revoked' as const, index: 'none' as const } };
+        return {
+          result: undefined,
+          change: { lease: null, accessToken: null, doubt: null },
+          extra: { status: 'revoked' as const, index: 'none' as const },
+        };
       }
       const forget = dead !== undefined && current.accessToken?.token.equals(dead) ? { accessToken: null } : {};
       return { result: undefined, ...(release ? { change: { ...release, ...forget } } : {}) };

@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import { CONFIG_DEFAULTS } from '../config/settings';
-import { silentLogger, type Logger } from '../logger';
-import { noMetrics, type Metrics } from '../metrics';
+import { type Logger, silentLogger } from '../logger';
+import { type Metrics, noMetrics } from '../metrics';
 import type { Sensitive } from '../sensitive';
 import type { ComponentRecord, ComponentStore, IssuedToken } from '../store';
-import { WechatTicketInvalidError, WechatTokenInvalidError, type WechatComponentClient } from '../wechat';
+import { type WechatComponentClient, WechatTicketInvalidError, WechatTokenInvalidError } from '../wechat';
 import { ComponentTokenUnavailableError } from './errors';
-import { acquireLease, callUnderLease, commitStep, releaseStep, transition, type HolderReport, type TokenStore } from './renewal-protocol';
-import { guaranteedUntil, isServable, SCHEDULED, TRUST_WINDOW_MS, validateLeaseMs, type RenewalReason } from './trust';
+import {
+  acquireLease,
+  callUnderLease,
+  commitStep,
+  type HolderReport,
+  releaseStep,
+  type TokenStore,
+  transition,
+} from './renewal-protocol';
+import { guaranteedUntil, isServable, type RenewalReason, SCHEDULED, TRUST_WINDOW_MS, validateLeaseMs } from './trust';
 
 export interface ComponentTokenOptions {
   readonly store: ComponentStore;
@@ -46,7 +54,13 @@ const MEMORY_TTL_MS = 30_000;
 /** Our own WeChat calls need the token for their few seconds; a caller of GET /component/token gets what is left. */
 const MIN_VALID_MS = 30_000;
 
-const DEFAULTS = { marginMs: CONFIG_DEFAULTS.componentTokenMarginMs, leaseMs: CONFIG_DEFAULTS.leaseMs, ticketMaxAgeMs: 12 * 3_600_000, waitMs: 20_000, pollMs: 100 };
+const DEFAULTS = {
+  marginMs: CONFIG_DEFAULTS.componentTokenMarginMs,
+  leaseMs: CONFIG_DEFAULTS.leaseMs,
+  ticketMaxAgeMs: 12 * 3_600_000,
+  waitMs: 20_000,
+  pollMs: 100,
+};
 
 /**
  * The component_access_token, through the renewal protocol: the stored one while the trust policy lets
@@ -78,7 +92,13 @@ export class ComponentTokenProvider {
   async getWithExpiry(): Promise<GuaranteedToken> {
     const now = this.#options.clock.now();
     const recent = this.#recent;
-    if (recent && now - recent.readAt < MEMORY_TTL_MS && recent.refreshAt > now && recent.expiresAt - now > MIN_VALID_MS) return recent;
+    if (
+      recent &&
+      now - recent.readAt < MEMORY_TTL_MS &&
+      recent.refreshAt > now &&
+      recent.expiresAt - now > MIN_VALID_MS
+    )
+      return recent;
     const record = await this.#options.store.get(this.componentAppId);
     const stored = record && this.#served(record, now);
     if (record && stored && (record.refreshAt ?? 0) > now) {
@@ -92,7 +112,9 @@ export class ComponentTokenProvider {
       // renewal (WeChat busy, quota, a late ticket) need not fail the caller.
       const fallback = record && this.#served(record, this.#options.clock.now());
       if (fallback) {
-        this.#logger.warn('component token renewal failed; the stored token is still guaranteed and used', { error: error instanceof Error ? error.name : typeof error });
+        this.#logger.warn('component token renewal failed; the stored token is still guaranteed and used', {
+          error: error instanceof Error ? error.name : typeof error,
+        });
         return fallback;
       }
       throw error;
@@ -151,9 +173,13 @@ export class ComponentTokenProvider {
       }
       case 'busy':
         this.#metrics.count('ComponentTokenUnavailable');
-        throw new ComponentTokenUnavailableError('busy', 'another instance is renewing the component token and has not finished');
+        throw new ComponentTokenUnavailableError(
+          'busy',
+          'another instance is renewing the component token and has not finished',
+        );
       case 'refused':
-        if (!attempt.record) throw this.#unavailable('no_ticket', 'TicketMissing', 'no component_verify_ticket has been received yet');
+        if (!attempt.record)
+          throw this.#unavailable('no_ticket', 'TicketMissing', 'no component_verify_ticket has been received yet');
     }
     this.#metrics.count('ComponentTokenUnavailable');
     throw new ComponentTokenUnavailableError('busy', 'the component token could not be leased');
@@ -163,15 +189,32 @@ export class ComponentTokenProvider {
     const { clock, client } = this.#options;
     const lease = record.lease ?? { owner, acquiredAt: clock.now(), expiresAt: clock.now() };
     const ticket = record.ticket;
-    const outcome = await callUnderLease(lease, () => clock.now(), async (attempt) => {
-      if (!ticket) throw this.#unavailable('no_ticket', 'TicketMissing', 'no component_verify_ticket has been received yet');
-      if (clock.now() - ticket.createTime * 1000 > this.#options.ticketMaxAgeMs) {
-        throw this.#unavailable('ticket_expired', 'TicketExpired', 'the latest component_verify_ticket is older than 12 hours');
-      }
-      const componentAppSecret = await this.#options.appSecret();
-      return client.getComponentAccessToken({ componentAppSecret, componentVerifyTicket: ticket.ticket }, { signal: attempt.send(), onUnansweredAttempt: attempt.unanswered });
-    });
-    const report: HolderReport = { owner, sentAt: outcome.sentAt, now: clock.now(), unsettled: outcome.kind === 'failed' ? outcome.uncertain : outcome.unansweredAttempt };
+    const outcome = await callUnderLease(
+      lease,
+      () => clock.now(),
+      async (attempt) => {
+        if (!ticket)
+          throw this.#unavailable('no_ticket', 'TicketMissing', 'no component_verify_ticket has been received yet');
+        if (clock.now() - ticket.createTime * 1000 > this.#options.ticketMaxAgeMs) {
+          throw this.#unavailable(
+            'ticket_expired',
+            'TicketExpired',
+            'the latest component_verify_ticket is older than 12 hours',
+          );
+        }
+        const componentAppSecret = await this.#options.appSecret();
+        return client.getComponentAccessToken(
+          { componentAppSecret, componentVerifyTicket: ticket.ticket },
+          { signal: attempt.send(), onUnansweredAttempt: attempt.unanswered },
+        );
+      },
+    );
+    const report: HolderReport = {
+      owner,
+      sentAt: outcome.sentAt,
+      now: clock.now(),
+      unsettled: outcome.kind === 'failed' ? outcome.uncertain : outcome.unansweredAttempt,
+    };
     if (outcome.kind === 'failed') {
       await transition(this.#tokenStore(), record, (current) => {
         const change = current && releaseStep(current, report, this.#options.marginMs);
@@ -181,7 +224,11 @@ export class ComponentTokenProvider {
       if (!(outcome.error instanceof ComponentTokenUnavailableError)) this.#metrics.count('ComponentTokenUnavailable');
       throw outcome.error;
     }
-    const token: IssuedToken = { token: outcome.answer.componentAccessToken, expiresAt: outcome.sentAt + outcome.answer.expiresInSeconds * 1000, issuedAt: outcome.sentAt };
+    const token: IssuedToken = {
+      token: outcome.answer.componentAccessToken,
+      expiresAt: outcome.sentAt + outcome.answer.expiresInSeconds * 1000,
+      issuedAt: outcome.sentAt,
+    };
     const { result, record: after } = await transition(this.#tokenStore(), record, (current) => {
       if (!current) return { result: 'lease_lost' as const };
       // Our own commit, whose answer was lost (the SDK's retry then found the version moved).
@@ -203,7 +250,11 @@ export class ComponentTokenProvider {
     return { token: token.token, expiresAt: Math.min(token.expiresAt, token.issuedAt + TRUST_WINDOW_MS) };
   }
 
-  #unavailable(problem: 'no_ticket' | 'ticket_expired', metric: 'TicketMissing' | 'TicketExpired', message: string): ComponentTokenUnavailableError {
+  #unavailable(
+    problem: 'no_ticket' | 'ticket_expired',
+    metric: 'TicketMissing' | 'TicketExpired',
+    message: string,
+  ): ComponentTokenUnavailableError {
     this.#metrics.count(metric);
     this.#metrics.count('ComponentTokenUnavailable');
     return new ComponentTokenUnavailableError(problem, message);

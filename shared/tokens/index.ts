@@ -1,6 +1,6 @@
-export * from './authorizer-renewer';
 export * from './authorization';
+export * from './authorizer-renewer';
 export * from './component-token';
 export * from './errors';
+export { type CommitOutcome, RenewalConflictError } from './renewal-protocol';
 export * from './trust';
-export { RenewalConflictError, type CommitOutcome } from './renewal-protocol';

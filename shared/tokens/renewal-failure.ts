@@ -1,4 +1,11 @@
-import { WechatApiError, WechatError, WechatNetworkError, WechatNotAuthorizedError, WechatQuotaError, WechatRefreshTokenInvalidError } from '../wechat';
+import {
+  WechatApiError,
+  WechatError,
+  WechatNetworkError,
+  WechatNotAuthorizedError,
+  WechatQuotaError,
+  WechatRefreshTokenInvalidError,
+} from '../wechat';
 import { ComponentTokenUnavailableError } from './errors';
 import { LeaseRunningOutError } from './renewal-protocol';
 

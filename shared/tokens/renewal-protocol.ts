@@ -1,8 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isLeaseAbandoned, isLeaseLive, type IssuedToken, type TokenState, type TokenStateChange } from '../store';
+import { type IssuedToken, isLeaseAbandoned, isLeaseLive, type TokenState, type TokenStateChange } from '../store';
 import { WechatApiError } from '../wechat';
 import { TokenError } from './errors';
-import { doubtOfLease, LEASE_SAFETY_MS, mergeDoubt, needsRenewal, scheduleFor, STUCK_REQUEST_MS, type RenewalReason } from './trust';
+import {
+  doubtOfLease,
+  LEASE_SAFETY_MS,
+  mergeDoubt,
+  needsRenewal,
+  type RenewalReason,
+  STUCK_REQUEST_MS,
+  scheduleFor,
+} from './trust';
 
 /**
  * The one renewal protocol, for authorizer and component tokens alike: take the lease, call WeChat
@@ -19,7 +27,11 @@ export interface TokenStore<R extends TokenState, X> {
 type Step<X, T> = { readonly result: T; readonly change?: TokenStateChange; readonly extra?: X };
 
 /** Writes what `decide` asks of the current record, deciding again from a fresh read while the record moves. */
-export async function transition<R extends TokenState, X, T>(store: TokenStore<R, X>, first: R | undefined, decide: (current: R | undefined) => Step<X, T>): Promise<{ result: T; record: R | undefined }> {
+export async function transition<R extends TokenState, X, T>(
+  store: TokenStore<R, X>,
+  first: R | undefined,
+  decide: (current: R | undefined) => Step<X, T>,
+): Promise<{ result: T; record: R | undefined }> {
   let current = first;
   for (let attempt = 0; ; attempt++) {
     const step = decide(current);
@@ -66,7 +78,10 @@ export interface AcquireOptions<R> {
  * left behind by a holder that died is taken over, and its holder's requests become doubt: WeChat may
  * act on them after our own.
  */
-export async function acquireLease<R extends TokenState, X>(store: TokenStore<R, X>, options: AcquireOptions<R>): Promise<LeaseAttempt<R>> {
+export async function acquireLease<R extends TokenState, X>(
+  store: TokenStore<R, X>,
+  options: AcquireOptions<R>,
+): Promise<LeaseAttempt<R>> {
   const giveUpAt = performance.now() + options.waitMs;
   const owner = options.newOwner();
   for (let lost = 0; ; ) {
@@ -88,12 +103,15 @@ export async function acquireLease<R extends TokenState, X>(store: TokenStore<R,
       // The due index stops listing the account while it is held: overlapping runs skip it, and should
       // we die it is due again when the lease ends.
       refreshAt: now + options.leaseMs,
-      ...(isLeaseAbandoned(record.lease, now) ? { doubt: mergeDoubt(record.doubt, doubtOfLease(record.lease)) ?? null } : {}),
+      ...(isLeaseAbandoned(record.lease, now)
+        ? { doubt: mergeDoubt(record.doubt, doubtOfLease(record.lease)) ?? null }
+        : {}),
     };
     const leased = await store.write(record, change);
     if (leased) return { kind: 'leased', record: leased, owner };
     // The record moved between our read and our write: read again, but not forever.
-    if (++lost >= MAX_CONFLICTS || (performance.now() >= giveUpAt && options.waitMs > 0)) return { kind: 'busy', record };
+    if (++lost >= MAX_CONFLICTS || (performance.now() >= giveUpAt && options.waitMs > 0))
+      return { kind: 'busy', record };
   }
 }
 
@@ -101,7 +119,13 @@ export async function acquireLease<R extends TokenState, X>(store: TokenStore<R,
 export type CallOutcome<A> =
   | { readonly kind: 'answered'; readonly answer: A; readonly sentAt: number; readonly unansweredAttempt: boolean }
   /** `uncertain`: some attempt went unanswered, so WeChat may have acted on it (and may still). */
-  | { readonly kind: 'failed'; readonly error: unknown; readonly sentAt: number; readonly uncertain: boolean; readonly called: boolean };
+  | {
+      readonly kind: 'failed';
+      readonly error: unknown;
+      readonly sentAt: number;
+      readonly uncertain: boolean;
+      readonly called: boolean;
+    };
 
 /** The holder stopped short of calling WeChat: too little of its lease was left. */
 export class LeaseRunningOutError extends TokenError {
@@ -124,7 +148,11 @@ export interface LeaseCall {
  * and whether any attempt went unanswered is noted. Work before the request (the component token, a
  * ticket check) runs inside `call` before `send()`.
  */
-export async function callUnderLease<A>(lease: { expiresAt: number }, now: () => number, call: (attempt: LeaseCall) => Promise<A>): Promise<CallOutcome<A>> {
+export async function callUnderLease<A>(
+  lease: { expiresAt: number },
+  now: () => number,
+  call: (attempt: LeaseCall) => Promise<A>,
+): Promise<CallOutcome<A>> {
   const sentAt = now();
   let sent = false;
   let unansweredAttempt = false;
@@ -179,14 +207,26 @@ export type CommitOutcome =
  * supersede our token. A holder that lost its lease stores nothing and records its request as doubt,
  * moving the due time so that the schedule does not skip a token that may be dead.
  */
-export function commitStep(current: TokenState, report: HolderReport, token: IssuedToken, renewalMarginMs: number): { outcome: CommitOutcome; change: TokenStateChange } {
-  if (current.lease?.owner !== report.owner) return { outcome: 'lease_lost', change: doubtChange(current, ownDoubt(report), renewalMarginMs) };
+export function commitStep(
+  current: TokenState,
+  report: HolderReport,
+  token: IssuedToken,
+  renewalMarginMs: number,
+): { outcome: CommitOutcome; change: TokenStateChange } {
+  if (current.lease?.owner !== report.owner)
+    return { outcome: 'lease_lost', change: doubtChange(current, ownDoubt(report), renewalMarginMs) };
   const stored = current.accessToken;
   if (stored && stored.issuedAt > token.issuedAt) {
-    return { outcome: 'kept_newer', change: { lease: null, ...doubtChange({ ...current, lease: undefined }, ownDoubt(report), renewalMarginMs) } };
+    return {
+      outcome: 'kept_newer',
+      change: { lease: null, ...doubtChange({ ...current, lease: undefined }, ownDoubt(report), renewalMarginMs) },
+    };
   }
   const doubt = report.unsettled ? mergeDoubt(current.doubt, ownDoubt(report)) : current.doubt;
-  return { outcome: 'committed', change: { accessToken: token, lease: null, ...scheduleFor(token, doubt, renewalMarginMs) } };
+  return {
+    outcome: 'committed',
+    change: { accessToken: token, lease: null, ...scheduleFor(token, doubt, renewalMarginMs) },
+  };
 }
 
 /**
@@ -194,7 +234,11 @@ export function commitStep(current: TokenState, report: HolderReport, token: Iss
  * doubt and makes the token due at once; an uncertain one records its request as doubt. A holder that
  * lost its lease still records its doubt: the lease is someone else's, the request was ours.
  */
-export function releaseStep(current: TokenState, report: HolderReport, renewalMarginMs: number): TokenStateChange | undefined {
+export function releaseStep(
+  current: TokenState,
+  report: HolderReport,
+  renewalMarginMs: number,
+): TokenStateChange | undefined {
   const own = current.lease?.owner === report.owner;
   if (!report.unsettled) return own ? { lease: null, refreshAt: report.now } : undefined;
   // Our own lease's due time (its end) means nothing once it is let go: the doubt decides it afresh.
@@ -208,10 +252,18 @@ export function releaseStep(current: TokenState, report: HolderReport, renewalMa
  * holder's commit reads the doubt and schedules its own token by it. With no token stored, it is due
  * at `noToken`.
  */
-export function doubtChange(current: TokenState, doubt: { from: number; until: number }, renewalMarginMs: number, noToken?: number): TokenStateChange {
+export function doubtChange(
+  current: TokenState,
+  doubt: { from: number; until: number },
+  renewalMarginMs: number,
+  noToken?: number,
+): TokenStateChange {
   const merged = mergeDoubt(current.doubt, doubt) ?? null;
   if (current.lease) return { doubt: merged };
   if (!current.accessToken) return { doubt: merged, ...(noToken !== undefined ? { refreshAt: noToken } : {}) };
   const scheduled = scheduleFor(current.accessToken, merged ?? undefined, renewalMarginMs);
-  return { doubt: scheduled.doubt, refreshAt: Math.min(scheduled.refreshAt, current.refreshAt ?? Number.POSITIVE_INFINITY) };
+  return {
+    doubt: scheduled.doubt,
+    refreshAt: Math.min(scheduled.refreshAt, current.refreshAt ?? Number.POSITIVE_INFINITY),
+  };
 }

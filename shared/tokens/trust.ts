@@ -90,7 +90,8 @@ export function isServable(state: TokenState, now: number, minValidMs: number): 
 /** Whether `reason` still asks for a renewal of this state at `now`. */
 export function needsRenewal(state: TokenState, reason: RenewalReason, now: number): boolean {
   if (!state.accessToken) return true;
-  if (reason.kind === 'invalid') return state.accessToken.token.equals(reason.token) || !isServable(state, now, MIN_SERVED_VALIDITY_MS);
+  if (reason.kind === 'invalid')
+    return state.accessToken.token.equals(reason.token) || !isServable(state, now, MIN_SERVED_VALIDITY_MS);
   if (reason.kind === 'scheduled') return (state.refreshAt ?? 0) <= now || !isServable(state, now, 0);
   return !isServable(state, now, reason.minValidMs);
 }
@@ -118,9 +119,14 @@ export function doubtOfLease(lease: Lease, gaveUpAt: number = lease.expiresAt): 
  * token is stored all along: if the doubt outlasts that, it is renewed then and once more after.
  * A doubt that no longer touches the token is dropped (`doubt: null`).
  */
-export function scheduleFor(token: IssuedToken, doubt: Doubt | undefined, renewalMarginMs: number): { refreshAt: number; doubt: Doubt | null } {
+export function scheduleFor(
+  token: IssuedToken,
+  doubt: Doubt | undefined,
+  renewalMarginMs: number,
+): { refreshAt: number; doubt: Doubt | null } {
   if (!isInDoubt(token, doubt)) return { refreshAt: token.expiresAt - renewalMarginMs, doubt: null };
-  const guaranteeEnds = Math.min(Math.max(token.issuedAt, doubt.from) + WECHAT_GRACE_MS, token.expiresAt) - SAFETY_MARGIN_MS;
+  const guaranteeEnds =
+    Math.min(Math.max(token.issuedAt, doubt.from) + WECHAT_GRACE_MS, token.expiresAt) - SAFETY_MARGIN_MS;
   return { refreshAt: Math.min(doubt.until + 1, guaranteeEnds - RENEWAL_LEAD_MS), doubt };
 }
 

@@ -1,10 +1,8 @@
-import { isAppId } from '../appid';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sensitive, type Sensitive } from '../sensitive';
-import { silentLogger, type Logger } from '../logger';
-import { DEFAULT_RETRY_POLICY, validateRetryPolicy, type RetryPolicy } from './retry';
-import { postToWechat, type CallOptions, type TransportOptions } from './transport';
-import { WechatApiError, WechatInvalidRequestError, type WechatApi } from './errors';
+import { isAppId } from '../appid';
+import { type Logger, silentLogger } from '../logger';
+import { type Sensitive, sensitive } from '../sensitive';
+import { type WechatApi, WechatApiError, WechatInvalidRequestError } from './errors';
 import {
   authorizerListResponse,
   authorizerTokenResponse,
@@ -13,7 +11,15 @@ import {
   preAuthCodeResponse,
   queryAuthResponse,
 } from './responses';
-import type { AuthorizationInfo, AuthorizerAccessToken, AuthorizerListPage, ComponentAccessToken, PreAuthCode } from './results';
+import type {
+  AuthorizationInfo,
+  AuthorizerAccessToken,
+  AuthorizerListPage,
+  ComponentAccessToken,
+  PreAuthCode,
+} from './results';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, validateRetryPolicy } from './retry';
+import { type CallOptions, postToWechat, type TransportOptions } from './transport';
 
 export const WECHAT_API_BASE = 'https://api.weixin.qq.com';
 /** api_get_authorizer_list refuses larger pages with 40170. */
@@ -161,7 +167,8 @@ export class WechatComponentClient {
   ): Promise<AuthorizerListPage> {
     const { offset, count } = page;
     const api = 'api_get_authorizer_list';
-    if (!Number.isInteger(offset) || offset < 0) throw new WechatInvalidRequestError(api, 'offset must be an integer ≥ 0');
+    if (!Number.isInteger(offset) || offset < 0)
+      throw new WechatInvalidRequestError(api, 'offset must be an integer ≥ 0');
     if (!Number.isInteger(count) || count < 1 || count > MAX_AUTHORIZER_LIST_COUNT) {
       throw new WechatInvalidRequestError(api, `count must be an integer from 1 to ${MAX_AUTHORIZER_LIST_COUNT}`);
     }
@@ -275,7 +282,6 @@ export class WechatComponentClient {
     );
   }
 }
-
 
 /** An appid goes into a request body; refuse one that cannot be an appid before spending a call. */
 function requireAppId(api: WechatApi, appId: string): void {

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { WechatMalformedResponseError, type WechatApi } from './errors';
+import { type WechatApi, WechatMalformedResponseError } from './errors';
 import type { WechatPayload } from './transport';
 
 // The response bodies of the component APIs, as their pages document them. Zod (the mini build, to keep

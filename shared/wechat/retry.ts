@@ -27,7 +27,8 @@ export function backoffDelayMs(policy: RetryPolicy, failedAttempt: number, rando
 
 export function validateRetryPolicy(policy: RetryPolicy): RetryPolicy {
   const { maxAttempts, baseDelayMs, maxDelayMs, totalBudgetMs } = policy;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('retry.maxAttempts must be an integer ≥ 1');
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new RangeError('retry.maxAttempts must be an integer ≥ 1');
   for (const [name, value] of Object.entries({ baseDelayMs, maxDelayMs, totalBudgetMs })) {
     if (!Number.isFinite(value) || value < 0) throw new RangeError(`retry.${name} must be a finite number ≥ 0`);
   }

@@ -1,12 +1,12 @@
-import { redact, Sensitive } from '../sensitive';
 import type { Logger } from '../logger';
+import { redact, Sensitive } from '../sensitive';
 import {
   isRetryable,
+  type WechatApi,
   WechatError,
   WechatMalformedResponseError,
   WechatNetworkError,
   wechatApiError,
-  type WechatApi,
 } from './errors';
 import { backoffDelayMs, type RetryPolicy } from './retry';
 
@@ -64,13 +64,20 @@ export async function postToWechat(
 ): Promise<WechatPayload> {
   const secrets = [accessToken, ...Object.values(body)].filter((v): v is Sensitive => v instanceof Sensitive);
   // Relative to the base, so that a base with a path (a proxy at https://proxy/wechat/) keeps it.
-  const url = new URL(API_PATHS[api] ?? `cgi-bin/component/${api}`, options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+  const url = new URL(
+    API_PATHS[api] ?? `cgi-bin/component/${api}`,
+    options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`,
+  );
   if (accessToken) url.searchParams.set('access_token', accessToken.reveal());
   // Revealed here and only here (toJSON would redact them, as it should everywhere else).
   const json =
     API_PATHS[api] !== undefined
       ? undefined
-      : JSON.stringify(Object.fromEntries(Object.entries(body).map(([key, value]) => [key, value instanceof Sensitive ? value.reveal() : value])));
+      : JSON.stringify(
+          Object.fromEntries(
+            Object.entries(body).map(([key, value]) => [key, value instanceof Sensitive ? value.reveal() : value]),
+          ),
+        );
 
   const started = options.now();
   const deadline = started + options.retry.totalBudgetMs;
@@ -78,12 +85,21 @@ export async function postToWechat(
     const remaining = deadline - options.now();
     let failure: WechatError;
     try {
-      return await attemptOnce(options, api, url, json, secrets, Math.min(options.timeoutMs, Math.max(remaining, 1)), call.signal);
+      return await attemptOnce(
+        options,
+        api,
+        url,
+        json,
+        secrets,
+        Math.min(options.timeoutMs, Math.max(remaining, 1)),
+        call.signal,
+      );
     } catch (error) {
       if (!(error instanceof WechatError)) throw error;
       failure = error;
     }
-    const retryable = isRetryable(failure) && (call.retryNetworkErrors !== false || !(failure instanceof WechatNetworkError));
+    const retryable =
+      isRetryable(failure) && (call.retryNetworkErrors !== false || !(failure instanceof WechatNetworkError));
     if (call.signal?.aborted || !retryable || attempt >= options.retry.maxAttempts) throw failure;
     const delayMs = backoffDelayMs(options.retry, attempt, options.random);
     // A retry that could not start before the budget ends is not worth its first millisecond.
@@ -118,7 +134,9 @@ async function attemptOnce(
   try {
     const response = await options.fetch(
       url,
-      json === undefined ? { method: 'GET', signal } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: json, signal },
+      json === undefined
+        ? { method: 'GET', signal }
+        : { method: 'POST', headers: { 'content-type': 'application/json' }, body: json, signal },
     );
     status = response.status;
     text = await readCapped(response, MAX_RESPONSE_BYTES);
@@ -131,7 +149,8 @@ async function attemptOnce(
   }
   // A gateway in front of WeChat answering 5xx is not WeChat answering: treat it as no answer.
   if (status >= 500) throw new WechatNetworkError(api, `HTTP ${status}`, false);
-  if (text === undefined) throw new WechatMalformedResponseError(api, status, `the body is over ${MAX_RESPONSE_BYTES} bytes`);
+  if (text === undefined)
+    throw new WechatMalformedResponseError(api, status, `the body is over ${MAX_RESPONSE_BYTES} bytes`);
 
   let parsed: unknown;
   try {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { useDynalite } from '../support/dynalite-fixture';
 import { TokenServiceError, WechatTokenClient } from '../../shared/caller/token-client';
-import { startApiTestbed, type ApiTestbed } from '../support/api-testbed';
+import { type ApiTestbed, startApiTestbed } from '../support/api-testbed';
+import { useDynalite } from '../support/dynalite-fixture';
 
 describe('the caller client, against the local runtime', () => {
   const backend = useDynalite();
@@ -21,14 +21,24 @@ describe('the caller client, against the local runtime', () => {
     new WechatTokenClient({
       endpoint: bed.apiUrl,
       region: 'ap-east-1',
-      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }),
+      credentials: async () => ({
+        accessKeyId: 'AKIDEXAMPLE',
+        secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+      }),
       now: () => bed.clock.now(),
       fetch: async (input, init) => {
         const headers = new Headers(init?.headers);
         const sentAt = bed.clock.now();
-        requests.push({ method: init?.method ?? 'GET', url: String(input), authorization: headers.get('authorization') ?? '' });
+        requests.push({
+          method: init?.method ?? 'GET',
+          url: String(input),
+          authorization: headers.get('authorization') ?? '',
+        });
         const response = await fetch(input, init);
-        const body = (await response.clone().json().catch(() => ({}))) as { expires_in?: number };
+        const body = (await response
+          .clone()
+          .json()
+          .catch(() => ({}))) as { expires_in?: number };
         if (typeof body.expires_in === 'number') guarantees.push({ sentAt, expiresIn: body.expires_in });
         return response;
       },
@@ -97,7 +107,10 @@ describe('the caller client, against the local runtime', () => {
   it('turns an error answer into a TokenServiceError with its code and Retry-After', async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     const tokens = client();
-    await expect(tokens.getToken('wx0000000000000000')).rejects.toMatchObject({ status: 404, code: 'unknown_authorizer' });
+    await expect(tokens.getToken('wx0000000000000000')).rejects.toMatchObject({
+      status: 404,
+      code: 'unknown_authorizer',
+    });
     bed.simulator.faults.failNext('api_authorizer_token', -1, 3);
     const error = await tokens.getToken(appId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TokenServiceError);
@@ -108,23 +121,36 @@ describe('the caller client, against the local runtime', () => {
 describe('the caller client cache, with an injected fetch and clock', () => {
   /** The service's answer, as the getter gives it: `expires_at` deliberately far from `expires_in`. */
   const answer = (token: string, expiresIn: number, expiresAt = '2099-01-01T00:00:00.000Z') =>
-    new Response(JSON.stringify({ authorizer_appid: 'wx1', authorizer_access_token: token, expires_at: expiresAt, expires_in: expiresIn }), {
-      status: 200,
-      headers: { 'content-type': 'application/json' },
-    });
+    new Response(
+      JSON.stringify({
+        authorizer_appid: 'wx1',
+        authorizer_access_token: token,
+        expires_at: expiresAt,
+        expires_in: expiresIn,
+      }),
+      {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      },
+    );
 
   /**
    * A client whose clock is `clock.now` (off from the service's by hours, as a caller's may be) and whose
    * every request takes `latencyMs` on that clock: the cache must count from when a request was sent.
    */
-  function harness(options: { refreshBeforeMs?: number; latencyMs?: number; expiresIn?: number; expiresAt?: string } = {}) {
+  function harness(
+    options: { refreshBeforeMs?: number; latencyMs?: number; expiresIn?: number; expiresAt?: string } = {},
+  ) {
     const clock = { now: Date.UTC(2030, 0, 1) - 3 * 3_600_000 };
     const sent: Array<{ method: string; at: number }> = [];
     let issued = 0;
     const client = new WechatTokenClient({
       endpoint: 'https://api.example.com',
       region: 'ap-east-1',
-      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }),
+      credentials: async () => ({
+        accessKeyId: 'AKIDEXAMPLE',
+        secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+      }),
       now: () => clock.now,
       ...(options.refreshBeforeMs === undefined ? {} : { refreshBeforeMs: options.refreshBeforeMs }),
       fetch: async (_input, init) => {
@@ -137,7 +163,10 @@ describe('the caller client cache, with an injected fetch and clock', () => {
   }
 
   /** The first token is used until a millisecond before `useUntil`, and a second one asked for at it. */
-  async function expectCachedUntil({ client, clock, sent }: ReturnType<typeof harness>, useUntil: number): Promise<void> {
+  async function expectCachedUntil(
+    { client, clock, sent }: ReturnType<typeof harness>,
+    useUntil: number,
+  ): Promise<void> {
     clock.now = useUntil - 1;
     expect(await client.getToken('wx1')).toBe('token-1');
     clock.now = useUntil;
@@ -198,8 +227,14 @@ describe('the caller client cache, with an injected fetch and clock', () => {
     const client = new WechatTokenClient({
       endpoint: 'https://api.example.com',
       region: 'ap-east-1',
-      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }),
-      fetch: async () => new Response(JSON.stringify({ authorizer_access_token: 't', expires_at: '2099-01-01T00:00:00.000Z' }), { status: 200 }),
+      credentials: async () => ({
+        accessKeyId: 'AKIDEXAMPLE',
+        secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+      }),
+      fetch: async () =>
+        new Response(JSON.stringify({ authorizer_access_token: 't', expires_at: '2099-01-01T00:00:00.000Z' }), {
+          status: 200,
+        }),
     });
     await expect(client.getToken('wx1')).rejects.toMatchObject({ status: 502, code: 'malformed_answer' });
   });

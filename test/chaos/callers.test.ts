@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SimulatedCallers, type GetterHandler } from '../support/day/callers';
 import { tokenEvent } from '../fixtures/api-gateway';
-import { startApiTestbed, type ApiTestbed } from '../support/api-testbed';
+import { type ApiTestbed, startApiTestbed } from '../support/api-testbed';
+import { type GetterHandler, SimulatedCallers } from '../support/day/callers';
 import { useDynalite } from '../support/dynalite-fixture';
 
 // The chaos day's callers (test/support/day/callers.ts) are its measurement of the product's promise: a
@@ -30,25 +30,45 @@ describe('the simulated callers', () => {
     // A getter that lies: it hands out the dead token and guarantees it for two hours.
     const lying: GetterHandler = async (event) =>
       event.routeKey === 'GET /authorizers/{appid}/token'
-        ? { statusCode: 200, body: JSON.stringify({ authorizer_appid: appId, authorizer_access_token: superseded, expires_in: 7_200 }) }
+        ? {
+            statusCode: 200,
+            body: JSON.stringify({ authorizer_appid: appId, authorizer_access_token: superseded, expires_in: 7_200 }),
+          }
         : bed.getter(event);
     const callers = new SimulatedCallers({ getter: lying, world: bed.simulator.world, clock: bed.clock, backends: 1 });
 
     await callers.use(0, appId);
-    expect(callers.counts).toMatchObject({ requests: 2, deadTokenRequests: 1, revokedTokenRequests: 0, reports: 1, getterCalls: 2, getterErrors: 0 });
+    expect(callers.counts).toMatchObject({
+      requests: 2,
+      deadTokenRequests: 1,
+      revokedTokenRequests: 0,
+      reports: 1,
+      getterCalls: 2,
+      getterErrors: 0,
+    });
     // The report renewed the dead token (the real refresh route); the client caches what it handed back.
     await callers.use(0, appId);
     expect(callers.counts).toMatchObject({ requests: 3, deadTokenRequests: 1, reports: 1, getterCalls: 2 });
   });
 
   it('counts nothing against an honest getter', async () => {
-    const callers = new SimulatedCallers({ getter: bed.getter, world: bed.simulator.world, clock: bed.clock, backends: 2 });
+    const callers = new SimulatedCallers({
+      getter: bed.getter,
+      world: bed.simulator.world,
+      clock: bed.clock,
+      backends: 2,
+    });
     for (let i = 0; i < 4; i++) await callers.use(i % 2, appId);
     expect(callers.counts).toMatchObject({ requests: 4, deadTokenRequests: 0, reports: 0, getterCalls: 2 });
   });
 
   it('does not count a token the account revoked as dead, while it is revoked', async () => {
-    const callers = new SimulatedCallers({ getter: bed.getter, world: bed.simulator.world, clock: bed.clock, backends: 1 });
+    const callers = new SimulatedCallers({
+      getter: bed.getter,
+      world: bed.simulator.world,
+      clock: bed.clock,
+      backends: 1,
+    });
     await callers.use(0, appId);
     bed.simulator.world.revoke(appId);
     await callers.use(0, appId);
@@ -56,7 +76,12 @@ describe('the simulated callers', () => {
   });
 
   it('does not count a token the account revoked as dead after it authorized again either', async () => {
-    const callers = new SimulatedCallers({ getter: bed.getter, world: bed.simulator.world, clock: bed.clock, backends: 1 });
+    const callers = new SimulatedCallers({
+      getter: bed.getter,
+      world: bed.simulator.world,
+      clock: bed.clock,
+      backends: 1,
+    });
     await callers.use(0, appId);
     bed.simulator.world.revoke(appId);
     bed.simulator.world.authorize(appId);

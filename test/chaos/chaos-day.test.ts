@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynaliteProcess } from '../support/dynalite-process';
+import { type LocalDynamo, startDynamoDbLocal } from '../../infra/local/dynamo';
 import { simulateDay } from '../support/day/simulated-day';
-import { startDynamoDbLocal, type LocalDynamo } from '../../infra/local/dynamo';
+import { startDynaliteProcess } from '../support/dynalite-process';
 import { conformanceBackends } from '../support/dynamo-backends';
 
 // The chaos day, shortened to 8 simulated hours and 100 accounts, on the deployed every-minute schedule,

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configFromEnv } from '../../shared/config';
 
-const minimal = { COMPONENT_APPID: 'wx5e1a0c0ffee0c0de', TABLE_NAME: 'tokens', COMPONENT_SECRET_ARN: 'arn:aws:secretsmanager:x' };
+const minimal = {
+  COMPONENT_APPID: 'wx5e1a0c0ffee0c0de',
+  TABLE_NAME: 'tokens',
+  COMPONENT_SECRET_ARN: 'arn:aws:secretsmanager:x',
+};
 
 describe('configFromEnv', () => {
   it('applies the documented defaults', () => {

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS, ConfigError, configFromEnv, SETTINGS, type Setting } from '../../shared/config';
 import { validateLeaseMs } from '../../shared/tokens/trust';
 
-const minimal = { COMPONENT_APPID: 'wx5e1a0c0ffee0c0de', TABLE_NAME: 'tokens', COMPONENT_SECRET_ARN: 'arn:aws:secretsmanager:x' };
+const minimal = {
+  COMPONENT_APPID: 'wx5e1a0c0ffee0c0de',
+  TABLE_NAME: 'tokens',
+  COMPONENT_SECRET_ARN: 'arn:aws:secretsmanager:x',
+};
 const settings: readonly Setting[] = Object.values(SETTINGS);
 
 describe('the settings table', () => {

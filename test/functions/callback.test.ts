@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { useDynalite } from '../support/dynalite-fixture';
-import { SIMULATOR_CREDENTIALS } from '../../simulator';
 import { sensitive } from '../../shared/sensitive';
+import { SIMULATOR_CREDENTIALS } from '../../simulator';
 import { httpApiEvent, tokenEvent } from '../fixtures/api-gateway';
 import { PUBLISHED_VECTORS } from '../fixtures/published-vectors';
-import { startApiTestbed, type ApiTestbed } from '../support/api-testbed';
+import { type ApiTestbed, startApiTestbed } from '../support/api-testbed';
+import { useDynalite } from '../support/dynalite-fixture';
 import { independentPush } from '../support/independent-wxcrypt';
 
 const component = {
@@ -14,12 +14,20 @@ const component = {
 };
 
 const callbackEvent = (push: { query: Record<string, string>; body: string }) =>
-  httpApiEvent({ routeKey: 'POST /wechat/callback', rawPath: '/wechat/callback', query: push.query, body: push.body, iam: false });
+  httpApiEvent({
+    routeKey: 'POST /wechat/callback',
+    rawPath: '/wechat/callback',
+    query: push.query,
+    body: push.body,
+    iam: false,
+  });
 
 /** A push built by the independent implementation, as WeChat would send it. */
 function pushOf(fields: Record<string, string | number>, at = { timestamp: '1795428000', nonce: '1372623149' }) {
   const xml = `<xml>${Object.entries(fields)
-    .map(([name, value]) => (typeof value === 'number' ? `<${name}>${value}</${name}>` : `<${name}><![CDATA[${value}]]></${name}>`))
+    .map(([name, value]) =>
+      typeof value === 'number' ? `<${name}>${value}</${name}>` : `<${name}><![CDATA[${value}]]></${name}>`,
+    )
     .join('')}</xml>`;
   return independentPush(component, xml, at);
 }
@@ -46,7 +54,16 @@ describe('the callback', () => {
   it('stores a ticket encrypted by an independent implementation; keeps the newest by CreateTime', async () => {
     const ticket = (n: number) => `ticket@@@independent-${n}`;
     const push = (createTime: number, n: number) =>
-      bed.callback(callbackEvent(pushOf({ AppId: component.appId, CreateTime: createTime, InfoType: 'component_verify_ticket', ComponentVerifyTicket: ticket(n) })));
+      bed.callback(
+        callbackEvent(
+          pushOf({
+            AppId: component.appId,
+            CreateTime: createTime,
+            InfoType: 'component_verify_ticket',
+            ComponentVerifyTicket: ticket(n),
+          }),
+        ),
+      );
     expect(await push(now(), 2)).toMatchObject({ statusCode: 200, body: 'success' });
     expect(await push(now() - 600, 1)).toMatchObject({ statusCode: 200, body: 'success' }); // late, older: acknowledged, not kept
     expect((await storedTicket())?.ticket.reveal()).toBe(ticket(2));
@@ -63,7 +80,9 @@ describe('the callback', () => {
     const stored = await bed.authorizers.get(result.appId);
     expect(stored).toMatchObject({ status: 'active', authTime: now() });
     expect(stored?.refreshToken.reveal()).toBe(bed.simulator.world.refreshTokenOf(result.appId));
-    expect(bed.simulator.world.isAuthorizerTokenValid(result.appId, stored?.accessToken?.token.reveal() ?? '')).toBe(true);
+    expect(bed.simulator.world.isAuthorizerTokenValid(result.appId, stored?.accessToken?.token.reveal() ?? '')).toBe(
+      true,
+    );
     // The getter serves it without another WeChat call.
     const answer = await bed.getter(tokenEvent(result.appId));
     expect(JSON.parse(answer.body)['authorizer_access_token']).toBe(stored?.accessToken?.token.reveal());
@@ -71,7 +90,15 @@ describe('the callback', () => {
 
     // WeChat re-delivers the same push: the code is spent (61009); still success, nothing changes.
     const grant = bed.simulator.world.authorize(result.appId);
-    const fields = { AppId: component.appId, CreateTime: now(), InfoType: 'updateauthorized', AuthorizerAppid: result.appId, AuthorizationCode: grant.authorizationCode, AuthorizationCodeExpiredTime: now() + 3600, PreAuthCode: 'preauthcode@@@x' };
+    const fields = {
+      AppId: component.appId,
+      CreateTime: now(),
+      InfoType: 'updateauthorized',
+      AuthorizerAppid: result.appId,
+      AuthorizationCode: grant.authorizationCode,
+      AuthorizationCodeExpiredTime: now() + 3600,
+      PreAuthCode: 'preauthcode@@@x',
+    };
     expect(await bed.callback(callbackEvent(pushOf(fields)))).toMatchObject({ statusCode: 200, body: 'success' });
     const updated = await bed.authorizers.get(result.appId);
     expect(updated?.refreshToken.reveal()).toBe(bed.simulator.world.refreshTokenOf(result.appId));
@@ -94,13 +121,23 @@ describe('the callback', () => {
     bed.clock.advance(60_000);
     const back = await bed.simulator.pushAuthorizationEvent('authorized', appId);
     expect(back.accepted).toBe(true);
-    const late = pushOf({ AppId: component.appId, CreateTime: now() - 30, InfoType: 'unauthorized', AuthorizerAppid: appId });
+    const late = pushOf({
+      AppId: component.appId,
+      CreateTime: now() - 30,
+      InfoType: 'unauthorized',
+      AuthorizerAppid: appId,
+    });
     expect(await bed.callback(callbackEvent(late))).toMatchObject({ statusCode: 200, body: 'success' });
     expect((await bed.authorizers.get(appId))?.status).toBe('active');
   });
 
   it('acknowledges and ignores any other well-formed push, a published vector included', async () => {
-    const other = pushOf({ AppId: component.appId, CreateTime: now(), InfoType: 'notify_third_fasteregister', appid: 'wx1' });
+    const other = pushOf({
+      AppId: component.appId,
+      CreateTime: now(),
+      InfoType: 'notify_third_fasteregister',
+      appid: 'wx1',
+    });
     expect(await bed.callback(callbackEvent(other))).toMatchObject({ statusCode: 200, body: 'success' });
 
     // EasyWeChat's published push (its own component credentials), through a callback configured for them.
@@ -118,7 +155,12 @@ describe('the callback', () => {
     const easyWeChatComponent = createCallback(() => easyWeChat, bed.logger);
     const answer = await easyWeChatComponent(
       callbackEvent({
-        query: { timestamp: vector.timestamp, nonce: vector.nonce, msg_signature: vector.msgSignature, encrypt_type: 'aes' },
+        query: {
+          timestamp: vector.timestamp,
+          nonce: vector.nonce,
+          msg_signature: vector.msgSignature,
+          encrypt_type: 'aes',
+        },
         body: `<xml>\n    <ToUserName><![CDATA[asdasdasd]]></ToUserName>\n    <Encrypt><![CDATA[${vector.encrypt}]]></Encrypt>\n</xml>\n`,
       }),
     );
@@ -127,7 +169,12 @@ describe('the callback', () => {
 
   describe('refuses, with a 4xx and no change, a push that', () => {
     const ticketPush = () =>
-      pushOf({ AppId: component.appId, CreateTime: now(), InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'ticket@@@refused' });
+      pushOf({
+        AppId: component.appId,
+        CreateTime: now(),
+        InfoType: 'component_verify_ticket',
+        ComponentVerifyTicket: 'ticket@@@refused',
+      });
     const refusedWith = async (event: ReturnType<typeof callbackEvent>, status: number) => {
       const answer = await bed.callback(event);
       expect(answer.statusCode).toBe(status);
@@ -142,8 +189,27 @@ describe('the callback', () => {
     });
 
     it('was encrypted for another component, or names another in its AppId', async () => {
-      await refusedWith(callbackEvent(independentPush({ ...component, appId: 'wx0000000000000000' }, '<xml><InfoType>component_verify_ticket</InfoType></xml>', { timestamp: '1', nonce: '2' })), 403);
-      await refusedWith(callbackEvent(pushOf({ AppId: 'wx0000000000000000', CreateTime: now(), InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'x' })), 403);
+      await refusedWith(
+        callbackEvent(
+          independentPush(
+            { ...component, appId: 'wx0000000000000000' },
+            '<xml><InfoType>component_verify_ticket</InfoType></xml>',
+            { timestamp: '1', nonce: '2' },
+          ),
+        ),
+        403,
+      );
+      await refusedWith(
+        callbackEvent(
+          pushOf({
+            AppId: 'wx0000000000000000',
+            CreateTime: now(),
+            InfoType: 'component_verify_ticket',
+            ComponentVerifyTicket: 'x',
+          }),
+        ),
+        403,
+      );
     });
 
     it('is too large (refused before parsing), not XML, not encrypted, or lacks a field', async () => {
@@ -151,12 +217,22 @@ describe('the callback', () => {
       await refusedWith(callbackEvent({ ...push, body: `<xml><Encrypt>${'A'.repeat(20_000)}</Encrypt></xml>` }), 413);
       await refusedWith(callbackEvent({ ...push, body: 'this is not xml' }), 400);
       await refusedWith(callbackEvent({ ...push, query: { ...push.query, encrypt_type: 'raw' } }), 400);
-      await refusedWith(callbackEvent(pushOf({ AppId: component.appId, CreateTime: now(), InfoType: 'component_verify_ticket' })), 400);
-      await refusedWith(callbackEvent(pushOf({ AppId: component.appId, InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'x' })), 400);
+      await refusedWith(
+        callbackEvent(pushOf({ AppId: component.appId, CreateTime: now(), InfoType: 'component_verify_ticket' })),
+        400,
+      );
+      await refusedWith(
+        callbackEvent(
+          pushOf({ AppId: component.appId, InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'x' }),
+        ),
+        400,
+      );
     });
 
     it('arrives at another route', async () => {
-      const answer = await bed.callback(httpApiEvent({ routeKey: 'GET /wechat/callback', rawPath: '/wechat/callback', iam: false }));
+      const answer = await bed.callback(
+        httpApiEvent({ routeKey: 'GET /wechat/callback', rawPath: '/wechat/callback', iam: false }),
+      );
       expect(answer.statusCode).toBe(404);
     });
   });
@@ -165,7 +241,13 @@ describe('the callback', () => {
     await bed.storeTicket();
     bed.simulator.faults.failNext('api_query_auth', -1, 3);
     const grant = bed.simulator.world.authorize();
-    const fields = { AppId: component.appId, CreateTime: now(), InfoType: 'authorized', AuthorizerAppid: grant.appId, AuthorizationCode: grant.authorizationCode };
+    const fields = {
+      AppId: component.appId,
+      CreateTime: now(),
+      InfoType: 'authorized',
+      AuthorizerAppid: grant.appId,
+      AuthorizationCode: grant.authorizationCode,
+    };
     expect((await bed.callback(callbackEvent(pushOf(fields)))).statusCode).toBe(500);
     // Known from the push, not yet usable: awaiting its refresh token (a recovery sync would bring it
     // from the list should the exchange never succeed), and no token to hand out.

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { useDynalite } from '../support/dynalite-fixture';
 import { httpApiEvent, refreshEvent, tokenEvent } from '../fixtures/api-gateway';
-import { startApiTestbed, type ApiTestbed } from '../support/api-testbed';
+import { type ApiTestbed, startApiTestbed } from '../support/api-testbed';
+import { useDynalite } from '../support/dynalite-fixture';
 
 const MINUTE = 60_000;
 
@@ -95,7 +95,11 @@ describe('the getter', () => {
       expect(body(failing)['error']).toBe('wechat_unavailable');
       bed.simulator.faults.failNext('api_authorizer_token', 45009);
       const spent = await bed.getter(tokenEvent(quota));
-      expect([spent.statusCode, body(spent)['error'], spent.headers?.['retry-after']]).toEqual([503, 'wechat_quota_exhausted', '600']);
+      expect([spent.statusCode, body(spent)['error'], spent.headers?.['retry-after']]).toEqual([
+        503,
+        'wechat_quota_exhausted',
+        '600',
+      ]);
       expect((await bed.getter(tokenEvent(busy))).statusCode).toBe(200);
     });
 
@@ -124,7 +128,9 @@ describe('the getter', () => {
       const [appId = ''] = await bed.seedAuthorizers(1);
       const bad = String(body(await bed.getter(tokenEvent(appId)))['authorizer_access_token']);
       await bed.killStoredToken(appId);
-      const answers = await Promise.all(Array.from({ length: 1_000 }, () => bed.getter(refreshEvent(appId, { invalid_token: bad }))));
+      const answers = await Promise.all(
+        Array.from({ length: 1_000 }, () => bed.getter(refreshEvent(appId, { invalid_token: bad }))),
+      );
       expect(answers.every((answer) => answer.statusCode === 200)).toBe(true);
       const tokens = new Set(answers.map((answer) => body(answer)['authorizer_access_token']));
       expect(tokens.size).toBe(1);
@@ -157,7 +163,11 @@ describe('the getter', () => {
       let pages = 0;
       do {
         const answer = await bed.getter(
-          httpApiEvent({ routeKey: 'GET /authorizers', rawPath: '/authorizers', query: { limit: '10', ...(cursor ? { cursor } : {}) } }),
+          httpApiEvent({
+            routeKey: 'GET /authorizers',
+            rawPath: '/authorizers',
+            query: { limit: '10', ...(cursor ? { cursor } : {}) },
+          }),
         );
         expect(answer.statusCode).toBe(200);
         expect(answer.body).not.toMatch(/token|refresh/i);
@@ -175,7 +185,13 @@ describe('the getter', () => {
     });
 
     it('400 for a bad limit or a cursor it did not issue', async () => {
-      for (const query of [{ limit: '0' }, { limit: '501' }, { limit: 'ten' }, { cursor: 'garbage' }, { cursor: Buffer.from('{"pk":"COMPONENT#x"}').toString('base64url') }]) {
+      for (const query of [
+        { limit: '0' },
+        { limit: '501' },
+        { limit: 'ten' },
+        { cursor: 'garbage' },
+        { cursor: Buffer.from('{"pk":"COMPONENT#x"}').toString('base64url') },
+      ]) {
         const answer = await bed.getter(httpApiEvent({ routeKey: 'GET /authorizers', rawPath: '/authorizers', query }));
         expect(answer.statusCode).toBe(400);
       }
@@ -195,7 +211,11 @@ describe('the getter', () => {
 
   it('errors are JSON {error, message} and nothing else, even when something breaks inside', async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
-    const broken = bed.serviceWith({ authorizers: { get: () => Promise.reject(new Error('secret-value exploded at /var/task/x.js:1')) } as unknown as typeof bed.authorizers });
+    const broken = bed.serviceWith({
+      authorizers: {
+        get: () => Promise.reject(new Error('secret-value exploded at /var/task/x.js:1')),
+      } as unknown as typeof bed.authorizers,
+    });
     const { createGetter } = await import('../../functions/getter/getter');
     const answer = await createGetter(() => broken, bed.logger)(tokenEvent(appId));
     expect(answer.statusCode).toBe(500);

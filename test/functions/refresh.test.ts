@@ -1,11 +1,11 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator';
-import { createTable, startDynalite, type LocalDynamo } from '../../infra/local/dynamo';
 import { RefreshEventError } from '../../functions/refresh/event';
 import { createRefresh } from '../../functions/refresh/refresh';
+import { createTable, type LocalDynamo, startDynalite } from '../../infra/local/dynamo';
 import { sensitive } from '../../shared/sensitive';
+import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator';
 import { startTestbed, type Testbed } from '../support/testbed';
 
 const scheduledEvent = {
@@ -64,7 +64,14 @@ describe('createRefresh', () => {
 
   it('refuses an event it does not understand, with a message that says what it expects', async () => {
     const refresh = createRefresh(() => bed.service);
-    for (const event of [{}, null, 'refresh', { appid: 'bad appid!' }, { appid: 'wx1', min_valid_seconds: 99_999 }, { source: 'aws.s3' }]) {
+    for (const event of [
+      {},
+      null,
+      'refresh',
+      { appid: 'bad appid!' },
+      { appid: 'wx1', min_valid_seconds: 99_999 },
+      { source: 'aws.s3' },
+    ]) {
       await expect(refresh(event)).rejects.toBeInstanceOf(RefreshEventError);
     }
     await expect(refresh({})).rejects.toThrow(/Scheduled Event.*appid/);
@@ -111,7 +118,11 @@ describe('the Lambda entry, configured from its environment', () => {
     // Seed as the sync and the callback would, through the same table.
     const seeder = wireTokenService({
       config: configFromEnv(),
-      doc: createDocumentClient({ endpoint: backend.endpoint, region: 'local', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }),
+      doc: createDocumentClient({
+        endpoint: backend.endpoint,
+        region: 'local',
+        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+      }),
       secret: staticSecretReader(parseComponentSecret(secretValue)),
       clock: simulator.clock,
     });
@@ -122,7 +133,12 @@ describe('the Lambda entry, configured from its environment', () => {
       now: Date.now(),
     });
     for (const record of simulator.world.population.listing()) {
-      await seeder.authorizers.create({ appId: record.appId, refreshToken: sensitive(record.refreshToken), authTime: record.authTime, now: Date.now() });
+      await seeder.authorizers.create({
+        appId: record.appId,
+        refreshToken: sensitive(record.refreshToken),
+        authTime: record.authTime,
+        now: Date.now(),
+      });
     }
 
     const written: string[] = [];
@@ -144,10 +160,13 @@ describe('the Lambda entry, configured from its environment', () => {
     expect(output).toContain('scheduled refresh finished');
     expect(output).toContain('AuthorizerTokenRenewed');
     const accessTokens = await Promise.all(
-      simulator.world.population.listing().map(async (r) => (await seeder.authorizers.get(r.appId))?.accessToken?.token.reveal() ?? 'missing'),
+      simulator.world.population
+        .listing()
+        .map(async (r) => (await seeder.authorizers.get(r.appId))?.accessToken?.token.reveal() ?? 'missing'),
     );
     expect(accessTokens).not.toContain('missing');
-    const componentToken = (await seeder.component.get(SIMULATOR_CREDENTIALS.componentAppId))?.accessToken?.token.reveal() ?? 'missing';
+    const componentToken =
+      (await seeder.component.get(SIMULATOR_CREDENTIALS.componentAppId))?.accessToken?.token.reveal() ?? 'missing';
     for (const secret of [
       SIMULATOR_CREDENTIALS.componentAppSecret,
       ticket,

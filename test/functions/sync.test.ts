@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { useDynalite } from '../support/dynalite-fixture';
 import { createSync, SyncEventError } from '../../functions/sync/sync';
+import { useDynalite } from '../support/dynalite-fixture';
 import { startTestbed, type Testbed } from '../support/testbed';
 
 describe('createSync', () => {
@@ -15,7 +15,12 @@ describe('createSync', () => {
   it('runs on the schedule and on a manual {"sync": true}, and ends with one summary line', async () => {
     const sync = createSync(() => bed.service);
     bed.clock.advance(1_000);
-    expect(await sync({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} })).toMatchObject({ ran: true, complete: true, added: 700, pages: 2 });
+    expect(await sync({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} })).toMatchObject({
+      ran: true,
+      complete: true,
+      added: 700,
+      pages: 2,
+    });
     bed.clock.advance(1_000);
     expect(await sync({ sync: true })).toMatchObject({ ran: true, unchanged: 700 });
     const summaries = bed.logger.lines.filter((line) => line.includes('"message":"sync finished"'));
@@ -27,6 +32,7 @@ describe('createSync', () => {
 
   it('refuses anything else', async () => {
     const sync = createSync(() => bed.service);
-    for (const event of [{}, { sync: 'yes' }, { source: 'aws.events' }, null]) await expect(sync(event)).rejects.toBeInstanceOf(SyncEventError);
+    for (const event of [{}, { sync: 'yes' }, { source: 'aws.events' }, null])
+      await expect(sync(event)).rejects.toBeInstanceOf(SyncEventError);
   });
 });

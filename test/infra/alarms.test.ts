@@ -29,7 +29,9 @@ describe('the alarms and their runbook', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new WechatAuthorizerTokensStack(app, 'Tokens', { componentAppId: 'wx0123456789abcdef' });
     const alarms = Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm');
-    descriptions = new Map(Object.entries(alarms).map(([logicalId, alarm]) => [logicalId, String(alarm['Properties']['AlarmDescription'])]));
+    descriptions = new Map(
+      Object.entries(alarms).map(([logicalId, alarm]) => [logicalId, String(alarm['Properties']['AlarmDescription'])]),
+    );
   }, 120_000);
 
   it('anchors are the ids in lowercase kebab-case', () => {

@@ -12,26 +12,43 @@ it('npx cdk synth works with no AWS credentials and no Docker, cdk-nag included'
   const out = mkdtempSync(join(tmpdir(), 'cdk-out-'));
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
   try {
-    const child = spawn('npx', ['cdk', 'synth', '-c', 'componentAppId=wx0123456789abcdef', '--quiet', '--output', out], {
-      cwd: root,
-      env: { ...env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', PATH: `/nonexistent-docker:${env['PATH'] ?? ''}` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'npx',
+      ['cdk', 'synth', '-c', 'componentAppId=wx0123456789abcdef', '--quiet', '--output', out],
+      {
+        cwd: root,
+        env: {
+          ...env,
+          CDK_DISABLE_VERSION_CHECK: '1',
+          CDK_DISABLE_CLI_TELEMETRY: 'true',
+          PATH: `/nonexistent-docker:${env['PATH'] ?? ''}`,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(output).not.toMatch(/^ERROR/m);
     expect(code).toBe(0);
-    const template = JSON.parse(readFileSync(join(out, 'WechatAuthorizerTokens.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
-    expect(Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function')).toHaveLength(4);
+    const template = JSON.parse(readFileSync(join(out, 'WechatAuthorizerTokens.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string }>;
+    };
+    expect(
+      Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function'),
+    ).toHaveLength(4);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
 }, 180_000);
 
 it('the app refuses to synthesize without a component AppId, saying how to give one', async () => {
-  const child = spawn('npx', ['tsx', 'infra/app.ts'], { cwd: root, env: { ...process.env, WECHAT_COMPONENT_APPID: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npx', ['tsx', 'infra/app.ts'], {
+    cwd: root,
+    env: { ...process.env, WECHAT_COMPONENT_APPID: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];

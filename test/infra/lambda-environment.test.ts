@@ -7,7 +7,10 @@ import { lambdaEnvironment, propProblems, TUNABLES } from '../../infra/lambda-en
 import { configFromEnv, SETTINGS } from '../../shared/config';
 
 const COMPONENT = 'wx0123456789abcdef';
-const deployed = { tableName: 'tokens', secretArn: 'arn:aws:secretsmanager:ap-east-1:123456789012:secret:component-AbCdEf' };
+const deployed = {
+  tableName: 'tokens',
+  secretArn: 'arn:aws:secretsmanager:ap-east-1:123456789012:secret:component-AbCdEf',
+};
 
 describe("the Lambdas' environment, by the settings table", () => {
   it('holds the defaults configFromEnv would apply when the props give none', () => {
@@ -19,11 +22,20 @@ describe("the Lambdas' environment, by the settings table", () => {
       [SETTINGS.componentTokenMarginMs.env]: '600',
       [SETTINGS.leaseMs.env]: '30',
     });
-    expect(configFromEnv(environment)).toEqual(configFromEnv({ COMPONENT_APPID: COMPONENT, TABLE_NAME: 'tokens', COMPONENT_SECRET_ARN: deployed.secretArn }));
+    expect(configFromEnv(environment)).toEqual(
+      configFromEnv({ COMPONENT_APPID: COMPONENT, TABLE_NAME: 'tokens', COMPONENT_SECRET_ARN: deployed.secretArn }),
+    );
   });
 
   it("writes the props in the settings' units, which configFromEnv reads back", () => {
-    const props = { componentAppId: COMPONENT, refreshConcurrency: 16, syncPageConcurrency: 2, renewalMargin: Duration.minutes(20), componentTokenMargin: Duration.minutes(5), lease: Duration.minutes(1) };
+    const props = {
+      componentAppId: COMPONENT,
+      refreshConcurrency: 16,
+      syncPageConcurrency: 2,
+      renewalMargin: Duration.minutes(20),
+      componentTokenMargin: Duration.minutes(5),
+      lease: Duration.minutes(1),
+    };
     expect(propProblems(props)).toEqual([]);
     expect(configFromEnv(lambdaEnvironment(props, deployed))).toMatchObject({
       componentAppId: COMPONENT,
@@ -37,7 +49,12 @@ describe("the Lambdas' environment, by the settings table", () => {
 
   it('reports every prop out of range, naming the prop, its range and its variable', () => {
     expect(
-      propProblems({ componentAppId: 'not an appid', refreshConcurrency: 0, lease: Duration.minutes(10), renewalMargin: Duration.millis(90_500) }),
+      propProblems({
+        componentAppId: 'not an appid',
+        refreshConcurrency: 0,
+        lease: Duration.minutes(10),
+        renewalMargin: Duration.millis(90_500),
+      }),
     ).toEqual([
       'componentAppId: an appid is 1 to 64 letters, digits, _ or -, got "not an appid"',
       'refreshConcurrency must be a whole number from 1 to 64 (REFRESH_CONCURRENCY), got 0',
@@ -48,7 +65,10 @@ describe("the Lambdas' environment, by the settings table", () => {
 
   it('a prop out of range fails the synth', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    new WechatAuthorizerTokens(new Stack(app, 'Bad'), 'Tokens', { componentAppId: COMPONENT, lease: Duration.seconds(5) });
+    new WechatAuthorizerTokens(new Stack(app, 'Bad'), 'Tokens', {
+      componentAppId: COMPONENT,
+      lease: Duration.seconds(5),
+    });
     expect(() => app.synth()).toThrow(/lease must be a whole number from 20 to 120 seconds/);
   }, 60_000);
 });
@@ -69,6 +89,7 @@ describe("the props' documentation", () => {
       const duration = /^Duration\.(seconds|minutes)\((\d+)\)$/.exec(text);
       return duration ? Number(duration[2]) * (duration[1] === 'minutes' ? 60 : 1) : Number(text);
     };
-    for (const [prop, setting] of Object.entries(TUNABLES)) expect(inUnits(documented(prop) ?? ''), prop).toBe(setting.default);
+    for (const [prop, setting] of Object.entries(TUNABLES))
+      expect(inUnits(documented(prop) ?? ''), prop).toBe(setting.default);
   });
 });

@@ -19,7 +19,10 @@ describe('the CDK stack', () => {
 
   beforeAll(() => {
     app = new App();
-    stack = new WechatAuthorizerTokensStack(app, 'Tokens', { componentAppId: COMPONENT, env: { account: '123456789012', region: 'ap-east-1' } });
+    stack = new WechatAuthorizerTokensStack(app, 'Tokens', {
+      componentAppId: COMPONENT,
+      env: { account: '123456789012', region: 'ap-east-1' },
+    });
     // Another stack's Lambda, granted two appids.
     consumer = new Stack(app, 'Consumer', { env: { account: '123456789012', region: 'ap-east-1' } });
     const backend = new lambda.Function(consumer, 'Backend', {
@@ -37,7 +40,10 @@ describe('the CDK stack', () => {
       'Serverless-LambdaLatestVersion',
       'Serverless-LambdaTracing',
     ]) {
-      Validations.of(consumer).acknowledge({ id, reason: 'A minimal stand-in for another stack in this test, not part of the product.' });
+      Validations.of(consumer).acknowledge({
+        id,
+        reason: 'A minimal stand-in for another stack in this test, not part of the product.',
+      });
     }
     addNagChecks(app);
     // Synthesis runs cdk-nag (AwsSolutions + Serverless): an unacknowledged finding throws here.
@@ -74,7 +80,11 @@ describe('the CDK stack', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     expect(Object.keys(functions)).toHaveLength(4);
     for (const fn of Object.values(functions)) {
-      expect(fn['Properties']).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+      expect(fn['Properties']).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
       const variables = JSON.stringify(fn['Properties']['Environment']['Variables']);
       expect(variables).toContain('COMPONENT_SECRET_ARN');
       expect(variables).not.toMatch(/APPSECRET|ENCODING_AES_KEY|MESSAGE_TOKEN/i);
@@ -84,7 +94,10 @@ describe('the CDK stack', () => {
   });
 
   it('a secret created empty (never with values in code)', () => {
-    template.hasResourceProperties('AWS::SecretsManager::Secret', Match.objectLike({ Description: Match.stringLikeRegexp('componentAppSecret') }));
+    template.hasResourceProperties(
+      'AWS::SecretsManager::Secret',
+      Match.objectLike({ Description: Match.stringLikeRegexp('componentAppSecret') }),
+    );
     const secret = Object.values(template.findResources('AWS::SecretsManager::Secret'))[0];
     expect(secret?.['Properties']).not.toHaveProperty('SecretString');
   });
@@ -94,17 +107,27 @@ describe('the CDK stack', () => {
     // Issue 11, scenario 13: a lease abandoned by a renewal that died after WeChat answered is taken over
     // well within the 5 minutes WeChat keeps the token it superseded.
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ LEASE_SECONDS: '30' }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ LEASE_SECONDS: '30' }) },
+    });
     // The callback may take as long as an exchange's budget (see PUSH_HANDLING_TIMEOUT_MS), which the doubt before it covers.
-    template.hasResourceProperties('AWS::Lambda::Function', { Handler: Match.stringLikeRegexp('callback|index'), Timeout: 30 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: Match.stringLikeRegexp('callback|index'),
+      Timeout: 30,
+    });
     for (const rule of Object.values(template.findResources('AWS::Events::Rule'))) {
-      expect(rule['Properties']['Targets'][0]).toMatchObject({ DeadLetterConfig: expect.any(Object), RetryPolicy: { MaximumRetryAttempts: 2 } });
+      expect(rule['Properties']['Targets'][0]).toMatchObject({
+        DeadLetterConfig: expect.any(Object),
+        RetryPolicy: { MaximumRetryAttempts: 2 },
+      });
     }
     template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
   });
 
   it('the API: AWS_IAM on the four getter routes, none on the callback; throttled; access logs', () => {
-    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route['Properties']);
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route) => route['Properties'],
+    );
     const byKey = Object.fromEntries(routes.map((route) => [route['RouteKey'], route['AuthorizationType'] ?? 'NONE']));
     expect(byKey).toEqual({
       'GET /authorizers/{appid}/token': 'AWS_IAM',
@@ -122,9 +145,12 @@ describe('the CDK stack', () => {
 
   it('least privilege: each function gets exactly its table actions, no wildcard action', () => {
     const statements = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, policy]) =>
-      (policy['Properties']['PolicyDocument']['Statement'] as Array<{ Action: string | string[] }>).map((statement) => ({ id, ...statement })),
+      (policy['Properties']['PolicyDocument']['Statement'] as Array<{ Action: string | string[] }>).map(
+        (statement) => ({ id, ...statement }),
+      ),
     );
-    for (const statement of statements) for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*$/);
+    for (const statement of statements)
+      for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*$/);
     const dynamoActions = (name: string) =>
       statements
         .filter((statement) => statement.id.startsWith(`Tokens${name}Role`))
@@ -132,8 +158,19 @@ describe('the CDK stack', () => {
         .filter((action) => action.startsWith('dynamodb:'))
         .sort();
     // The refresh runs a recovery sync after a 61023, so it has the sync's actions too.
-    expect(dynamoActions('refresh')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
-    expect(dynamoActions('sync')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
+    expect(dynamoActions('refresh')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(dynamoActions('sync')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+    ]);
     expect(dynamoActions('getter')).toEqual(['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
     expect(dynamoActions('callback')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
   });
@@ -143,17 +180,33 @@ describe('the CDK stack', () => {
     expect(alarms.length).toBeGreaterThanOrEqual(5);
     for (const alarm of alarms) expect(alarm['AlarmActions']).toHaveLength(1);
     const metricNames = alarms.map((alarm) => alarm['MetricName']);
-    expect(metricNames).toEqual(expect.arrayContaining(['AuthorizerRenewalFailed', 'TicketAge', 'ComponentTokenUnavailable', 'SyncCompleted', '5xx']));
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TicketAge', Threshold: 1_800_000, TreatMissingData: 'breaching' });
+    expect(metricNames).toEqual(
+      expect.arrayContaining([
+        'AuthorizerRenewalFailed',
+        'TicketAge',
+        'ComponentTokenUnavailable',
+        'SyncCompleted',
+        '5xx',
+      ]),
+    );
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'TicketAge',
+      Threshold: 1_800_000,
+      TreatMissingData: 'breaching',
+    });
   });
 
   it("grantTokenRead: another stack's Lambda gets exactly the token routes of the two appids", () => {
     const policies = Object.values(consumerTemplate.findResources('AWS::IAM::Policy'));
-    const statements = policies.flatMap((policy) => policy['Properties']['PolicyDocument']['Statement'] as Array<Record<string, unknown>>);
+    const statements = policies.flatMap(
+      (policy) => policy['Properties']['PolicyDocument']['Statement'] as Array<Record<string, unknown>>,
+    );
     const invoke = statements.filter((statement) => statement['Action'] === 'execute-api:Invoke');
     expect(invoke).toHaveLength(1);
     const resources = JSON.stringify(invoke[0]?.['Resource']);
-    const routes = [...resources.matchAll(/\/\$default\/(GET|POST)(\/authorizers\/[^"]+)/g)].map((match) => `${match[1]} ${match[2]}`).sort();
+    const routes = [...resources.matchAll(/\/\$default\/(GET|POST)(\/authorizers\/[^"]+)/g)]
+      .map((match) => `${match[1]} ${match[2]}`)
+      .sort();
     expect(routes).toEqual([
       'GET /authorizers/wx1111111111111111/token',
       'GET /authorizers/wx2222222222222222/token',
@@ -167,7 +220,9 @@ describe('the CDK stack', () => {
     const tokens = new WechatAuthorizerTokensStack(other, 'T', { componentAppId: COMPONENT }).tokens;
     const role = new iam.Role(tokens, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
     tokens.grantComponentToken(role);
-    const policy = Template.fromStack(Stack.of(tokens)).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('Reader') }] } });
+    const policy = Template.fromStack(Stack.of(tokens)).findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('Reader') }] },
+    });
     expect(JSON.stringify(policy)).toMatch(/\/\$default\/GET\/component\/token/);
     expect(JSON.stringify(policy)).not.toMatch(/authorizers/);
   });

@@ -2,8 +2,8 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
 import type { Logger } from '../../shared/logger';
-import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime';
 import { SIMULATOR_STATE_FILE } from '../../simulator/state-file';
 
 /**
@@ -56,7 +56,9 @@ interface TokenAnswer {
 async function tokenOf(runtime: LocalRuntime, appId: string): Promise<TokenAnswer> {
   const response = await fetch(`${runtime.apiUrl}/authorizers/${appId}/token`);
   const body = (await response.json()) as { authorizer_access_token?: string };
-  return body.authorizer_access_token === undefined ? { status: response.status } : { status: response.status, token: body.authorizer_access_token };
+  return body.authorizer_access_token === undefined
+    ? { status: response.status }
+    : { status: response.status, token: body.authorizer_access_token };
 }
 
 async function appIdsOf(runtime: LocalRuntime): Promise<string[]> {
@@ -76,7 +78,11 @@ async function expectOnlyWorkingTokens(runtime: LocalRuntime): Promise<void> {
   for (const appId of appIds) {
     const answer = await tokenOf(runtime, appId);
     if (answer.token === undefined) expect(answer.status).toBe(503);
-    else expect({ appId, valid: runtime.simulator.world.isAuthorizerTokenValid(appId, answer.token) }).toEqual({ appId, valid: true });
+    else
+      expect({ appId, valid: runtime.simulator.world.isAuthorizerTokenValid(appId, answer.token) }).toEqual({
+        appId,
+        valid: true,
+      });
     if (answer.token !== undefined) served++;
   }
   expect(served).toBe(AUTHORIZERS);
@@ -151,6 +157,13 @@ describe('a local runtime restarted on the same data folder (issue 11, scenario 
     // Renewed by this run, not served as stored. (The restored generator is where the stale state left it,
     // so the renewal may well draw the very same token string the second run was issued.)
     expect(third.simulator.counters.forAuthorizer('api_authorizer_token', appId)).toBeGreaterThan(0);
-    expect(lines.filter((line) => /simulator state/.test(line) && /older than the table/.test(line) && /1 authorizer and 1 component/.test(line))).toHaveLength(1);
+    expect(
+      lines.filter(
+        (line) =>
+          /simulator state/.test(line) &&
+          /older than the table/.test(line) &&
+          /1 authorizer and 1 component/.test(line),
+      ),
+    ).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,20 +23,31 @@ it('npm start: the whole product comes up, says ready, hands out a token WeChat 
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   try {
-    await expect.poll(() => output, { timeout: 30_000, interval: 50 }).toMatch(/ready: API at (http:\/\/127\.0\.0\.1:\d+)/);
+    await expect
+      .poll(() => output, { timeout: 30_000, interval: 50 })
+      .toMatch(/ready: API at (http:\/\/127\.0\.0\.1:\d+)/);
     const api = /ready: API at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '';
     const wechat = /WeChat simulator at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '';
     expect(output).toContain('ticket pushed through');
     expect(output).toMatch(/sync: 700 added/);
 
-    const list = (await (await fetch(`${api}/authorizers?limit=2`)).json()) as { authorizers: Array<{ authorizer_appid: string }> };
+    const list = (await (await fetch(`${api}/authorizers?limit=2`)).json()) as {
+      authorizers: Array<{ authorizer_appid: string }>;
+    };
     const appId = list.authorizers[0]?.authorizer_appid ?? '';
-    const token = (await (await fetch(`${api}/authorizers/${appId}/token`)).json()) as { authorizer_access_token: string; expires_in: number };
+    const token = (await (await fetch(`${api}/authorizers/${appId}/token`)).json()) as {
+      authorizer_access_token: string;
+      expires_in: number;
+    };
     // A fresh token: well over an hour of guaranteed use (the service advertises less than WeChat's
     // 7,200 s, as it renews early).
     expect(token.expires_in).toBeGreaterThan(3_600);
     // WeChat (the simulator) accepts the token as the account's own.
-    const check = (await (await fetch(`${wechat}/cgi-bin/get_api_domain_ip?access_token=${encodeURIComponent(token.authorizer_access_token)}`)).json()) as Record<string, unknown>;
+    const check = (await (
+      await fetch(
+        `${wechat}/cgi-bin/get_api_domain_ip?access_token=${encodeURIComponent(token.authorizer_access_token)}`,
+      )
+    ).json()) as Record<string, unknown>;
     expect(check).toHaveProperty('ip_list');
 
     child.kill('SIGINT');

@@ -1,19 +1,38 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SIMULATOR_CREDENTIALS } from '../../simulator';
 import { createRefresh } from '../../functions/refresh/refresh';
+import { SIMULATOR_CREDENTIALS } from '../../simulator';
 import { httpApiEvent } from '../fixtures/api-gateway';
-import { startApiTestbed, type ApiTestbed } from '../support/api-testbed';
+import { type ApiTestbed, startApiTestbed } from '../support/api-testbed';
 import { conformanceBackends, useBackend } from '../support/dynamo-backends';
 import { independentPush } from '../support/independent-wxcrypt';
-import { gate, interceptingDoc, MINUTE, otherInstance, Promises, scheduledEvent, storedTokenWorks, writesAccessToken } from '../support/promise-harness';
+import {
+  gate,
+  interceptingDoc,
+  MINUTE,
+  otherInstance,
+  Promises,
+  scheduledEvent,
+  storedTokenWorks,
+  writesAccessToken,
+} from '../support/promise-harness';
 
 // Issue 11's scenarios about authorizations: an exchange of an authorization code (api_query_auth)
 // issues a token that, in the worst case, supersedes the stored one. Whatever becomes of the exchange,
 // no token handed out after it may die before the time it was promised until.
 
-const component = { token: SIMULATOR_CREDENTIALS.messageToken, encodingAesKey: SIMULATOR_CREDENTIALS.encodingAesKey, appId: SIMULATOR_CREDENTIALS.componentAppId };
+const component = {
+  token: SIMULATOR_CREDENTIALS.messageToken,
+  encodingAesKey: SIMULATOR_CREDENTIALS.encodingAesKey,
+  appId: SIMULATOR_CREDENTIALS.componentAppId,
+};
 const callbackEvent = (push: { query: Record<string, string>; body: string }) =>
-  httpApiEvent({ routeKey: 'POST /wechat/callback', rawPath: '/wechat/callback', query: push.query, body: push.body, iam: false });
+  httpApiEvent({
+    routeKey: 'POST /wechat/callback',
+    rawPath: '/wechat/callback',
+    query: push.query,
+    body: push.body,
+    iam: false,
+  });
 
 describe.each(conformanceBackends())('the promise, authorizations, on %s', (kind) => {
   const backend = useBackend(kind);
@@ -32,9 +51,23 @@ describe.each(conformanceBackends())('the promise, authorizations, on %s', (kind
   /** An `updateauthorized` push for `appId` with a fresh code, as WeChat sends it. */
   function authorizationPush(appId: string, createTime = Math.floor(bed.clock.now() / 1000)) {
     const grant = bed.simulator.world.authorize(appId);
-    const fields = { AppId: component.appId, CreateTime: createTime, InfoType: 'updateauthorized', AuthorizerAppid: appId, AuthorizationCode: grant.authorizationCode, AuthorizationCodeExpiredTime: createTime + 3_600, PreAuthCode: 'preauthcode@@@x' };
-    const xml = `<xml>${Object.entries(fields).map(([name, value]) => (typeof value === 'number' ? `<${name}>${value}</${name}>` : `<${name}><![CDATA[${value}]]></${name}>`)).join('')}</xml>`;
-    return callbackEvent(independentPush(component, xml, { timestamp: String(createTime), nonce: String(createTime % 1_000_000) }));
+    const fields = {
+      AppId: component.appId,
+      CreateTime: createTime,
+      InfoType: 'updateauthorized',
+      AuthorizerAppid: appId,
+      AuthorizationCode: grant.authorizationCode,
+      AuthorizationCodeExpiredTime: createTime + 3_600,
+      PreAuthCode: 'preauthcode@@@x',
+    };
+    const xml = `<xml>${Object.entries(fields)
+      .map(([name, value]) =>
+        typeof value === 'number' ? `<${name}>${value}</${name}>` : `<${name}><![CDATA[${value}]]></${name}>`,
+      )
+      .join('')}</xml>`;
+    return callbackEvent(
+      independentPush(component, xml, { timestamp: String(createTime), nonce: String(createTime % 1_000_000) }),
+    );
   }
 
   /** After the push: what callers are handed from now on keeps its promise, and a working token stays stored. */

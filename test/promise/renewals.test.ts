@@ -25,7 +25,9 @@ describe.each(conformanceBackends())('the promise, renewals, on %s', (kind) => {
   let bed: Testbed;
   afterEach(() => bed.close());
 
-  async function start(options: Parameters<typeof startTestbed>[1] = {}): Promise<{ appId: string; promises: Promises; refresh: ReturnType<typeof createRefresh> }> {
+  async function start(
+    options: Parameters<typeof startTestbed>[1] = {},
+  ): Promise<{ appId: string; promises: Promises; refresh: ReturnType<typeof createRefresh> }> {
     bed = await startTestbed(backend(), options);
     await bed.storeTicket();
     const [appId = ''] = await bed.seedAuthorizers(1);
@@ -97,7 +99,8 @@ describe.each(conformanceBackends())('the promise, renewals, on %s', (kind) => {
         await promises.componentToken();
       }
     }
-    const advertised = (field: string) => promises.answers.filter((answer) => field in answer.body).map((answer) => Number(answer.body['expires_in']));
+    const advertised = (field: string) =>
+      promises.answers.filter((answer) => field in answer.body).map((answer) => Number(answer.body['expires_in']));
     // At most: our renewal (15 minutes before WeChat's expiry; 10 for the component token) + 5 minutes' grace − 1 minute.
     expect(Math.max(...advertised('authorizer_access_token'))).toBeLessThanOrEqual(7_200 - 15 * 60 + 4 * 60);
     expect(Math.max(...advertised('component_access_token'))).toBeLessThanOrEqual(7_200 - 10 * 60 + 4 * 60);
@@ -161,13 +164,16 @@ describe.each(conformanceBackends())('the promise, renewals, on %s', (kind) => {
     const current = String(promises.answers[0]?.body['authorizer_access_token']);
     const renewals = () => bed.simulator.counters.forAuthorizer('api_authorizer_token', appId);
     const before = renewals();
-    for (let i = 0; i < 8; i++) expect((await promises.report(appId, current)).body['authorizer_access_token']).toBe(current);
+    for (let i = 0; i < 8; i++)
+      expect((await promises.report(appId, current)).body['authorizer_access_token']).toBe(current);
     expect(renewals()).toBe(before);
     await supersedeOutOfBand(bed, appId);
     bed.clock.advance(5 * MINUTE + 1_000); // the stored token is dead at WeChat now: killed behind our back, nobody told us
     const killed = renewals();
     const reports = await Promise.all(Array.from({ length: 8 }, () => promises.report(appId, current)));
-    expect(reports.every((answer) => answer.status === 200 && answer.body['authorizer_access_token'] !== current)).toBe(true);
+    expect(reports.every((answer) => answer.status === 200 && answer.body['authorizer_access_token'] !== current)).toBe(
+      true,
+    );
     expect(renewals()).toBe(killed + 1);
   });
 
@@ -176,7 +182,10 @@ describe.each(conformanceBackends())('the promise, renewals, on %s', (kind) => {
     promises.advance(7_200_000 - 15 * MINUTE, 60 * MINUTE);
     promises.forget(); // the scenario starts here: what was handed out before it is another scenario's (4)
     for (let death = 0; death < 2; death++) {
-      const dying = otherInstance(bed, { leaseMs: 30_000, doc: interceptingDoc(bed.doc, writesAccessToken, { fail: 'before' }) });
+      const dying = otherInstance(bed, {
+        leaseMs: 30_000,
+        doc: interceptingDoc(bed.doc, writesAccessToken, { fail: 'before' }),
+      });
       await dying.refresh(scheduledEvent).catch(() => undefined);
       promises.advance(MINUTE, MINUTE);
       expect(await storedTokenWorks(bed, appId), `the stored token works after death ${death + 1}`).toBe(true);
@@ -185,7 +194,14 @@ describe.each(conformanceBackends())('the promise, renewals, on %s', (kind) => {
       await refresh(scheduledEvent);
       promises.advance(MINUTE, MINUTE);
       expect(await storedTokenWorks(bed, appId)).toBe(true);
-      expect((await promises.token(appId, createGetter(() => bed.service, recordingLogger(), { waitMs: 0 }))).status).toBe(200);
+      expect(
+        (
+          await promises.token(
+            appId,
+            createGetter(() => bed.service, recordingLogger(), { waitMs: 0 }),
+          )
+        ).status,
+      ).toBe(200);
     }
   });
 });

@@ -1,11 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SIMULATOR_CREDENTIALS } from '../../simulator';
 import { createRefresh } from '../../functions/refresh/refresh';
+import { SIMULATOR_CREDENTIALS } from '../../simulator';
 import { httpApiEvent } from '../fixtures/api-gateway';
-import { startApiTestbed, type ApiTestbed } from '../support/api-testbed';
+import { type ApiTestbed, startApiTestbed } from '../support/api-testbed';
 import { conformanceBackends, useBackend } from '../support/dynamo-backends';
 import { independentPush } from '../support/independent-wxcrypt';
-import { gate, holdingFetch, interceptingDoc, MINUTE, otherInstance, Promises, scheduledEvent, storedTokenWorks, writesAccessToken } from '../support/promise-harness';
+import {
+  gate,
+  holdingFetch,
+  interceptingDoc,
+  MINUTE,
+  otherInstance,
+  Promises,
+  scheduledEvent,
+  storedTokenWorks,
+  writesAccessToken,
+} from '../support/promise-harness';
 
 // Review attacks on the authorization path (api_query_auth) and its races with renewals, the sync and
 // caller reports. Each says what it shows.
@@ -13,9 +23,19 @@ import { gate, holdingFetch, interceptingDoc, MINUTE, otherInstance, Promises, s
 // ("Review fixes"), landed during the review: kept as regression tests. R10 failed on 4a71353 and passes since the
 // commit after it. R1 and R9 are limits the promise rests on, documented in trust.ts and the README.
 
-const component = { token: SIMULATOR_CREDENTIALS.messageToken, encodingAesKey: SIMULATOR_CREDENTIALS.encodingAesKey, appId: SIMULATOR_CREDENTIALS.componentAppId };
+const component = {
+  token: SIMULATOR_CREDENTIALS.messageToken,
+  encodingAesKey: SIMULATOR_CREDENTIALS.encodingAesKey,
+  appId: SIMULATOR_CREDENTIALS.componentAppId,
+};
 const callbackEvent = (push: { query: Record<string, string>; body: string }) =>
-  httpApiEvent({ routeKey: 'POST /wechat/callback', rawPath: '/wechat/callback', query: push.query, body: push.body, iam: false });
+  httpApiEvent({
+    routeKey: 'POST /wechat/callback',
+    rawPath: '/wechat/callback',
+    query: push.query,
+    body: push.body,
+    iam: false,
+  });
 
 describe.each(conformanceBackends())('review: authorizations, on %s', (kind) => {
   const backend = useBackend(kind);
@@ -32,21 +52,45 @@ describe.each(conformanceBackends())('review: authorizations, on %s', (kind) => 
   }
 
   /** A push (`authorized` / `updateauthorized`) carrying the code of `grant`, as WeChat sends it. */
-  function pushFor(grant: { appId: string; authorizationCode: string }, infoType = 'updateauthorized', createTime = Math.floor(bed.clock.now() / 1000)) {
-    const fields = { AppId: component.appId, CreateTime: createTime, InfoType: infoType, AuthorizerAppid: grant.appId, AuthorizationCode: grant.authorizationCode, AuthorizationCodeExpiredTime: createTime + 3_600, PreAuthCode: 'preauthcode@@@x' };
-    const xml = `<xml>${Object.entries(fields).map(([name, value]) => (typeof value === 'number' ? `<${name}>${value}</${name}>` : `<${name}><![CDATA[${value}]]></${name}>`)).join('')}</xml>`;
-    return callbackEvent(independentPush(component, xml, { timestamp: String(createTime), nonce: String(createTime % 1_000_000) }));
+  function pushFor(
+    grant: { appId: string; authorizationCode: string },
+    infoType = 'updateauthorized',
+    createTime = Math.floor(bed.clock.now() / 1000),
+  ) {
+    const fields = {
+      AppId: component.appId,
+      CreateTime: createTime,
+      InfoType: infoType,
+      AuthorizerAppid: grant.appId,
+      AuthorizationCode: grant.authorizationCode,
+      AuthorizationCodeExpiredTime: createTime + 3_600,
+      PreAuthCode: 'preauthcode@@@x',
+    };
+    const xml = `<xml>${Object.entries(fields)
+      .map(([name, value]) =>
+        typeof value === 'number' ? `<${name}>${value}</${name}>` : `<${name}><![CDATA[${value}]]></${name}>`,
+      )
+      .join('')}</xml>`;
+    return callbackEvent(
+      independentPush(component, xml, { timestamp: String(createTime), nonce: String(createTime % 1_000_000) }),
+    );
   }
 
   function unauthorizedPush(appId: string, createTime = Math.floor(bed.clock.now() / 1000)) {
     const fields = { AppId: component.appId, CreateTime: createTime, InfoType: 'unauthorized', AuthorizerAppid: appId };
-    const xml = `<xml>${Object.entries(fields).map(([name, value]) => (typeof value === 'number' ? `<${name}>${value}</${name}>` : `<${name}><![CDATA[${value}]]></${name}>`)).join('')}</xml>`;
-    return callbackEvent(independentPush(component, xml, { timestamp: String(createTime), nonce: String((createTime + 7) % 1_000_000) }));
+    const xml = `<xml>${Object.entries(fields)
+      .map(([name, value]) =>
+        typeof value === 'number' ? `<${name}>${value}</${name}>` : `<${name}><![CDATA[${value}]]></${name}>`,
+      )
+      .join('')}</xml>`;
+    return callbackEvent(
+      independentPush(component, xml, { timestamp: String(createTime), nonce: String((createTime + 7) % 1_000_000) }),
+    );
   }
 
   const refresh = () => createRefresh(() => bed.service)(scheduledEvent);
 
-  it('R10: a user who authorizes then at once revokes: the exchange\'s slow commit reactivates the revoked account with a token WeChat has revoked', async () => {
+  it("R10: a user who authorizes then at once revokes: the exchange's slow commit reactivates the revoked account with a token WeChat has revoked", async () => {
     // Shows: the exchange's commit sets status `active` whenever the push is not older than the stored
     // auth time; an `unauthorized` push handled meanwhile (revokeByEvent) changes the status but not the
     // auth time, so the later-decided commit undoes the revocation and stores the exchanged token, which
@@ -54,7 +98,9 @@ describe.each(conformanceBackends())('review: authorizations, on %s', (kind) => 
     // asserts every token works when handed out), and the account is renewed (61003) only by chance.
     const appId = await start();
     const slow = gate();
-    const callbackInstance = otherInstance(bed, { doc: interceptingDoc(bed.doc, writesAccessToken, { hold: slow.wait }) });
+    const callbackInstance = otherInstance(bed, {
+      doc: interceptingDoc(bed.doc, writesAccessToken, { hold: slow.wait }),
+    });
     const pending = callbackInstance.callback(pushFor(bed.simulator.world.authorize(appId)));
     await slow.reached; // exchanged at WeChat; its commit is on its way
     bed.clock.advance(2_000);
@@ -63,7 +109,9 @@ describe.each(conformanceBackends())('review: authorizations, on %s', (kind) => 
     expect((await bed.authorizers.get(appId))?.status).toBe('revoked');
     slow.open();
     expect(await pending).toMatchObject({ statusCode: 200, body: 'success' });
-    expect((await bed.authorizers.get(appId))?.status, 'a revocation pushed after the authorization stands').toBe('revoked');
+    expect((await bed.authorizers.get(appId))?.status, 'a revocation pushed after the authorization stands').toBe(
+      'revoked',
+    );
     const answer = await new Promises(bed).token(appId);
     expect(answer.status).toBe(410);
   });
@@ -80,7 +128,10 @@ describe.each(conformanceBackends())('review: authorizations, on %s', (kind) => 
     const grant = bed.simulator.world.authorize(); // a new account authorizes the component
     const appId = grant.appId;
     const held = gate();
-    const callbackInstance = otherInstance(bed, { fetch: holdingFetch('api_query_auth', held.wait), timeoutMs: 30_000 });
+    const callbackInstance = otherInstance(bed, {
+      fetch: holdingFetch('api_query_auth', held.wait),
+      timeoutMs: 30_000,
+    });
     const pending = callbackInstance.callback(pushFor(grant, 'authorized'));
     await held.reached; // the exchange is on its way to WeChat (slow network)
     bed.clock.advance(1_000);
@@ -94,7 +145,9 @@ describe.each(conformanceBackends())('review: authorizations, on %s', (kind) => 
     for (let minute = 0; minute < 8; minute++) {
       promises.advance(MINUTE, 20_000);
       await refresh();
-      expect(await storedTokenWorks(bed, appId), `the stored token works ${minute + 1} min after the exchange`).toBe(true);
+      expect(await storedTokenWorks(bed, appId), `the stored token works ${minute + 1} min after the exchange`).toBe(
+        true,
+      );
     }
   });
 
@@ -114,7 +167,10 @@ describe.each(conformanceBackends())('review: authorizations, on %s', (kind) => 
       promises.advance(MINUTE, MINUTE);
       await refresh();
     }
-    expect((await promises.token(grant.appId)).status, 'an authorized account has a token 10 minutes after its authorization').toBe(200);
+    expect(
+      (await promises.token(grant.appId)).status,
+      'an authorized account has a token 10 minutes after its authorization',
+    ).toBe(200);
   });
 
   it('R4: with refresh-token rotation, a slow callback write overwrites the rotated refresh token with the older one it exchanged', async () => {
@@ -125,7 +181,9 @@ describe.each(conformanceBackends())('review: authorizations, on %s', (kind) => 
     const appId = await start();
     bed.simulator.world.config.rotateRefreshTokenOnRenewal = true;
     const slow = gate();
-    const callbackInstance = otherInstance(bed, { doc: interceptingDoc(bed.doc, writesAccessToken, { hold: slow.wait }) });
+    const callbackInstance = otherInstance(bed, {
+      doc: interceptingDoc(bed.doc, writesAccessToken, { hold: slow.wait }),
+    });
     const pending = callbackInstance.callback(pushFor(bed.simulator.world.authorize(appId)));
     await slow.reached;
     bed.clock.advance(7_200_000 - 15 * MINUTE);
@@ -135,10 +193,13 @@ describe.each(conformanceBackends())('review: authorizations, on %s', (kind) => 
     expect(await pending).toMatchObject({ statusCode: 200, body: 'success' });
     const stored = (await bed.authorizers.get(appId))?.refreshToken.reveal() ?? '';
     bed.clock.advance(5 * MINUTE + 1_000); // the previous refresh token's grace is over
-    expect(bed.simulator.world.acceptsRefreshToken(appId, stored), 'the stored refresh token is one WeChat still honours').toBe(true);
+    expect(
+      bed.simulator.world.acceptsRefreshToken(appId, stored),
+      'the stored refresh token is one WeChat still honours',
+    ).toBe(true);
   });
 
-  it('R5: a report checked while an exchange\'s answer is lost: the check\'s restore, decided from the stale record, puts the due time back 75 min out over a dead stored token', async () => {
+  it("R5: a report checked while an exchange's answer is lost: the check's restore, decided from the stale record, puts the due time back 75 min out over a dead stored token", async () => {
     // Shows: AuthorizerRenewer.#confirmRefused restores `refreshAt` computed from the record it leased
     // (before the exchange's mark), and writes it onto the current version: the mark's due time
     // (doubt.until + 1) is replaced by expiresAt − 15 min. The exchange superseded the stored token;
@@ -160,7 +221,9 @@ describe.each(conformanceBackends())('review: authorizations, on %s', (kind) => 
     for (let minute = 0; minute < 8; minute++) {
       promises.advance(MINUTE, 20_000);
       await refresh();
-      expect(await storedTokenWorks(bed, appId), `the stored token works ${minute + 1} min after the exchange`).toBe(true);
+      expect(await storedTokenWorks(bed, appId), `the stored token works ${minute + 1} min after the exchange`).toBe(
+        true,
+      );
     }
   });
 });

@@ -2,7 +2,15 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRefresh } from '../../functions/refresh/refresh';
 import { conformanceBackends, useBackend } from '../support/dynamo-backends';
-import { MINUTE, otherInstance, Promises, realSleep, scheduledEvent, storedTokenWorks, writesAccessToken } from '../support/promise-harness';
+import {
+  MINUTE,
+  otherInstance,
+  Promises,
+  realSleep,
+  scheduledEvent,
+  storedTokenWorks,
+  writesAccessToken,
+} from '../support/promise-harness';
 import { startTestbed, type Testbed } from '../support/testbed';
 
 // Review attacks on the renewal protocol under DynamoDB faults and paused holders. Each says what it shows.
@@ -11,21 +19,29 @@ import { startTestbed, type Testbed } from '../support/testbed';
 // commit after it. R1 and R9 are limits the promise rests on, documented in trust.ts and the README.
 
 type Send = (command: unknown, ...rest: unknown[]) => Promise<unknown>;
-const conditionFailed = () => Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
+const conditionFailed = () =>
+  Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
 
 /**
  * A DocumentClient on which writes matching `matches` misbehave: `refuse` fails them with a version
  * conflict (nothing written), `lostAnswer` writes them and then answers as the SDK's retry of a write
  * whose answer was lost would (the version moved: a conditional failure).
  */
-function faultyDoc(doc: DynamoDBDocumentClient, matches: (input: Record<string, unknown>) => boolean, effect: { kind: 'refuse' | 'lostAnswer'; times: number }) {
+function faultyDoc(
+  doc: DynamoDBDocumentClient,
+  matches: (input: Record<string, unknown>) => boolean,
+  effect: { kind: 'refuse' | 'lostAnswer'; times: number },
+) {
   let left = effect.times;
   let reads = 0;
   let killed = false;
   const proxy = new Proxy(doc, {
     get(target, property, receiver) {
       if (property !== 'send') return Reflect.get(target, property, receiver);
-      return async (command: { input: Record<string, unknown>; constructor: new (input: unknown) => unknown }, ...rest: unknown[]) => {
+      return async (
+        command: { input: Record<string, unknown>; constructor: new (input: unknown) => unknown },
+        ...rest: unknown[]
+      ) => {
         if (killed) throw Object.assign(new Error('test over'), { name: 'TestOver' });
         const send = target.send.bind(target) as Send;
         const name = command.constructor.name;
@@ -39,7 +55,10 @@ function faultyDoc(doc: DynamoDBDocumentClient, matches: (input: Record<string, 
       };
     },
   });
-  return { doc: proxy, reads: () => reads, kill: () => {
+  return {
+    doc: proxy,
+    reads: () => reads,
+    kill: () => {
       killed = true;
     },
   };
@@ -49,7 +68,14 @@ function faultyDoc(doc: DynamoDBDocumentClient, matches: (input: Record<string, 
 function takesLease(input: Record<string, unknown>): boolean {
   const names = input['ExpressionAttributeNames'];
   const update = input['UpdateExpression'];
-  return typeof update === 'string' && names !== null && typeof names === 'object' && Object.values(names).includes('leaseOwner') && /SET[\s\S]*#leaseOwner = /.test(update) && String(input['Key'] && JSON.stringify(input['Key'])).includes('AUTHORIZER#');
+  return (
+    typeof update === 'string' &&
+    names !== null &&
+    typeof names === 'object' &&
+    Object.values(names).includes('leaseOwner') &&
+    /SET[\s\S]*#leaseOwner = /.test(update) &&
+    String(input['Key'] && JSON.stringify(input['Key'])).includes('AUTHORIZER#')
+  );
 }
 
 describe.each(conformanceBackends())('review: renewals, on %s', (kind) => {
@@ -79,12 +105,15 @@ describe.each(conformanceBackends())('review: renewals, on %s', (kind) => {
       () => 'finished',
       () => 'failed',
     );
-    const outcome = await Promise.race([finished, realSleep(3_000).then(() => "still running")]);
+    const outcome = await Promise.race([finished, realSleep(3_000).then(() => 'still running')]);
     const reads = faulty.reads();
     faulty.kill(); // end the loop (it throws on the next read)
     await finished;
     expect(appId).toBeTruthy();
-    expect({ outcome, readsOverHundred: reads > 100 }, 'the scheduled run ends, having tried a refused lease a bounded number of times').toEqual({ outcome: 'finished', readsOverHundred: false });
+    expect(
+      { outcome, readsOverHundred: reads > 100 },
+      'the scheduled run ends, having tried a refused lease a bounded number of times',
+    ).toEqual({ outcome: 'finished', readsOverHundred: false });
   });
 
   it('R7: commits that keep failing the version condition: RenewalConflictError escapes the getter as a 500 after WeChat issued a token', async () => {
@@ -118,5 +147,4 @@ describe.each(conformanceBackends())('review: renewals, on %s', (kind) => {
     expect(await storedTokenWorks(bed, appId)).toBe(true);
     expect(renewals() - after, 'no further renewal in the 10 minutes after a committed one').toBe(0);
   });
-
 });

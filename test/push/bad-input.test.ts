@@ -1,7 +1,7 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { MessageCrypto, openPush, sealPush, WechatCryptoError, type CryptoFailure } from '../../shared/push';
+import { type CryptoFailure, MessageCrypto, openPush, sealPush, WechatCryptoError } from '../../shared/push';
 import { sensitive } from '../../shared/sensitive';
 
 const APP_ID = 'wxb11529c136998cb6';
@@ -66,11 +66,17 @@ describe('a push is refused, with a typed reason, when', () => {
 
   it('accepts an upper-case msg_signature (hex is hex)', () => {
     const push = pushOf(good);
-    expect(openPush(crypto, { ...push, msgSignature: push.msgSignature.toUpperCase() }).fields['InfoType']).toBe('component_verify_ticket');
+    expect(openPush(crypto, { ...push, msgSignature: push.msgSignature.toUpperCase() }).fields['InfoType']).toBe(
+      'component_verify_ticket',
+    );
   });
 
   it('the plaintext ends with another AppId', () => {
-    const other = new MessageCrypto({ appId: 'wx0000000000000000', token: sensitive(TOKEN), encodingAesKey: sensitive(KEY) });
+    const other = new MessageCrypto({
+      appId: 'wx0000000000000000',
+      token: sensitive(TOKEN),
+      encodingAesKey: sensitive(KEY),
+    });
     expect(failureOf(() => openPush(crypto, pushOf(other.encrypt('<xml/>'))))).toBe('appid_mismatch');
   });
 
@@ -107,7 +113,9 @@ describe('a push is refused, with a typed reason, when', () => {
   });
 
   it('the plaintext is not UTF-8', () => {
-    expect(failureOf(() => crypto.decrypt(rawEncrypt(pkcs7(framed(Buffer.from([0xc3, 0x28]), APP_ID)))))).toBe('bad_encoding');
+    expect(failureOf(() => crypto.decrypt(rawEncrypt(pkcs7(framed(Buffer.from([0xc3, 0x28]), APP_ID)))))).toBe(
+      'bad_encoding',
+    );
   });
 
   it('the body is oversized, before anything is parsed', () => {
@@ -117,7 +125,13 @@ describe('a push is refused, with a typed reason, when', () => {
   });
 
   it('the body, or the decrypted message, is not XML', () => {
-    for (const body of ['', 'success', '{"Encrypt":"x"}', '<xml><Encrypt>x</xml>', '<html><Encrypt>x</Encrypt></html>']) {
+    for (const body of [
+      '',
+      'success',
+      '{"Encrypt":"x"}',
+      '<xml><Encrypt>x</xml>',
+      '<html><Encrypt>x</Encrypt></html>',
+    ]) {
       expect(failureOf(() => openPush(crypto, pushOf(good, { body })))).toBe('bad_xml');
     }
     expect(failureOf(() => openPush(crypto, pushOf(crypto.encrypt('just text'))))).toBe('bad_xml');
@@ -138,7 +152,9 @@ describe('a push is refused, with a typed reason, when', () => {
   });
 
   it('the XML has no <Encrypt>, or the query lacks timestamp or nonce', () => {
-    expect(failureOf(() => openPush(crypto, pushOf(good, { body: '<xml><AppId>x</AppId></xml>' })))).toBe('missing_field');
+    expect(failureOf(() => openPush(crypto, pushOf(good, { body: '<xml><AppId>x</AppId></xml>' })))).toBe(
+      'missing_field',
+    );
     expect(failureOf(() => openPush(crypto, { ...pushOf(good), nonce: '' }))).toBe('missing_field');
     expect(failureOf(() => openPush(crypto, { ...pushOf(good), timestamp: '' }))).toBe('missing_field');
   });
@@ -155,9 +171,13 @@ describe('a push is refused, with a typed reason, when', () => {
 describe('keys', () => {
   it('refuses an EncodingAESKey that is not 43 base64 characters, or an empty token', () => {
     for (const key of ['', 'short', `${KEY}A`, `${KEY.slice(0, 42)}!`]) {
-      expect(failureOf(() => new MessageCrypto({ appId: APP_ID, token: sensitive(TOKEN), encodingAesKey: sensitive(key) }))).toBe('invalid_key');
+      expect(
+        failureOf(() => new MessageCrypto({ appId: APP_ID, token: sensitive(TOKEN), encodingAesKey: sensitive(key) })),
+      ).toBe('invalid_key');
     }
-    expect(failureOf(() => new MessageCrypto({ appId: APP_ID, token: sensitive(''), encodingAesKey: sensitive(KEY) }))).toBe('invalid_key');
+    expect(
+      failureOf(() => new MessageCrypto({ appId: APP_ID, token: sensitive(''), encodingAesKey: sensitive(KEY) })),
+    ).toBe('invalid_key');
   });
 
   it('falls back to the previous EncodingAESKey after a rotation, and only to it', () => {
@@ -177,7 +197,11 @@ describe('keys', () => {
 
   it('never shows the key, the token or the plaintext in an error', () => {
     const secretMessage = '<xml><ComponentVerifyTicket>ticket@@@very-secret</ComponentVerifyTicket></xml>';
-    const other = new MessageCrypto({ appId: 'wx0000000000000000', token: sensitive(TOKEN), encodingAesKey: sensitive(KEY) });
+    const other = new MessageCrypto({
+      appId: 'wx0000000000000000',
+      token: sensitive(TOKEN),
+      encodingAesKey: sensitive(KEY),
+    });
     try {
       crypto.decrypt(other.encrypt(secretMessage));
       expect.unreachable();
@@ -190,7 +214,10 @@ describe('keys', () => {
 
 describe('sealPush', () => {
   it('produces what openPush accepts, with the plain signature WeChat also sends', () => {
-    const sealed = sealPush(crypto, '<xml><InfoType><![CDATA[unauthorized]]></InfoType></xml>', { timestamp: '1700000000', nonce: '42' });
+    const sealed = sealPush(crypto, '<xml><InfoType><![CDATA[unauthorized]]></InfoType></xml>', {
+      timestamp: '1700000000',
+      nonce: '42',
+    });
     expect(openPush(crypto, sealed).fields).toEqual({ InfoType: 'unauthorized' });
     expect(sealed.signature).toBe(crypto.signPlain('1700000000', '42'));
     expect(sealed.body).toContain(`<AppId><![CDATA[${APP_ID}]]></AppId>`);

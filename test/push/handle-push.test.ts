@@ -7,7 +7,11 @@ import { startTestbed, type Testbed } from '../support/testbed';
 // The push use case's outcomes as values (shared/push/handle-push.ts); what the callback answers for
 // each is test/functions/callback.test.ts.
 
-const component = { token: SIMULATOR_CREDENTIALS.messageToken, encodingAesKey: SIMULATOR_CREDENTIALS.encodingAesKey, appId: SIMULATOR_CREDENTIALS.componentAppId };
+const component = {
+  token: SIMULATOR_CREDENTIALS.messageToken,
+  encodingAesKey: SIMULATOR_CREDENTIALS.encodingAesKey,
+  appId: SIMULATOR_CREDENTIALS.componentAppId,
+};
 
 describe('handlePush', () => {
   const backend = useDynalite();
@@ -21,45 +25,98 @@ describe('handlePush', () => {
   /** The push WeChat would send for `fields`, as the callback reads it from the event. */
   function push(fields: Record<string, string | number>, credentials = component) {
     const xml = `<xml>${Object.entries(fields)
-      .map(([name, value]) => (typeof value === 'number' ? `<${name}>${value}</${name}>` : `<${name}><![CDATA[${value}]]></${name}>`))
+      .map(([name, value]) =>
+        typeof value === 'number' ? `<${name}>${value}</${name}>` : `<${name}><![CDATA[${value}]]></${name}>`,
+      )
       .join('')}</xml>`;
     const sealed = independentPush(credentials, xml, { timestamp: String(now()), nonce: '1372623149' });
-    return { msgSignature: sealed.query['msg_signature'] ?? '', timestamp: sealed.query['timestamp'] ?? '', nonce: sealed.query['nonce'] ?? '', body: sealed.body };
+    return {
+      msgSignature: sealed.query['msg_signature'] ?? '',
+      timestamp: sealed.query['timestamp'] ?? '',
+      nonce: sealed.query['nonce'] ?? '',
+      body: sealed.body,
+    };
   }
 
   it('handled: a ticket is stored; a push of a type the component has no use for is acknowledged', async () => {
-    const ticket = { AppId: component.appId, CreateTime: now(), InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'ticket@@@handled' };
+    const ticket = {
+      AppId: component.appId,
+      CreateTime: now(),
+      InfoType: 'component_verify_ticket',
+      ComponentVerifyTicket: 'ticket@@@handled',
+    };
     expect(await bed.service.handlePush(push(ticket))).toEqual({ kind: 'handled' });
     expect((await bed.component.get(component.appId))?.ticket?.ticket.reveal()).toBe('ticket@@@handled');
-    expect(await bed.service.handlePush(push({ AppId: component.appId, CreateTime: now(), InfoType: 'notify_third_fasteregister' }))).toEqual({ kind: 'handled' });
+    expect(
+      await bed.service.handlePush(
+        push({ AppId: component.appId, CreateTime: now(), InfoType: 'notify_third_fasteregister' }),
+      ),
+    ).toEqual({ kind: 'handled' });
   });
 
   it('unopened: a push that is not signed with the component token says why, and changes nothing', async () => {
-    const sealed = push({ AppId: component.appId, CreateTime: now(), InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'x' });
-    expect(await bed.service.handlePush({ ...sealed, msgSignature: '0'.repeat(40) })).toEqual({ kind: 'unopened', reason: 'signature_mismatch' });
-    expect(await bed.service.handlePush({ ...sealed, body: 'this is not xml' })).toEqual({ kind: 'unopened', reason: 'bad_xml' });
+    const sealed = push({
+      AppId: component.appId,
+      CreateTime: now(),
+      InfoType: 'component_verify_ticket',
+      ComponentVerifyTicket: 'x',
+    });
+    expect(await bed.service.handlePush({ ...sealed, msgSignature: '0'.repeat(40) })).toEqual({
+      kind: 'unopened',
+      reason: 'signature_mismatch',
+    });
+    expect(await bed.service.handlePush({ ...sealed, body: 'this is not xml' })).toEqual({
+      kind: 'unopened',
+      reason: 'bad_xml',
+    });
     expect(await bed.component.get(component.appId)).toBeUndefined();
   });
 
   it('other_component: an opened push whose AppId names another component', async () => {
-    const fields = { AppId: 'wx0000000000000000', CreateTime: now(), InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'x' };
+    const fields = {
+      AppId: 'wx0000000000000000',
+      CreateTime: now(),
+      InfoType: 'component_verify_ticket',
+      ComponentVerifyTicket: 'x',
+    };
     expect(await bed.service.handlePush(push(fields))).toEqual({ kind: 'other_component' });
   });
 
   it('malformed: a field the push type needs is missing or not what it must be', async () => {
-    const outcome = (fields: Record<string, string | number>) => bed.service.handlePush(push({ AppId: component.appId, ...fields }));
-    expect(await outcome({ InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'x' })).toEqual({ kind: 'malformed', problem: 'CreateTime is missing or not a number' });
-    expect(await outcome({ CreateTime: now(), InfoType: 'component_verify_ticket' })).toEqual({ kind: 'malformed', problem: 'the push has no ComponentVerifyTicket' });
-    expect(await outcome({ CreateTime: now(), InfoType: 'authorized', AuthorizationCode: 'code' })).toEqual({ kind: 'malformed', problem: 'the push has no AuthorizerAppid' });
-    expect(await outcome({ CreateTime: now(), InfoType: 'unauthorized', AuthorizerAppid: 'not an appid!' })).toEqual({ kind: 'malformed', problem: 'AuthorizerAppid is not an appid' });
-    expect(await outcome({ CreateTime: now(), InfoType: 'updateauthorized', AuthorizerAppid: 'wx0000000000000001' })).toEqual({ kind: 'malformed', problem: 'the push has no AuthorizationCode' });
+    const outcome = (fields: Record<string, string | number>) =>
+      bed.service.handlePush(push({ AppId: component.appId, ...fields }));
+    expect(await outcome({ InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'x' })).toEqual({
+      kind: 'malformed',
+      problem: 'CreateTime is missing or not a number',
+    });
+    expect(await outcome({ CreateTime: now(), InfoType: 'component_verify_ticket' })).toEqual({
+      kind: 'malformed',
+      problem: 'the push has no ComponentVerifyTicket',
+    });
+    expect(await outcome({ CreateTime: now(), InfoType: 'authorized', AuthorizationCode: 'code' })).toEqual({
+      kind: 'malformed',
+      problem: 'the push has no AuthorizerAppid',
+    });
+    expect(await outcome({ CreateTime: now(), InfoType: 'unauthorized', AuthorizerAppid: 'not an appid!' })).toEqual({
+      kind: 'malformed',
+      problem: 'AuthorizerAppid is not an appid',
+    });
+    expect(
+      await outcome({ CreateTime: now(), InfoType: 'updateauthorized', AuthorizerAppid: 'wx0000000000000001' }),
+    ).toEqual({ kind: 'malformed', problem: 'the push has no AuthorizationCode' });
   });
 
   it('wrong_account: the code WeChat exchanged belongs to another account than the push names', async () => {
     await bed.storeTicket();
     const grant = bed.simulator.world.authorize();
     const other = bed.simulator.world.authorize();
-    const fields = { AppId: component.appId, CreateTime: now(), InfoType: 'authorized', AuthorizerAppid: other.appId, AuthorizationCode: grant.authorizationCode };
+    const fields = {
+      AppId: component.appId,
+      CreateTime: now(),
+      InfoType: 'authorized',
+      AuthorizerAppid: other.appId,
+      AuthorizationCode: grant.authorizationCode,
+    };
     expect(await bed.service.handlePush(push(fields))).toEqual({ kind: 'wrong_account' });
   });
 });

@@ -15,7 +15,8 @@ type Signed = PublishedVector & { readonly msgSignature: string };
 type WithRandom = PublishedVector & { readonly random: string };
 
 /** Each case runs on the vectors that publish what it checks: no vector is skipped, none is checked vacuously. */
-const named = <V extends PublishedVector>(vectors: readonly V[]) => vectors.map((vector) => [`${vector.id}: ${vector.source}`, vector] as const);
+const named = <V extends PublishedVector>(vectors: readonly V[]) =>
+  vectors.map((vector) => [`${vector.id}: ${vector.source}`, vector] as const);
 const signed = PUBLISHED_VECTORS.filter((vector): vector is Signed => vector.msgSignature !== undefined);
 const pushes = signed.filter((vector) => vector.fields !== undefined || vector.plaintext?.startsWith('<xml') === true);
 const withRandom = PUBLISHED_VECTORS.filter((vector): vector is WithRandom => vector.random !== undefined);
@@ -36,7 +37,9 @@ describe.each(named(signed))('%s', (_name, vector) => {
     const signature = vector.msgSignature;
     expect(crypto.sign(vector.timestamp, vector.nonce, vector.encrypt)).toBe(signature);
     expect(() => crypto.verify(signature, vector.timestamp, vector.nonce, vector.encrypt)).not.toThrow();
-    expect(() => crypto.verify(signature, vector.timestamp, `${vector.nonce}1`, vector.encrypt)).toThrow(/msg_signature/);
+    expect(() => crypto.verify(signature, vector.timestamp, `${vector.nonce}1`, vector.encrypt)).toThrow(
+      /msg_signature/,
+    );
   });
 });
 
@@ -44,7 +47,12 @@ describe.each(named(pushes))('%s', (_name, vector) => {
   it('opens the push end to end', () => {
     const crypto = cryptoFor(vector);
     const body = `<xml><ToUserName><![CDATA[${vector.appId}]]></ToUserName><Encrypt><![CDATA[${vector.encrypt}]]></Encrypt></xml>`;
-    const opened = openPush(crypto, { msgSignature: vector.msgSignature, timestamp: vector.timestamp, nonce: vector.nonce, body });
+    const opened = openPush(crypto, {
+      msgSignature: vector.msgSignature,
+      timestamp: vector.timestamp,
+      nonce: vector.nonce,
+      body,
+    });
     expect(opened.xml).toBe(crypto.decrypt(vector.encrypt));
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startDynalite, type LocalDynamo } from '../../infra/local/dynamo';
 import { createGetter } from '../../functions/getter/getter';
 import { createRefresh } from '../../functions/refresh/refresh';
+import { type LocalDynamo, startDynalite } from '../../infra/local/dynamo';
 import { AuthorizerRenewer, SCHEDULED } from '../../shared/tokens';
 import { tokenEvent } from '../fixtures/api-gateway';
 import { dyingStore } from '../support/dying-stores';
@@ -45,14 +45,22 @@ describe('the recovery of refused refresh tokens', () => {
     bed.clock.advance(7_200_000 - 14 * 60_000);
 
     const response = await refresh(scheduledEvent);
-    expect(response).toMatchObject({ summary: { renewed: 1, failed: { refresh_token_invalid: 1 } }, recovery: { ran: true, complete: true, healed: 1 } });
+    expect(response).toMatchObject({
+      summary: { renewed: 1, failed: { refresh_token_invalid: 1 } },
+      recovery: { ran: true, complete: true, healed: 1 },
+    });
     const healed = await bed.authorizers.get(lost);
     expect(healed?.status).toBe('active');
     expect(healed?.refreshToken.reveal()).toBe(bed.simulator.world.refreshTokenOf(lost));
     // Due again at once: the next run renews it while its old access token still works.
     bed.clock.advance(5 * 60_000);
     expect(await refresh(scheduledEvent)).toMatchObject({ summary: { renewed: 1 } });
-    expect(bed.simulator.world.isAuthorizerTokenValid(lost, (await bed.authorizers.get(lost))?.accessToken?.token.reveal() ?? '')).toBe(true);
+    expect(
+      bed.simulator.world.isAuthorizerTokenValid(
+        lost,
+        (await bed.authorizers.get(lost))?.accessToken?.token.reveal() ?? '',
+      ),
+    ).toBe(true);
     expect((await bed.authorizers.get(other))?.status).toBe('active');
   });
 
@@ -75,7 +83,10 @@ describe('the recovery of refused refresh tokens', () => {
     await expect(dying.renew(appId, SCHEDULED, { waitMs: 0 })).rejects.toThrow();
     // The next run, when both graces are over: 61023, then the recovery heals with the rotated refresh token.
     bed.clock.advance(5 * 60_000);
-    expect(await refresh(scheduledEvent)).toMatchObject({ summary: { failed: { refresh_token_invalid: 1 } }, recovery: { healed: 1 } });
+    expect(await refresh(scheduledEvent)).toMatchObject({
+      summary: { failed: { refresh_token_invalid: 1 } },
+      recovery: { healed: 1 },
+    });
     expect(bed.simulator.world.isAuthorizerTokenValid(appId, first)).toBe(false);
     const getter = createGetter(() => bed.service, recordingLogger(), { waitMs: 1_000 });
     const answer = await getter(tokenEvent(appId));
@@ -122,7 +133,10 @@ describe('the recovery of refused refresh tokens', () => {
       acquireRun: () => Promise.reject(new Error('throttled')),
     });
     const refresh = createRefresh(() => bed.serviceWith({ syncStore: broken }));
-    expect(await refresh(scheduledEvent)).toMatchObject({ summary: { failed: { refresh_token_invalid: 1 } }, recovery: { ran: false, error: 'Error' } });
+    expect(await refresh(scheduledEvent)).toMatchObject({
+      summary: { failed: { refresh_token_invalid: 1 } },
+      recovery: { ran: false, error: 'Error' },
+    });
     expect(await createRefresh(() => bed.service)(scheduledEvent)).toMatchObject({ recovery: { healed: 1 } });
   });
 });

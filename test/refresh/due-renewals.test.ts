@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalDynamo } from '../../infra/local/dynamo';
 import { refreshDueAuthorizers } from '../../shared/refresh';
-import { allDueShards, AuthorizerStore, dueShardsFrom, Table, TABLE_SCHEMA } from '../../shared/store';
+import { AuthorizerStore, allDueShards, dueShardsFrom, TABLE_SCHEMA, Table } from '../../shared/store';
 import { AuthorizerRenewer, SCHEDULED } from '../../shared/tokens';
+import { dyingStore, stepOf } from '../support/dying-stores';
 import { useDynalite } from '../support/dynalite-fixture';
 import { conformanceBackends, startBackend } from '../support/dynamo-backends';
-import { dyingStore, stepOf } from '../support/dying-stores';
 import { startTestbed, type Testbed } from '../support/testbed';
 
 // The scheduled refresh's renewals of every due account (shared/refresh/due-renewals.ts): shards, the
@@ -31,7 +31,12 @@ describe.each(conformanceBackends())('the due renewals, on %s', (kind) => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     const { authorizers, renewer, clock } = bed;
     const crashingStore = dyingStore(bed.doc, bed.tableName, { at: 'commit' });
-    const crashing = new AuthorizerRenewer({ store: crashingStore, client: bed.client, componentTokens: bed.componentTokens, clock });
+    const crashing = new AuthorizerRenewer({
+      store: crashingStore,
+      client: bed.client,
+      componentTokens: bed.componentTokens,
+      clock,
+    });
     await expect(crashing.renew(appId, SCHEDULED, { waitMs: 0 })).rejects.toThrow();
 
     // While the dead holder's lease lasts the account is not listed as due: taking it moved it to the lease's end.
@@ -45,7 +50,15 @@ describe.each(conformanceBackends())('the due renewals, on %s', (kind) => {
     const appIds = await bed.seedAuthorizers(64);
     const starts = [0, 0.25, 0.5, 0.75];
     const summaries = await Promise.all(
-      starts.map((start) => refreshDueAuthorizers({ store: bed.authorizers, renewer: bed.renewer, clock: bed.clock, concurrency: 2, random: () => start })),
+      starts.map((start) =>
+        refreshDueAuthorizers({
+          store: bed.authorizers,
+          renewer: bed.renewer,
+          clock: bed.clock,
+          concurrency: 2,
+          random: () => start,
+        }),
+      ),
     );
     expect(summaries.reduce((sum, summary) => sum + summary.renewed, 0)).toBe(appIds.length);
     expect(bed.simulator.counters.calls('api_authorizer_token')).toBe(appIds.length);
@@ -65,7 +78,12 @@ describe.each(conformanceBackends())('the due renewals, on %s', (kind) => {
   it('45009: the scheduled run stops at once and says so; the rest stay due', async () => {
     const appIds = await bed.seedAuthorizers(30);
     bed.simulator.faults.set({ dailyQuota: { api_authorizer_token: 3 } });
-    const summary = await refreshDueAuthorizers({ store: bed.authorizers, renewer: bed.renewer, clock: bed.clock, concurrency: 4 });
+    const summary = await refreshDueAuthorizers({
+      store: bed.authorizers,
+      renewer: bed.renewer,
+      clock: bed.clock,
+      concurrency: 4,
+    });
     expect(summary.stoppedForQuota).toBe(true);
     expect(summary.renewed).toBe(3);
     expect(summary.failed.quota).toBeGreaterThanOrEqual(1);
@@ -93,19 +111,30 @@ describe('the due renewals, against faults', () => {
     const broken = appIds[2] ?? '';
     class FlakyStore extends AuthorizerStore {
       override async write(...args: Parameters<AuthorizerStore['write']>) {
-        if (args[0].appId === broken && stepOf(args[1]) === 'acquire') throw Object.assign(new Error('InternalServerError'), { name: 'InternalServerError' });
+        if (args[0].appId === broken && stepOf(args[1]) === 'acquire')
+          throw Object.assign(new Error('InternalServerError'), { name: 'InternalServerError' });
         return super.write(...args);
       }
     }
     const store = new FlakyStore(new Table(bed.doc, bed.tableName));
-    const renewer = new AuthorizerRenewer({ store, client: bed.client, componentTokens: bed.componentTokens, clock: bed.clock });
+    const renewer = new AuthorizerRenewer({
+      store,
+      client: bed.client,
+      componentTokens: bed.componentTokens,
+      clock: bed.clock,
+    });
     const summary = await refreshDueAuthorizers({ store, renewer, clock: bed.clock });
     expect(summary).toMatchObject({ due: 6, renewed: 5, failed: { internal: 1 } });
   });
 
   it('a run past its deadline starts no renewal', async () => {
     await bed.seedAuthorizers(4);
-    const summary = await refreshDueAuthorizers({ store: bed.authorizers, renewer: bed.renewer, clock: bed.clock, deadline: bed.clock.now() });
+    const summary = await refreshDueAuthorizers({
+      store: bed.authorizers,
+      renewer: bed.renewer,
+      clock: bed.clock,
+      deadline: bed.clock.now(),
+    });
     expect(summary).toMatchObject({ due: 4, renewed: 0, skipped: { leftForNextRun: 4 } });
     expect(bed.simulator.counters.calls('api_authorizer_token')).toBe(0);
   });

@@ -13,7 +13,10 @@ describe('faults', () => {
       simulator.faults.set({ systemErrorRate: 0.3 });
       const results: number[] = [];
       for (let i = 0; i < 40; i++) {
-        const answer = await raw(simulator, '/cgi-bin/component/api_create_preauthcode', { method: 'POST', body: '{}' });
+        const answer = await raw(simulator, '/cgi-bin/component/api_create_preauthcode', {
+          method: 'POST',
+          body: '{}',
+        });
         results.push(Number(answer['errcode'] ?? 0));
       }
       return results;
@@ -26,10 +29,15 @@ describe('faults', () => {
 
   it('a drop after processing: WeChat renewed, the caller never heard, the old token dies after the grace', async () => {
     const simulator = await simulatorWith({ authorizers: 1 });
-    const client = clientFor(simulator, { retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, totalBudgetMs: 1_000 } });
+    const client = clientFor(simulator, {
+      retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, totalBudgetMs: 1_000 },
+    });
     const token = await componentToken(simulator, client);
     const appId = simulator.world.population.listing()[0]?.appId ?? '';
-    const input = { authorizerAppId: appId, authorizerRefreshToken: sensitive(simulator.world.refreshTokenOf(appId) ?? '') };
+    const input = {
+      authorizerAppId: appId,
+      authorizerRefreshToken: sensitive(simulator.world.refreshTokenOf(appId) ?? ''),
+    };
     const held = (await client.getAuthorizerAccessToken(token, input)).authorizerAccessToken.reveal();
     simulator.faults.dropNext('api_authorizer_token', { afterProcessing: true });
     await expect(client.getAuthorizerAccessToken(token, input)).rejects.toMatchObject({ kind: 'network' });

@@ -28,7 +28,8 @@ describe('population', () => {
     const a = await simulatorWith({ authorizers: 5, seed: 7 });
     const b = await simulatorWith({ authorizers: 5, seed: 7 });
     const c = await simulatorWith({ authorizers: 5, seed: 8 });
-    const ids = (s: WechatSimulator) => s.world.population.listing().map((record) => `${record.appId}:${record.refreshToken}`);
+    const ids = (s: WechatSimulator) =>
+      s.world.population.listing().map((record) => `${record.appId}:${record.refreshToken}`);
     expect(ids(a)).toEqual(ids(b));
     expect(ids(a)).not.toEqual(ids(c));
   });

@@ -15,7 +15,11 @@ describe('pushes', () => {
       const appId = simulator.world.population.listing()[0]?.appId ?? '';
       const result = await simulator.pushAuthorizationEvent('unauthorized', appId, receiver.url);
       expect(result.accepted).toBe(true);
-      expect(receiver.received[0]?.fields).toMatchObject({ InfoType: 'unauthorized', AuthorizerAppid: appId, AppId: SIMULATOR_CREDENTIALS.componentAppId });
+      expect(receiver.received[0]?.fields).toMatchObject({
+        InfoType: 'unauthorized',
+        AuthorizerAppid: appId,
+        AppId: SIMULATOR_CREDENTIALS.componentAppId,
+      });
       expect(simulator.world.refreshTokenOf(appId)).toBeUndefined();
 
       expect(result.deliveries).toBe(1);

@@ -2,9 +2,21 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseWorldSnapshot, SimClock, SIMULATOR_CREDENTIALS, WechatSimulator, WorldSnapshotError, type WorldSnapshot } from '../../simulator';
-import { readWorldSnapshot, SIMULATOR_STATE_FILE, WorldSnapshotSaver, writeWorldSnapshot } from '../../simulator/state-file';
 import { sensitive } from '../../shared/sensitive';
+import {
+  parseWorldSnapshot,
+  SIMULATOR_CREDENTIALS,
+  SimClock,
+  WechatSimulator,
+  type WorldSnapshot,
+  WorldSnapshotError,
+} from '../../simulator';
+import {
+  readWorldSnapshot,
+  SIMULATOR_STATE_FILE,
+  WorldSnapshotSaver,
+  writeWorldSnapshot,
+} from '../../simulator/state-file';
 import { clientFor } from '../support/simulated-wechat';
 import { useSimulators } from './started';
 
@@ -35,11 +47,19 @@ async function busyWorld() {
   const { world, clock } = simulator;
   const [a = '', b = ''] = world.population.listing().map((record) => record.appId);
   const componentToken = () => {
-    const answer = world.componentToken({ component_appid: COMPONENT_APPID, component_appsecret: SIMULATOR_CREDENTIALS.componentAppSecret, component_verify_ticket: ticket });
+    const answer = world.componentToken({
+      component_appid: COMPONENT_APPID,
+      component_appsecret: SIMULATOR_CREDENTIALS.componentAppSecret,
+      component_verify_ticket: ticket,
+    });
     return String(answer['component_access_token']);
   };
   const renew = (appId: string, component: string) => {
-    const answer = world.authorizerToken(component, { component_appid: COMPONENT_APPID, authorizer_appid: appId, authorizer_refresh_token: world.refreshTokenOf(appId) });
+    const answer = world.authorizerToken(component, {
+      component_appid: COMPONENT_APPID,
+      authorizer_appid: appId,
+      authorizer_refresh_token: world.refreshTokenOf(appId),
+    });
     return String(answer['authorizer_access_token']);
   };
   const ticket = world.issueTicket();
@@ -67,7 +87,9 @@ describe('snapshot and restore', () => {
     const { a, b, expired, superseded, current, rotatedAway } = before;
     const restored = await simulatorWith({ ...OPTIONS, restore: throughJson(before.simulator.snapshot()) });
     expect(restored.clock.now()).toBe(before.simulator.clock.now());
-    expect(restored.world.population.listing().map((record) => record.appId)).toEqual(before.simulator.world.population.listing().map((record) => record.appId));
+    expect(restored.world.population.listing().map((record) => record.appId)).toEqual(
+      before.simulator.world.population.listing().map((record) => record.appId),
+    );
     expect(withoutWallClock(restored.snapshot())).toEqual(withoutWallClock(before.simulator.snapshot()));
 
     const judge = (simulator: WechatSimulator) => ({
@@ -81,7 +103,15 @@ describe('snapshot and restore', () => {
       previousRefreshToken: simulator.world.acceptsRefreshToken(a, rotatedAway),
     });
     const now = judge(before.simulator);
-    expect(now).toMatchObject({ expired: { errcode: 42001 }, superseded: true, supersededIsLatest: false, current: true, notOtherAccounts: false, component: true, previousRefreshToken: true });
+    expect(now).toMatchObject({
+      expired: { errcode: 42001 },
+      superseded: true,
+      supersededIsLatest: false,
+      current: true,
+      notOtherAccounts: false,
+      component: true,
+      previousRefreshToken: true,
+    });
     expect(judge(restored)).toEqual(now);
 
     // Both graces (the superseded token's, the rotated refresh token's) end at the same moment on both worlds.
@@ -99,17 +129,28 @@ describe('snapshot and restore', () => {
     const restored = await simulatorWith({ ...OPTIONS, restore: throughJson(before.simulator.snapshot()) });
     const body = { component_appid: COMPONENT_APPID };
 
-    const viaTicket = restored.world.componentToken({ ...body, component_appsecret: SIMULATOR_CREDENTIALS.componentAppSecret, component_verify_ticket: before.ticket });
+    const viaTicket = restored.world.componentToken({
+      ...body,
+      component_appsecret: SIMULATOR_CREDENTIALS.componentAppSecret,
+      component_verify_ticket: before.ticket,
+    });
     expect(viaTicket).toHaveProperty('component_access_token');
-    const exchanged = restored.world.queryAuth(before.component, { ...body, authorization_code: before.grant.authorizationCode });
+    const exchanged = restored.world.queryAuth(before.component, {
+      ...body,
+      authorization_code: before.grant.authorizationCode,
+    });
     expect(exchanged).toMatchObject({ authorization_info: { authorizer_appid: before.grant.appId } });
-    expect(restored.world.queryAuth(before.component, { ...body, authorization_code: before.grant.authorizationCode })).toMatchObject({ errcode: 61009 });
+    expect(
+      restored.world.queryAuth(before.component, { ...body, authorization_code: before.grant.authorizationCode }),
+    ).toMatchObject({ errcode: 61009 });
 
     // What the original would issue next, the restored world issues next: no token is issued twice.
     const fresh = await simulatorWith({ ...OPTIONS, restore: throughJson(before.simulator.snapshot()) });
     expect(fresh.world.issueTicket()).toBe(before.simulator.world.issueTicket());
 
-    const check = await fetch(`${restored.url}/cgi-bin/get_api_domain_ip?access_token=${encodeURIComponent(before.current)}`);
+    const check = await fetch(
+      `${restored.url}/cgi-bin/get_api_domain_ip?access_token=${encodeURIComponent(before.current)}`,
+    );
     expect(await check.json()).toHaveProperty('ip_list');
     // The restored refresh token renews through the HTTP API, with the restored component token.
     const renewed = await clientFor(restored).getAuthorizerAccessToken(sensitive(before.component), {
@@ -123,9 +164,18 @@ describe('snapshot and restore', () => {
   it('a running clock resumes with the real time that passed since the save; a clock behind the save is refused', async () => {
     const before = await busyWorld();
     const snapshot = before.simulator.snapshot();
-    const resumed = SimClock.resume({ simulated: snapshot.savedAt.simulated, wall: Date.now() - 30_000 }, { frozen: false });
+    const resumed = SimClock.resume(
+      { simulated: snapshot.savedAt.simulated, wall: Date.now() - 30_000 },
+      { frozen: false },
+    );
     expect(resumed.now()).toBeGreaterThanOrEqual(snapshot.savedAt.simulated + 30_000);
-    await expect(WechatSimulator.start({ ...OPTIONS, restore: snapshot, clock: new SimClock({ start: snapshot.savedAt.simulated - 1 }) })).rejects.toThrow(RangeError);
+    await expect(
+      WechatSimulator.start({
+        ...OPTIONS,
+        restore: snapshot,
+        clock: new SimClock({ start: snapshot.savedAt.simulated - 1 }),
+      }),
+    ).rejects.toThrow(RangeError);
   });
 });
 
@@ -138,7 +188,9 @@ describe('the state file', () => {
     await writeWorldSnapshot(file, simulator.snapshot());
     await writeWorldSnapshot(file, simulator.snapshot());
     expect(await readdir(dir)).toEqual([SIMULATOR_STATE_FILE]);
-    expect(withoutWallClock((await readWorldSnapshot(file, COMPONENT_APPID)) ?? simulator.snapshot())).toEqual(withoutWallClock(simulator.snapshot()));
+    expect(withoutWallClock((await readWorldSnapshot(file, COMPONENT_APPID)) ?? simulator.snapshot())).toEqual(
+      withoutWallClock(simulator.snapshot()),
+    );
   });
 
   it('refuses a corrupt, truncated, foreign or other-version file with a WorldSnapshotError saying which', async () => {

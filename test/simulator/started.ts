@@ -15,7 +15,11 @@ export function useSimulators(): (options?: WechatSimulatorOptions) => Promise<W
 }
 
 /** A raw call, for what the typed client never sends. */
-export async function raw(simulator: WechatSimulator, path: string, init: RequestInit = {}): Promise<Record<string, unknown>> {
+export async function raw(
+  simulator: WechatSimulator,
+  path: string,
+  init: RequestInit = {},
+): Promise<Record<string, unknown>> {
   const response = await fetch(`${simulator.url}${path}`, init);
   return (await response.json()) as Record<string, unknown>;
 }

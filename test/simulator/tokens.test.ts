@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SimClock } from '../../simulator';
 import { sensitive } from '../../shared/sensitive';
+import { SimClock } from '../../simulator';
 import { clientFor, componentToken } from '../support/simulated-wechat';
 import { raw, useSimulators } from './started';
 
@@ -14,7 +14,8 @@ describe('tokens on a clock the test controls', () => {
     const token = await componentToken(simulator, client);
     const appId = simulator.world.population.listing()[0]?.appId ?? '';
     const refresh = sensitive(simulator.world.refreshTokenOf(appId) ?? '');
-    const renew = () => client.getAuthorizerAccessToken(token, { authorizerAppId: appId, authorizerRefreshToken: refresh });
+    const renew = () =>
+      client.getAuthorizerAccessToken(token, { authorizerAppId: appId, authorizerRefreshToken: refresh });
     const first = (await renew()).authorizerAccessToken.reveal();
     const second = (await renew()).authorizerAccessToken.reveal();
     expect(simulator.world.isAuthorizerTokenValid(appId, first)).toBe(true);
@@ -24,10 +25,16 @@ describe('tokens on a clock the test controls', () => {
     expect(simulator.world.isAuthorizerTokenValid(appId, first)).toBe(false);
     expect(simulator.world.isAuthorizerTokenValid(appId, second)).toBe(true);
     // The token is checked over HTTP too, as an API called with the authorizer's token would.
-    expect(await raw(simulator, `/cgi-bin/get_api_domain_ip?access_token=${encodeURIComponent(first)}`)).toMatchObject({ errcode: 40001 });
-    expect(await raw(simulator, `/cgi-bin/get_api_domain_ip?access_token=${encodeURIComponent(second)}`)).toHaveProperty('ip_list');
+    expect(await raw(simulator, `/cgi-bin/get_api_domain_ip?access_token=${encodeURIComponent(first)}`)).toMatchObject({
+      errcode: 40001,
+    });
+    expect(
+      await raw(simulator, `/cgi-bin/get_api_domain_ip?access_token=${encodeURIComponent(second)}`),
+    ).toHaveProperty('ip_list');
     simulator.clock.advance(7_200_000);
-    expect(await raw(simulator, `/cgi-bin/get_api_domain_ip?access_token=${encodeURIComponent(second)}`)).toMatchObject({ errcode: 42001 });
+    expect(await raw(simulator, `/cgi-bin/get_api_domain_ip?access_token=${encodeURIComponent(second)}`)).toMatchObject(
+      { errcode: 42001 },
+    );
   });
 
   it('expires_in is 7200 and tokens die at exactly that age', async () => {

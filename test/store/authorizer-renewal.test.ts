@@ -1,6 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sensitive } from '../../shared/sensitive';
-import { authorizerKey, RECOVERY_SHARD, SyncStore, type AuthorizerRecord, type AuthorizerStore, type Table, type TokenState } from '../../shared/store';
+import {
+  type AuthorizerRecord,
+  type AuthorizerStore,
+  authorizerKey,
+  RECOVERY_SHARD,
+  SyncStore,
+  type Table,
+  type TokenState,
+} from '../../shared/store';
 import {
   guaranteedUntil,
   MIN_SERVED_VALIDITY_MS,
@@ -18,7 +26,20 @@ import { due, issued, LEASE, LIFETIME, MARGIN, storesOn, T0 } from './store-fixt
 // the 61023 / 61003 marks) on the real authorizer store, on both backends (see store-fixture.ts).
 
 describe.each(conformanceBackends())('authorizer renewal writes on %s', (kind) => {
-  const { current, active, acquire, leased, commit, release, renewedOnce, listed, clock, renewerWith, refused, markedRefused } = storesOn(kind);
+  const {
+    current,
+    active,
+    acquire,
+    leased,
+    commit,
+    release,
+    renewedOnce,
+    listed,
+    clock,
+    renewerWith,
+    refused,
+    markedRefused,
+  } = storesOn(kind);
   let table: Table;
   let store: AuthorizerStore;
   beforeEach(() => {
@@ -83,10 +104,20 @@ describe.each(conformanceBackends())('authorizer renewal writes on %s', (kind) =
     const slow = await leased(appId, 'slow', T0);
     const fast = await leased(appId, 'fast', T0 + LEASE + 1);
     const fastToken = issued('token-fast', T0 + LEASE + 1);
-    const fastDone = await commit(appId, fast, { owner: 'fast', sentAt: T0 + LEASE + 1, now: T0 + LEASE + 2, unsettled: false }, fastToken);
+    const fastDone = await commit(
+      appId,
+      fast,
+      { owner: 'fast', sentAt: T0 + LEASE + 1, now: T0 + LEASE + 2, unsettled: false },
+      fastToken,
+    );
     expect(fastDone.result).toBe('committed');
     // The slow holder decided from the version it leased (stale now): it is read again and decided again.
-    const slowDone = await commit(appId, slow, { owner: 'slow', sentAt: T0 + 1, now: T0 + LEASE + 3, unsettled: false }, issued('token-slow', T0 + 1));
+    const slowDone = await commit(
+      appId,
+      slow,
+      { owner: 'slow', sentAt: T0 + 1, now: T0 + LEASE + 3, unsettled: false },
+      issued('token-slow', T0 + 1),
+    );
     expect(slowDone.result).toBe('lease_lost');
     const record = await store.get(appId);
     expect(record?.accessToken?.token.reveal()).toBe('token-fast');
@@ -113,7 +144,10 @@ describe.each(conformanceBackends())('authorizer renewal writes on %s', (kind) =
       clock.advance(5);
       return answer;
     });
-    expect(await renewer.renew(appId, SCHEDULED, { waitMs: 0 })).toMatchObject({ kind: 'renewed', commit: 'committed' });
+    expect(await renewer.renew(appId, SCHEDULED, { waitMs: 0 })).toMatchObject({
+      kind: 'renewed',
+      commit: 'committed',
+    });
     const rotated = await store.get(appId);
     expect(rotated?.refreshToken.reveal()).toBe('refreshtoken@@@two');
     expect(rotated?.changedAt.refreshToken).toBe(T0 + 5);
@@ -122,11 +156,27 @@ describe.each(conformanceBackends())('authorizer renewal writes on %s', (kind) =
     clock.set(T0 + LIFETIME - MARGIN);
     meanwhile = async () => {
       const seen = await sync.read(appId);
-      const entry = { appId, refreshToken: sensitive('refreshtoken@@@three'), authTime: 1_700_000_000, fetchedAt: clock.now() };
-      expect(await sync.applyListed(entry, { expectedVersion: seen?.version ?? 0, refreshToken: true, authTime: false, activate: false, now: clock.now() })).toBe(true);
+      const entry = {
+        appId,
+        refreshToken: sensitive('refreshtoken@@@three'),
+        authTime: 1_700_000_000,
+        fetchedAt: clock.now(),
+      };
+      expect(
+        await sync.applyListed(entry, {
+          expectedVersion: seen?.version ?? 0,
+          refreshToken: true,
+          authTime: false,
+          activate: false,
+          now: clock.now(),
+        }),
+      ).toBe(true);
     };
     answer = answered('t2', 'refreshtoken@@@two');
-    expect(await renewer.renew(appId, SCHEDULED, { waitMs: 0 })).toMatchObject({ kind: 'renewed', commit: 'committed' });
+    expect(await renewer.renew(appId, SCHEDULED, { waitMs: 0 })).toMatchObject({
+      kind: 'renewed',
+      commit: 'committed',
+    });
     expect(used).toEqual(['refreshtoken@@@one', 'refreshtoken@@@two']);
     const kept = await store.get(appId);
     expect(kept?.refreshToken.reveal()).toBe('refreshtoken@@@three');
@@ -163,7 +213,12 @@ describe.each(conformanceBackends())('authorizer renewal writes on %s', (kind) =
     const appId = await active();
     await renewedOnce(appId);
     const unsure = await leased(appId, 'unsure', T0 + 10, { kind: 'invalid', token: sensitive('token-first') });
-    const { result, record: abandoned } = await release(appId, unsure, { owner: 'unsure', sentAt: T0 + 10, now: T0 + 20, unsettled: true });
+    const { result, record: abandoned } = await release(appId, unsure, {
+      owner: 'unsure',
+      sentAt: T0 + 10,
+      now: T0 + 20,
+      unsettled: true,
+    });
     expect(result).toBeDefined();
     const doubt = { from: T0 + 10, until: T0 + 20 + STUCK_REQUEST_MS };
     expect(abandoned).toMatchObject({ lease: undefined, doubt, refreshAt: doubt.until + 1 });
@@ -182,7 +237,10 @@ describe.each(conformanceBackends())('authorizer renewal writes on %s', (kind) =
     expect(released).toMatchObject({ lease: undefined, doubt, refreshAt: T0 + 22 });
     expect(guaranteedUntil(released as TokenState, T0 + 22)).toBe(guarantee);
     // Released again by a holder that no longer has the lease: nothing is written.
-    const { result: again, record: unchanged } = await release(appId, released as AuthorizerRecord, { ...certain, now: T0 + 23 });
+    const { result: again, record: unchanged } = await release(appId, released as AuthorizerRecord, {
+      ...certain,
+      now: T0 + 23,
+    });
     expect(again).toBeUndefined();
     expect(unchanged?.version).toBe(released?.version);
     expect((await store.get(appId))?.version).toBe(released?.version);
@@ -221,7 +279,12 @@ describe.each(conformanceBackends())('authorizer renewal writes on %s', (kind) =
 
     // Another lost holder's later request widens the doubt; it does not move its start.
     const ghost = { owner: 'ghost', sentAt: sentAt + 150, now: sentAt + LEASE + 2, unsettled: false };
-    const { result: lost, record: after } = await commit(appId, record as AuthorizerRecord, ghost, issued('token-ghost', sentAt + 150));
+    const { result: lost, record: after } = await commit(
+      appId,
+      record as AuthorizerRecord,
+      ghost,
+      issued('token-ghost', sentAt + 150),
+    );
     expect(lost).toBe('lease_lost');
     expect(after?.doubt?.from).toBe(sentAt);
     expect(after?.accessToken?.token.reveal()).toBe('token-first');
@@ -238,7 +301,10 @@ describe.each(conformanceBackends())('authorizer renewal writes on %s', (kind) =
       await leased(lost, 'other', clock.now());
       throw refused();
     });
-    expect(await afterLosing.renew(lost, SCHEDULED, { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'refresh_token_invalid' });
+    expect(await afterLosing.renew(lost, SCHEDULED, { waitMs: 0 })).toMatchObject({
+      kind: 'failed',
+      failure: 'refresh_token_invalid',
+    });
     expect(await store.get(lost)).toMatchObject({ status: 'active', lease: { owner: 'other' } });
 
     // WeChat refused the refresh token we sent, but the sync stored a recovered one meanwhile: not marked,
@@ -247,12 +313,28 @@ describe.each(conformanceBackends())('authorizer renewal writes on %s', (kind) =
     clock.set(T0);
     const afterRecovery = renewerWith(async () => {
       const seen = await sync.read(recovered);
-      const entry = { appId: recovered, refreshToken: sensitive('refreshtoken@@@recovered'), authTime: 1_700_000_000, fetchedAt: T0 + 1 };
-      expect(await sync.applyListed(entry, { expectedVersion: seen?.version ?? 0, refreshToken: true, authTime: false, activate: false, now: T0 + 1 })).toBe(true);
+      const entry = {
+        appId: recovered,
+        refreshToken: sensitive('refreshtoken@@@recovered'),
+        authTime: 1_700_000_000,
+        fetchedAt: T0 + 1,
+      };
+      expect(
+        await sync.applyListed(entry, {
+          expectedVersion: seen?.version ?? 0,
+          refreshToken: true,
+          authTime: false,
+          activate: false,
+          now: T0 + 1,
+        }),
+      ).toBe(true);
       clock.advance(2);
       throw refused();
     });
-    expect(await afterRecovery.renew(recovered, SCHEDULED, { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'refresh_token_invalid' });
+    expect(await afterRecovery.renew(recovered, SCHEDULED, { waitMs: 0 })).toMatchObject({
+      kind: 'failed',
+      failure: 'refresh_token_invalid',
+    });
     const kept = await store.get(recovered);
     expect(kept).toMatchObject({ status: 'active', lease: undefined, refreshAt: T0 + 2 });
     expect(kept?.refreshToken.reveal()).toBe('refreshtoken@@@recovered');
@@ -261,12 +343,19 @@ describe.each(conformanceBackends())('authorizer renewal writes on %s', (kind) =
     const appId = await active();
     const before = await store.get(appId);
     const marked = await markedRefused(appId, T0 + 1);
-    expect(marked).toMatchObject({ status: 'refresh_token_invalid', changedAt: { status: T0 + 1 }, refreshAt: T0 + 1, lease: undefined });
+    expect(marked).toMatchObject({
+      status: 'refresh_token_invalid',
+      changedAt: { status: T0 + 1 },
+      refreshAt: T0 + 1,
+      lease: undefined,
+    });
     // Acquire and mark: two writes.
     expect(marked?.version).toBe((before?.version ?? 0) + 2);
     expect((await table.get(authorizerKey(appId), true))?.['dueShard']).toBe(RECOVERY_SHARD);
     expect((await acquire(appId, 'b', T0 + 2)).kind).toBe('refused');
-    expect(await renewerWith(() => Promise.reject(new Error('not called'))).renew(appId, SCHEDULED, { waitMs: 0 })).toEqual({
+    expect(
+      await renewerWith(() => Promise.reject(new Error('not called'))).renew(appId, SCHEDULED, { waitMs: 0 }),
+    ).toEqual({
       kind: 'inactive',
       status: 'refresh_token_invalid',
     });

@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sensitive } from '../../shared/sensitive';
-import { authorizerKey, dueShardOf, StoreCorruptionError, type AuthorizerStore, type Table } from '../../shared/store';
+import { type AuthorizerStore, authorizerKey, dueShardOf, StoreCorruptionError, type Table } from '../../shared/store';
 import { SCHEDULED } from '../../shared/tokens';
 import { WechatNotAuthorizedError } from '../../shared/wechat';
 import { conformanceBackends } from '../support/dynamo-backends';
@@ -34,7 +34,12 @@ describe.each(conformanceBackends())('authorizer store on %s', (kind) => {
     expect(await store.createPending(input)).toBe(true);
     expect(await store.createPending({ ...input, now: T0 + 1 })).toBe(false);
     const record = await store.get(appId);
-    expect(record).toMatchObject({ status: 'refresh_token_invalid', refreshAt: T0, version: 1, doubt: { from: T0, until: T0 + 90_000 } });
+    expect(record).toMatchObject({
+      status: 'refresh_token_invalid',
+      refreshAt: T0,
+      version: 1,
+      doubt: { from: T0, until: T0 + 90_000 },
+    });
     expect(record?.accessToken).toBeUndefined();
     expect(await listed(T0 + 1_000)).toEqual([]); // not renewed: there is nothing to renew with yet
   });
@@ -50,7 +55,11 @@ describe.each(conformanceBackends())('authorizer store on %s', (kind) => {
     expect(await store.get(appId)).toMatchObject({ version: 2, accessToken: undefined, refreshAt: T0 + 5 });
 
     if (!v2) throw new Error('not written');
-    const writes = await Promise.all(Array.from({ length: 20 }, (_, i) => store.write(v2, { accessToken: issued(`token-${i}`, T0 + i) }, { now: T0 + i })));
+    const writes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.write(v2, { accessToken: issued(`token-${i}`, T0 + i) }, { now: T0 + i }),
+      ),
+    );
     const winners = writes.filter((record) => record !== undefined);
     expect(winners).toHaveLength(1);
     const stored = await store.get(appId);
@@ -66,7 +75,9 @@ describe.each(conformanceBackends())('authorizer store on %s', (kind) => {
     await renewedOnce(fresh);
     clock.set(T0);
     const notAuthorized = new WechatNotAuthorizedError('api_authorizer_token', 61003, 'not authorized');
-    expect(await renewerWith(() => Promise.reject(notAuthorized)).renew(revoked, SCHEDULED, { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'not_authorized' });
+    expect(
+      await renewerWith(() => Promise.reject(notAuthorized)).renew(revoked, SCHEDULED, { waitMs: 0 }),
+    ).toMatchObject({ kind: 'failed', failure: 'not_authorized' });
     expect((await store.get(revoked))?.status).toBe('revoked');
     await markedRefused(refusedOne, T0);
     expect((await listed(T0)).sort()).toEqual([...rest].sort());
@@ -79,7 +90,10 @@ describe.each(conformanceBackends())('authorizer store on %s', (kind) => {
 
   it('refuses an item that is not what it writes, naming the fields and not the values', async () => {
     await table.doc.send(
-      new PutCommand({ TableName: table.tableName, Item: { ...authorizerKey('wxbroken'), appId: 'wxbroken', status: 'paused', refreshToken: 'secret-value' } }),
+      new PutCommand({
+        TableName: table.tableName,
+        Item: { ...authorizerKey('wxbroken'), appId: 'wxbroken', status: 'paused', refreshToken: 'secret-value' },
+      }),
     );
     const error = await store.get('wxbroken').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreCorruptionError);

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { sensitive } from '../../shared/sensitive';
 import type { ComponentStore, IssuedToken } from '../../shared/store';
 import { SCHEDULED } from '../../shared/tokens';
-import { acquireLease, commitStep, transition, type HolderReport } from '../../shared/tokens/renewal-protocol';
+import { acquireLease, commitStep, type HolderReport, transition } from '../../shared/tokens/renewal-protocol';
 import { conformanceBackends } from '../support/dynamo-backends';
 import { componentTokens } from '../support/renewal-harness';
 import { issued, LEASE, LIFETIME, MARGIN, storesOn, T0 } from './store-fixture';
@@ -19,9 +19,15 @@ describe.each(conformanceBackends())('component store on %s', (kind) => {
   it('keeps the newest ticket by CreateTime, whatever order pushes arrive in', async () => {
     const id = 'wxcomponent000001';
     expect(await component.saveTicket(id, { ticket: sensitive('ticket-2'), createTime: 200, now: T0 })).toBe('stored');
-    expect(await component.saveTicket(id, { ticket: sensitive('ticket-1'), createTime: 100, now: T0 + 1 })).toBe('stale');
-    expect(await component.saveTicket(id, { ticket: sensitive('ticket-2'), createTime: 200, now: T0 + 2 })).toBe('stale');
-    expect(await component.saveTicket(id, { ticket: sensitive('ticket-3'), createTime: 300, now: T0 + 3 })).toBe('stored');
+    expect(await component.saveTicket(id, { ticket: sensitive('ticket-1'), createTime: 100, now: T0 + 1 })).toBe(
+      'stale',
+    );
+    expect(await component.saveTicket(id, { ticket: sensitive('ticket-2'), createTime: 200, now: T0 + 2 })).toBe(
+      'stale',
+    );
+    expect(await component.saveTicket(id, { ticket: sensitive('ticket-3'), createTime: 300, now: T0 + 3 })).toBe(
+      'stored',
+    );
     const record = await component.get(id);
     expect(record?.ticket?.ticket.reveal()).toBe('ticket-3');
     expect(record?.ticket).toMatchObject({ createTime: 300, receivedAt: T0 + 3 });
@@ -31,8 +37,20 @@ describe.each(conformanceBackends())('component store on %s', (kind) => {
     const id = 'wxcomponent000002';
     const store = componentTokens(component, id);
     const acquireComponent = (owner: string, at: number) =>
-      acquireLease(store, { eligible: () => true, reason: SCHEDULED, now: () => at, newOwner: () => owner, leaseMs: LEASE, waitMs: 0, pollMs: 1 });
-    const commitComponent = (from: NonNullable<Awaited<ReturnType<typeof store.read>>>, report: HolderReport, token: IssuedToken) =>
+      acquireLease(store, {
+        eligible: () => true,
+        reason: SCHEDULED,
+        now: () => at,
+        newOwner: () => owner,
+        leaseMs: LEASE,
+        waitMs: 0,
+        pollMs: 1,
+      });
+    const commitComponent = (
+      from: NonNullable<Awaited<ReturnType<typeof store.read>>>,
+      report: HolderReport,
+      token: IssuedToken,
+    ) =>
       transition(store, from, (current) => {
         if (!current) return { result: 'gone' as const };
         const step = commitStep(current, report, token, MARGIN);
@@ -47,13 +65,21 @@ describe.each(conformanceBackends())('component store on %s', (kind) => {
     expect(a.record.lease).toEqual({ owner: 'a', acquiredAt: T0, expiresAt: T0 + LEASE });
     expect((await acquireComponent('b', T0)).kind).toBe('busy');
     // A commit by a holder without the lease stores nothing of its token (its request is doubt only).
-    const b = await commitComponent(a.record, { owner: 'b', sentAt: T0 - 10, now: T0, unsettled: false }, issued('tb', T0 - 10));
+    const b = await commitComponent(
+      a.record,
+      { owner: 'b', sentAt: T0 - 10, now: T0, unsettled: false },
+      issued('tb', T0 - 10),
+    );
     expect(b.result).toBe('lease_lost');
     expect(b.record?.accessToken).toBeUndefined();
     expect(b.record?.lease?.owner).toBe('a');
     // The lease owner's commit, decided from the version it leased: refused as stale, read again, committed.
     expect(await component.write(a.record, { accessToken: issued('stale', T0) })).toBeUndefined();
-    const done = await commitComponent(a.record, { owner: 'a', sentAt: T0 + 1, now: T0 + 2, unsettled: false }, issued('ta', T0 + 1));
+    const done = await commitComponent(
+      a.record,
+      { owner: 'a', sentAt: T0 + 1, now: T0 + 2, unsettled: false },
+      issued('ta', T0 + 1),
+    );
     expect(done.result).toBe('committed');
     const record = await component.get(id);
     expect(record?.accessToken?.token.reveal()).toBe('ta');
@@ -64,5 +90,4 @@ describe.each(conformanceBackends())('component store on %s', (kind) => {
     expect(record?.refreshAt).toBe(T0 + 1 + LIFETIME - MARGIN);
     expect(record?.ticket?.ticket.reveal()).toBe('ticket');
   });
-
 });

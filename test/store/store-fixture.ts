@@ -1,11 +1,18 @@
 import { beforeEach, expect } from 'vitest';
 import { sensitive } from '../../shared/sensitive';
-import { AuthorizerStore, ComponentStore, Table, type AuthorizerRecord, type IssuedToken } from '../../shared/store';
-import { DEFAULT_LEASE_MS, SCHEDULED, type RenewalReason } from '../../shared/tokens';
-import { acquireLease, commitStep, releaseStep, transition, type HolderReport, type TokenStore } from '../../shared/tokens/renewal-protocol';
+import { type AuthorizerRecord, AuthorizerStore, ComponentStore, type IssuedToken, Table } from '../../shared/store';
+import { DEFAULT_LEASE_MS, type RenewalReason, SCHEDULED } from '../../shared/tokens';
+import {
+  acquireLease,
+  commitStep,
+  type HolderReport,
+  releaseStep,
+  type TokenStore,
+  transition,
+} from '../../shared/tokens/renewal-protocol';
 import { WechatRefreshTokenInvalidError } from '../../shared/wechat';
-import { freshTable, useBackend, type BackendKind } from '../support/dynamo-backends';
-import { authorizerTokens, manualClock, scriptedRenewer, type AuthorizerTokenScript } from '../support/renewal-harness';
+import { type BackendKind, freshTable, useBackend } from '../support/dynamo-backends';
+import { type AuthorizerTokenScript, authorizerTokens, manualClock, scriptedRenewer } from '../support/renewal-harness';
 
 // The stores' suites run against real DynamoDB-protocol servers: dynalite and AWS's DynamoDB Local must
 // agree on every answer, since the design relies on nothing one of them lacks. The store only writes a
@@ -19,7 +26,11 @@ export const LEASE = DEFAULT_LEASE_MS;
 export const MARGIN = 15 * 60_000;
 export const LIFETIME = 7_200_000;
 export const due = (minValidMs: number): RenewalReason => ({ kind: 'due', minValidMs });
-export const issued = (token: string, at: number): IssuedToken => ({ token: sensitive(token), expiresAt: at + LIFETIME, issuedAt: at });
+export const issued = (token: string, at: number): IssuedToken => ({
+  token: sensitive(token),
+  expiresAt: at + LIFETIME,
+  issuedAt: at,
+});
 
 export interface Stores {
   readonly table: Table;
@@ -45,11 +56,14 @@ export function storesOn(kind: BackendKind) {
   };
 
   async function active(appId = 'wx0000000000000001', refreshToken = 'refreshtoken@@@one'): Promise<string> {
-    expect(await current().store.create({ appId, refreshToken: sensitive(refreshToken), authTime: 1_700_000_000, now: T0 })).toBe(true);
+    expect(
+      await current().store.create({ appId, refreshToken: sensitive(refreshToken), authTime: 1_700_000_000, now: T0 }),
+    ).toBe(true);
     return appId;
   }
 
-  const tokens = (appId: string, at: number): TokenStore<AuthorizerRecord, never> => authorizerTokens(current().store, appId, () => at);
+  const tokens = (appId: string, at: number): TokenStore<AuthorizerRecord, never> =>
+    authorizerTokens(current().store, appId, () => at);
 
   /** acquireLease as the renewer calls it (active accounts only), at `at`, without waiting for a holder. */
   function acquire(appId: string, owner: string, at: number, reason: RenewalReason = SCHEDULED) {
@@ -64,7 +78,12 @@ export function storesOn(kind: BackendKind) {
     });
   }
 
-  async function leased(appId: string, owner: string, at: number, reason: RenewalReason = SCHEDULED): Promise<AuthorizerRecord> {
+  async function leased(
+    appId: string,
+    owner: string,
+    at: number,
+    reason: RenewalReason = SCHEDULED,
+  ): Promise<AuthorizerRecord> {
     const attempt = await acquire(appId, owner, at, reason);
     expect(attempt.kind).toBe('leased');
     if (attempt.kind !== 'leased') throw new Error(`not leased: ${attempt.kind}`);
@@ -90,7 +109,12 @@ export function storesOn(kind: BackendKind) {
 
   async function renewedOnce(appId: string, owner = 'first'): Promise<AuthorizerRecord | undefined> {
     const record = await leased(appId, owner, T0);
-    const { result, record: after } = await commit(appId, record, { owner, sentAt: T0, now: T0, unsettled: false }, issued(`token-${owner}`, T0));
+    const { result, record: after } = await commit(
+      appId,
+      record,
+      { owner, sentAt: T0, now: T0, unsettled: false },
+      issued(`token-${owner}`, T0),
+    );
     expect(result).toBe('committed');
     expect(after).toMatchObject({ refreshAt: T0 + LIFETIME - MARGIN, lease: undefined, doubt: undefined });
     return after;
@@ -103,7 +127,8 @@ export function storesOn(kind: BackendKind) {
   }
 
   const clock = manualClock(T0);
-  const renewerWith = (script: AuthorizerTokenScript) => scriptedRenewer({ store: current().store, component: current().component, clock, script });
+  const renewerWith = (script: AuthorizerTokenScript) =>
+    scriptedRenewer({ store: current().store, component: current().component, clock, script });
   const refused = () => new WechatRefreshTokenInvalidError('api_authorizer_token', 61023, 'invalid refresh token');
 
   /** The renewer meets 61023 at `at` with the stored refresh token: its mark (status, recovery partition, refreshAt = at). */
@@ -114,5 +139,18 @@ export function storesOn(kind: BackendKind) {
     return current().store.get(appId);
   }
 
-  return { current, active, acquire, leased, commit, release, renewedOnce, listed, clock, renewerWith, refused, markedRefused };
+  return {
+    current,
+    active,
+    acquire,
+    leased,
+    commit,
+    release,
+    renewedOnce,
+    listed,
+    clock,
+    renewerWith,
+    refused,
+    markedRefused,
+  };
 }

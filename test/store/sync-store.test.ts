@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sensitive } from '../../shared/sensitive';
-import { SyncStore, type AuthorizerStore, type ComponentStore, type Table } from '../../shared/store';
+import { type AuthorizerStore, type ComponentStore, SyncStore, type Table } from '../../shared/store';
 import { conformanceBackends } from '../support/dynamo-backends';
 import { LEASE, storesOn, T0 } from './store-fixture';
 
@@ -26,19 +26,33 @@ describe.each(conformanceBackends())('sync store on %s', (kind) => {
     const first = snapshot.get(appIds[0] ?? '');
     expect(first).toMatchObject({ status: 'active', authTime: 1_700_000_000, version: 1, refreshTokenChangedAt: T0 });
 
-    const listed = { appId: appIds[0] ?? '', refreshToken: sensitive('refreshtoken@@@new'), authTime: 1_800_000_000, fetchedAt: T0 + 10 };
+    const listed = {
+      appId: appIds[0] ?? '',
+      refreshToken: sensitive('refreshtoken@@@new'),
+      authTime: 1_800_000_000,
+      fetchedAt: T0 + 10,
+    };
     const change = { expectedVersion: 1, refreshToken: true, authTime: true, activate: false as const, now: T0 + 20 };
     expect(await sync.applyListed({ ...listed, fetchedAt: T0 }, change)).toBe(false); // stored at T0: not older than the page
     expect(await sync.applyListed(listed, { ...change, expectedVersion: 2 })).toBe(false);
     expect(await sync.applyListed(listed, change)).toBe(true);
-    expect(await store.get(listed.appId)).toMatchObject({ authTime: 1_800_000_000, version: 2, changedAt: { refreshToken: T0 + 20 } });
+    expect(await store.get(listed.appId)).toMatchObject({
+      authTime: 1_800_000_000,
+      version: 2,
+      changedAt: { refreshToken: T0 + 20 },
+    });
 
     expect(await sync.revoke(appIds[1] ?? '', 2, T0)).toBe(false);
     expect(await sync.revoke(appIds[1] ?? '', 1, T0)).toBe(true);
     expect(await sync.revoke(appIds[1] ?? '', 2, T0)).toBe(false); // already revoked
     const revoked = await store.get(appIds[1] ?? '');
     expect(revoked).toMatchObject({ status: 'revoked', refreshAt: undefined });
-    expect(await sync.applyListed({ ...listed, appId: appIds[1] ?? '' }, { ...change, expectedVersion: 2, activate: 'reauthorized' })).toBe(true);
+    expect(
+      await sync.applyListed(
+        { ...listed, appId: appIds[1] ?? '' },
+        { ...change, expectedVersion: 2, activate: 'reauthorized' },
+      ),
+    ).toBe(true);
     expect(await store.get(appIds[1] ?? '')).toMatchObject({ status: 'active', refreshAt: 0 });
 
     // A heal: the mark in the same millisecond as the page does not stop it; a revocation does.
@@ -50,7 +64,9 @@ describe.each(conformanceBackends())('sync store on %s', (kind) => {
     expect(await store.get(refusedId)).toMatchObject({ status: 'active', refreshAt: 0, version: 4 });
     const revokedSince = appIds[3] ?? '';
     expect(await sync.revoke(revokedSince, 1, T0 + 30)).toBe(true);
-    expect(await sync.applyListed({ ...listed, appId: revokedSince, fetchedAt: T0 + 40 }, { ...heal, expectedVersion: 2 })).toBe(false);
+    expect(
+      await sync.applyListed({ ...listed, appId: revokedSince, fetchedAt: T0 + 40 }, { ...heal, expectedVersion: 2 }),
+    ).toBe(false);
     expect((await store.get(revokedSince))?.status).toBe('revoked');
   });
 
@@ -76,8 +92,21 @@ describe.each(conformanceBackends())('sync store on %s', (kind) => {
     expect(await sync.recoveryOwed('wxr')).toBe(true);
     // Healed, the account leaves the recovery partition, and with it what was owed.
     const seen = await sync.read(c);
-    const entry = { appId: c, refreshToken: sensitive('refreshtoken@@@recovered'), authTime: 1_700_000_000, fetchedAt: T0 + 8 };
-    expect(await sync.applyListed(entry, { expectedVersion: seen?.version ?? 0, refreshToken: true, authTime: false, activate: 'healed', now: T0 + 9 })).toBe(true);
+    const entry = {
+      appId: c,
+      refreshToken: sensitive('refreshtoken@@@recovered'),
+      authTime: 1_700_000_000,
+      fetchedAt: T0 + 8,
+    };
+    expect(
+      await sync.applyListed(entry, {
+        expectedVersion: seen?.version ?? 0,
+        refreshToken: true,
+        authTime: false,
+        activate: 'healed',
+        now: T0 + 9,
+      }),
+    ).toBe(true);
     expect(await sync.recoveryOwed('wxr')).toBe(false);
   });
 
@@ -93,5 +122,4 @@ describe.each(conformanceBackends())('sync store on %s', (kind) => {
     await sync.releaseRun('wxc', 'b');
     expect(await sync.acquireRun('wxc', 'c', T0 + 2 * LEASE, LEASE)).toBe(true);
   });
-
 });

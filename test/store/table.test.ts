@@ -3,7 +3,14 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sensitive } from '../../shared/sensitive';
-import { AuthorizerStore, authorizerKey, ComponentStore, dueShardOf, Table, type AuthorizerRecord } from '../../shared/store';
+import {
+  type AuthorizerRecord,
+  AuthorizerStore,
+  authorizerKey,
+  ComponentStore,
+  dueShardOf,
+  Table,
+} from '../../shared/store';
 import { SCHEDULED, STUCK_REQUEST_MS } from '../../shared/tokens';
 import { acquireLease, commitStep } from '../../shared/tokens/renewal-protocol';
 import { authorizerTokens } from '../support/renewal-harness';
@@ -44,20 +51,31 @@ function sentUpdate() {
 }
 
 const acquireAt = (now: number) =>
-  acquireLease(authorizerTokens(store(), 'wx1', () => now), {
-    eligible: (record) => record.status === 'active',
-    reason: SCHEDULED,
-    now: () => now,
-    newOwner: () => 'me',
-    leaseMs: 30_000,
-    waitMs: 0,
-    pollMs: 1,
-  });
+  acquireLease(
+    authorizerTokens(store(), 'wx1', () => now),
+    {
+      eligible: (record) => record.status === 'active',
+      reason: SCHEDULED,
+      now: () => now,
+      newOwner: () => 'me',
+      leaseMs: 30_000,
+      waitMs: 0,
+      pollMs: 1,
+    },
+  );
 
 describe('the renewal protocol as conditional writes', () => {
   it('acquire: one UpdateItem on the version read, setting the lease and its due time, bumping the version', async () => {
     dynamo.on(GetCommand).resolves({ Item: item() });
-    dynamo.on(UpdateCommand).resolves({ Attributes: item({ leaseOwner: 'me', leaseAcquiredAt: 1_000, leaseExpiresAt: 31_000, refreshAt: 31_000, version: 4 }) });
+    dynamo.on(UpdateCommand).resolves({
+      Attributes: item({
+        leaseOwner: 'me',
+        leaseAcquiredAt: 1_000,
+        leaseExpiresAt: 31_000,
+        refreshAt: 31_000,
+        version: 4,
+      }),
+    });
     expect(await acquireAt(1_000)).toMatchObject({ kind: 'leased', owner: 'me', record: { version: 4 } });
     const input = sentUpdate();
     expect(input?.Key).toEqual(authorizerKey('wx1'));
@@ -77,23 +95,40 @@ describe('the renewal protocol as conditional writes', () => {
       ':inc_one': 1,
     });
     expect(Object.keys(input?.ExpressionAttributeNames ?? {}).sort()).toEqual(
-      ['#dueShard', '#leaseAcquiredAt', '#leaseExpiresAt', '#leaseOwner', '#refreshAt', '#renewingSince', '#version'].sort(),
+      [
+        '#dueShard',
+        '#leaseAcquiredAt',
+        '#leaseExpiresAt',
+        '#leaseOwner',
+        '#refreshAt',
+        '#renewingSince',
+        '#version',
+      ].sort(),
     );
     expect(input?.ReturnValues).toBe('ALL_NEW');
   });
 
   it("acquire over an abandoned lease: the same write records the dead holder's requests as doubt", async () => {
     dynamo.on(GetCommand).resolves({ Item: item({ leaseOwner: 'dead', leaseAcquiredAt: 500, leaseExpiresAt: 900 }) });
-    dynamo.on(UpdateCommand).resolves({ Attributes: item({ leaseOwner: 'me', leaseAcquiredAt: 1_000, leaseExpiresAt: 31_000, version: 4 }) });
+    dynamo
+      .on(UpdateCommand)
+      .resolves({ Attributes: item({ leaseOwner: 'me', leaseAcquiredAt: 1_000, leaseExpiresAt: 31_000, version: 4 }) });
     expect((await acquireAt(1_000)).kind).toBe('leased');
     const input = sentUpdate();
     expect(input?.ConditionExpression).toBe('#version = :expectedVersion');
     expect(input?.UpdateExpression).toMatch(/#doubtFrom = :set_doubtFrom, #doubtUntil = :set_doubtUntil/);
-    expect(input?.ExpressionAttributeValues).toMatchObject({ ':expectedVersion': 3, ':set_leaseOwner': 'me', ':set_doubtFrom': 500, ':set_doubtUntil': 900 + STUCK_REQUEST_MS });
+    expect(input?.ExpressionAttributeValues).toMatchObject({
+      ':expectedVersion': 3,
+      ':set_leaseOwner': 'me',
+      ':set_doubtFrom': 500,
+      ':set_doubtUntil': 900 + STUCK_REQUEST_MS,
+    });
   });
 
   it('commit: on the version read, stores the token with its issue time and due time, clears lease and doubt, bumps the version', async () => {
-    dynamo.on(GetCommand).resolves({ Item: item({ leaseOwner: 'me', leaseAcquiredAt: 1_000, leaseExpiresAt: 31_000, refreshAt: 31_000, version: 4 }) });
+    dynamo.on(GetCommand).resolves({
+      Item: item({ leaseOwner: 'me', leaseAcquiredAt: 1_000, leaseExpiresAt: 31_000, refreshAt: 31_000, version: 4 }),
+    });
     dynamo.on(UpdateCommand).resolves({ Attributes: item({ version: 5 }) });
     const record = (await store().get('wx1')) as AuthorizerRecord;
     const token = { token: sensitive('access'), expiresAt: 1_100 + 7_200_000, issuedAt: 1_100 };
@@ -124,15 +159,27 @@ describe('the renewal protocol as conditional writes', () => {
   });
 
   it('a rotated refresh token is written with its change time in the same write', async () => {
-    dynamo.on(GetCommand).resolves({ Item: item({ leaseOwner: 'me', leaseAcquiredAt: 1_000, leaseExpiresAt: 31_000, version: 4 }) });
+    dynamo
+      .on(GetCommand)
+      .resolves({ Item: item({ leaseOwner: 'me', leaseAcquiredAt: 1_000, leaseExpiresAt: 31_000, version: 4 }) });
     dynamo.on(UpdateCommand).resolves({ Attributes: item({ version: 5 }) });
     const record = (await store().get('wx1')) as AuthorizerRecord;
-    const step = commitStep(record, { owner: 'me', sentAt: 1_100, now: 1_200, unsettled: false }, { token: sensitive('a'), expiresAt: 9_000_000, issuedAt: 1_100 }, MARGIN);
+    const step = commitStep(
+      record,
+      { owner: 'me', sentAt: 1_100, now: 1_200, unsettled: false },
+      { token: sensitive('a'), expiresAt: 9_000_000, issuedAt: 1_100 },
+      MARGIN,
+    );
     await store().write(record, step.change, { now: 1_200, refreshToken: sensitive('rotated') });
     const input = sentUpdate();
     expect(input?.ConditionExpression).toBe('#version = :expectedVersion');
-    expect(input?.UpdateExpression).toMatch(/#refreshToken = :set_refreshToken, #refreshTokenChangedAt = :set_refreshTokenChangedAt/);
-    expect(input?.ExpressionAttributeValues).toMatchObject({ ':set_refreshToken': 'rotated', ':set_refreshTokenChangedAt': 1_200 });
+    expect(input?.UpdateExpression).toMatch(
+      /#refreshToken = :set_refreshToken, #refreshTokenChangedAt = :set_refreshTokenChangedAt/,
+    );
+    expect(input?.ExpressionAttributeValues).toMatchObject({
+      ':set_refreshToken': 'rotated',
+      ':set_refreshTokenChangedAt': 1_200,
+    });
   });
 
   it('an item written before items carried a version is written only while it still has none', async () => {
@@ -141,15 +188,25 @@ describe('the renewal protocol as conditional writes', () => {
     await components.write({ componentAppId: 'wxc', version: 0 }, { refreshAt: 5 });
     const input = sentUpdate();
     expect(input?.ConditionExpression).toBe('attribute_exists(#pk) AND attribute_not_exists(#version)');
-    expect(input?.UpdateExpression).toBe('SET #refreshAt = :set_refreshAt, #version = if_not_exists(#version, :inc_zero) + :inc_one REMOVE #renewingSince');
+    expect(input?.UpdateExpression).toBe(
+      'SET #refreshAt = :set_refreshAt, #version = if_not_exists(#version, :inc_zero) + :inc_one REMOVE #renewingSince',
+    );
   });
 
   it('a failed condition (the record moved) is an answer, undefined; anything else is thrown', async () => {
-    const record = { ...item(), refreshToken: sensitive('refresh'), changedAt: { refreshToken: 0, status: 0, authTime: 0 } } as unknown as AuthorizerRecord;
-    dynamo.on(UpdateCommand).rejects(Object.assign(new Error('conditional request failed'), { name: 'ConditionalCheckFailedException' }));
+    const record = {
+      ...item(),
+      refreshToken: sensitive('refresh'),
+      changedAt: { refreshToken: 0, status: 0, authTime: 0 },
+    } as unknown as AuthorizerRecord;
+    dynamo
+      .on(UpdateCommand)
+      .rejects(Object.assign(new Error('conditional request failed'), { name: 'ConditionalCheckFailedException' }));
     expect(await store().write(record, { refreshAt: 1 }, { now: 1 })).toBeUndefined();
     dynamo.reset();
-    dynamo.on(UpdateCommand).rejects(Object.assign(new Error('throughput exceeded'), { name: 'ProvisionedThroughputExceededException' }));
+    dynamo
+      .on(UpdateCommand)
+      .rejects(Object.assign(new Error('throughput exceeded'), { name: 'ProvisionedThroughputExceededException' }));
     await expect(store().write(record, { refreshAt: 1 }, { now: 1 })).rejects.toThrow('throughput exceeded');
   });
 });

@@ -1,7 +1,7 @@
-import { startApiServer } from '../../infra/local/api-server';
-import type { LocalDynamo } from '../../infra/local/dynamo';
 import { createCallback } from '../../functions/callback/callback';
 import { createGetter, type GetterOptions } from '../../functions/getter/getter';
+import { startApiServer } from '../../infra/local/api-server';
+import type { LocalDynamo } from '../../infra/local/dynamo';
 import { startTestbed, type Testbed } from './testbed';
 
 export interface ApiTestbed extends Testbed {

@@ -1,5 +1,11 @@
-import { AuthorizerStore, Table, type AuthorizerExtra, type AuthorizerRecord, type TokenStateChange } from '../../shared/store';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  type AuthorizerExtra,
+  type AuthorizerRecord,
+  AuthorizerStore,
+  Table,
+  type TokenStateChange,
+} from '../../shared/store';
 
 /** Which of the renewal protocol's writes a change is. */
 export function stepOf(change: TokenStateChange): 'acquire' | 'commit' | 'other' {
@@ -12,7 +18,11 @@ export function stepOf(change: TokenStateChange): 'acquire' | 'commit' | 'other'
  * An authorizer store whose process dies at a chosen step: the write is never made (or, with `after`,
  * made and then its answer lost), and the caller sees the process die.
  */
-export function dyingStore(doc: DynamoDBDocumentClient, tableName: string, dies: { at: 'acquire' | 'commit'; after?: boolean }): AuthorizerStore {
+export function dyingStore(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  dies: { at: 'acquire' | 'commit'; after?: boolean },
+): AuthorizerStore {
   return new (class extends AuthorizerStore {
     override async write(record: AuthorizerRecord, change: TokenStateChange, extra?: AuthorizerExtra) {
       if (stepOf(change) !== dies.at) return super.write(record, change, extra);

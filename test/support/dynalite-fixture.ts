@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { startDynalite, type LocalDynamo } from '../../infra/local/dynamo';
+import { type LocalDynamo, startDynalite } from '../../infra/local/dynamo';
 
 /** One in-memory dynalite for the test file: started before its tests, stopped after. */
 export function useDynalite(): () => LocalDynamo {

@@ -13,7 +13,10 @@ export async function startDynaliteProcess(): Promise<LocalDynamo> {
     server.listen(0, '127.0.0.1', () => console.log('port ' + server.address().port));
     process.on('disconnect', () => process.exit(0));
   `;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], cwd: process.cwd() });
+  const child = spawn(process.execPath, ['-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    cwd: process.cwd(),
+  });
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -1,8 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll } from 'vitest';
-import { createDocumentClient } from '../../shared/store';
-import { createTable, LOCAL_CLIENT_CONFIG, startDynalite, startDynamoDbLocal, type LocalDynamo } from '../../infra/local/dynamo';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll } from 'vitest';
+import {
+  createTable,
+  LOCAL_CLIENT_CONFIG,
+  type LocalDynamo,
+  startDynalite,
+  startDynamoDbLocal,
+} from '../../infra/local/dynamo';
+import { createDocumentClient } from '../../shared/store';
 
 export type BackendKind = LocalDynamo['kind'];
 

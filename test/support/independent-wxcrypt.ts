@@ -13,7 +13,12 @@ export function independentEncrypt(encodingAesKey: string, appId: string, messag
     (messageBytes.length >> 8) & 0xff,
     messageBytes.length & 0xff,
   ]);
-  const unpadded = Buffer.concat([Buffer.from(random16, 'utf8'), networkOrder, messageBytes, Buffer.from(appId, 'utf8')]);
+  const unpadded = Buffer.concat([
+    Buffer.from(random16, 'utf8'),
+    networkOrder,
+    messageBytes,
+    Buffer.from(appId, 'utf8'),
+  ]);
   // PKCS7Encoder.encode in the sample: block size 32, pad amount 1..32.
   let amountToPad = 32 - (unpadded.length % 32);
   if (amountToPad === 0) amountToPad = 32;
@@ -37,7 +42,12 @@ export function independentPush(
   message: string,
   at: { timestamp: string; nonce: string; random16?: string },
 ): { query: Record<string, string>; body: string } {
-  const encrypt = independentEncrypt(credentials.encodingAesKey, credentials.appId, message, at.random16 ?? 'q1w2e3r4t5y6u7i8');
+  const encrypt = independentEncrypt(
+    credentials.encodingAesKey,
+    credentials.appId,
+    message,
+    at.random16 ?? 'q1w2e3r4t5y6u7i8',
+  );
   return {
     query: {
       signature: createHash('sha1').update([credentials.token, at.timestamp, at.nonce].sort().join('')).digest('hex'),

@@ -1,9 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import { localSecret, localServiceConfig } from '../../infra/local/local-config';
 import { createCallback } from '../../functions/callback/callback';
 import { createGetter } from '../../functions/getter/getter';
 import { createRefresh } from '../../functions/refresh/refresh';
+import { localSecret, localServiceConfig } from '../../infra/local/local-config';
 import { createTokenService, type TokenService } from '../../shared/service';
 import { httpApiEvent, refreshEvent, tokenEvent } from '../fixtures/api-gateway';
 import { recordingLogger } from './recording-logger';
@@ -32,22 +32,33 @@ export class Promises {
   constructor(private readonly bed: Testbed) {}
 
   /** GET /authorizers/{appid}/token through `getter` (the bed's own by default). */
-  async token(appId: string, getter: ReturnType<typeof createGetter> = createGetter(() => this.bed.service, recordingLogger())): Promise<{ status: number; body: Record<string, unknown> }> {
+  async token(
+    appId: string,
+    getter: ReturnType<typeof createGetter> = createGetter(() => this.bed.service, recordingLogger()),
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     return this.#record(appId, await getter(tokenEvent(appId)));
   }
 
   /** POST /authorizers/{appid}/token/refresh: a caller reports `token` refused. */
-  async report(appId: string, token: string, getter: ReturnType<typeof createGetter> = createGetter(() => this.bed.service, recordingLogger())) {
+  async report(
+    appId: string,
+    token: string,
+    getter: ReturnType<typeof createGetter> = createGetter(() => this.bed.service, recordingLogger()),
+  ) {
     return this.#record(appId, await getter(refreshEvent(appId, { invalid_token: token })));
   }
 
   /** GET /component/token. */
-  async componentToken(getter: ReturnType<typeof createGetter> = createGetter(() => this.bed.service, recordingLogger())) {
+  async componentToken(
+    getter: ReturnType<typeof createGetter> = createGetter(() => this.bed.service, recordingLogger()),
+  ) {
     const answer = await getter(httpApiEvent({ routeKey: 'GET /component/token', rawPath: '/component/token' }));
     const body = JSON.parse(answer.body) as Record<string, unknown>;
     const token = body['component_access_token'];
     if (answer.statusCode === 200 && typeof token === 'string') {
-      this.#promise('component', token, Number(body['expires_in']), () => this.bed.simulator.world.isComponentTokenValid(token));
+      this.#promise('component', token, Number(body['expires_in']), () =>
+        this.bed.simulator.world.isComponentTokenValid(token),
+      );
     }
     this.answers.push({ status: answer.statusCode, body });
     return { status: answer.statusCode, body };
@@ -61,7 +72,9 @@ export class Promises {
   /** Every token still promised at the current time works at WeChat. */
   check(when = 'now'): void {
     const now = this.bed.clock.now();
-    const broken = this.#promised.filter((entry) => entry.until > now && !entry.valid()).map((entry) => `${entry.what} (promised ${Math.round((entry.until - now) / 1000)} s more)`);
+    const broken = this.#promised
+      .filter((entry) => entry.until > now && !entry.valid())
+      .map((entry) => `${entry.what} (promised ${Math.round((entry.until - now) / 1000)} s more)`);
     expect(broken, `tokens handed out that WeChat refuses ${when}`).toEqual([]);
   }
 
@@ -77,8 +90,13 @@ export class Promises {
     const body = JSON.parse(answer.body) as Record<string, unknown>;
     const token = body['authorizer_access_token'];
     if (answer.statusCode === 200 && typeof token === 'string') {
-      expect(this.bed.simulator.world.isAuthorizerTokenValid(appId, token), 'a token handed out works when it is handed out').toBe(true);
-      this.#promise(appId, token, Number(body['expires_in']), () => this.bed.simulator.world.isAuthorizerTokenValid(appId, token));
+      expect(
+        this.bed.simulator.world.isAuthorizerTokenValid(appId, token),
+        'a token handed out works when it is handed out',
+      ).toBe(true);
+      this.#promise(appId, token, Number(body['expires_in']), () =>
+        this.bed.simulator.world.isAuthorizerTokenValid(appId, token),
+      );
     }
     this.answers.push({ status: answer.statusCode, body });
     return { status: answer.statusCode, body };
@@ -129,7 +147,11 @@ export function holdingFetch(api: string, hold: () => Promise<void>): typeof fet
  * A DocumentClient whose first write that matches `matches` (by its command's input) waits at `hold`
  * (or fails with `fail`, as a process that dies there), and passes everything else through.
  */
-export function interceptingDoc(doc: DynamoDBDocumentClient, matches: (input: Record<string, unknown>) => boolean, effect: { hold?: () => Promise<void>; fail?: 'before' | 'after'; times?: number }): DynamoDBDocumentClient {
+export function interceptingDoc(
+  doc: DynamoDBDocumentClient,
+  matches: (input: Record<string, unknown>) => boolean,
+  effect: { hold?: () => Promise<void>; fail?: 'before' | 'after'; times?: number },
+): DynamoDBDocumentClient {
   let left = effect.times ?? 1;
   return new Proxy(doc, {
     get(target, property, receiver) {
@@ -137,7 +159,8 @@ export function interceptingDoc(doc: DynamoDBDocumentClient, matches: (input: Re
       return async (command: { input: Record<string, unknown> }, ...rest: unknown[]) => {
         const name = command.constructor.name;
         const isWrite = name === 'UpdateCommand' || name === 'PutCommand';
-        if (!isWrite || left <= 0 || !matches(command.input)) return (target.send as (...args: unknown[]) => Promise<unknown>)(command, ...rest);
+        if (!isWrite || left <= 0 || !matches(command.input))
+          return (target.send as (...args: unknown[]) => Promise<unknown>)(command, ...rest);
         left--;
         if (effect.hold) await effect.hold();
         if (effect.fail === 'before') throw Object.assign(new Error('process killed'), { name: 'ProcessKilled' });
@@ -155,18 +178,37 @@ export function writesAccessToken(input: Record<string, unknown>): boolean {
   if (item && typeof item === 'object' && 'accessToken' in item) return true;
   const names = input['ExpressionAttributeNames'];
   const update = input['UpdateExpression'];
-  return typeof update === 'string' && names !== null && typeof names === 'object' && Object.values(names).includes('accessToken') && /SET[\s\S]*#accessToken = /.test(update);
+  return (
+    typeof update === 'string' &&
+    names !== null &&
+    typeof names === 'object' &&
+    Object.values(names).includes('accessToken') &&
+    /SET[\s\S]*#accessToken = /.test(update)
+  );
 }
 
 /** Another Lambda instance of the product: the same table, simulator and clock, its own clients. */
-export function otherInstance(bed: Testbed, options: { fetch?: typeof fetch; doc?: DynamoDBDocumentClient; leaseMs?: number; retryAttempts?: number; timeoutMs?: number } = {}): {
+export function otherInstance(
+  bed: Testbed,
+  options: {
+    fetch?: typeof fetch;
+    doc?: DynamoDBDocumentClient;
+    leaseMs?: number;
+    retryAttempts?: number;
+    timeoutMs?: number;
+  } = {},
+): {
   service: TokenService;
   refresh: ReturnType<typeof createRefresh>;
   getter: ReturnType<typeof createGetter>;
   callback: ReturnType<typeof createCallback>;
 } {
   const service = createTokenService({
-    config: localServiceConfig({ tableName: bed.tableName, wechatApiBase: bed.simulator.url, leaseMs: options.leaseMs ?? bed.config.leaseMs }),
+    config: localServiceConfig({
+      tableName: bed.tableName,
+      wechatApiBase: bed.simulator.url,
+      leaseMs: options.leaseMs ?? bed.config.leaseMs,
+    }),
     doc: options.doc ?? bed.doc,
     secret: localSecret(),
     clock: bed.clock,
@@ -189,7 +231,10 @@ export function otherInstance(bed: Testbed, options: { fetch?: typeof fetch; doc
 export async function supersedeOutOfBand(bed: Testbed, appId: string): Promise<void> {
   const record = await bed.authorizers.get(appId);
   if (!record) throw new Error(`${appId} is not stored`);
-  await bed.client.getAuthorizerAccessToken(await bed.componentTokens.get(), { authorizerAppId: appId, authorizerRefreshToken: record.refreshToken });
+  await bed.client.getAuthorizerAccessToken(await bed.componentTokens.get(), {
+    authorizerAppId: appId,
+    authorizerRefreshToken: record.refreshToken,
+  });
 }
 
 /** Real time, for requests the simulator holds (a stuck request lands when its delay is over). */

@@ -1,9 +1,15 @@
 import type { Clock } from '../../shared/clock';
-import { sensitive, type Sensitive } from '../../shared/sensitive';
-import type { AuthorizerExtra, AuthorizerRecord, AuthorizerStore, ComponentRecord, ComponentStore } from '../../shared/store';
+import { type Sensitive, sensitive } from '../../shared/sensitive';
+import type {
+  AuthorizerExtra,
+  AuthorizerRecord,
+  AuthorizerStore,
+  ComponentRecord,
+  ComponentStore,
+} from '../../shared/store';
 import { AuthorizerRenewer, ComponentTokenProvider } from '../../shared/tokens';
 import type { TokenStore } from '../../shared/tokens/renewal-protocol';
-import { WechatComponentClient, type AuthorizerAccessToken, type CallOptions } from '../../shared/wechat';
+import { type AuthorizerAccessToken, type CallOptions, WechatComponentClient } from '../../shared/wechat';
 
 /** A clock the test sets and moves. */
 export interface ManualClock extends Clock {
@@ -25,8 +31,15 @@ export function manualClock(start: number): ManualClock {
 }
 
 /** The renewal protocol's view of one authorizer, as the renewer builds it (writes stamped at `now()`). */
-export function authorizerTokens(store: AuthorizerStore, appId: string, now: () => number): TokenStore<AuthorizerRecord, Omit<AuthorizerExtra, 'now'>> {
-  return { read: () => store.get(appId), write: (record, change, extra) => store.write(record, change, { ...extra, now: now() }) };
+export function authorizerTokens(
+  store: AuthorizerStore,
+  appId: string,
+  now: () => number,
+): TokenStore<AuthorizerRecord, Omit<AuthorizerExtra, 'now'>> {
+  return {
+    read: () => store.get(appId),
+    write: (record, change, extra) => store.write(record, change, { ...extra, now: now() }),
+  };
 }
 
 /** The renewal protocol's view of the component item, as the component token provider builds it. */
@@ -35,7 +48,10 @@ export function componentTokens(store: ComponentStore, componentAppId: string): 
 }
 
 /** What the scripted api_authorizer_token does: answer, throw a WeChat error, or act on the world first. */
-export type AuthorizerTokenScript = (input: { authorizerAppId: string; authorizerRefreshToken: Sensitive }, call?: CallOptions) => Promise<AuthorizerAccessToken>;
+export type AuthorizerTokenScript = (
+  input: { authorizerAppId: string; authorizerRefreshToken: Sensitive },
+  call?: CallOptions,
+) => Promise<AuthorizerAccessToken>;
 
 /**
  * An AuthorizerRenewer whose WeChat is a script (no HTTP): api_authorizer_token runs `script`, and the
@@ -51,10 +67,17 @@ export function scriptedRenewer(options: {
   newOwner?: () => string;
 }): AuthorizerRenewer {
   const client = new (class extends WechatComponentClient {
-    override getAuthorizerAccessToken(_token: Sensitive, input: { authorizerAppId: string; authorizerRefreshToken: Sensitive }, call?: CallOptions) {
+    override getAuthorizerAccessToken(
+      _token: Sensitive,
+      input: { authorizerAppId: string; authorizerRefreshToken: Sensitive },
+      call?: CallOptions,
+    ) {
       return options.script(input, call);
     }
-  })({ componentAppId: 'wxcomponentscripted', fetch: () => Promise.reject(new Error('the scripted client makes no HTTP call')) });
+  })({
+    componentAppId: 'wxcomponentscripted',
+    fetch: () => Promise.reject(new Error('the scripted client makes no HTTP call')),
+  });
   const componentTokens = new (class extends ComponentTokenProvider {
     override withToken<T>(call: (token: Sensitive) => Promise<T>): Promise<T> {
       return call(sensitive('component-token'));
@@ -72,5 +95,9 @@ export function scriptedRenewer(options: {
 
 /** An answer of api_authorizer_token. */
 export function answered(accessToken: string, refreshToken: string, expiresInSeconds = 7_200): AuthorizerAccessToken {
-  return { authorizerAccessToken: sensitive(accessToken), expiresInSeconds, authorizerRefreshToken: sensitive(refreshToken) };
+  return {
+    authorizerAccessToken: sensitive(accessToken),
+    expiresInSeconds,
+    authorizerRefreshToken: sensitive(refreshToken),
+  };
 }

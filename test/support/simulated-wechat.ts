@@ -1,5 +1,5 @@
 import { MessageCrypto } from '../../shared/push';
-import { sensitive, type Sensitive } from '../../shared/sensitive';
+import { type Sensitive, sensitive } from '../../shared/sensitive';
 import { WechatComponentClient, type WechatComponentClientOptions } from '../../shared/wechat';
 import { SIMULATOR_CREDENTIALS, type WechatSimulator } from '../../simulator';
 
@@ -15,7 +15,10 @@ export function componentCrypto(): MessageCrypto {
 }
 
 /** A client for the simulator, with retries fast enough for tests (the delays are still real). */
-export function clientFor(simulator: WechatSimulator, options: Partial<WechatComponentClientOptions> = {}): WechatComponentClient {
+export function clientFor(
+  simulator: WechatSimulator,
+  options: Partial<WechatComponentClientOptions> = {},
+): WechatComponentClient {
   return new WechatComponentClient({
     componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
     baseUrl: simulator.url,

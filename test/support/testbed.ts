@@ -1,12 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SIMULATOR_CREDENTIALS, WechatSimulator, type SimClock, type WechatSimulatorOptions } from '../../simulator';
 import type { LocalDynamo } from '../../infra/local/dynamo';
+import { localSecret, localServiceConfig } from '../../infra/local/local-config';
 import type { DurationMetricName, MetricName, Metrics } from '../../shared/metrics';
 import { sensitive } from '../../shared/sensitive';
-import { localSecret, localServiceConfig } from '../../infra/local/local-config';
-import { TokenService, wireTokenService, type TokenServiceParts } from '../../shared/service';
-import { recordingLogger } from './recording-logger';
+import { TokenService, type TokenServiceParts, wireTokenService } from '../../shared/service';
+import { SIMULATOR_CREDENTIALS, type SimClock, WechatSimulator, type WechatSimulatorOptions } from '../../simulator';
 import { freshTable } from './dynamo-backends';
+import { recordingLogger } from './recording-logger';
 
 /**
  * The service under test, and its parts for the test's own set-up and checks (the same stores, client
@@ -114,7 +114,10 @@ export async function startTestbed(
       const record = await parts.authorizers.get(appId);
       if (!record) throw new Error(`${appId} is not stored`);
       const component = await parts.componentTokens.get();
-      await parts.client.getAuthorizerAccessToken(component, { authorizerAppId: appId, authorizerRefreshToken: record.refreshToken });
+      await parts.client.getAuthorizerAccessToken(component, {
+        authorizerAppId: appId,
+        authorizerRefreshToken: record.refreshToken,
+      });
       simulator.clock.advance(5 * 60_000 + 1_000);
     },
     async close() {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../shared/logger';
-import { sensitive, type Sensitive } from '../../shared/sensitive';
+import { type Sensitive, sensitive } from '../../shared/sensitive';
 import { fetchListing, pagesFor } from '../../shared/sync';
 import type { ComponentTokenProvider } from '../../shared/tokens';
-import { WechatSystemBusyError, type AuthorizerListPage, type WechatComponentClient } from '../../shared/wechat';
+import { type AuthorizerListPage, type WechatComponentClient, WechatSystemBusyError } from '../../shared/wechat';
 
 // Unit tests of the paging rules, with a stub WeChat: the completeness checks are the point here.
 
@@ -20,7 +20,9 @@ function stubs(answer: (offset: number, count: number) => AuthorizerListPage | E
       return result;
     },
   } as unknown as WechatComponentClient;
-  const componentTokens = { withToken: <T>(call: (token: Sensitive) => Promise<T>) => call(sensitive('token')) } as unknown as ComponentTokenProvider;
+  const componentTokens = {
+    withToken: <T>(call: (token: Sensitive) => Promise<T>) => call(sensitive('token')),
+  } as unknown as ComponentTokenProvider;
   return { client, componentTokens, calls };
 }
 
@@ -32,7 +34,13 @@ function listOf(ids: number[]) {
 }
 
 const listing = (s: ReturnType<typeof stubs>, concurrency = 2) =>
-  fetchListing({ client: s.client, componentTokens: s.componentTokens, clock: { now: () => 0 }, concurrency, logger: silentLogger });
+  fetchListing({
+    client: s.client,
+    componentTokens: s.componentTokens,
+    clock: { now: () => 0 },
+    concurrency,
+    logger: silentLogger,
+  });
 
 describe('fetchListing', () => {
   it('pages of 500 overlap by one: 1, 2, 3 and 201 pages for 500, 999, 1000 and 100,000', () => {
@@ -56,7 +64,9 @@ describe('fetchListing', () => {
   it('a broken overlap makes it incomplete, even when counts happen to add up', async () => {
     const ids = Array.from({ length: 999 }, (_, n) => n);
     const s = stubs((offset, count) =>
-      offset === 0 ? listOf(ids)(offset, count) : { totalCount: 999, authorizers: [...ids.slice(500, 999), 5].map(entry) },
+      offset === 0
+        ? listOf(ids)(offset, count)
+        : { totalCount: 999, authorizers: [...ids.slice(500, 999), 5].map(entry) },
     );
     const result = await listing(s);
     expect(result.entries.size).toBe(999);
@@ -65,7 +75,9 @@ describe('fetchListing', () => {
 
   it('fewer distinct accounts than total_count makes it incomplete, whatever else holds', async () => {
     const ids = Array.from({ length: 999 }, (_, n) => n);
-    const s = stubs((offset, count) => (offset === 0 ? listOf(ids)(offset, count) : { totalCount: 999, authorizers: ids.slice(499, 998).map(entry) }));
+    const s = stubs((offset, count) =>
+      offset === 0 ? listOf(ids)(offset, count) : { totalCount: 999, authorizers: ids.slice(499, 998).map(entry) },
+    );
     const result = await listing(s);
     expect(result.entries.size).toBe(998);
     expect(result.complete).toBe(false);
@@ -79,7 +91,9 @@ describe('fetchListing', () => {
 
   it('a failed page makes it incomplete and keeps the rest', async () => {
     const ids = Array.from({ length: 1_500 }, (_, n) => n);
-    const s = stubs((offset, count) => (offset === 499 ? new WechatSystemBusyError('api_get_authorizer_list', -1, 'busy') : listOf(ids)(offset, count)));
+    const s = stubs((offset, count) =>
+      offset === 499 ? new WechatSystemBusyError('api_get_authorizer_list', -1, 'busy') : listOf(ids)(offset, count),
+    );
     const result = await listing(s);
     expect(result.complete).toBe(false);
     expect(result.failure).toBeInstanceOf(WechatSystemBusyError);

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRefresh } from '../../functions/refresh/refresh';
 import { sensitive } from '../../shared/sensitive';
 import { authorizerKey, RECOVERY_SHARD } from '../../shared/store';
-import { syncAuthorizers, type SyncSummary } from '../../shared/sync';
+import { type SyncSummary, syncAuthorizers } from '../../shared/sync';
 import { conformanceBackends, useBackend } from '../support/dynamo-backends';
 import { startTestbed, type Testbed } from '../support/testbed';
 
@@ -35,7 +35,8 @@ describe.each(conformanceBackends())('the sync, on %s', (kind) => {
       metrics: bed.metrics,
     });
   };
-  const statuses = async (appIds: readonly string[]) => Promise.all(appIds.map(async (appId) => (await bed.authorizers.get(appId))?.status));
+  const statuses = async (appIds: readonly string[]) =>
+    Promise.all(appIds.map(async (appId) => (await bed.authorizers.get(appId))?.status));
   const dueNow = async (): Promise<string[]> => {
     const due: string[] = [];
     for await (const appId of bed.authorizers.dueAppIds(bed.clock.now())) due.push(appId);
@@ -90,7 +91,10 @@ describe.each(conformanceBackends())('the sync, on %s', (kind) => {
     it('one run revokes at most max(10, 5% of the active accounts); the rest is left for the next run', async () => {
       await start(40);
       await run();
-      const gone = bed.simulator.world.population.listing().slice(0, 15).map((record) => record.appId);
+      const gone = bed.simulator.world.population
+        .listing()
+        .slice(0, 15)
+        .map((record) => record.appId);
       for (const appId of gone) bed.simulator.world.revoke(appId);
       expect(await run()).toMatchObject({ complete: true, revoked: 0, markedAbsent: 15 });
       expect(await run()).toMatchObject({ complete: true, revoked: 10, revocationsDeferred: 5 });
@@ -114,8 +118,13 @@ describe.each(conformanceBackends())('the sync, on %s', (kind) => {
       bed.doc.middlewareStack.add(
         (next) => async (args) => {
           const result = await next(args);
-          const input = args.input as { UpdateExpression?: string; ExpressionAttributeValues?: Record<string, { S?: string }> };
-          const marksRefused = Object.values(input.ExpressionAttributeValues ?? {}).some((value) => value.S === 'refresh_token_invalid');
+          const input = args.input as {
+            UpdateExpression?: string;
+            ExpressionAttributeValues?: Record<string, { S?: string }>;
+          };
+          const marksRefused = Object.values(input.ExpressionAttributeValues ?? {}).some(
+            (value) => value.S === 'refresh_token_invalid',
+          );
           if (armed && input.UpdateExpression?.includes('#status = :set_status') && marksRefused) {
             armed = false;
             throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
@@ -163,7 +172,9 @@ describe.each(conformanceBackends())('the sync, on %s', (kind) => {
       const valid = sensitive(record?.refreshToken ?? '');
       const refused = sensitive('refreshtoken@@@the-one-wechat-refused');
       const t0 = bed.clock.now();
-      expect(await bed.authorizers.create({ appId, refreshToken: refused, authTime: record?.authTime ?? 0, now: t0 })).toBe(true);
+      expect(
+        await bed.authorizers.create({ appId, refreshToken: refused, authTime: record?.authTime ?? 0, now: t0 }),
+      ).toBe(true);
       // A holder paused past its lease sent its renewal; WeChat rotated the refresh token to `valid`. The
       // next holder met 61023 with `refused` and marked the account at t0 + 2; then the paused holder's
       // late commit stored the rotated token at t0 + 3.
@@ -187,7 +198,14 @@ describe.each(conformanceBackends())('the sync, on %s', (kind) => {
       const [record] = bed.simulator.world.population.listing();
       const appId = record?.appId ?? '';
       const t0 = bed.clock.now();
-      expect(await bed.authorizers.create({ appId, refreshToken: sensitive(record?.refreshToken ?? ''), authTime: record?.authTime ?? 0, now: t0 })).toBe(true);
+      expect(
+        await bed.authorizers.create({
+          appId,
+          refreshToken: sensitive(record?.refreshToken ?? ''),
+          authTime: record?.authTime ?? 0,
+          now: t0,
+        }),
+      ).toBe(true);
       await markedInvalid(appId, t0 + 1);
       expect(await run()).toMatchObject({ healed: 0, unchanged: 1 });
       expect((await bed.authorizers.get(appId))?.status).toBe('refresh_token_invalid');
@@ -199,7 +217,14 @@ describe.each(conformanceBackends())('the sync, on %s', (kind) => {
       const appId = record?.appId ?? '';
       const valid = sensitive(record?.refreshToken ?? '');
       const t0 = bed.clock.now();
-      expect(await bed.authorizers.create({ appId, refreshToken: sensitive('refreshtoken@@@refused'), authTime: record?.authTime ?? 0, now: t0 })).toBe(true);
+      expect(
+        await bed.authorizers.create({
+          appId,
+          refreshToken: sensitive('refreshtoken@@@refused'),
+          authTime: record?.authTime ?? 0,
+          now: t0,
+        }),
+      ).toBe(true);
       await markedInvalid(appId, t0 + 1);
       await storedRefreshToken(appId, valid.reveal(), t0 + 2);
       const seen = await bed.syncStore.read(appId);
@@ -220,11 +245,15 @@ describe.each(conformanceBackends())('the sync, on %s', (kind) => {
     it('is re-indexed by the next sync, counted, and then listed by dueAppIds', async () => {
       await start(3);
       await run();
-      const [lost = '', overdue = '', fine = ''] = bed.simulator.world.population.listing().map((record) => record.appId);
+      const [lost = '', overdue = '', fine = ''] = bed.simulator.world.population
+        .listing()
+        .map((record) => record.appId);
       expect(await run()).toMatchObject({ dueIndexRepaired: 0 });
       // A lost index entry looks to us like an item without its index key; an overdue one like an
       // account the schedule has not renewed for far longer than a run's period.
-      await bed.doc.send(new UpdateCommand({ TableName: bed.tableName, Key: authorizerKey(lost), UpdateExpression: 'REMOVE dueShard' }));
+      await bed.doc.send(
+        new UpdateCommand({ TableName: bed.tableName, Key: authorizerKey(lost), UpdateExpression: 'REMOVE dueShard' }),
+      );
       await bed.doc.send(
         new UpdateCommand({
           TableName: bed.tableName,
@@ -262,9 +291,15 @@ describe.each(conformanceBackends())('the sync, on %s', (kind) => {
       new UpdateCommand({
         TableName: bed.tableName,
         Key: authorizerKey(appId),
-        UpdateExpression: 'SET #status = :refused, statusChangedAt = :at, dueShard = :recovery, refreshAt = :at ADD version :one',
+        UpdateExpression:
+          'SET #status = :refused, statusChangedAt = :at, dueShard = :recovery, refreshAt = :at ADD version :one',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':refused': 'refresh_token_invalid', ':at': at, ':recovery': RECOVERY_SHARD, ':one': 1 },
+        ExpressionAttributeValues: {
+          ':refused': 'refresh_token_invalid',
+          ':at': at,
+          ':recovery': RECOVERY_SHARD,
+          ':one': 1,
+        },
       }),
     );
   }

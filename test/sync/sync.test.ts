@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { useDynalite } from '../support/dynalite-fixture';
 import { sensitive } from '../../shared/sensitive';
 import { authorizerKey, SyncStore, Table } from '../../shared/store';
-import { syncAuthorizers, type SyncSummary } from '../../shared/sync';
+import { type SyncSummary, syncAuthorizers } from '../../shared/sync';
 import { countAuthorizerWrites } from '../support/count-writes';
+import { useDynalite } from '../support/dynalite-fixture';
 import { startTestbed, type Testbed } from '../support/testbed';
 
 const MINUTE = 60_000;
@@ -61,7 +61,15 @@ describe('the sync', () => {
 
     it('growth: adds every listed account, active and due at once, in 3 overlapping pages', async () => {
       const summary = await run();
-      expect(summary).toMatchObject({ ran: true, complete: true, totalCount: 1_200, added: 1_200, revoked: 0, pages: 3, wechatCalls: 3 });
+      expect(summary).toMatchObject({
+        ran: true,
+        complete: true,
+        totalCount: 1_200,
+        added: 1_200,
+        revoked: 0,
+        pages: 3,
+        wechatCalls: 3,
+      });
       const listing = bed.simulator.world.population.listing();
       const sample = await stored(listing[777]?.appId ?? '');
       expect(sample).toMatchObject({ status: 'active', refreshAt: 0, authTime: listing[777]?.authTime });
@@ -81,7 +89,10 @@ describe('the sync', () => {
 
     it('shrink: accounts absent from two complete listings in a row are revoked, kept, and no longer renewed', async () => {
       await run();
-      const gone = bed.simulator.world.population.listing().slice(0, 25).map((record) => record.appId);
+      const gone = bed.simulator.world.population
+        .listing()
+        .slice(0, 25)
+        .map((record) => record.appId);
       for (const appId of gone) bed.simulator.world.revoke(appId);
       // The first complete listing without them only records their absence.
       expect(await run()).toMatchObject({ complete: true, revoked: 0, markedAbsent: 25, unchanged: 1_175 });
@@ -95,7 +106,9 @@ describe('the sync', () => {
 
     it('re-authorization: the new refresh token and auth time are written; revoked accounts come back', async () => {
       await run();
-      const [reauthorized = '', returning = ''] = bed.simulator.world.population.listing().map((record) => record.appId);
+      const [reauthorized = '', returning = ''] = bed.simulator.world.population
+        .listing()
+        .map((record) => record.appId);
       bed.simulator.world.revoke(returning);
       await run(); // absent once: recorded
       await run(); // absent twice in a row: revoked
@@ -117,12 +130,17 @@ describe('the sync', () => {
     it('heal: a refresh_token_invalid account gets the listed refresh token back, active and due at once', async () => {
       await run();
       const appId = bed.simulator.world.population.listing()[3]?.appId ?? '';
-      expect(await bed.renewer.renew(appId, { kind: 'due', minValidMs: 0 }, { waitMs: 0 })).toMatchObject({ kind: 'renewed' });
+      expect(await bed.renewer.renew(appId, { kind: 'due', minValidMs: 0 }, { waitMs: 0 })).toMatchObject({
+        kind: 'renewed',
+      });
       const accessToken = (await stored(appId))?.accessToken?.token.reveal() ?? '';
       bed.simulator.world.replaceRefreshToken(appId); // the stored refresh token is now refused (61023)
       bed.clock.advance(7_200_000 - 10 * MINUTE);
       const due = { kind: 'due', minValidMs: 15 * MINUTE } as const;
-      expect(await bed.renewer.renew(appId, due, { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'refresh_token_invalid' });
+      expect(await bed.renewer.renew(appId, due, { waitMs: 0 })).toMatchObject({
+        kind: 'failed',
+        failure: 'refresh_token_invalid',
+      });
       const summary = await run();
       expect(summary).toMatchObject({ healed: 1 });
       const healed = await stored(appId);
@@ -135,7 +153,10 @@ describe('the sync', () => {
 
     it('a failed page makes the run partial: additions are kept, nobody is revoked', async () => {
       await run();
-      const gone = bed.simulator.world.population.listing().slice(0, 5).map((record) => record.appId);
+      const gone = bed.simulator.world.population
+        .listing()
+        .slice(0, 5)
+        .map((record) => record.appId);
       for (const appId of gone) bed.simulator.world.revoke(appId);
       bed.simulator.world.seed(3);
       bed.simulator.faults.failNext('api_get_authorizer_list', -1, 3); // the first page, with all its retries
@@ -143,7 +164,8 @@ describe('the sync', () => {
       expect(failedFirst).toMatchObject({ complete: false, revoked: 0, added: 0 });
       // Now a page in the middle fails, with all its retries; the pages around it still count.
       const original = bed.simulator.world.authorizerList.bind(bed.simulator.world);
-      bed.simulator.world.authorizerList = (token, body) => (body['offset'] === 499 ? { errcode: -1, errmsg: 'system error' } : original(token, body));
+      bed.simulator.world.authorizerList = (token, body) =>
+        body['offset'] === 499 ? { errcode: -1, errmsg: 'system error' } : original(token, body);
       const partial = await run(1);
       bed.simulator.world.authorizerList = original;
       expect(partial).toMatchObject({ complete: false, revoked: 0, added: 3 });
@@ -203,7 +225,10 @@ describe('the sync', () => {
         bed.clock.advance(1);
         await new Table(bed.doc, bed.tableName).update(
           authorizerKey(appId),
-          { set: { refreshToken: 'refreshtoken@@@from-the-event', refreshTokenChangedAt: bed.clock.now() }, increment: ['version'] },
+          {
+            set: { refreshToken: 'refreshtoken@@@from-the-event', refreshTokenChangedAt: bed.clock.now() },
+            increment: ['version'],
+          },
           { expression: 'attribute_exists(#pk)' },
         );
       }
@@ -228,7 +253,12 @@ describe('the sync', () => {
     bed.simulator.world.authorizerList = (token, body) => {
       const answer = original(token, body);
       bed.authorizers
-        .create({ appId: 'wxnewcomer0000001', refreshToken: sensitive('refreshtoken@@@new'), authTime: 1, now: bed.clock.now() })
+        .create({
+          appId: 'wxnewcomer0000001',
+          refreshToken: sensitive('refreshtoken@@@new'),
+          authTime: 1,
+          now: bed.clock.now(),
+        })
         .then(() => created());
       return answer;
     };

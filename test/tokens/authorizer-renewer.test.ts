@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalDynamo } from '../../infra/local/dynamo';
-import { SIMULATOR_CREDENTIALS } from '../../simulator';
-import { sensitive } from '../../shared/sensitive';
 import { refreshDueAuthorizers } from '../../shared/refresh';
-import { AuthorizerRenewer, SCHEDULED, type RenewalReason, type RenewalResult } from '../../shared/tokens';
-import { conformanceBackends, startBackend } from '../support/dynamo-backends';
+import { sensitive } from '../../shared/sensitive';
+import { AuthorizerRenewer, type RenewalReason, type RenewalResult, SCHEDULED } from '../../shared/tokens';
+import { SIMULATOR_CREDENTIALS } from '../../simulator';
 import { dyingStore } from '../support/dying-stores';
+import { conformanceBackends, startBackend } from '../support/dynamo-backends';
 import { startTestbed, type Testbed } from '../support/testbed';
 
 const MINUTE = 60_000;
@@ -34,7 +34,9 @@ describe.each(conformanceBackends())('renewal under the lease, on %s', (kind) =>
 
   it('50 concurrent renewals of one appid: one WeChat call, one token for all 50', async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
-    const results = await Promise.all(Array.from({ length: 50 }, () => bed.renewer.renew(appId, getterReason(), { waitMs: 10_000 })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => bed.renewer.renew(appId, getterReason(), { waitMs: 10_000 })),
+    );
     expect(bed.simulator.counters.forAuthorizer('api_authorizer_token', appId)).toBe(1);
     expect(bed.simulator.counters.calls('api_component_token')).toBe(1);
     expect(results.filter((result) => result.kind === 'renewed')).toHaveLength(1);
@@ -56,16 +58,14 @@ describe.each(conformanceBackends())('renewal under the lease, on %s', (kind) =>
     bed.clock.advance(7_200_000 - 15 * MINUTE); // due for the scheduled refresh
 
     // The crashing holder: WeChat renews (T0 is now superseded), then the process dies before the commit.
-        const crashing = new AuthorizerRenewer({
+    const crashing = new AuthorizerRenewer({
       store: dyingStore(bed.doc, bed.tableName, { at: 'commit' }),
       leaseMs: 60_000,
       client: bed.client,
       componentTokens: bed.componentTokens,
       clock: bed.clock,
     });
-    await expect(crashing.renew(appId, SCHEDULED, { waitMs: 0 })).rejects.toThrow(
-      'process killed',
-    );
+    await expect(crashing.renew(appId, SCHEDULED, { waitMs: 0 })).rejects.toThrow('process killed');
     expect(bed.simulator.counters.forAuthorizer('api_authorizer_token', appId)).toBe(2);
 
     bed.clock.advance(30_000); // the lease is still live: T0 is within WeChat's grace and is handed out
@@ -144,13 +144,19 @@ describe.each(conformanceBackends())('renewal under the lease, on %s', (kind) =>
     const due: string[] = [];
     for await (const id of bed.authorizers.dueAppIds(bed.clock.now())) due.push(id);
     expect(due).not.toContain(appId);
-    expect(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 })).toEqual({ kind: 'inactive', status: 'refresh_token_invalid' });
+    expect(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 })).toEqual({
+      kind: 'inactive',
+      status: 'refresh_token_invalid',
+    });
   });
 
   it('61003: the account is marked revoked', async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     bed.simulator.world.revoke(appId);
-    expect(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'not_authorized' });
+    expect(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 })).toMatchObject({
+      kind: 'failed',
+      failure: 'not_authorized',
+    });
     expect((await bed.authorizers.get(appId))?.status).toBe('revoked');
     expect(bed.metrics.total('AuthorizerRevoked')).toBe(1);
   });
@@ -162,7 +168,10 @@ describe.each(conformanceBackends())('renewal under the lease, on %s', (kind) =>
     expect(bed.simulator.counters.outcomes('api_authorizer_token', -1)).toBe(2);
 
     bed.simulator.faults.failNext('api_authorizer_token', -1, 3);
-    expect(await bed.renewer.renew(second, getterReason(), { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'retryable' });
+    expect(await bed.renewer.renew(second, getterReason(), { waitMs: 0 })).toMatchObject({
+      kind: 'failed',
+      failure: 'retryable',
+    });
     const record = await bed.authorizers.get(second);
     expect(record?.lease).toBeUndefined();
     expect(record?.status).toBe('active');
@@ -181,10 +190,12 @@ describe.each(conformanceBackends())('renewal under the lease, on %s', (kind) =>
       componentVerifyTicket: sensitive(bed.simulator.world.issueTicket()),
     });
     bed.clock.advance(5 * MINUTE);
-    const results = await Promise.all(appIds.slice(1).map((appId) => bed.renewer.renew(appId, getterReason(), { waitMs: 10_000 })));
-    expect(results.map((result) => (result.kind === 'failed' ? `${result.failure}: ${result.error.message}` : result.kind))).toEqual(
-      Array(19).fill('renewed'),
+    const results = await Promise.all(
+      appIds.slice(1).map((appId) => bed.renewer.renew(appId, getterReason(), { waitMs: 10_000 })),
     );
+    expect(
+      results.map((result) => (result.kind === 'failed' ? `${result.failure}: ${result.error.message}` : result.kind)),
+    ).toEqual(Array(19).fill('renewed'));
     expect(bed.simulator.counters.calls('api_component_token')).toBe(3);
     // Every caller that used the superseded token was refused once; one renewal served them all.
     expect(bed.simulator.counters.outcomes('api_authorizer_token', 40001)).toBeGreaterThanOrEqual(1);

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { useDynalite } from '../support/dynalite-fixture';
-import { SIMULATOR_CREDENTIALS } from '../../simulator';
 import { sensitive } from '../../shared/sensitive';
 import { ComponentTokenUnavailableError } from '../../shared/tokens';
 import { WechatRejectedError, WechatTokenInvalidError } from '../../shared/wechat';
+import { SIMULATOR_CREDENTIALS } from '../../simulator';
+import { useDynalite } from '../support/dynalite-fixture';
 import { startTestbed, type Testbed } from '../support/testbed';
 
 const MINUTE = 60_000;
@@ -19,7 +19,10 @@ describe('the component access token', () => {
   it('without a ticket: a typed error that says so, and a metric; WeChat is not called', async () => {
     const error = await bed.componentTokens.get().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ComponentTokenUnavailableError);
-    expect(error).toMatchObject({ problem: 'no_ticket', message: expect.stringContaining('no component_verify_ticket') });
+    expect(error).toMatchObject({
+      problem: 'no_ticket',
+      message: expect.stringContaining('no component_verify_ticket'),
+    });
     expect(bed.metrics.total('TicketMissing')).toBe(1);
     expect(bed.simulator.counters.calls('api_component_token')).toBe(0);
   });

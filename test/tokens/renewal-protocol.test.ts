@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { refreshDueAuthorizers } from '../../shared/refresh';
 import { sensitive } from '../../shared/sensitive';
 import { SyncStore, Table } from '../../shared/store';
-import { refreshDueAuthorizers } from '../../shared/refresh';
-import { AuthorizerRenewer, exchangeAuthorization, SCHEDULED, type RenewalReason } from '../../shared/tokens';
+import { AuthorizerRenewer, exchangeAuthorization, type RenewalReason, SCHEDULED } from '../../shared/tokens';
 import { WechatComponentClient } from '../../shared/wechat';
 import { useDynalite } from '../support/dynalite-fixture';
 import { startTestbed, type Testbed } from '../support/testbed';
@@ -36,7 +36,11 @@ describe('interleavings', () => {
         return super.getAuthorizerAccessToken(...args);
       }
     }
-    return { client: new Gated({ componentAppId: bed.client.componentAppId, baseUrl: bed.simulator.url, timeoutMs: 2_000 }), reached: atGate, open };
+    return {
+      client: new Gated({ componentAppId: bed.client.componentAppId, baseUrl: bed.simulator.url, timeoutMs: 2_000 }),
+      reached: atGate,
+      open,
+    };
   }
 
   /** A renewer whose WeChat calls give up after 100 ms, with `attempts` attempts in all. */
@@ -58,11 +62,19 @@ describe('interleavings', () => {
     await bed.renewer.renew(appId, getterReason(), { waitMs: 0 });
     bed.clock.advance(7_200_000 - 15 * MINUTE);
     const slow = gatedClient();
-    const a = new AuthorizerRenewer({ store: bed.authorizers, client: slow.client, componentTokens: bed.componentTokens, clock: bed.clock, metrics: bed.metrics });
+    const a = new AuthorizerRenewer({
+      store: bed.authorizers,
+      client: slow.client,
+      componentTokens: bed.componentTokens,
+      clock: bed.clock,
+      metrics: bed.metrics,
+    });
     const pendingA = a.renew(appId, SCHEDULED, { waitMs: 0 });
     await slow.reached;
     bed.clock.advance(61_000); // A's lease has expired; B takes over and commits T_B
-    expect(await refreshDueAuthorizers({ store: bed.authorizers, renewer: bed.renewer, clock: bed.clock })).toMatchObject({ renewed: 1 });
+    expect(
+      await refreshDueAuthorizers({ store: bed.authorizers, renewer: bed.renewer, clock: bed.clock }),
+    ).toMatchObject({ renewed: 1 });
     const committed = (await bed.authorizers.get(appId))?.accessToken?.token.reveal() ?? '';
     slow.open(); // A's call reaches WeChat now and supersedes T_B
     await pendingA;
@@ -96,7 +108,10 @@ describe('interleavings', () => {
     await bed.componentTokens.get();
     const givesUp = renewerTimingOutAt100ms(1);
     bed.simulator.faults.delayNext('api_authorizer_token', 300);
-    expect(await givesUp.renew(appId, getterReason(), { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'network' });
+    expect(await givesUp.renew(appId, getterReason(), { waitMs: 0 })).toMatchObject({
+      kind: 'failed',
+      failure: 'network',
+    });
     bed.clock.advance(1);
     const takeover = await bed.renewer.renew(appId, getterReason(), { waitMs: 0 }); // the lease was left expired
     expect(takeover.kind).toBe('renewed');
@@ -116,8 +131,16 @@ describe('interleavings', () => {
         return bed.componentTokens.withToken(call);
       },
     } as unknown as typeof bed.componentTokens;
-    const late = new AuthorizerRenewer({ store: bed.authorizers, client: bed.client, componentTokens: slowComponent, clock: bed.clock });
-    expect(await late.renew(appId, getterReason(), { waitMs: 0 })).toMatchObject({ kind: 'failed', failure: 'lease_expired' });
+    const late = new AuthorizerRenewer({
+      store: bed.authorizers,
+      client: bed.client,
+      componentTokens: slowComponent,
+      clock: bed.clock,
+    });
+    expect(await late.renew(appId, getterReason(), { waitMs: 0 })).toMatchObject({
+      kind: 'failed',
+      failure: 'lease_expired',
+    });
     expect(bed.simulator.counters.calls('api_authorizer_token')).toBe(0);
     const record = await bed.authorizers.get(appId);
     expect(record?.lease).toBeUndefined();
@@ -128,7 +151,12 @@ describe('interleavings', () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     bed.simulator.world.replaceRefreshToken(appId); // ours is now refused; WeChat lists the new one
     const gated = gatedClient();
-    const a = new AuthorizerRenewer({ store: bed.authorizers, client: gated.client, componentTokens: bed.componentTokens, clock: bed.clock });
+    const a = new AuthorizerRenewer({
+      store: bed.authorizers,
+      client: gated.client,
+      componentTokens: bed.componentTokens,
+      clock: bed.clock,
+    });
     const pending = a.renew(appId, getterReason(), { waitMs: 0 });
     await gated.reached;
     // The sync stores the recovered refresh token while A's call (with the old one) is in flight.
@@ -137,8 +165,19 @@ describe('interleavings', () => {
     bed.clock.advance(1_000);
     expect(
       await sync.applyListed(
-        { appId, refreshToken: sensitive(bed.simulator.world.refreshTokenOf(appId) ?? ''), authTime: stored?.authTime ?? 0, fetchedAt: bed.clock.now() },
-        { expectedVersion: stored?.version ?? 0, refreshToken: true, authTime: false, activate: false, now: bed.clock.now() },
+        {
+          appId,
+          refreshToken: sensitive(bed.simulator.world.refreshTokenOf(appId) ?? ''),
+          authTime: stored?.authTime ?? 0,
+          fetchedAt: bed.clock.now(),
+        },
+        {
+          expectedVersion: stored?.version ?? 0,
+          refreshToken: true,
+          authTime: false,
+          activate: false,
+          now: bed.clock.now(),
+        },
       ),
     ).toBe(true);
     gated.open();
@@ -151,15 +190,30 @@ describe('interleavings', () => {
   it('a renewal in flight does not overwrite the tokens of an authorization the callback just stored', async () => {
     const [appId = ''] = await bed.seedAuthorizers(1);
     const gated = gatedClient();
-    const a = new AuthorizerRenewer({ store: bed.authorizers, client: gated.client, componentTokens: bed.componentTokens, clock: bed.clock });
+    const a = new AuthorizerRenewer({
+      store: bed.authorizers,
+      client: gated.client,
+      componentTokens: bed.componentTokens,
+      clock: bed.clock,
+    });
     const pending = a.renew(appId, getterReason(), { waitMs: 0 });
     await gated.reached;
     // The account authorizes again; the callback exchanges the code and stores the new tokens.
     const grant = bed.simulator.world.authorize(appId);
     expect(
       await exchangeAuthorization(
-        { store: bed.authorizers, client: bed.client, componentTokens: bed.componentTokens, clock: bed.clock, renewalMarginMs: 15 * MINUTE },
-        { appId, authorizationCode: sensitive(grant.authorizationCode), createTime: Math.floor(bed.clock.now() / 1000) },
+        {
+          store: bed.authorizers,
+          client: bed.client,
+          componentTokens: bed.componentTokens,
+          clock: bed.clock,
+          renewalMarginMs: 15 * MINUTE,
+        },
+        {
+          appId,
+          authorizationCode: sensitive(grant.authorizationCode),
+          createTime: Math.floor(bed.clock.now() / 1000),
+        },
       ),
     ).toEqual({ kind: 'stored' });
     const exchanged = await bed.authorizers.get(appId);
@@ -199,7 +253,9 @@ describe('interleavings', () => {
     await bed.renewer.renew(appId, getterReason(), { waitMs: 0 });
     bed.clock.advance(7_200_000 - 15 * MINUTE);
     bed.simulator.faults.failNext('api_authorizer_token', 45009);
-    expect(await refreshDueAuthorizers({ store: bed.authorizers, renewer: bed.renewer, clock: bed.clock })).toMatchObject({ stoppedForQuota: true });
+    expect(
+      await refreshDueAuthorizers({ store: bed.authorizers, renewer: bed.renewer, clock: bed.clock }),
+    ).toMatchObject({ stoppedForQuota: true });
     bed.clock.advance(5 * MINUTE);
     expect(await bed.renewer.renew(appId, getterReason(), { waitMs: 0 })).toMatchObject({ kind: 'current' });
     expect(bed.simulator.counters.calls('api_authorizer_token')).toBe(2);

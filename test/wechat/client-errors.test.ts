@@ -39,7 +39,10 @@ describe('every error class, as the simulator answers it', () => {
 
   it('retryable: stops early when the total retry budget is spent', async () => {
     const { appId, refreshToken } = wechat.firstAuthorizer();
-    const tight = clientFor(wechat.simulator, { retry: { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 1_000, totalBudgetMs: 500 }, random: () => 0.99 });
+    const tight = clientFor(wechat.simulator, {
+      retry: { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 1_000, totalBudgetMs: 500 },
+      random: () => 0.99,
+    });
     wechat.simulator.faults.failNext('api_authorizer_token', -1, 10);
     await expect(
       tight.getAuthorizerAccessToken(wechat.token, { authorizerAppId: appId, authorizerRefreshToken: refreshToken }),
@@ -49,7 +52,10 @@ describe('every error class, as the simulator answers it', () => {
 
   it('token_invalid: 40001 for an unknown or superseded component token, 42001 for an expired one; no retry', async () => {
     const { appId, refreshToken } = wechat.firstAuthorizer();
-    await expect(wechat.renew(appId, refreshToken, sensitive('not-a-token-at-all'))).rejects.toMatchObject({ errcode: 40001, kind: 'token_invalid' });
+    await expect(wechat.renew(appId, refreshToken, sensitive('not-a-token-at-all'))).rejects.toMatchObject({
+      errcode: 40001,
+      kind: 'token_invalid',
+    });
 
     const older = await componentToken(wechat.simulator, wechat.client);
     const newer = await componentToken(wechat.simulator, wechat.client);
@@ -57,7 +63,10 @@ describe('every error class, as the simulator answers it', () => {
     wechat.simulator.clock.advance(5 * 60_000);
     await expect(wechat.renew(appId, refreshToken, older)).rejects.toBeInstanceOf(WechatTokenInvalidError);
     wechat.simulator.clock.advance(7_200_000);
-    await expect(wechat.renew(appId, refreshToken, newer)).rejects.toMatchObject({ errcode: 42001, kind: 'token_invalid' });
+    await expect(wechat.renew(appId, refreshToken, newer)).rejects.toMatchObject({
+      errcode: 42001,
+      kind: 'token_invalid',
+    });
     expect(wechat.simulator.counters.outcomes('api_authorizer_token', 40001)).toBe(2);
     wechat.token = await componentToken(wechat.simulator, wechat.client);
   });
@@ -77,7 +86,9 @@ describe('every error class, as the simulator answers it', () => {
     const error = await wechat.renew(appId, refreshToken).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WechatRefreshTokenInvalidError);
     expect(error).toMatchObject({ errcode: 61023, kind: 'refresh_token_invalid' });
-    await expect(wechat.renew(appId, sensitive(wechat.simulator.world.refreshTokenOf(appId) ?? ''))).resolves.toBeDefined();
+    await expect(
+      wechat.renew(appId, sensitive(wechat.simulator.world.refreshTokenOf(appId) ?? '')),
+    ).resolves.toBeDefined();
   });
 
   it('not_authorized (61003): an account that revoked the component', async () => {
@@ -90,41 +101,58 @@ describe('every error class, as the simulator answers it', () => {
 
   it('ticket_invalid: 61006 for an unknown ticket, 61005 for one older than 12 hours', async () => {
     await expect(
-      wechat.client.getComponentAccessToken({ componentAppSecret, componentVerifyTicket: sensitive('ticket@@@forged') }),
+      wechat.client.getComponentAccessToken({
+        componentAppSecret,
+        componentVerifyTicket: sensitive('ticket@@@forged'),
+      }),
     ).rejects.toMatchObject({ errcode: 61006, kind: 'ticket_invalid' });
     const ticket = sensitive(wechat.simulator.world.issueTicket());
     wechat.simulator.clock.advance(12 * 3_600_000);
-    await expect(wechat.client.getComponentAccessToken({ componentAppSecret, componentVerifyTicket: ticket })).rejects.toBeInstanceOf(
-      WechatTicketInvalidError,
-    );
+    await expect(
+      wechat.client.getComponentAccessToken({ componentAppSecret, componentVerifyTicket: ticket }),
+    ).rejects.toBeInstanceOf(WechatTicketInvalidError);
     wechat.token = await componentToken(wechat.simulator, wechat.client);
   });
 
   it('caller_bug: 61014 when an authorizer token is used for a component API', async () => {
     const { appId, refreshToken } = wechat.firstAuthorizer();
     const renewed = await wechat.renew(appId, refreshToken);
-    await expect(wechat.client.getAuthorizerList(renewed.authorizerAccessToken, { offset: 0, count: 1 })).rejects.toMatchObject({
+    await expect(
+      wechat.client.getAuthorizerList(renewed.authorizerAccessToken, { offset: 0, count: 1 }),
+    ).rejects.toMatchObject({
       errcode: 61014,
       kind: 'caller_bug',
     });
-    await expect(wechat.client.getAuthorizerList(renewed.authorizerAccessToken, { offset: 0, count: 1 })).rejects.toBeInstanceOf(
-      WechatCallerBugError,
-    );
+    await expect(
+      wechat.client.getAuthorizerList(renewed.authorizerAccessToken, { offset: 0, count: 1 }),
+    ).rejects.toBeInstanceOf(WechatCallerBugError);
   });
 
   it('caller_bug: count over 500 is refused before a call is spent (WeChat would answer 40170)', async () => {
-    await expect(wechat.client.getAuthorizerList(wechat.token, { offset: 0, count: 501 })).rejects.toBeInstanceOf(WechatInvalidRequestError);
+    await expect(wechat.client.getAuthorizerList(wechat.token, { offset: 0, count: 501 })).rejects.toBeInstanceOf(
+      WechatInvalidRequestError,
+    );
     expect(wechat.simulator.counters.calls('api_get_authorizer_list')).toBe(0);
     const url = `${wechat.simulator.url}/cgi-bin/component/api_get_authorizer_list?access_token=${encodeURIComponent(wechat.token.reveal())}`;
-    const raw = await fetch(url, { method: 'POST', body: JSON.stringify({ component_appid: SIMULATOR_CREDENTIALS.componentAppId, offset: 0, count: 501 }) });
+    const raw = await fetch(url, {
+      method: 'POST',
+      body: JSON.stringify({ component_appid: SIMULATOR_CREDENTIALS.componentAppId, offset: 0, count: 501 }),
+    });
     expect(await raw.json()).toMatchObject({ errcode: 40170 });
   });
 
   it('rejected: 40013 for an appid WeChat does not know, 40125 for a wrong secret', async () => {
-    await expect(wechat.renew('wx0123456789abcdef', sensitive('refreshtoken@@@x'))).rejects.toBeInstanceOf(WechatRejectedError);
-    await expect(wechat.renew('wx0123456789abcdef', sensitive('refreshtoken@@@x'))).rejects.toMatchObject({ errcode: 40013 });
+    await expect(wechat.renew('wx0123456789abcdef', sensitive('refreshtoken@@@x'))).rejects.toBeInstanceOf(
+      WechatRejectedError,
+    );
+    await expect(wechat.renew('wx0123456789abcdef', sensitive('refreshtoken@@@x'))).rejects.toMatchObject({
+      errcode: 40013,
+    });
     await expect(
-      wechat.client.getComponentAccessToken({ componentAppSecret: sensitive('wrong'), componentVerifyTicket: sensitive(wechat.simulator.world.issueTicket()) }),
+      wechat.client.getComponentAccessToken({
+        componentAppSecret: sensitive('wrong'),
+        componentVerifyTicket: sensitive(wechat.simulator.world.issueTicket()),
+      }),
     ).rejects.toMatchObject({ errcode: 40125, kind: 'rejected' });
   });
 
@@ -139,7 +167,10 @@ describe('every error class, as the simulator answers it', () => {
 
   it('network: a call over its timeout is abandoned, and the timeout is said', async () => {
     const { appId, refreshToken } = wechat.firstAuthorizer();
-    const impatient = clientFor(wechat.simulator, { timeoutMs: 50, retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, totalBudgetMs: 1_000 } });
+    const impatient = clientFor(wechat.simulator, {
+      timeoutMs: 50,
+      retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, totalBudgetMs: 1_000 },
+    });
     wechat.simulator.faults.set({ latencyMs: 300, endpoints: ['api_authorizer_token'] });
     const error = await impatient
       .getAuthorizerAccessToken(wechat.token, { authorizerAppId: appId, authorizerRefreshToken: refreshToken })
@@ -165,7 +196,11 @@ describe('every error class, as the simulator answers it', () => {
       { signal: controller.signal },
     );
     setTimeout(() => controller.abort(), 50);
-    await expect(pending).rejects.toMatchObject({ kind: 'network', timedOut: false, message: expect.stringContaining('aborted by the caller') });
+    await expect(pending).rejects.toMatchObject({
+      kind: 'network',
+      timedOut: false,
+      message: expect.stringContaining('aborted by the caller'),
+    });
     expect(fetches).toBe(1);
   });
 
@@ -173,9 +208,15 @@ describe('every error class, as the simulator answers it', () => {
     const { appId, refreshToken } = wechat.firstAuthorizer();
     wechat.simulator.faults.answerNext('api_authorizer_token', { status: 200, body: '<html><body>busy</body></html>' });
     await expect(wechat.renew(appId, refreshToken)).rejects.toBeInstanceOf(WechatMalformedResponseError);
-    wechat.simulator.faults.answerNext('api_authorizer_token', { status: 200, body: '{"authorizer_access_token":"abc","expi' });
+    wechat.simulator.faults.answerNext('api_authorizer_token', {
+      status: 200,
+      body: '{"authorizer_access_token":"abc","expi',
+    });
     await expect(wechat.renew(appId, refreshToken)).rejects.toThrow(/not JSON/);
-    wechat.simulator.faults.answerNext('api_authorizer_token', { status: 200, body: '{"authorizer_access_token":"abc","expires_in":7200}' });
+    wechat.simulator.faults.answerNext('api_authorizer_token', {
+      status: 200,
+      body: '{"authorizer_access_token":"abc","expires_in":7200}',
+    });
     await expect(wechat.renew(appId, refreshToken)).rejects.toThrow(/authorizer_refresh_token: expected string/);
     expect(wechat.simulator.counters.calls('api_authorizer_token')).toBe(3);
   });
@@ -192,9 +233,9 @@ describe('every error class, as the simulator answers it', () => {
     const fresh = await componentToken(wechat.simulator, wechat.client);
     const grant = wechat.simulator.world.authorize();
     wechat.simulator.faults.dropNext('api_query_auth', { afterProcessing: true });
-    await expect(wechat.client.queryAuth(fresh, { authorizationCode: sensitive(grant.authorizationCode) })).rejects.toBeInstanceOf(
-      WechatNetworkError,
-    );
+    await expect(
+      wechat.client.queryAuth(fresh, { authorizationCode: sensitive(grant.authorizationCode) }),
+    ).rejects.toBeInstanceOf(WechatNetworkError);
     expect(wechat.simulator.counters.calls('api_query_auth')).toBe(1);
     wechat.token = fresh;
   });

@@ -17,7 +17,9 @@ describe('successful calls', () => {
       expect(page.totalCount).toBe(1_200);
       for (const authorizer of page.authorizers) {
         seen.add(authorizer.authorizerAppId);
-        expect(authorizer.refreshToken.reveal()).toBe(wechat.simulator.world.refreshTokenOf(authorizer.authorizerAppId));
+        expect(authorizer.refreshToken.reveal()).toBe(
+          wechat.simulator.world.refreshTokenOf(authorizer.authorizerAppId),
+        );
         expect(Number.isInteger(authorizer.authTime)).toBe(true);
       }
       if (page.authorizers.length < 500) break;
@@ -60,19 +62,28 @@ describe('successful calls', () => {
       expect(ticketPush.accepted).toBe(true);
       const ticket = receiver.received[0]?.fields['ComponentVerifyTicket'] ?? '';
       expect(ticket).toBe(ticketPush.ticket);
-      const fresh = await wechat.client.getComponentAccessToken({ componentAppSecret, componentVerifyTicket: sensitive(ticket) });
+      const fresh = await wechat.client.getComponentAccessToken({
+        componentAppSecret,
+        componentVerifyTicket: sensitive(ticket),
+      });
 
       const event = await wechat.simulator.pushAuthorizationEvent('authorized', undefined, receiver.url);
       const fields = receiver.received[1]?.fields ?? {};
       expect(fields).toMatchObject({ InfoType: 'authorized', AuthorizerAppid: event.appId });
-      const info = await wechat.client.queryAuth(fresh.componentAccessToken, { authorizationCode: sensitive(fields['AuthorizationCode'] ?? '') });
+      const info = await wechat.client.queryAuth(fresh.componentAccessToken, {
+        authorizationCode: sensitive(fields['AuthorizationCode'] ?? ''),
+      });
       expect(info.authorizerAppId).toBe(event.appId);
       expect(info.funcInfo.length).toBeGreaterThan(0);
       expect(info.authorizerRefreshToken.reveal()).toBe(wechat.simulator.world.refreshTokenOf(event.appId));
-      expect(wechat.simulator.world.isAuthorizerTokenValid(event.appId, info.authorizerAccessToken.reveal())).toBe(true);
+      expect(wechat.simulator.world.isAuthorizerTokenValid(event.appId, info.authorizerAccessToken.reveal())).toBe(
+        true,
+      );
       // An authorization code is good once.
       await expect(
-        wechat.client.queryAuth(fresh.componentAccessToken, { authorizationCode: sensitive(fields['AuthorizationCode'] ?? '') }),
+        wechat.client.queryAuth(fresh.componentAccessToken, {
+          authorizationCode: sensitive(fields['AuthorizationCode'] ?? ''),
+        }),
       ).rejects.toMatchObject({ errcode: 61009 });
 
       const preAuth = await wechat.client.createPreAuthCode(fresh.componentAccessToken);
@@ -89,7 +100,9 @@ describe('successful calls', () => {
       await wechat.client.startPushTicket({ componentAppSecret });
       await expect.poll(() => receiver.received.length).toBe(1);
       expect(receiver.received[0]?.fields['InfoType']).toBe('component_verify_ticket');
-      await expect(wechat.client.startPushTicket({ componentAppSecret: sensitive('wrong-secret') })).rejects.toMatchObject({ errcode: 40125 });
+      await expect(
+        wechat.client.startPushTicket({ componentAppSecret: sensitive('wrong-secret') }),
+      ).rejects.toMatchObject({ errcode: 40125 });
     } finally {
       wechat.simulator.callbackUrl = undefined;
       await receiver.close();
@@ -107,11 +120,19 @@ describe('secrets stay secret', () => {
     wechat.simulator.faults.dropNext('api_authorizer_token', { times: 3 });
     const errors = await Promise.all([
       logged.getComponentAccessToken({ componentAppSecret, componentVerifyTicket: ticket }).catch((e: unknown) => e),
-      logged.getAuthorizerAccessToken(wechat.token, { authorizerAppId: appId, authorizerRefreshToken: refreshToken }).catch((e: unknown) => e),
-      logged.getAuthorizerAccessToken(wechat.token, { authorizerAppId: appId, authorizerRefreshToken: sensitive('refreshtoken@@@wrong') }).catch((e: unknown) => e),
+      logged
+        .getAuthorizerAccessToken(wechat.token, { authorizerAppId: appId, authorizerRefreshToken: refreshToken })
+        .catch((e: unknown) => e),
+      logged
+        .getAuthorizerAccessToken(wechat.token, {
+          authorizerAppId: appId,
+          authorizerRefreshToken: sensitive('refreshtoken@@@wrong'),
+        })
+        .catch((e: unknown) => e),
     ]);
     expect(logger.lines.length).toBeGreaterThanOrEqual(4);
     const shown = [...logger.lines, ...errors.map((e) => `${String(e)} ${JSON.stringify(e)}`)].join('\n');
-    for (const secret of [componentAppSecret, ticket, wechat.token, refreshToken]) expect(shown).not.toContain(secret.reveal());
+    for (const secret of [componentAppSecret, ticket, wechat.token, refreshToken])
+      expect(shown).not.toContain(secret.reveal());
   });
 });

@@ -2,12 +2,12 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { sensitive } from '../../shared/sensitive';
 import {
-  WechatInvalidRequestError,
   classifyErrcode,
   WechatComponentClient,
+  type WechatErrorKind,
+  WechatInvalidRequestError,
   WechatMalformedResponseError,
   WechatNetworkError,
-  type WechatErrorKind,
 } from '../../shared/wechat';
 
 // Unit tests where the wire is not the point: a stub fetch answers what WeChat (or a proxy in front of
@@ -28,7 +28,10 @@ function clientAnswering(status: number, body: string, calls: string[] = []): We
 const componentToken = sensitive('component-token-value-123');
 const refreshToken = sensitive('refreshtoken@@@secret-refresh');
 const renewWith = (client: WechatComponentClient) =>
-  client.getAuthorizerAccessToken(componentToken, { authorizerAppId: 'wx0123456789abcdef', authorizerRefreshToken: refreshToken });
+  client.getAuthorizerAccessToken(componentToken, {
+    authorizerAppId: 'wx0123456789abcdef',
+    authorizerRefreshToken: refreshToken,
+  });
 
 describe('a malformed response is its own error, never a crash or an undefined', () => {
   const cases: Array<[string, string, RegExp]> = [
@@ -36,10 +39,26 @@ describe('a malformed response is its own error, never a crash or an undefined',
     ['a JSON array', '[1,2]', /not a JSON object/],
     ['a JSON string', '"ok"', /not a JSON object/],
     ['errcode that is not a number', '{"errcode":"0"}', /errcode is not an integer/],
-    ['a missing field', '{"authorizer_access_token":"t","expires_in":7200}', /authorizer_refresh_token: expected string/],
-    ['a field of the wrong type', '{"authorizer_access_token":"t","expires_in":"7200","authorizer_refresh_token":"r"}', /expires_in: expected/],
-    ['an empty token', '{"authorizer_access_token":"","expires_in":7200,"authorizer_refresh_token":"r"}', /authorizer_access_token: below the minimum/],
-    ['a non-positive lifetime', '{"authorizer_access_token":"t","expires_in":0,"authorizer_refresh_token":"r"}', /expires_in/],
+    [
+      'a missing field',
+      '{"authorizer_access_token":"t","expires_in":7200}',
+      /authorizer_refresh_token: expected string/,
+    ],
+    [
+      'a field of the wrong type',
+      '{"authorizer_access_token":"t","expires_in":"7200","authorizer_refresh_token":"r"}',
+      /expires_in: expected/,
+    ],
+    [
+      'an empty token',
+      '{"authorizer_access_token":"","expires_in":7200,"authorizer_refresh_token":"r"}',
+      /authorizer_access_token: below the minimum/,
+    ],
+    [
+      'a non-positive lifetime',
+      '{"authorizer_access_token":"t","expires_in":0,"authorizer_refresh_token":"r"}',
+      /expires_in/,
+    ],
   ];
   it.each(cases)('%s', async (_name, body, message) => {
     const calls: string[] = [];
@@ -50,14 +69,21 @@ describe('a malformed response is its own error, never a crash or an undefined',
   });
 
   it('a list entry of the wrong shape', async () => {
-    const body = JSON.stringify({ total_count: 1, list: [{ authorizer_appid: 'wx1', refresh_token: 'r', auth_time: 'yesterday' }] });
+    const body = JSON.stringify({
+      total_count: 1,
+      list: [{ authorizer_appid: 'wx1', refresh_token: 'r', auth_time: 'yesterday' }],
+    });
     await expect(clientAnswering(200, body).getAuthorizerList(componentToken, { offset: 0, count: 1 })).rejects.toThrow(
       /list\.0\.auth_time: expected/,
     );
   });
 
   it('names fields, never their values', async () => {
-    const body = JSON.stringify({ authorizer_access_token: 'access-token-leak', expires_in: 'x', authorizer_refresh_token: 'refresh-leak' });
+    const body = JSON.stringify({
+      authorizer_access_token: 'access-token-leak',
+      expires_in: 'x',
+      authorizer_refresh_token: 'refresh-leak',
+    });
     const error = await renewWith(clientAnswering(200, body)).catch((e: unknown) => e);
     expect(`${String(error)} ${inspect(error)}`).not.toMatch(/leak/);
   });
@@ -71,7 +97,9 @@ describe('HTTP status', () => {
   });
 
   it('a 4xx with a JSON errcode is that errcode; without one it is malformed', async () => {
-    await expect(renewWith(clientAnswering(404, '{"errcode":40066,"errmsg":"invalid url"}'))).rejects.toMatchObject({ errcode: 40066 });
+    await expect(renewWith(clientAnswering(404, '{"errcode":40066,"errmsg":"invalid url"}'))).rejects.toMatchObject({
+      errcode: 40066,
+    });
     await expect(renewWith(clientAnswering(404, '{}'))).rejects.toBeInstanceOf(WechatMalformedResponseError);
   });
 });
@@ -79,7 +107,9 @@ describe('HTTP status', () => {
 describe('what is sent', () => {
   it('the component token goes in the access_token query parameter, secrets in the body only', async () => {
     const calls: string[] = [];
-    await renewWith(clientAnswering(200, '{"authorizer_access_token":"t","expires_in":7200,"authorizer_refresh_token":"r"}', calls));
+    await renewWith(
+      clientAnswering(200, '{"authorizer_access_token":"t","expires_in":7200,"authorizer_refresh_token":"r"}', calls),
+    );
     const [url, body] = (calls[0] ?? '').split(' ');
     expect(new URL(url ?? '').pathname).toBe('/cgi-bin/component/api_authorizer_token');
     expect(new URL(url ?? '').searchParams.get('access_token')).toBe(componentToken.reveal());
@@ -111,7 +141,10 @@ describe('what is sent', () => {
     const client = clientAnswering(200, '{}', calls);
     for (const appId of ['', 'wx 1', 'wx1"}', 'x'.repeat(65)]) {
       await expect(
-        client.getAuthorizerAccessToken(componentToken, { authorizerAppId: appId, authorizerRefreshToken: refreshToken }),
+        client.getAuthorizerAccessToken(componentToken, {
+          authorizerAppId: appId,
+          authorizerRefreshToken: refreshToken,
+        }),
       ).rejects.toBeInstanceOf(WechatInvalidRequestError);
     }
     expect(calls).toHaveLength(0);
@@ -121,14 +154,18 @@ describe('what is sent', () => {
 describe('redaction', () => {
   it("removes any value we sent from WeChat's errmsg", async () => {
     const errmsg = `invalid refresh token ${refreshToken.reveal()} for ${componentToken.reveal()}`;
-    const error = await renewWith(clientAnswering(200, JSON.stringify({ errcode: 61023, errmsg }))).catch((e: unknown) => e);
+    const error = await renewWith(clientAnswering(200, JSON.stringify({ errcode: 61023, errmsg }))).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ errcode: 61023, errmsg: 'invalid refresh token [redacted] for [redacted]' });
     expect(String(error)).not.toContain(refreshToken.reveal());
   });
 
   it('a Sensitive value prints as [redacted] however it is printed', () => {
     const secret = sensitive('super-secret-value');
-    const shown = [`${secret}`, String(secret), JSON.stringify({ secret }), inspect({ secret }), inspect(secret)].join(' ');
+    const shown = [`${secret}`, String(secret), JSON.stringify({ secret }), inspect({ secret }), inspect(secret)].join(
+      ' ',
+    );
     expect(shown).not.toContain('super-secret-value');
     expect(secret.reveal()).toBe('super-secret-value');
   });

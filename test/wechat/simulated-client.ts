@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { sensitive, type Sensitive } from '../../shared/sensitive';
+import { type Sensitive, sensitive } from '../../shared/sensitive';
 import type { AuthorizerAccessToken, WechatComponentClient } from '../../shared/wechat';
 import { WechatSimulator } from '../../simulator';
 import { clientFor, componentToken } from '../support/simulated-wechat';
@@ -54,7 +54,10 @@ export function useSimulatedClient(): SimulatedClient {
       return { appId: record.appId, refreshToken: sensitive(record.refreshToken) };
     },
     renew(appId, refreshToken, componentAccessToken = fixture.token) {
-      return running().client.getAuthorizerAccessToken(componentAccessToken, { authorizerAppId: appId, authorizerRefreshToken: refreshToken });
+      return running().client.getAuthorizerAccessToken(componentAccessToken, {
+        authorizerAppId: appId,
+        authorizerRefreshToken: refreshToken,
+      });
     },
   };
   return fixture;

@@ -2,8 +2,20 @@ import type { Sensitive } from '../../sensitive';
 import { COMMIT_REMOVES, LEASE_ATTRIBUTES } from '../lease';
 import { dueShardOf, RECOVERY_SHARD } from '../schema';
 import { allOf, type Condition, type Update, type Write } from '../table';
-import { atVersion, encodeTokenChange, SERVED_TOKEN_ATTRIBUTES, tokenDistrust, type TokenStateChange } from '../token-state';
-import { authorizerKey, type AuthorizerRecord, type AuthorizerSnapshot, type AuthorizerStatus, type ListedEntry } from './authorizer';
+import {
+  atVersion,
+  encodeTokenChange,
+  SERVED_TOKEN_ATTRIBUTES,
+  type TokenStateChange,
+  tokenDistrust,
+} from '../token-state';
+import {
+  type AuthorizerRecord,
+  type AuthorizerSnapshot,
+  type AuthorizerStatus,
+  authorizerKey,
+  type ListedEntry,
+} from './authorizer';
 
 /**
  * The named writes on an authorizer item (see authorizer.ts for its shape): each what it writes and the
@@ -30,11 +42,13 @@ export function tokenChange(record: AuthorizerRecord, change: TokenStateChange, 
   const remove: string[] = [];
   const now = extra?.now;
   if (change.accessToken && now !== undefined) set['accessTokenChangedAt'] = now;
-  if (extra?.status !== undefined && extra.status !== record.status) Object.assign(set, { status: extra.status, statusChangedAt: now });
+  if (extra?.status !== undefined && extra.status !== record.status)
+    Object.assign(set, { status: extra.status, statusChangedAt: now });
   if (extra?.refreshToken && !extra.refreshToken.equals(record.refreshToken)) {
     Object.assign(set, { refreshToken: extra.refreshToken.reveal(), refreshTokenChangedAt: now });
   }
-  if (extra?.authTime !== undefined && extra.authTime !== record.authTime) Object.assign(set, { authTime: extra.authTime, authTimeChangedAt: now });
+  if (extra?.authTime !== undefined && extra.authTime !== record.authTime)
+    Object.assign(set, { authTime: extra.authTime, authTimeChangedAt: now });
   // An account that is not active is never listed for renewal: its due time is not written.
   const active = (extra?.status ?? record.status) === 'active';
   if (!active && extra?.index === undefined && typeof change.refreshAt === 'number') {
@@ -58,7 +72,11 @@ export function tokenChange(record: AuthorizerRecord, change: TokenStateChange, 
  */
 export function revokeByPush(appId: string, pushCreateTime: number, now: number): Write {
   const authorizedBefore = { expression: '#authTime <= :createTime', values: { ':createTime': pushCreateTime } };
-  return { key: authorizerKey(appId), update: revocation(now), condition: allOf(EXISTS, statusIsNot('revoked'), authorizedBefore) };
+  return {
+    key: authorizerKey(appId),
+    update: revocation(now),
+    condition: allOf(EXISTS, statusIsNot('revoked'), authorizedBefore),
+  };
 }
 
 /**
@@ -66,8 +84,15 @@ export function revokeByPush(appId: string, pushCreateTime: number, now: number)
  * same version, and the same absence (`absentSince`; none given: whichever).
  */
 export function revokeAbsent(appId: string, expectedVersion: number, now: number, absentSince?: number): Write {
-  const sameAbsence = absentSince === undefined ? [] : [{ expression: '#absentSince = :absentSince', values: { ':absentSince': absentSince } }];
-  return { key: authorizerKey(appId), update: revocation(now), condition: allOf(atVersion(expectedVersion), statusIsNot('revoked'), ...sameAbsence) };
+  const sameAbsence =
+    absentSince === undefined
+      ? []
+      : [{ expression: '#absentSince = :absentSince', values: { ':absentSince': absentSince } }];
+  return {
+    key: authorizerKey(appId),
+    update: revocation(now),
+    condition: allOf(atVersion(expectedVersion), statusIsNot('revoked'), ...sameAbsence),
+  };
 }
 
 /**
@@ -75,7 +100,11 @@ export function revokeAbsent(appId: string, expectedVersion: number, now: number
  * a change of its tokens or status: the version stays.
  */
 export function markAbsent(appId: string, expectedVersion: number, listingStartedAt: number): Write {
-  return { key: authorizerKey(appId), update: { set: { absentSince: listingStartedAt } }, condition: allOf(atVersion(expectedVersion), statusIsNot('revoked')) };
+  return {
+    key: authorizerKey(appId),
+    update: { set: { absentSince: listingStartedAt } },
+    condition: allOf(atVersion(expectedVersion), statusIsNot('revoked')),
+  };
 }
 
 /** A listed account is not absent: forgets an absence recorded by a listing begun before the page. */
@@ -100,11 +129,16 @@ export interface ListedChange {
 export function applyListed(entry: ListedEntry, change: ListedChange): Write {
   const { now } = change;
   const set: Record<string, unknown> = {};
-  if (change.refreshToken) Object.assign(set, { refreshToken: entry.refreshToken.reveal(), refreshTokenChangedAt: now });
+  if (change.refreshToken)
+    Object.assign(set, { refreshToken: entry.refreshToken.reveal(), refreshTokenChangedAt: now });
   if (change.authTime) Object.assign(set, { authTime: entry.authTime, authTimeChangedAt: now });
-  if (change.activate) Object.assign(set, { status: 'active', statusChangedAt: now, refreshAt: 0, dueShard: dueShardOf(entry.appId) });
+  if (change.activate)
+    Object.assign(set, { status: 'active', statusChangedAt: now, refreshAt: 0, dueShard: dueShardOf(entry.appId) });
   const fetchedAt = { ':fetchedAt': entry.fetchedAt };
-  const olderThanPage = (attribute: string): Condition => ({ expression: `#${attribute} < :fetchedAt`, values: fetchedAt });
+  const olderThanPage = (attribute: string): Condition => ({
+    expression: `#${attribute} < :fetchedAt`,
+    values: fetchedAt,
+  });
   // Nothing the page is older than may be undone by it: a refresh token, an auth time or a status (an
   // `unauthorized` push) stored after the page was requested wins. A heal needs only the account still
   // refused: when WeChat refused the old refresh token does not matter (the refresh run marks it and
@@ -116,7 +150,12 @@ export function applyListed(entry: ListedEntry, change: ListedChange): Write {
     ...(change.activate === 'reauthorized' ? [olderThanPage('statusChangedAt')] : []),
     ...(change.activate === 'healed' ? [statusIs('refresh_token_invalid')] : []),
     ...(change.activate === 'healed' && !change.refreshToken
-      ? [{ expression: '#refreshToken = :listed AND #refreshTokenChangedAt > #statusChangedAt', values: { ':listed': entry.refreshToken.reveal() } }]
+      ? [
+          {
+            expression: '#refreshToken = :listed AND #refreshTokenChangedAt > #statusChangedAt',
+            values: { ':listed': entry.refreshToken.reveal() },
+          },
+        ]
       : []),
   ];
   return {
@@ -128,7 +167,11 @@ export function applyListed(entry: ListedEntry, change: ListedChange): Write {
       // answered, the kept token may be superseded, and must stay untrusted until renewed.
       remove: [
         'absentSince',
-        ...(change.activate === 'reauthorized' ? [...SERVED_TOKEN_ATTRIBUTES, ...COMMIT_REMOVES] : change.activate ? LEASE_ATTRIBUTES : []),
+        ...(change.activate === 'reauthorized'
+          ? [...SERVED_TOKEN_ATTRIBUTES, ...COMMIT_REMOVES]
+          : change.activate
+            ? LEASE_ATTRIBUTES
+            : []),
       ],
     },
     condition: allOf(...conditions),
@@ -144,8 +187,12 @@ export function applyListed(entry: ListedEntry, change: ListedChange): Write {
 export function reindex(stored: AuthorizerSnapshot, now: number): Write {
   const refreshAt = stored.refreshAt !== undefined && stored.refreshAt > now ? stored.refreshAt : now;
   const sameIndexKey: Condition[] = [
-    stored.refreshAt === undefined ? { expression: 'attribute_not_exists(#refreshAt)' } : { expression: '#refreshAt = :readRefreshAt', values: { ':readRefreshAt': stored.refreshAt } },
-    stored.dueShard === undefined ? { expression: 'attribute_not_exists(#dueShard)' } : { expression: '#dueShard = :readDueShard', values: { ':readDueShard': stored.dueShard } },
+    stored.refreshAt === undefined
+      ? { expression: 'attribute_not_exists(#refreshAt)' }
+      : { expression: '#refreshAt = :readRefreshAt', values: { ':readRefreshAt': stored.refreshAt } },
+    stored.dueShard === undefined
+      ? { expression: 'attribute_not_exists(#dueShard)' }
+      : { expression: '#dueShard = :readDueShard', values: { ':readDueShard': stored.dueShard } },
   ];
   return {
     key: authorizerKey(stored.appId),

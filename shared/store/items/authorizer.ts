@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import { sensitive, type Sensitive } from '../../sensitive';
+import { type Sensitive, sensitive } from '../../sensitive';
 import { dueShardOf, RECOVERY_SHARD } from '../schema';
 import type { Condition, Item, Key } from '../table';
-import { decodeTokenState, encodeTokenChange, ISSUED_TOKEN_FIELDS, type Doubt, type TokenState } from '../token-state';
+import { type Doubt, decodeTokenState, encodeTokenChange, ISSUED_TOKEN_FIELDS, type TokenState } from '../token-state';
 import { itemKeys } from './keys';
 import { projection } from './projection';
 
@@ -97,19 +97,23 @@ export interface ListedEntry {
 }
 
 /** The whole item, as the renewal reads it. */
-export const AUTHORIZER_RECORD = projection(itemSchema, 'authorizer', (data, item): AuthorizerRecord => ({
-  ...decodeTokenState(item),
-  appId: data.appId,
-  status: data.status,
-  refreshToken: sensitive(data.refreshToken),
-  authTime: data.authTime,
-  changedAt: {
-    refreshToken: data.refreshTokenChangedAt,
-    status: data.statusChangedAt,
-    authTime: data.authTimeChangedAt,
-    accessToken: data.accessTokenChangedAt,
-  },
-}));
+export const AUTHORIZER_RECORD = projection(
+  itemSchema,
+  'authorizer',
+  (data, item): AuthorizerRecord => ({
+    ...decodeTokenState(item),
+    appId: data.appId,
+    status: data.status,
+    refreshToken: sensitive(data.refreshToken),
+    authTime: data.authTime,
+    changedAt: {
+      refreshToken: data.refreshTokenChangedAt,
+      status: data.statusChangedAt,
+      authTime: data.authTimeChangedAt,
+      accessToken: data.accessTokenChangedAt,
+    },
+  }),
+);
 
 /** Only what the sync compares: the unchanged sync of 100,000 accounts is bound by the Scan that reads it. */
 export const AUTHORIZER_SNAPSHOT = projection(
@@ -137,7 +141,12 @@ export const AUTHORIZER_SUMMARY = projection(
 );
 
 /** A new account, whichever way it became known: active and due at once (`refreshAt` 0) in its own shard. */
-export function newAuthorizerItem(account: { appId: string; refreshToken: Sensitive; authTime: number; now: number }): Item & Key {
+export function newAuthorizerItem(account: {
+  appId: string;
+  refreshToken: Sensitive;
+  authTime: number;
+  now: number;
+}): Item & Key {
   return newItem(account, 'active', account.refreshToken.reveal(), { refreshAt: 0 }, dueShardOf(account.appId));
 }
 
@@ -146,7 +155,12 @@ export function newAuthorizerItem(account: { appId: string; refreshToken: Sensit
  * (`refresh_token_invalid`, in the due index's recovery partition, so that a recovery sync brings it from
  * the list should the exchange's answer be lost), with the exchange's doubt.
  */
-export function pendingAuthorizerItem(account: { appId: string; authTime: number; doubt: Doubt; now: number }): Item & Key {
+export function pendingAuthorizerItem(account: {
+  appId: string;
+  authTime: number;
+  doubt: Doubt;
+  now: number;
+}): Item & Key {
   const doubt = encodeTokenChange({ doubt: account.doubt }).set;
   return newItem(account, 'refresh_token_invalid', '', { ...doubt, refreshAt: account.now }, RECOVERY_SHARD);
 }

@@ -1,7 +1,15 @@
 import * as z from 'zod/mini';
-import { sensitive, type Sensitive } from '../../sensitive';
+import { type Sensitive, sensitive } from '../../sensitive';
 import type { Key, Write } from '../table';
-import { atVersion, decodeTokenState, encodeTokenChange, ISSUED_TOKEN_FIELDS, tokenDistrust, type TokenState, type TokenStateChange } from '../token-state';
+import {
+  atVersion,
+  decodeTokenState,
+  encodeTokenChange,
+  ISSUED_TOKEN_FIELDS,
+  type TokenState,
+  type TokenStateChange,
+  tokenDistrust,
+} from '../token-state';
 import { itemKeys } from './keys';
 import { projection } from './projection';
 
@@ -55,11 +63,19 @@ export const COMPONENT_RECORD = projection(
  * A pushed ticket, kept unless an equal or newer one (by WeChat's CreateTime) is stored: pushes are
  * retried and can arrive out of order. Creates the item on the first ticket.
  */
-export function saveTicket(componentAppId: string, ticket: { ticket: Sensitive; createTime: number; now: number }): Write {
+export function saveTicket(
+  componentAppId: string,
+  ticket: { ticket: Sensitive; createTime: number; now: number },
+): Write {
   return {
     key: componentKey(componentAppId),
     update: {
-      set: { componentAppId, ticket: ticket.ticket.reveal(), ticketCreateTime: ticket.createTime, ticketReceivedAt: ticket.now },
+      set: {
+        componentAppId,
+        ticket: ticket.ticket.reveal(),
+        ticketCreateTime: ticket.createTime,
+        ticketReceivedAt: ticket.now,
+      },
       increment: ['version'],
     },
     condition: {
@@ -71,7 +87,11 @@ export function saveTicket(componentAppId: string, ticket: { ticket: Sensitive; 
 
 /** A change the renewal decided, onto the version of the item it was decided from. */
 export function tokenChange(record: ComponentRecord, change: TokenStateChange): Write {
-  return { key: componentKey(record.componentAppId), update: encodeTokenChange(change), condition: atVersion(record.version) };
+  return {
+    key: componentKey(record.componentAppId),
+    update: encodeTokenChange(change),
+    condition: atVersion(record.version),
+  };
 }
 
 /** The stored component token dropped if it is still `token` (the local runtime's check at start). */

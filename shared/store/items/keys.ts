@@ -11,6 +11,9 @@ export function itemKeys(prefix: string) {
     /** The id a key of this type names; `undefined` for the key of any other item type. */
     idOf: (pk: string): string | undefined => (pk.startsWith(prefix) ? pk.slice(prefix.length) : undefined),
     /** The Scan filter that keeps the items of this type and no other. */
-    filter: { expression: `begins_with(#${TABLE_SCHEMA.partitionKey}, :prefix)`, values: { ':prefix': prefix } } satisfies Condition,
+    filter: {
+      expression: `begins_with(#${TABLE_SCHEMA.partitionKey}, :prefix)`,
+      values: { ':prefix': prefix },
+    } satisfies Condition,
   };
 }

@@ -22,7 +22,11 @@ export function projection<S extends z.ZodMiniObject, T>(
     attributes: Object.keys(schema.shape),
     decode(item) {
       const parsed = schema.safeParse(item);
-      if (!parsed.success) throw new StoreCorruptionError(itemType, parsed.error.issues.map((issue) => issue.path.join('.')));
+      if (!parsed.success)
+        throw new StoreCorruptionError(
+          itemType,
+          parsed.error.issues.map((issue) => issue.path.join('.')),
+        );
       return toValue(parsed.data, item);
     },
   };

@@ -36,7 +36,11 @@ export function acquireRun(componentAppId: string, owner: string, now: number, l
 /** The run lease kept alive by its owner. */
 export function extendRun(componentAppId: string, owner: string, now: number, leaseMs: number): Write {
   const expiresAt = now + leaseMs;
-  return { key: syncRunKey(componentAppId), update: { set: { leaseExpiresAt: expiresAt, ...timeToLive(expiresAt) } }, condition: leaseHeldBy(owner) };
+  return {
+    key: syncRunKey(componentAppId),
+    update: { set: { leaseExpiresAt: expiresAt, ...timeToLive(expiresAt) } },
+    condition: leaseHeldBy(owner),
+  };
 }
 
 export function releaseRun(componentAppId: string, owner: string): Write {
@@ -45,7 +49,11 @@ export function releaseRun(componentAppId: string, owner: string): Write {
 
 /** A run that listed every account records when its listing began (while it still holds the run). */
 export function recordCompleteListing(componentAppId: string, owner: string, listingStartedAt: number): Write {
-  return { key: syncRunKey(componentAppId), update: { set: { lastCompleteListingAt: listingStartedAt } }, condition: leaseHeldBy(owner) };
+  return {
+    key: syncRunKey(componentAppId),
+    update: { set: { lastCompleteListingAt: listingStartedAt } },
+    condition: leaseHeldBy(owner),
+  };
 }
 
 /** When the last complete listing began, if one is recorded. */

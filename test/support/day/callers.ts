@@ -2,16 +2,21 @@
 // real backend would, and count every WeChat request they made with a token WeChat no longer accepts.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { API_ROUTES } from '../../../infra/local/api-server';
-import type { WechatWorld } from '../../../simulator/world';
 import { TokenServiceError, WechatTokenClient } from '../../../shared/caller/token-client';
 import type { Clock } from '../../../shared/clock';
+import type { WechatWorld } from '../../../simulator/world';
 import { httpApiEvent } from '../../fixtures/api-gateway';
 
 /** The getter's handler, as the Lambda runtime calls it. */
-export type GetterHandler = (event: APIGatewayProxyEventV2) => Promise<{ statusCode: number; body: string; headers?: Record<string, string | number | boolean> | undefined }>;
+export type GetterHandler = (
+  event: APIGatewayProxyEventV2,
+) => Promise<{ statusCode: number; body: string; headers?: Record<string, string | number | boolean> | undefined }>;
 
 /** Static fake credentials: the request is signed as in AWS; nobody checks the signature in-process. */
-const FAKE_CREDENTIALS = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' });
+const FAKE_CREDENTIALS = async () => ({
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+});
 const ENDPOINT = 'https://r3pmxmplak.execute-api.ap-east-1.amazonaws.com';
 
 /**
@@ -19,11 +24,17 @@ const ENDPOINT = 'https://r3pmxmplak.execute-api.ap-east-1.amazonaws.com';
  * event is built from the request (route, path, body), the answer turned back into a Response. No
  * socket, so that tens of thousands of caller requests a day cost a handler call each.
  */
-export function inProcessFetch(getter: GetterHandler, onAnswer?: (appId: string, answer: Record<string, unknown>) => void): typeof fetch {
+export function inProcessFetch(
+  getter: GetterHandler,
+  onAnswer?: (appId: string, answer: Record<string, unknown>) => void,
+): typeof fetch {
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const method = init?.method ?? 'GET';
-    const route = API_ROUTES.find((candidate) => candidate.handler === 'getter' && candidate.method === method && candidate.pattern.test(url.pathname));
+    const route = API_ROUTES.find(
+      (candidate) =>
+        candidate.handler === 'getter' && candidate.method === method && candidate.pattern.test(url.pathname),
+    );
     if (!route) return new Response('{"message":"Not Found"}', { status: 404 });
     const appid = route.pattern.exec(url.pathname)?.[1];
     const body = typeof init?.body === 'string' ? init.body : undefined;
@@ -34,8 +45,11 @@ export function inProcessFetch(getter: GetterHandler, onAnswer?: (appId: string,
       ...(body === undefined ? {} : { body }),
     });
     const result = await getter(event);
-    if (result.statusCode === 200 && appid !== undefined && onAnswer) onAnswer(decodeURIComponent(appid), JSON.parse(result.body) as Record<string, unknown>);
-    const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
+    if (result.statusCode === 200 && appid !== undefined && onAnswer)
+      onAnswer(decodeURIComponent(appid), JSON.parse(result.body) as Record<string, unknown>);
+    const headers = Object.fromEntries(
+      Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]),
+    );
     return new Response(result.body, { status: result.statusCode, headers });
   };
 }
@@ -75,7 +89,14 @@ export interface CallersOptions {
  * `revoke` is wrapped for it), as are requests for an account revoked at that moment.
  */
 export class SimulatedCallers {
-  readonly counts: CallerCounts = { requests: 0, deadTokenRequests: 0, revokedTokenRequests: 0, reports: 0, getterCalls: 0, getterErrors: 0 };
+  readonly counts: CallerCounts = {
+    requests: 0,
+    deadTokenRequests: 0,
+    revokedTokenRequests: 0,
+    reports: 0,
+    getterCalls: 0,
+    getterErrors: 0,
+  };
   readonly #clients: WechatTokenClient[];
   readonly #world: WechatWorld;
   /** Tokens handed to callers since the account's last revocation. */
@@ -140,7 +161,8 @@ export class SimulatedCallers {
   #accepted(appId: string, token: string): boolean {
     this.counts.requests++;
     if (this.#world.isAuthorizerTokenValid(appId, token)) return true;
-    if (this.#world.refreshTokenOf(appId) === undefined || this.#killedByRevocation.has(token)) this.counts.revokedTokenRequests++;
+    if (this.#world.refreshTokenOf(appId) === undefined || this.#killedByRevocation.has(token))
+      this.counts.revokedTokenRequests++;
     else this.counts.deadTokenRequests++;
     return false;
   }

@@ -19,7 +19,8 @@ export async function scanAttributes(
         'content-type': 'application/x-amz-json-1.0',
         'x-amz-target': 'DynamoDB_20120810.Scan',
         'x-amz-date': '20260101T000000Z',
-        authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/local/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20260101/local/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
       },
       body: JSON.stringify({
         TableName: input.tableName,
@@ -31,7 +32,11 @@ export async function scanAttributes(
         ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
       }),
     });
-    const page = (await response.json()) as { Items?: Array<Record<string, { S?: string; N?: string }>>; LastEvaluatedKey?: unknown; message?: string };
+    const page = (await response.json()) as {
+      Items?: Array<Record<string, { S?: string; N?: string }>>;
+      LastEvaluatedKey?: unknown;
+      message?: string;
+    };
     if (!response.ok) throw new Error(`Scan of ${input.tableName} failed: ${response.status} ${page.message ?? ''}`);
     for (const raw of page.Items ?? []) {
       const item: Record<string, string | number | undefined> = {};

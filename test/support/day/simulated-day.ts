@@ -3,20 +3,20 @@ import { createGetter } from '../../../functions/getter/getter';
 import { startApiServer } from '../../../infra/local/api-server';
 import { createTable, LOCAL_CLIENT_CONFIG, type LocalDynamo } from '../../../infra/local/dynamo';
 import { localSecret, localServiceConfig } from '../../../infra/local/local-config';
-import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../../simulator';
+import { CONFIG_DEFAULTS } from '../../../shared/config';
 import { silentLogger } from '../../../shared/logger';
 import { sensitive } from '../../../shared/sensitive';
 import { TokenService, wireTokenService } from '../../../shared/service';
 import { authorizerKey, createDocumentClient, Table } from '../../../shared/store';
+import { AuthorizerRenewer } from '../../../shared/tokens';
+import { forEachConcurrently } from '../../../shared/tokens/concurrency';
+import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../../simulator';
+import { tokenEvent } from '../../fixtures/api-gateway';
 import { SimulatedCallers } from './callers';
 import { countRequests } from './count-requests';
-import { scanAttributes } from './raw-scan';
-import { Death, Killed, MortalStore, MortalSyncStore } from './mortal-run';
-import { AuthorizerRenewer } from '../../../shared/tokens';
-import { tokenEvent } from '../../fixtures/api-gateway';
-import { forEachConcurrently } from '../../../shared/tokens/concurrency';
-import { CONFIG_DEFAULTS } from '../../../shared/config';
 import type { DayOptions, DayReport } from './day-report';
+import { Death, Killed, MortalStore, MortalSyncStore } from './mortal-run';
+import { scanAttributes } from './raw-scan';
 
 export type { DayOptions, DayReport } from './day-report';
 
@@ -66,7 +66,12 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
   const runDoc = createDocumentClient({ ...LOCAL_CLIENT_CONFIG, endpoint: dynamo.endpoint });
   const productRequests = countRequests(doc);
   const refreshRequests = countRequests(runDoc);
-  const config = localServiceConfig({ tableName, wechatApiBase: simulator.url, renewalMarginMs: MARGIN_MS, leaseMs: LEASE_MS });
+  const config = localServiceConfig({
+    tableName,
+    wechatApiBase: simulator.url,
+    renewalMarginMs: MARGIN_MS,
+    leaseMs: LEASE_MS,
+  });
   const wechat = { timeoutMs: 5_000, retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, totalBudgetMs: 10_000 } };
   const parts = wireTokenService({ config, doc, secret: localSecret(), clock, wechat });
   const service = new TokenService(parts);
@@ -124,11 +129,20 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
 
   const appIds = simulator.world.population.listing().map((record) => record.appId);
   const pick = () => appIds[Math.floor(next() * appIds.length)] ?? '';
-  const callers = new SimulatedCallers({ getter, world: simulator.world, clock, backends: options.callerBackends ?? 4 });
+  const callers = new SimulatedCallers({
+    getter,
+    world: simulator.world,
+    clock,
+    backends: options.callerBackends ?? 4,
+  });
   const usesPerTick = Math.max(0, Math.round((options.callerUsesPerStep ?? 9) / CALLER_TICKS));
   /** One instant of the callers: every backend makes its requests for random accounts, at once. */
   const callerTick = () =>
-    Promise.all(Array.from({ length: callers.backends * usesPerTick }, (_, index) => callers.use(index % callers.backends, pick())));
+    Promise.all(
+      Array.from({ length: callers.backends * usesPerTick }, (_, index) =>
+        callers.use(index % callers.backends, pick()),
+      ),
+    );
   let getterResponses = 0;
   let getterUnavailable = 0;
   let invalidTokensServed = 0;
@@ -205,7 +219,8 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
       callerTick(),
     ]);
     if (options.sampleStoredTokens ?? true) {
-      secondsWithoutValidToken += ((await accountsWithoutValidToken(dynamo.endpoint, tableName, simulator)) * stepMs) / 1000;
+      secondsWithoutValidToken +=
+        ((await accountsWithoutValidToken(dynamo.endpoint, tableName, simulator)) * stepMs) / 1000;
     }
     // The rest of the step: the clock moves on, and the callers make their requests at each instant: one
     // in each of the step's CALLER_TICKS − 1 equal parts, at the same random place in each, drawn anew
@@ -218,11 +233,18 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
     }
     simulator.faults.clear();
   }
-  const windowRequests = { product: productRequests.total - productRequestsBefore, refresh: refreshRequests.total - refreshRequestsBefore };
+  const windowRequests = {
+    product: productRequests.total - productRequestsBefore,
+    refresh: refreshRequests.total - refreshRequestsBefore,
+  };
 
   let refreshTokensLost = 0;
   for (const item of await scanAuthorizers(dynamo.endpoint, tableName, true)) {
-    if (simulator.world.refreshTokenOf(item.appId) !== undefined && !simulator.world.acceptsRefreshToken(item.appId, item.refreshToken)) refreshTokensLost++;
+    if (
+      simulator.world.refreshTokenOf(item.appId) !== undefined &&
+      !simulator.world.acceptsRefreshToken(item.appId, item.refreshToken)
+    )
+      refreshTokensLost++;
   }
   let duplicateRenewals = 0;
   let renewals = 0;
@@ -276,7 +298,11 @@ interface ScannedAuthorizer {
 }
 
 /** Every stored account; the refresh tokens only when asked (the per-step sample needs none). */
-async function scanAuthorizers(endpoint: string, tableName: string, withRefreshTokens = false): Promise<ScannedAuthorizer[]> {
+async function scanAuthorizers(
+  endpoint: string,
+  tableName: string,
+  withRefreshTokens = false,
+): Promise<ScannedAuthorizer[]> {
   const projection = ['appId', 'status', 'accessToken', ...(withRefreshTokens ? ['refreshToken'] : [])];
   const items = await scanAttributes(endpoint, { tableName, projection, prefix: authorizerKey('').pk });
   return items.map((item) => ({
@@ -288,12 +314,21 @@ async function scanAuthorizers(endpoint: string, tableName: string, withRefreshT
 }
 
 /** Accounts WeChat lists as authorized whose stored record holds no token WeChat accepts now. */
-async function accountsWithoutValidToken(endpoint: string, tableName: string, simulator: WechatSimulator): Promise<number> {
+async function accountsWithoutValidToken(
+  endpoint: string,
+  tableName: string,
+  simulator: WechatSimulator,
+): Promise<number> {
   const stored = new Map((await scanAuthorizers(endpoint, tableName)).map((item) => [item.appId, item]));
   let count = 0;
   for (const { appId } of simulator.world.population.listing()) {
     const item = stored.get(appId);
-    if (item?.status !== 'active' || !item.accessToken || !simulator.world.isAuthorizerTokenValid(appId, item.accessToken)) count++;
+    if (
+      item?.status !== 'active' ||
+      !item.accessToken ||
+      !simulator.world.isAuthorizerTokenValid(appId, item.accessToken)
+    )
+      count++;
   }
   return count;
 }
