@@ -4,29 +4,21 @@ import { CONFIG_DEFAULTS } from '../config/settings';
 import { type Logger, silentLogger } from '../logger';
 import { type Metrics, noMetrics } from '../metrics';
 import type { Sensitive } from '../sensitive';
-import type {
-  AuthorizerExtra,
-  AuthorizerRecord,
-  AuthorizerStatus,
-  AuthorizerStore,
-  IssuedToken,
-  TokenStateChange,
-} from '../store';
+import type { AuthorizerExtra, AuthorizerRecord, AuthorizerStore, IssuedToken, TokenStateChange } from '../store';
 import type { WechatComponentClient } from '../wechat';
 import type { ComponentTokenProvider } from './component-token';
-import { asError, classify, describe, type RenewalFailure } from './renewal-failure';
+import { asError, classify, describe, FAILURE_METRIC, failureStep } from './renewal-failure';
 import {
   acquireLease,
-  type CommitOutcome,
   callUnderLease,
   commitStep,
   type HolderReport,
   ownDoubt,
   RenewalConflictError,
-  releaseStep,
   type TokenStore,
   transition,
 } from './renewal-protocol';
+import type { RenewalResult, ServedToken } from './renewal-result';
 import {
   guaranteedUntil,
   isServable,
@@ -37,24 +29,7 @@ import {
   validateLeaseMs,
 } from './trust';
 
-/** A token as handed out: WeChat's expiry, and the earlier time until which it is guaranteed to work. */
-export interface ServedToken {
-  readonly token: Sensitive;
-  readonly expiresAt: number;
-  readonly guaranteedUntil: number;
-}
-
-export type { RenewalFailure };
-
-export type RenewalResult =
-  | { readonly kind: 'renewed'; readonly token: ServedToken; readonly commit: CommitOutcome }
-  /** Nothing to do: the stored token already satisfies the request (someone else renewed it, or WeChat still accepts it). */
-  | { readonly kind: 'current'; readonly token: ServedToken }
-  /** Another instance holds the lease (and the caller chose not to wait, or it did not finish in time). */
-  | { readonly kind: 'busy' }
-  | { readonly kind: 'not_found' }
-  | { readonly kind: 'inactive'; readonly status: Exclude<AuthorizerStatus, 'active'> }
-  | { readonly kind: 'failed'; readonly failure: RenewalFailure; readonly error: Error };
+export type { RenewalFailure, RenewalResult, ServedToken } from './renewal-result';
 
 export interface AuthorizerRenewerOptions {
   readonly store: AuthorizerStore;
@@ -296,36 +271,14 @@ export class AuthorizerRenewer {
       uncertain: outcome.uncertain,
       ...describe(outcome.error),
     });
-    if (failure === 'refresh_token_invalid') this.#metrics.count('RefreshTokenInvalid');
-    if (failure === 'not_authorized') this.#metrics.count('AuthorizerRevoked');
-    if (failure === 'quota') this.#metrics.count('QuotaExhausted');
+    const counted = FAILURE_METRIC[failure];
+    if (counted) this.#metrics.count(counted);
     const now = clock.now();
     const report: HolderReport = { owner, sentAt: outcome.sentAt, now, unsettled: outcome.uncertain };
-    await transition(this.#tokenStore(appId), record, (current) => {
-      if (!current) return { result: undefined };
-      const release = releaseStep(current, report, this.#options.renewalMarginMs);
-      // 61023 and 61003 change the status only under our lease and for the refresh token WeChat refused:
-      // a recovered one the sync stored meanwhile is tried next time instead.
-      const ours = current.lease?.owner === owner && current.refreshToken.equals(record.refreshToken);
-      if (ours && failure === 'refresh_token_invalid') {
-        // Into the due index's recovery partition in this same write: the recovery is owed from now on.
-        // The access token stays (a new refresh token does not touch it) with its doubt, if any.
-        return {
-          result: undefined,
-          change: { ...release, lease: null, refreshAt: now },
-          extra: { status: 'refresh_token_invalid' as const, index: 'recovery' as const },
-        };
-      }
-      if (ours && failure === 'not_authorized') {
-        return {
-          result: undefined,
-          change: { lease: null, accessToken: null, doubt: null },
-          extra: { status: 'revoked' as const, index: 'none' as const },
-        };
-      }
-      const forget = dead !== undefined && current.accessToken?.token.equals(dead) ? { accessToken: null } : {};
-      return { result: undefined, ...(release ? { change: { ...release, ...forget } } : {}) };
-    });
+    await transition(this.#tokenStore(appId), record, (current) => ({
+      result: undefined,
+      ...(current ? failureStep(current, { record, owner, report, failure, dead }, this.#options.renewalMarginMs) : {}),
+    }));
     return { kind: 'failed', failure, error: asError(outcome.error) };
   }
 }
