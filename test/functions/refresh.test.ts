@@ -6,29 +6,15 @@ import { createRefresh } from '../../functions/refresh/refresh';
 import { createTable, type LocalDynamo, startDynalite } from '../../infra/local/dynamo';
 import { sensitive } from '../../shared/sensitive';
 import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator';
+import { scheduledEvent } from '../fixtures/eventbridge';
+import { useDynalite } from '../support/dynalite-fixture';
 import { startTestbed, type Testbed } from '../support/testbed';
 
-const scheduledEvent = {
-  version: '0',
-  id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
-  'detail-type': 'Scheduled Event',
-  source: 'aws.events',
-  account: '123456789012',
-  time: '2026-11-23T10:00:00Z',
-  region: 'ap-east-1',
-  resources: ['arn:aws:events:ap-east-1:123456789012:rule/refresh'],
-  detail: {},
-};
-
 describe('createRefresh', () => {
-  let backend: LocalDynamo;
+  const backend = useDynalite();
   let bed: Testbed;
-  beforeAll(async () => {
-    backend = await startDynalite();
-  });
-  afterAll(() => backend.close());
   beforeEach(async () => {
-    bed = await startTestbed(backend);
+    bed = await startTestbed(backend());
     await bed.storeTicket();
   });
   afterEach(() => bed.close());

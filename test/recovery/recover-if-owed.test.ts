@@ -1,37 +1,22 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGetter } from '../../functions/getter/getter';
 import { createRefresh } from '../../functions/refresh/refresh';
-import { type LocalDynamo, startDynalite } from '../../infra/local/dynamo';
 import { AuthorizerRenewer, SCHEDULED } from '../../shared/tokens';
 import { tokenEvent } from '../fixtures/api-gateway';
+import { scheduledEvent } from '../fixtures/eventbridge';
 import { dyingStore } from '../support/dying-stores';
+import { useDynalite } from '../support/dynalite-fixture';
 import { recordingLogger } from '../support/recording-logger';
 import { startTestbed, type Testbed } from '../support/testbed';
 
 // The recovery of refused refresh tokens (shared/recovery), as the scheduled refresh pays it: a sync at
 // once after a 61023, time allowing, reported and never thrown.
 
-const scheduledEvent = {
-  version: '0',
-  id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
-  'detail-type': 'Scheduled Event',
-  source: 'aws.events',
-  account: '123456789012',
-  time: '2026-11-23T10:00:00Z',
-  region: 'ap-east-1',
-  resources: ['arn:aws:events:ap-east-1:123456789012:rule/refresh'],
-  detail: {},
-};
-
 describe('the recovery of refused refresh tokens', () => {
-  let backend: LocalDynamo;
+  const backend = useDynalite();
   let bed: Testbed;
-  beforeAll(async () => {
-    backend = await startDynalite();
-  });
-  afterAll(() => backend.close());
   beforeEach(async () => {
-    bed = await startTestbed(backend);
+    bed = await startTestbed(backend());
     await bed.storeTicket();
   });
   afterEach(() => bed.close());
@@ -66,7 +51,7 @@ describe('the recovery of refused refresh tokens', () => {
 
   it('a healed account whose renewal died after WeChat answered: its kept token stays untrusted, and the getter renews', async () => {
     await bed.close();
-    bed = await startTestbed(backend, { simulator: { rotateRefreshTokenOnRenewal: true } });
+    bed = await startTestbed(backend(), { simulator: { rotateRefreshTokenOnRenewal: true } });
     await bed.storeTicket();
     const [appId = ''] = await bed.seedAuthorizers(1);
     const refresh = createRefresh(() => bed.service);
