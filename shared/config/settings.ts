@@ -1,4 +1,10 @@
-import { DEFAULT_LEASE_MS, LEASE_SAFETY_MS, TRUST_WINDOW_MS } from '../tokens/trust';
+import {
+  DEFAULT_COMPONENT_TOKEN_MARGIN_MS,
+  DEFAULT_LEASE_MS,
+  DEFAULT_RENEWAL_MARGIN_MS,
+  LEASE_SAFETY_MS,
+  TRUST_WINDOW_MS,
+} from '../tokens/trust';
 import { WECHAT_API_BASE } from '../wechat/client';
 
 /** Everything a Lambda of this product is configured with, from its environment. No secret is here. */
@@ -79,7 +85,7 @@ export const SETTINGS = {
     kind: 'whole',
     env: 'RENEWAL_MARGIN_SECONDS',
     unit: 'seconds',
-    default: 15 * 60,
+    default: DEFAULT_RENEWAL_MARGIN_MS / 1000,
     min: 60,
     max: 3_600,
     doc: "How long before an authorizer token's expiry the scheduled refresh renews it.",
@@ -88,7 +94,7 @@ export const SETTINGS = {
     kind: 'whole',
     env: 'COMPONENT_TOKEN_MARGIN_SECONDS',
     unit: 'seconds',
-    default: 10 * 60,
+    default: DEFAULT_COMPONENT_TOKEN_MARGIN_MS / 1000,
     min: 60,
     max: 3_600,
     doc: 'How long before its expiry the component access token is renewed.',

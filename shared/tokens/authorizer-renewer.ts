@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
-import { CONFIG_DEFAULTS } from '../config/settings';
 import { type Logger, silentLogger } from '../logger';
 import { type Metrics, noMetrics } from '../metrics';
 import type { Sensitive } from '../sensitive';
@@ -20,6 +19,8 @@ import {
 } from './renewal-protocol';
 import type { RenewalResult, ServedToken } from './renewal-result';
 import {
+  DEFAULT_LEASE_MS,
+  DEFAULT_RENEWAL_MARGIN_MS,
   guaranteedUntil,
   isServable,
   MIN_SERVED_VALIDITY_MS,
@@ -46,7 +47,7 @@ export interface AuthorizerRenewerOptions {
   readonly newOwner?: () => string;
 }
 
-const DEFAULTS = { renewalMarginMs: CONFIG_DEFAULTS.renewalMarginMs, leaseMs: CONFIG_DEFAULTS.leaseMs, pollMs: 100 };
+const DEFAULTS = { renewalMarginMs: DEFAULT_RENEWAL_MARGIN_MS, leaseMs: DEFAULT_LEASE_MS, pollMs: 100 };
 
 /** A report of a token WeChat was just seen to accept is answered from memory for this long. */
 const ACCEPTED_MEMORY_MS = 30_000;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
-import { CONFIG_DEFAULTS } from '../config/settings';
 import { type Logger, silentLogger } from '../logger';
 import { type Metrics, noMetrics } from '../metrics';
 import type { Sensitive } from '../sensitive';
@@ -16,7 +15,16 @@ import {
   type TokenStore,
   transition,
 } from './renewal-protocol';
-import { guaranteedUntil, isServable, type RenewalReason, SCHEDULED, TRUST_WINDOW_MS, validateLeaseMs } from './trust';
+import {
+  DEFAULT_COMPONENT_TOKEN_MARGIN_MS,
+  DEFAULT_LEASE_MS,
+  guaranteedUntil,
+  isServable,
+  type RenewalReason,
+  SCHEDULED,
+  TRUST_WINDOW_MS,
+  validateLeaseMs,
+} from './trust';
 
 export interface ComponentTokenOptions {
   readonly store: ComponentStore;
@@ -55,8 +63,8 @@ const MEMORY_TTL_MS = 30_000;
 const MIN_VALID_MS = 30_000;
 
 const DEFAULTS = {
-  marginMs: CONFIG_DEFAULTS.componentTokenMarginMs,
-  leaseMs: CONFIG_DEFAULTS.leaseMs,
+  marginMs: DEFAULT_COMPONENT_TOKEN_MARGIN_MS,
+  leaseMs: DEFAULT_LEASE_MS,
   ticketMaxAgeMs: 12 * 3_600_000,
   waitMs: 20_000,
   pollMs: 100,

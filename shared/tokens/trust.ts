@@ -46,6 +46,15 @@ export const STUCK_REQUEST_MS = 60_000;
  */
 export const DEFAULT_LEASE_MS = 30_000;
 
+/**
+ * How long before its expiry an authorizer token is renewed by the schedule (RENEWAL_MARGIN_SECONDS):
+ * a quarter of an hour leaves a failed renewal fourteen more minutes of tries before the token runs out.
+ */
+export const DEFAULT_RENEWAL_MARGIN_MS = 15 * 60_000;
+
+/** How long before its expiry the component access token is renewed (COMPONENT_TOKEN_MARGIN_SECONDS). */
+export const DEFAULT_COMPONENT_TOKEN_MARGIN_MS = 10 * 60_000;
+
 /** A holder stops calling WeChat this long before its lease ends (a call's own timeout is 5 s). */
 export const LEASE_SAFETY_MS = 10_000;
 
