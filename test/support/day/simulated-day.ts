@@ -7,7 +7,7 @@ import { CONFIG_DEFAULTS } from '../../../shared/config';
 import { silentLogger } from '../../../shared/logger';
 import { sensitive } from '../../../shared/sensitive';
 import { TokenService, wireTokenService } from '../../../shared/service';
-import { authorizerKey, createDocumentClient, Table } from '../../../shared/store';
+import { createDocumentClient, Table } from '../../../shared/store';
 import { AuthorizerRenewer } from '../../../shared/tokens';
 import { forEachConcurrently } from '../../../shared/tokens/concurrency';
 import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../../simulator';
@@ -16,7 +16,7 @@ import { SimulatedCallers } from './callers';
 import { countRequests } from './count-requests';
 import type { DayOptions, DayReport } from './day-report';
 import { Death, Killed, MortalStore, MortalSyncStore } from './mortal-run';
-import { scanAttributes } from './raw-scan';
+import { accountsWithoutValidToken, refreshTokensLost } from './stored-accounts';
 
 export type { DayOptions, DayReport } from './day-report';
 
@@ -238,14 +238,7 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
     refresh: refreshRequests.total - refreshRequestsBefore,
   };
 
-  let refreshTokensLost = 0;
-  for (const item of await scanAuthorizers(dynamo.endpoint, tableName, true)) {
-    if (
-      simulator.world.refreshTokenOf(item.appId) !== undefined &&
-      !simulator.world.acceptsRefreshToken(item.appId, item.refreshToken)
-    )
-      refreshTokensLost++;
-  }
+  const lostRefreshTokens = await refreshTokensLost(dynamo.endpoint, tableName, simulator);
   let duplicateRenewals = 0;
   let renewals = 0;
   for (const times of renewalsAt.values()) {
@@ -267,7 +260,7 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
     getterResponses,
     getterUnavailable,
     invalidTokensServed,
-    refreshTokensLost,
+    refreshTokensLost: lostRefreshTokens,
     secondsWithoutValidToken,
     killedRuns,
     recoverySyncs,
@@ -288,47 +281,4 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
   runDoc.destroy();
   await simulator.close();
   return report;
-}
-
-interface ScannedAuthorizer {
-  readonly appId: string;
-  readonly status: string;
-  readonly refreshToken: string;
-  readonly accessToken?: string;
-}
-
-/** Every stored account; the refresh tokens only when asked (the per-step sample needs none). */
-async function scanAuthorizers(
-  endpoint: string,
-  tableName: string,
-  withRefreshTokens = false,
-): Promise<ScannedAuthorizer[]> {
-  const projection = ['appId', 'status', 'accessToken', ...(withRefreshTokens ? ['refreshToken'] : [])];
-  const items = await scanAttributes(endpoint, { tableName, projection, prefix: authorizerKey('').pk });
-  return items.map((item) => ({
-    appId: String(item['appId']),
-    status: String(item['status']),
-    refreshToken: String(item['refreshToken'] ?? ''),
-    ...(typeof item['accessToken'] === 'string' ? { accessToken: item['accessToken'] } : {}),
-  }));
-}
-
-/** Accounts WeChat lists as authorized whose stored record holds no token WeChat accepts now. */
-async function accountsWithoutValidToken(
-  endpoint: string,
-  tableName: string,
-  simulator: WechatSimulator,
-): Promise<number> {
-  const stored = new Map((await scanAuthorizers(endpoint, tableName)).map((item) => [item.appId, item]));
-  let count = 0;
-  for (const { appId } of simulator.world.population.listing()) {
-    const item = stored.get(appId);
-    if (
-      item?.status !== 'active' ||
-      !item.accessToken ||
-      !simulator.world.isAuthorizerTokenValid(appId, item.accessToken)
-    )
-      count++;
-  }
-  return count;
 }
