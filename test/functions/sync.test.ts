@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSync, SyncEventError } from '../../functions/sync/sync';
+import { scheduledEvent } from '../fixtures/eventbridge';
 import { useDynalite } from '../support/dynalite-fixture';
 import { startTestbed, type Testbed } from '../support/testbed';
 
@@ -15,7 +16,7 @@ describe('createSync', () => {
   it('runs on the schedule and on a manual {"sync": true}, and ends with one summary line', async () => {
     const sync = createSync(() => bed.service);
     bed.clock.advance(1_000);
-    expect(await sync({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} })).toMatchObject({
+    expect(await sync(scheduledEvent)).toMatchObject({
       ran: true,
       complete: true,
       added: 700,

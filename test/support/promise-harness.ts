@@ -15,7 +15,7 @@ import type { Testbed } from './testbed';
 // any version of the token core.
 
 export const MINUTE = 60_000;
-export const scheduledEvent = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
+export { scheduledEvent } from '../fixtures/eventbridge';
 
 interface Promised {
   readonly what: string;
