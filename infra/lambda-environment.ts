@@ -1,5 +1,4 @@
 import { type Duration, Token } from 'aws-cdk-lib';
-import { APPID_RULE, isAppId } from '../shared/appid';
 import { isInRange, rangeText, SETTINGS, type WholeNumberSetting } from '../shared/config';
 import { SERVICE_NAME } from '../shared/logger';
 import type { WechatAuthorizerTokensProps } from './props';
@@ -52,8 +51,10 @@ export function lambdaEnvironment(
  */
 export function propProblems(props: WechatAuthorizerTokensProps): string[] {
   const problems: string[] = [];
-  if (!Token.isUnresolved(props.componentAppId) && !isAppId(props.componentAppId)) {
-    problems.push(`componentAppId: ${APPID_RULE}, got "${props.componentAppId}"`);
+  // The functions need it non-empty and take it as given (trimmed): WeChat, not this rule, says what a
+  // component AppId is.
+  if (!Token.isUnresolved(props.componentAppId) && props.componentAppId.trim() === '') {
+    problems.push(`componentAppId is required (${SETTINGS.componentAppId.env})`);
   }
   for (const prop of Object.keys(TUNABLES) as Tunable[]) {
     const given: number | Duration | undefined = props[prop];

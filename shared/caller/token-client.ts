@@ -27,6 +27,9 @@ import { NamedError } from '../errors';
  * ```
  */
 export class TokenServiceError extends NamedError {
+  // Spelled out: backends bundle this client with their own settings, and a minifier renames classes.
+  override readonly name: string = 'TokenServiceError';
+
   constructor(
     readonly status: number,
     readonly code: string,

@@ -50,13 +50,13 @@ describe("the Lambdas' environment, by the settings table", () => {
   it('reports every prop out of range, naming the prop, its range and its variable', () => {
     expect(
       propProblems({
-        componentAppId: 'not an appid',
+        componentAppId: '  ',
         refreshConcurrency: 0,
         lease: Duration.minutes(10),
         renewalMargin: Duration.millis(90_500),
       }),
     ).toEqual([
-      'componentAppId: an appid is 1 to 64 letters, digits, _ or -, got "not an appid"',
+      'componentAppId is required (COMPONENT_APPID)',
       'refreshConcurrency must be a whole number from 1 to 64 (REFRESH_CONCURRENCY), got 0',
       'renewalMargin must be a whole number from 60 to 3600 seconds (RENEWAL_MARGIN_SECONDS), got 90.5 seconds',
       'lease must be a whole number from 20 to 120 seconds (LEASE_SECONDS), got 600 seconds',

@@ -36,6 +36,14 @@ export interface AuthorizerExtra {
   readonly now: number;
 }
 
+/**
+ * The sync's writes hold the version its snapshot read, whatever it is: a stored 0 (an item written by
+ * hand) is matched too, and the sync's write then moves it on. The renewal's steps use `atVersion`.
+ */
+function syncedVersion(version: number): Condition {
+  return { expression: '#version = :expectedVersion', values: { ':expectedVersion': version } };
+}
+
 /** A change the renewal decided, onto the version of the account it was decided from. */
 export function tokenChange(record: AuthorizerRecord, change: TokenStateChange, extra?: AuthorizerExtra): Write {
   const set: Record<string, unknown> = {};
@@ -91,7 +99,7 @@ export function revokeAbsent(appId: string, expectedVersion: number, now: number
   return {
     key: authorizerKey(appId),
     update: revocation(now),
-    condition: allOf(atVersion(expectedVersion), statusIsNot('revoked'), ...sameAbsence),
+    condition: allOf(syncedVersion(expectedVersion), statusIsNot('revoked'), ...sameAbsence),
   };
 }
 
@@ -103,7 +111,7 @@ export function markAbsent(appId: string, expectedVersion: number, listingStarte
   return {
     key: authorizerKey(appId),
     update: { set: { absentSince: listingStartedAt } },
-    condition: allOf(atVersion(expectedVersion), statusIsNot('revoked')),
+    condition: allOf(syncedVersion(expectedVersion), statusIsNot('revoked')),
   };
 }
 
@@ -144,7 +152,7 @@ export function applyListed(entry: ListedEntry, change: ListedChange): Write {
   // refused: when WeChat refused the old refresh token does not matter (the refresh run marks it and
   // syncs at once, maybe within the same millisecond), and a revocation since would have changed the status.
   const conditions = [
-    atVersion(change.expectedVersion),
+    syncedVersion(change.expectedVersion),
     ...(change.refreshToken ? [olderThanPage('refreshTokenChangedAt')] : []),
     ...(change.authTime ? [olderThanPage('authTimeChangedAt')] : []),
     ...(change.activate === 'reauthorized' ? [olderThanPage('statusChangedAt')] : []),
@@ -197,7 +205,7 @@ export function reindex(stored: AuthorizerSnapshot, now: number): Write {
   return {
     key: authorizerKey(stored.appId),
     update: { set: { dueShard: dueShardOf(stored.appId), refreshAt } },
-    condition: allOf(atVersion(stored.version), statusIs('active'), ...sameIndexKey),
+    condition: allOf(syncedVersion(stored.version), statusIs('active'), ...sameIndexKey),
   };
 }
 

@@ -96,9 +96,12 @@ export interface ListedEntry {
   readonly fetchedAt: number;
 }
 
-/** The whole item, as the renewal reads it. */
+/**
+ * The item as the renewal reads it: all but what only the sync uses (its absence, its index key), which
+ * the getter and the renewer neither read nor check.
+ */
 export const AUTHORIZER_RECORD = projection(
-  itemSchema,
+  z.omit(itemSchema, { absentSince: true, dueShard: true }),
   'authorizer',
   (data, item): AuthorizerRecord => ({
     ...decodeTokenState(item),
