@@ -3,7 +3,6 @@ import { type Clock, systemClock } from './clock';
 import type { ServiceConfig } from './config';
 import { type Logger, silentLogger } from './logger';
 import { type Metrics, noMetrics } from './metrics';
-import { type EncryptedPush, type PushOutcome, pushHandler } from './push';
 import type { RecoveryDeps } from './recovery';
 import {
   renewOnDemand,
@@ -66,42 +65,22 @@ export interface AuthorizerPage {
 }
 
 /**
- * The product's use cases, each started one way: by the Lambdas' handlers (thin adapters that parse the
+ * The product's token use cases (the callback's is the `PushService`, over the same parts), each started one way: by the Lambdas' handlers (thin adapters that parse the
  * event, call one of these and map the result), the local runtime, the tests and the bench alike.
  */
 export class TokenService {
   readonly #parts: TokenServiceParts;
-  readonly #handlePush: (push: EncryptedPush) => Promise<PushOutcome>;
   readonly #recovery: RecoveryDeps;
 
   constructor(parts: TokenServiceParts) {
     this.#parts = parts;
-    const { config, clock, logger } = parts;
-    this.#handlePush = pushHandler({
-      secret: parts.secret,
-      componentAppId: config.componentAppId,
-      component: parts.component,
-      authorizers: parts.authorizers,
-      exchange: {
-        client: parts.client,
-        componentTokens: parts.componentTokens,
-        clock,
-        renewalMarginMs: parts.renewer.renewalMarginMs,
-      },
-      clock,
-      logger,
-    });
+    const { config, logger } = parts;
     this.#recovery = {
       componentAppId: config.componentAppId,
       syncStore: parts.syncStore,
       sync: () => this.sync(),
       logger,
     };
-  }
-
-  /** A push WeChat sent to the callback URL (see `pushHandler`). */
-  handlePush(push: EncryptedPush): Promise<PushOutcome> {
-    return this.#handlePush(push);
   }
 
   /** The schedule's run: every due token renewed, then an owed recovery paid (see `runScheduledRefresh`). */

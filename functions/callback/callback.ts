@@ -3,7 +3,7 @@ import { ROUTE_KEYS } from '../../shared/api/routes';
 import type { Logger } from '../../shared/logger';
 import type { PushOutcome } from '../../shared/push';
 import { MAX_PUSH_BYTES } from '../../shared/push/open-push';
-import type { TokenService } from '../../shared/service';
+import type { PushService } from '../../shared/push-service';
 
 type Answer = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 const text = (statusCode: number, body: string): Answer => ({
@@ -14,10 +14,10 @@ const text = (statusCode: number, body: string): Answer => ({
 
 /**
  * WeChat's authorization-event URL (no IAM: WeChat calls it). The event is read into the push WeChat
- * sent (route, size, the query's signature parameters, the body), the service handles it, and its
+ * sent (route, size, the query's signature parameters, the body), the push service handles it, and its
  * outcome is answered: `success` only for a push handled, so that WeChat re-delivers every other.
  */
-export function createCallback(service: () => TokenService, logger: Logger) {
+export function createCallback(pushes: () => PushService, logger: Logger) {
   return async (event: APIGatewayProxyEventV2): Promise<Answer> => {
     try {
       if (event.routeKey !== ROUTE_KEYS.wechatCallback) return text(404, 'not found');
@@ -27,7 +27,7 @@ export function createCallback(service: () => TokenService, logger: Logger) {
       const query = event.queryStringParameters ?? {};
       if (query['encrypt_type'] !== 'aes') return text(400, 'only encrypted (encrypt_type=aes) pushes are accepted');
       const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-      const outcome = await service().handlePush({
+      const outcome = await pushes().handlePush({
         msgSignature: query['msg_signature'] ?? '',
         timestamp: query['timestamp'] ?? '',
         nonce: query['nonce'] ?? '',

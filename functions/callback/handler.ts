@@ -1,14 +1,14 @@
 // The callback Lambda: WeChat's authorization-event URL (tickets, authorizations, revocations).
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { TokenService } from '../../shared/service';
+import { PushService } from '../../shared/push-service';
 import { createLogger, createMetrics } from '../common/observability';
-import { serviceFromEnv } from '../common/service-from-env';
+import { partsFromEnv } from '../common/service-from-env';
 import { createCallback } from './callback';
 
 const logger = createLogger('callback');
 const { metrics, publish } = createMetrics();
-let service: TokenService | undefined;
-const callback = createCallback(() => (service ??= serviceFromEnv(logger, metrics)), logger);
+let pushes: PushService | undefined;
+const callback = createCallback(() => (pushes ??= new PushService(partsFromEnv(logger, metrics))), logger);
 
 export async function handler(event: APIGatewayProxyEventV2) {
   try {

@@ -5,7 +5,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createCallback } from '../../functions/callback/callback';
 import { createGetter } from '../../functions/getter/getter';
 import type { Logger } from '../../shared/logger';
-import { createTokenService, type TokenService } from '../../shared/service';
+import { PushService } from '../../shared/push-service';
+import { TokenService, wireTokenService } from '../../shared/service';
 import { createDocumentClient } from '../../shared/store';
 import {
   SIMULATOR_CREDENTIALS,
@@ -115,7 +116,7 @@ async function startParts(
     logger.warn(`the WeChat simulator state ${stateFile} is ${state.problem}: the simulator starts anew`);
   }
   const saver = stateFile ? new WorldSnapshotSaver(simulator, stateFile) : undefined;
-  const service = createTokenService({
+  const parts = wireTokenService({
     config: localServiceConfig({
       componentAppId: credentials.componentAppId,
       tableName: TABLE,
@@ -126,10 +127,13 @@ async function startParts(
     secret: localSecret(credentials),
     logger,
   });
+  const service = new TokenService(parts);
+  const pushes = new PushService(parts);
+
   const port = options.port ?? 3000;
   const api = await startApiServer({
     getter: createGetter(() => service, logger),
-    callback: createCallback(() => service, logger),
+    callback: createCallback(() => pushes, logger),
     port,
   }).catch((error: unknown) => {
     if ((error as { code?: unknown } | undefined)?.code !== 'EADDRINUSE') throw error;

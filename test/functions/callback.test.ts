@@ -144,7 +144,7 @@ describe('the callback', () => {
     const vector = PUBLISHED_VECTORS.find((candidate) => candidate.id === 'V7');
     if (!vector?.msgSignature) throw new Error('the EasyWeChat vector is missing');
     const { createCallback } = await import('../../functions/callback/callback');
-    const easyWeChat = bed.serviceWith({
+    const easyWeChat = bed.pushesWith({
       secret: async () => ({
         componentAppId: vector.appId,
         componentAppSecret: sensitive('unused'),

@@ -45,10 +45,10 @@ describe('handlePush', () => {
       InfoType: 'component_verify_ticket',
       ComponentVerifyTicket: 'ticket@@@handled',
     };
-    expect(await bed.service.handlePush(push(ticket))).toEqual({ kind: 'handled' });
+    expect(await bed.pushes.handlePush(push(ticket))).toEqual({ kind: 'handled' });
     expect((await bed.component.get(component.appId))?.ticket?.ticket.reveal()).toBe('ticket@@@handled');
     expect(
-      await bed.service.handlePush(
+      await bed.pushes.handlePush(
         push({ AppId: component.appId, CreateTime: now(), InfoType: 'notify_third_fasteregister' }),
       ),
     ).toEqual({ kind: 'handled' });
@@ -61,11 +61,11 @@ describe('handlePush', () => {
       InfoType: 'component_verify_ticket',
       ComponentVerifyTicket: 'x',
     });
-    expect(await bed.service.handlePush({ ...sealed, msgSignature: '0'.repeat(40) })).toEqual({
+    expect(await bed.pushes.handlePush({ ...sealed, msgSignature: '0'.repeat(40) })).toEqual({
       kind: 'unopened',
       reason: 'signature_mismatch',
     });
-    expect(await bed.service.handlePush({ ...sealed, body: 'this is not xml' })).toEqual({
+    expect(await bed.pushes.handlePush({ ...sealed, body: 'this is not xml' })).toEqual({
       kind: 'unopened',
       reason: 'bad_xml',
     });
@@ -79,12 +79,12 @@ describe('handlePush', () => {
       InfoType: 'component_verify_ticket',
       ComponentVerifyTicket: 'x',
     };
-    expect(await bed.service.handlePush(push(fields))).toEqual({ kind: 'other_component' });
+    expect(await bed.pushes.handlePush(push(fields))).toEqual({ kind: 'other_component' });
   });
 
   it('malformed: a field the push type needs is missing or not what it must be', async () => {
     const outcome = (fields: Record<string, string | number>) =>
-      bed.service.handlePush(push({ AppId: component.appId, ...fields }));
+      bed.pushes.handlePush(push({ AppId: component.appId, ...fields }));
     expect(await outcome({ InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'x' })).toEqual({
       kind: 'malformed',
       problem: 'CreateTime is missing or not a number',
@@ -117,6 +117,6 @@ describe('handlePush', () => {
       AuthorizerAppid: other.appId,
       AuthorizationCode: grant.authorizationCode,
     };
-    expect(await bed.service.handlePush(push(fields))).toEqual({ kind: 'wrong_account' });
+    expect(await bed.pushes.handlePush(push(fields))).toEqual({ kind: 'wrong_account' });
   });
 });

@@ -18,7 +18,7 @@ export async function startApiTestbed(
 ): Promise<ApiTestbed> {
   const bed = await startTestbed(backend, options);
   const getter = createGetter(() => bed.service, bed.logger, options.getter);
-  const callback = createCallback(() => bed.service, bed.logger);
+  const callback = createCallback(() => bed.pushes, bed.logger);
   const api = await startApiServer({ getter, callback });
   bed.simulator.callbackUrl = `${api.url}/wechat/callback`;
   return {

@@ -4,7 +4,8 @@ import { createCallback } from '../../functions/callback/callback';
 import { createGetter } from '../../functions/getter/getter';
 import { createRefresh } from '../../functions/refresh/refresh';
 import { localSecret, localServiceConfig } from '../../infra/local/local-config';
-import { createTokenService, type TokenService } from '../../shared/service';
+import { PushService } from '../../shared/push-service';
+import { TokenService, wireTokenService } from '../../shared/service';
 import { httpApiEvent, refreshEvent, tokenEvent } from '../fixtures/api-gateway';
 import { recordingLogger } from './recording-logger';
 import type { Testbed } from './testbed';
@@ -203,7 +204,7 @@ export function otherInstance(
   getter: ReturnType<typeof createGetter>;
   callback: ReturnType<typeof createCallback>;
 } {
-  const service = createTokenService({
+  const parts = wireTokenService({
     config: localServiceConfig({
       tableName: bed.tableName,
       wechatApiBase: bed.simulator.url,
@@ -218,12 +219,15 @@ export function otherInstance(
       ...(options.fetch ? { fetch: options.fetch } : {}),
     },
   });
+  const service = new TokenService(parts);
+  const pushes = new PushService(parts);
+
   const logger = recordingLogger();
   return {
     service,
     refresh: createRefresh(() => service),
     getter: createGetter(() => service, logger, { waitMs: 0 }),
-    callback: createCallback(() => service, logger),
+    callback: createCallback(() => pushes, logger),
   };
 }
 

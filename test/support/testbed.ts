@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LocalDynamo } from '../../infra/local/dynamo';
 import { localSecret, localServiceConfig } from '../../infra/local/local-config';
 import type { DurationMetricName, MetricName, Metrics } from '../../shared/metrics';
+import { PushService } from '../../shared/push-service';
 import { sensitive } from '../../shared/sensitive';
 import { TokenService, type TokenServiceParts, wireTokenService } from '../../shared/service';
 import { SIMULATOR_CREDENTIALS, type SimClock, WechatSimulator, type WechatSimulatorOptions } from '../../simulator';
@@ -16,6 +17,10 @@ export interface Testbed extends Omit<TokenServiceParts, 'table' | 'clock' | 'lo
   readonly service: TokenService;
   /** Another service over these parts with some replaced (a store that fails, another secret). */
   serviceWith(parts: Partial<TokenServiceParts>): TokenService;
+  /** The callback's service, over the same parts. */
+  readonly pushes: PushService;
+  /** Another push service over these parts with some replaced (another secret). */
+  pushesWith(parts: Partial<TokenServiceParts>): PushService;
   /** The simulator's clock, shared by the service: the test moves it. */
   readonly clock: SimClock;
   readonly simulator: WechatSimulator;
@@ -81,6 +86,8 @@ export async function startTestbed(
     ...shared,
     service: new TokenService(parts),
     serviceWith: (replaced) => new TokenService({ ...parts, ...replaced }),
+    pushes: new PushService(parts),
+    pushesWith: (replaced) => new PushService({ ...parts, ...replaced }),
     clock: simulator.clock,
     simulator,
     doc,

@@ -5,6 +5,7 @@ import { createTable, LOCAL_CLIENT_CONFIG, type LocalDynamo } from '../../../inf
 import { localSecret, localServiceConfig } from '../../../infra/local/local-config';
 import { CONFIG_DEFAULTS } from '../../../shared/config';
 import { silentLogger } from '../../../shared/logger';
+import { PushService } from '../../../shared/push-service';
 import { sensitive } from '../../../shared/sensitive';
 import { TokenService, wireTokenService } from '../../../shared/service';
 import { createDocumentClient, Table } from '../../../shared/store';
@@ -75,12 +76,13 @@ export async function simulateDay(dynamo: LocalDynamo, options: DayOptions): Pro
   const wechat = { timeoutMs: 5_000, retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, totalBudgetMs: 10_000 } };
   const parts = wireTokenService({ config, doc, secret: localSecret(), clock, wechat });
   const service = new TokenService(parts);
+  const pushes = new PushService(parts);
   // The refresh function's container: its own clients, as a Lambda's are.
   const runParts = wireTokenService({ config, doc: runDoc, secret: localSecret(), clock, wechat });
   const runService = new TokenService(runParts);
   const runTable = new Table(runDoc, tableName);
   const getter = createGetter(() => service, silentLogger, { waitMs: 3_000 });
-  const api = await startApiServer({ getter, callback: createCallback(() => service, silentLogger) });
+  const api = await startApiServer({ getter, callback: createCallback(() => pushes, silentLogger) });
   simulator.callbackUrl = `${api.url}/wechat/callback`;
 
   // Every token api_authorizer_token issued, by account and time.
