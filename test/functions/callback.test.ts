@@ -1,26 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sensitive } from '../../shared/sensitive';
-import { SIMULATOR_CREDENTIALS } from '../../simulator';
-import { httpApiEvent, tokenEvent } from '../fixtures/api-gateway';
+import { callbackEvent, simulatorComponent as component, httpApiEvent, tokenEvent } from '../fixtures/api-gateway';
 import { PUBLISHED_VECTORS } from '../fixtures/published-vectors';
 import { type ApiTestbed, startApiTestbed } from '../support/api-testbed';
 import { useDynalite } from '../support/dynalite-fixture';
 import { independentPush } from '../support/independent-wxcrypt';
-
-const component = {
-  token: SIMULATOR_CREDENTIALS.messageToken,
-  encodingAesKey: SIMULATOR_CREDENTIALS.encodingAesKey,
-  appId: SIMULATOR_CREDENTIALS.componentAppId,
-};
-
-const callbackEvent = (push: { query: Record<string, string>; body: string }) =>
-  httpApiEvent({
-    routeKey: 'POST /wechat/callback',
-    rawPath: '/wechat/callback',
-    query: push.query,
-    body: push.body,
-    iam: false,
-  });
 
 /** A push built by the independent implementation, as WeChat would send it. */
 function pushOf(fields: Record<string, string | number>, at = { timestamp: '1795428000', nonce: '1372623149' }) {

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRefresh } from '../../functions/refresh/refresh';
-import { SIMULATOR_CREDENTIALS } from '../../simulator';
-import { httpApiEvent } from '../fixtures/api-gateway';
+import { callbackEvent, simulatorComponent as component } from '../fixtures/api-gateway';
 import { type ApiTestbed, startApiTestbed } from '../support/api-testbed';
 import { conformanceBackends, useBackend } from '../support/dynamo-backends';
 import { independentPush } from '../support/independent-wxcrypt';
@@ -19,20 +18,6 @@ import {
 // Issue 11's scenarios about authorizations: an exchange of an authorization code (api_query_auth)
 // issues a token that, in the worst case, supersedes the stored one. Whatever becomes of the exchange,
 // no token handed out after it may die before the time it was promised until.
-
-const component = {
-  token: SIMULATOR_CREDENTIALS.messageToken,
-  encodingAesKey: SIMULATOR_CREDENTIALS.encodingAesKey,
-  appId: SIMULATOR_CREDENTIALS.componentAppId,
-};
-const callbackEvent = (push: { query: Record<string, string>; body: string }) =>
-  httpApiEvent({
-    routeKey: 'POST /wechat/callback',
-    rawPath: '/wechat/callback',
-    query: push.query,
-    body: push.body,
-    iam: false,
-  });
 
 describe.each(conformanceBackends())('the promise, authorizations, on %s', (kind) => {
   const backend = useBackend(kind);

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRefresh } from '../../functions/refresh/refresh';
-import { SIMULATOR_CREDENTIALS } from '../../simulator';
-import { httpApiEvent } from '../fixtures/api-gateway';
+import { callbackEvent, simulatorComponent as component } from '../fixtures/api-gateway';
 import { type ApiTestbed, startApiTestbed } from '../support/api-testbed';
 import { conformanceBackends, useBackend } from '../support/dynamo-backends';
 import { independentPush } from '../support/independent-wxcrypt';
@@ -22,20 +21,6 @@ import {
 // R2, R3, R4, R5 FAILED on the code handed for review (ba7f3f4) and PASS since the lead's commit 4a71353
 // ("Review fixes"), landed during the review: kept as regression tests. R10 failed on 4a71353 and passes since the
 // commit after it. R1 and R9 are limits the promise rests on, documented in trust.ts and the README.
-
-const component = {
-  token: SIMULATOR_CREDENTIALS.messageToken,
-  encodingAesKey: SIMULATOR_CREDENTIALS.encodingAesKey,
-  appId: SIMULATOR_CREDENTIALS.componentAppId,
-};
-const callbackEvent = (push: { query: Record<string, string>; body: string }) =>
-  httpApiEvent({
-    routeKey: 'POST /wechat/callback',
-    rawPath: '/wechat/callback',
-    query: push.query,
-    body: push.body,
-    iam: false,
-  });
 
 describe.each(conformanceBackends())('review: authorizations, on %s', (kind) => {
   const backend = useBackend(kind);
