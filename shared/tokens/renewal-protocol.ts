@@ -43,6 +43,9 @@ export async function transition<R extends TokenState, X, T>(
   }
 }
 
+/** A waiter's poll interval doubles this many times at most (100 ms becomes 800 ms). */
+const MAX_POLL_BACKOFF_DOUBLINGS = 3;
+
 /** A record that keeps moving under us this often is a bug or a storm; the caller fails and retries later. */
 const MAX_CONFLICTS = 8;
 
@@ -84,6 +87,7 @@ export async function acquireLease<R extends TokenState, X>(
 ): Promise<LeaseAttempt<R>> {
   const giveUpAt = performance.now() + options.waitMs;
   const owner = options.newOwner();
+  let polls = 0;
   for (let lost = 0; ; ) {
     const readAt = options.now();
     const record = await store.read();
@@ -93,8 +97,12 @@ export async function acquireLease<R extends TokenState, X>(
     if (!options.eligible(record)) return { kind: 'refused', record };
     if (!needsRenewal(record, options.reason, readAt)) return { kind: 'current', record, readAt };
     if (isLeaseLive(record.lease, readAt)) {
-      if (performance.now() >= giveUpAt) return { kind: 'busy', record };
-      await sleep(options.pollMs * (0.5 + Math.random()));
+      const left = giveUpAt - performance.now();
+      if (left <= 0) return { kind: 'busy', record };
+      // Backing off (to MAX_POLL_BACKOFF × pollMs, jittered): a thousand waiters' reads must not starve the
+      // holder's own writes of the table, and each waiter still reads once more at its deadline.
+      const backoff = options.pollMs * 2 ** Math.min(polls++, MAX_POLL_BACKOFF_DOUBLINGS);
+      await sleep(Math.min(backoff * (0.5 + Math.random()), left));
       continue;
     }
     const now = options.now();
