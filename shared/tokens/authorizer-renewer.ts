@@ -63,6 +63,8 @@ export class AuthorizerRenewer {
   readonly #logger: Logger;
   /** Tokens WeChat accepted when a caller reported them refused: a storm of reports costs one check. */
   readonly #accepted = new Map<string, { token: Sensitive; until: number }>();
+  /** The report of a refused token under way per appid, which later reports of the same token join. */
+  readonly #reports = new Map<string, { token: Sensitive; result: Promise<RenewalResult> }>();
 
   constructor(options: AuthorizerRenewerOptions) {
     this.#options = { ...DEFAULTS, ...options };
@@ -87,6 +89,19 @@ export class AuthorizerRenewer {
    * for its result (the getter); with 0 it reports `busy` at once (the scheduled run moves on).
    */
   async renew(appId: string, reason: RenewalReason, options: { waitMs: number }): Promise<RenewalResult> {
+    // Reports of one refused token in this process join the one under way: one poller, not a thousand.
+    if (reason.kind !== 'invalid' || options.waitMs <= 0) return this.#renew(appId, reason, options);
+    const token = reason.token;
+    const joined = this.#reports.get(appId);
+    if (joined?.token.equals(token)) return joined.result;
+    const result = this.#renew(appId, reason, options).finally(() => {
+      if (this.#reports.get(appId)?.result === result) this.#reports.delete(appId);
+    });
+    this.#reports.set(appId, { token, result });
+    return result;
+  }
+
+  async #renew(appId: string, reason: RenewalReason, options: { waitMs: number }): Promise<RenewalResult> {
     const { clock } = this.#options;
     if (reason.kind === 'invalid') {
       const accepted = this.#accepted.get(appId);
