@@ -210,7 +210,7 @@ async function startParts(
       doc.destroy();
       await simulator.close();
       try {
-        // Last, once nothing can change the world any more.
+        // Last, once nothing can change the world again.
         await saver?.save();
       } finally {
         await dynamo.close();

@@ -152,7 +152,7 @@ export class Table {
   }
 
   /**
-   * Whether one index partition holds an item with a sort key above `after` (none given: any item):
+   * Whether one index partition holds an item with a sort key above `after` (none given: an item at all):
    * a Query of at most one key.
    */
   async anyInIndex(index: IndexShape, partition: string, after?: number): Promise<boolean> {

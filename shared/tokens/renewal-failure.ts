@@ -79,7 +79,7 @@ export function failureStep(
   const ours = current.lease?.owner === owner && current.refreshToken.equals(record.refreshToken);
   if (ours && failure === 'refresh_token_invalid') {
     // Into the due index's recovery partition in this same write: the recovery is owed from now on.
-    // The access token stays (a new refresh token does not touch it) with its doubt, if any.
+    // The access token stays (a new refresh token does not touch it) with its doubt, if it has one.
     return {
       change: { ...release, lease: null, refreshAt: report.now },
       extra: { status: 'refresh_token_invalid', index: 'recovery' },

@@ -19,7 +19,7 @@ const KEYS = itemKeys('AUTHORIZER#');
 
 export const authorizerKey: (appId: string) => Key = KEYS.key;
 
-/** The appid an authorizer item's key names; `undefined` for the key of any other item. */
+/** The appid an authorizer item's key names; `undefined` for the key of another item type. */
 export const appIdOfAuthorizerKey: (pk: string) => string | undefined = KEYS.idOf;
 
 /** The Scan filter that keeps the authorizer items and no other. */

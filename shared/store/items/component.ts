@@ -22,7 +22,7 @@ const KEYS = itemKeys('COMPONENT#');
 
 export const componentKey: (componentAppId: string) => Key = KEYS.key;
 
-/** The component AppId a component item's key names; `undefined` for the key of any other item. */
+/** The component AppId a component item's key names; `undefined` for the key of another item type. */
 export const componentAppIdOfKey: (pk: string) => string | undefined = KEYS.idOf;
 
 export interface StoredTicket {

@@ -8,7 +8,7 @@ import type { Condition, Key } from '../table';
 export function itemKeys(prefix: string) {
   return {
     key: (id: string): Key => ({ pk: `${prefix}${id}` }),
-    /** The id a key of this type names; `undefined` for the key of any other item type. */
+    /** The id a key of this type names; `undefined` for the key of another item type. */
     idOf: (pk: string): string | undefined => (pk.startsWith(prefix) ? pk.slice(prefix.length) : undefined),
     /** The Scan filter that keeps the items of this type and no other. */
     filter: {
