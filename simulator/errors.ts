@@ -2,7 +2,7 @@ import { NamedError } from '../shared/errors';
 
 /**
  * Base of the errors the simulator answers a caller with. Misuse of its API (a bad setting, an account it
- * does not have) is not one: it throws as any bad argument does (`TypeError`, `RangeError`, `Error`).
+ * does not have) is not one: it throws as a bad argument does (`TypeError`, `RangeError`, `Error`).
  */
 export abstract class SimulatorError extends NamedError {}
 
