@@ -3,13 +3,13 @@
 // absolute figures are shown for context. BENCH_ONLY=<name,...> runs some suites only (while working on
 // one) and leaves docs/benchmarks.md as it was.
 import { fileURLToPath } from 'node:url';
-import { type BenchSuite, runBench } from './harness';
-import { coldStartSuite } from './suites/cold-start';
-import { cryptoSuite } from './suites/crypto';
-import { daySuite } from './suites/day';
-import { getterSuite } from './suites/getter';
-import { syncSuite } from './suites/sync';
-import { wechatSuite } from './suites/wechat';
+import { type BenchSuite, runBench } from './harness.js';
+import { coldStartSuite } from './suites/cold-start.js';
+import { cryptoSuite } from './suites/crypto.js';
+import { daySuite } from './suites/day.js';
+import { getterSuite } from './suites/getter.js';
+import { syncSuite } from './suites/sync.js';
+import { wechatSuite } from './suites/wechat.js';
 
 const suites: ReadonlyArray<readonly [string, BenchSuite]> = [
   ['crypto', cryptoSuite],

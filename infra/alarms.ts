@@ -6,10 +6,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SERVICE_NAME } from '../shared/logger';
-import type { DurationMetricName, MetricName } from '../shared/metrics';
-import { METRICS_NAMESPACE } from '../shared/metrics';
-import type { FunctionName } from './function';
+import { SERVICE_NAME } from '../shared/logger.js';
+import type { DurationMetricName, MetricName } from '../shared/metrics.js';
+import { METRICS_NAMESPACE } from '../shared/metrics.js';
+import type { FunctionName } from './function.js';
 
 /** The alarms, by their construct ids: each has its entry in the runbook. */
 export const ALARM_IDS = [

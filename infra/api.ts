@@ -6,7 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ROUTES, type Route } from '../shared/api/routes';
+import { ROUTES, type Route } from '../shared/api/routes.js';
 
 export interface TokensApiOptions {
   readonly functions: { readonly getter: lambda.IFunction; readonly callback: lambda.IFunction };

@@ -1,7 +1,7 @@
 // The CDK app (`npx cdk synth`, `npx cdk deploy`): one stack, checked by cdk-nag.
 import { App } from 'aws-cdk-lib';
-import { addNagChecks } from './checks';
-import { WechatAuthorizerTokensStack } from './stack';
+import { addNagChecks } from './checks.js';
+import { WechatAuthorizerTokensStack } from './stack.js';
 
 const app = new App();
 const componentAppId = app.node.tryGetContext('componentAppId') ?? process.env['WECHAT_COMPONENT_APPID'];

@@ -11,18 +11,18 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ROUTES } from '../shared/api/routes';
-import { SCHEDULE_DEFAULTS } from '../shared/config';
-import { TABLE_SCHEMA } from '../shared/store/schema';
-import { PUSH_HANDLING_TIMEOUT_MS } from '../shared/tokens/authorization';
-import { createAlarms } from './alarms';
-import { routeArn, tokensApi } from './api';
-import { type FunctionName, tokensFunction } from './function';
-import { lambdaEnvironment, propProblems } from './lambda-environment';
-import type { WechatAuthorizerTokensProps } from './props';
+import { ROUTES } from '../shared/api/routes.js';
+import { SCHEDULE_DEFAULTS } from '../shared/config/index.js';
+import { TABLE_SCHEMA } from '../shared/store/schema.js';
+import { PUSH_HANDLING_TIMEOUT_MS } from '../shared/tokens/authorization.js';
+import { createAlarms } from './alarms.js';
+import { routeArn, tokensApi } from './api.js';
+import { type FunctionName, tokensFunction } from './function.js';
+import { lambdaEnvironment, propProblems } from './lambda-environment.js';
+import type { WechatAuthorizerTokensProps } from './props.js';
 
-export type { FunctionName } from './function';
-export type { WechatAuthorizerTokensProps } from './props';
+export type { FunctionName } from './function.js';
+export type { WechatAuthorizerTokensProps } from './props.js';
 
 /** The getter API's throttle when the props give none. */
 const DEFAULT_API_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;

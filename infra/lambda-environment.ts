@@ -1,7 +1,7 @@
 import { type Duration, Token } from 'aws-cdk-lib';
-import { isInRange, rangeText, SETTINGS, type WholeNumberSetting } from '../shared/config';
-import { SERVICE_NAME } from '../shared/logger';
-import type { WechatAuthorizerTokensProps } from './props';
+import { isInRange, rangeText, SETTINGS, type WholeNumberSetting } from '../shared/config/index.js';
+import { SERVICE_NAME } from '../shared/logger.js';
+import type { WechatAuthorizerTokensProps } from './props.js';
 
 /** The tunable props, each with the setting it is written to (and its range and default taken from). */
 export const TUNABLES = {

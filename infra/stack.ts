@@ -1,6 +1,6 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { WechatAuthorizerTokens, type WechatAuthorizerTokensProps } from './construct';
+import { WechatAuthorizerTokens, type WechatAuthorizerTokensProps } from './construct.js';
 
 /** The deployable stack: the construct, nothing else. */
 export class WechatAuthorizerTokensStack extends Stack {

@@ -1,5 +1,5 @@
-import { type EncryptedPush, type PushOutcome, pushHandler } from './push';
-import type { TokenServiceParts } from './service';
+import { type EncryptedPush, type PushOutcome, pushHandler } from './push/index.js';
+import type { TokenServiceParts } from './service.js';
 
 /**
  * The callback's use case, over the same parts as the `TokenService`: a push WeChat sent to the callback

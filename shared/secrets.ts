@@ -1,9 +1,9 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
-import { SETTINGS } from './config/settings';
-import { NamedError } from './errors';
-import { type Sensitive, sensitive } from './sensitive';
+import { SETTINGS } from './config/settings.js';
+import { NamedError } from './errors.js';
+import { type Sensitive, sensitive } from './sensitive.js';
 
 /** The component's credentials, as the Secrets Manager secret holds them (JSON). */
 export interface ComponentSecret {

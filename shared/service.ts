@@ -1,9 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type Clock, systemClock } from './clock';
-import type { ServiceConfig } from './config';
-import { type Logger, silentLogger } from './logger';
-import { type Metrics, noMetrics } from './metrics';
-import type { RecoveryDeps } from './recovery';
+import { type Clock, systemClock } from './clock.js';
+import type { ServiceConfig } from './config/index.js';
+import { type Logger, silentLogger } from './logger.js';
+import { type Metrics, noMetrics } from './metrics.js';
+import type { RecoveryDeps } from './recovery/index.js';
 import {
   renewOnDemand,
   renewReportedToken,
@@ -11,13 +11,20 @@ import {
   type ScheduledRefreshReport,
   type ServeOptions,
   serveAuthorizerToken,
-} from './refresh';
-import type { ComponentSecretReader } from './secrets';
-import type { Sensitive } from './sensitive';
-import { AuthorizerStore, type AuthorizerSummary, ComponentStore, listAuthorizers, SyncStore, Table } from './store';
-import { type SyncSummary, syncAuthorizers } from './sync';
-import { AuthorizerRenewer, ComponentTokenProvider, type GuaranteedToken, type RenewalResult } from './tokens';
-import { WechatComponentClient, type WechatComponentClientOptions } from './wechat';
+} from './refresh/index.js';
+import type { ComponentSecretReader } from './secrets.js';
+import type { Sensitive } from './sensitive.js';
+import {
+  AuthorizerStore,
+  type AuthorizerSummary,
+  ComponentStore,
+  listAuthorizers,
+  SyncStore,
+  Table,
+} from './store/index.js';
+import { type SyncSummary, syncAuthorizers } from './sync/index.js';
+import { AuthorizerRenewer, ComponentTokenProvider, type GuaranteedToken, type RenewalResult } from './tokens/index.js';
+import { WechatComponentClient, type WechatComponentClientOptions } from './wechat/index.js';
 
 /**
  * What the service is made of, wired once per Lambda container (or per local runtime, or per test):

@@ -1,5 +1,5 @@
-import type { SeededRandom } from './random';
-import { type LedgerEntry, TokenLedger, type TokenRejection } from './token-ledger';
+import type { SeededRandom } from './random.js';
+import { type LedgerEntry, TokenLedger, type TokenRejection } from './token-ledger.js';
 
 /** Why a token presented to a component API is refused: a ledger's reason, or an authorizer's token. */
 export type ComponentTokenRejection = TokenRejection | 'authorizer_token';

@@ -1,4 +1,4 @@
-import type { TokenRejection } from './token-ledger';
+import type { TokenRejection } from './token-ledger.js';
 
 /** A JSON body as WeChat answers it: a success body, or `{errcode, errmsg}`. */
 export type Answer = Readonly<Record<string, unknown>>;

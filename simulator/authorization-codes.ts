@@ -1,4 +1,4 @@
-import type { SeededRandom } from './random';
+import type { SeededRandom } from './random.js';
 
 /** WeChat: an authorization code is good for an hour, and once. */
 const AUTHORIZATION_CODE_TTL_MS = 3_600_000;

@@ -1,6 +1,6 @@
-import type { Clock } from '../shared/clock';
+import type { Clock } from '../shared/clock.js';
 
-export type { Clock } from '../shared/clock';
+export type { Clock } from '../shared/clock.js';
 
 /**
  * The simulator's clock, which tests control. Frozen, it moves only when told (`advance`, `set`);

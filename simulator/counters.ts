@@ -1,4 +1,4 @@
-import type { Endpoint } from './endpoints';
+import type { Endpoint } from './endpoints.js';
 
 /** An errcode (0 for success), a dropped connection, or a raw (scripted, non-WeChat) answer. */
 export type Outcome = number | 'dropped' | 'raw';

@@ -1,4 +1,4 @@
-import { NamedError } from '../shared/errors';
+import { NamedError } from '../shared/errors.js';
 
 /**
  * Base of the errors the simulator answers a caller with. Misuse of its API (a bad setting, an account it

@@ -1,5 +1,5 @@
-import type { Endpoint } from './endpoints';
-import type { SeededRandom } from './random';
+import type { Endpoint } from './endpoints.js';
+import type { SeededRandom } from './random.js';
 
 export interface FaultSettings {
   /** Share of calls (0..1) answered -1 "system error" before anything is done. */

@@ -1,25 +1,25 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MessageCrypto } from '../shared/push';
-import { sensitive } from '../shared/sensitive';
-import { SimClock } from './clock';
-import { CallCounters } from './counters';
-import { Faults } from './faults';
-import { SIMULATOR_CREDENTIALS, type WechatSimulatorOptions } from './options';
-import { type AuthorizationEvent, deliverPush, type PushResult } from './push';
-import { SeededRandom } from './random';
-import { createSimulatorServer } from './server';
-import type { WorldSnapshot } from './snapshot';
-import { WechatWorld } from './world';
-import { WECHAT_TIMINGS } from './world-config';
+import { MessageCrypto } from '../shared/push/index.js';
+import { sensitive } from '../shared/sensitive.js';
+import { SimClock } from './clock.js';
+import { CallCounters } from './counters.js';
+import { Faults } from './faults.js';
+import { SIMULATOR_CREDENTIALS, type WechatSimulatorOptions } from './options.js';
+import { type AuthorizationEvent, deliverPush, type PushResult } from './push.js';
+import { SeededRandom } from './random.js';
+import { createSimulatorServer } from './server.js';
+import type { WorldSnapshot } from './snapshot.js';
+import { WechatWorld } from './world.js';
+import { WECHAT_TIMINGS } from './world-config.js';
 
-export { SimClock } from './clock';
-export type { ComponentEndpoint, Endpoint } from './endpoints';
-export { SimulatorError, WorldSnapshotError, type WorldSnapshotProblem } from './errors';
-export type { FaultSettings } from './faults';
-export { SIMULATOR_CREDENTIALS, type WechatSimulatorOptions } from './options';
-export type { AuthorizationEvent, PushResult } from './push';
-export { parseWorldSnapshot, WORLD_SNAPSHOT_VERSION, type WorldSnapshot } from './snapshot';
+export { SimClock } from './clock.js';
+export type { ComponentEndpoint, Endpoint } from './endpoints.js';
+export { SimulatorError, WorldSnapshotError, type WorldSnapshotProblem } from './errors.js';
+export type { FaultSettings } from './faults.js';
+export { SIMULATOR_CREDENTIALS, type WechatSimulatorOptions } from './options.js';
+export type { AuthorizationEvent, PushResult } from './push.js';
+export { parseWorldSnapshot, WORLD_SNAPSHOT_VERSION, type WorldSnapshot } from './snapshot.js';
 
 /**
  * The WeChat Open Platform, simulated on loopback: the component APIs over HTTP, a controllable clock,

@@ -1,5 +1,5 @@
-import type { SimClock } from './clock';
-import type { WorldSnapshot } from './snapshot';
+import type { SimClock } from './clock.js';
+import type { WorldSnapshot } from './snapshot.js';
 
 /** Fixed, obviously fake credentials: the defaults of the simulator, the tests and the local runtime. */
 export const SIMULATOR_CREDENTIALS = {

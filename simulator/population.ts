@@ -1,4 +1,4 @@
-import type { SeededRandom } from './random';
+import type { SeededRandom } from './random.js';
 
 export interface AuthorizerRecord {
   readonly appId: string;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { buildFlatXml, type MessageCrypto, sealPush } from '../shared/push';
-import type { Clock } from './clock';
+import { buildFlatXml, type MessageCrypto, sealPush } from '../shared/push/index.js';
+import type { Clock } from './clock.js';
 
 export type AuthorizationEvent = 'authorized' | 'updateauthorized' | 'unauthorized';
 

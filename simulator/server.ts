@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Answer, fail } from './answer';
-import type { Clock } from './clock';
-import type { CallCounters } from './counters';
-import { type ComponentEndpoint, type Endpoint, isComponentEndpoint } from './endpoints';
-import type { Faults } from './faults';
-import type { WechatWorld } from './world';
+import { type Answer, fail } from './answer.js';
+import type { Clock } from './clock.js';
+import type { CallCounters } from './counters.js';
+import { type ComponentEndpoint, type Endpoint, isComponentEndpoint } from './endpoints.js';
+import type { Faults } from './faults.js';
+import type { WechatWorld } from './world.js';
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
 const COMPONENT_PREFIX = '/cgi-bin/component/';

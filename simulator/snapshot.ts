@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { WorldSnapshotError } from './errors';
+import { WorldSnapshotError } from './errors.js';
 
 /**
  * The simulated WeChat's state as one JSON document (`WechatWorld.snapshot()` / `restore()`), so that a

@@ -1,7 +1,7 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
-import { WorldSnapshotError } from './errors';
-import type { WechatSimulator } from './index';
-import { parseWorldSnapshot, type WorldSnapshot } from './snapshot';
+import { WorldSnapshotError } from './errors.js';
+import type { WechatSimulator } from './index.js';
+import { parseWorldSnapshot, type WorldSnapshot } from './snapshot.js';
 
 /** The simulator's state inside a data folder, beside dynalite's files (LevelDB ignores names it did not write). */
 export const SIMULATOR_STATE_FILE = 'wechat-simulator.json';

@@ -1,4 +1,4 @@
-import type { SeededRandom } from './random';
+import type { SeededRandom } from './random.js';
 
 /** A pushed ticket, as a snapshot holds it (epoch ms on the simulator's clock). */
 export interface TicketEntry {

@@ -1,12 +1,12 @@
-import { AccessTokens } from './access-tokens';
-import { type Answer, type Body, dataFormatError, fail, integerField, stringField, tokenRefused } from './answer';
-import { type Authorization, AuthorizationCodes } from './authorization-codes';
-import type { Clock } from './clock';
-import { type AuthorizerRecord, Population } from './population';
-import type { SeededRandom } from './random';
-import { requireSnapshotOf, WORLD_SNAPSHOT_FORMAT, WORLD_SNAPSHOT_VERSION, type WorldSnapshot } from './snapshot';
-import { TicketBook } from './tickets';
-import type { WorldConfig } from './world-config';
+import { AccessTokens } from './access-tokens.js';
+import { type Answer, type Body, dataFormatError, fail, integerField, stringField, tokenRefused } from './answer.js';
+import { type Authorization, AuthorizationCodes } from './authorization-codes.js';
+import type { Clock } from './clock.js';
+import { type AuthorizerRecord, Population } from './population.js';
+import type { SeededRandom } from './random.js';
+import { requireSnapshotOf, WORLD_SNAPSHOT_FORMAT, WORLD_SNAPSHOT_VERSION, type WorldSnapshot } from './snapshot.js';
+import { TicketBook } from './tickets.js';
+import type { WorldConfig } from './world-config.js';
 
 const MAX_LIST_COUNT = 500;
 const PRE_AUTH_CODE_TTL_SECONDS = 1_800;

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ComponentSecretError, secretsManagerReader } from '../shared/secrets';
+import { ComponentSecretError, secretsManagerReader } from '../shared/secrets.js';
 
 const secretsManager = mockClient(SecretsManagerClient);
 afterEach(() => secretsManager.reset());

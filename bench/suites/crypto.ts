@@ -1,7 +1,7 @@
 import { createDecipheriv } from 'node:crypto';
-import { buildFlatXml, MessageCrypto, openPush, sealPush } from '../../shared/push';
-import { sensitive } from '../../shared/sensitive';
-import { type BenchRow, medianMs, paired } from '../harness';
+import { buildFlatXml, MessageCrypto, openPush, sealPush } from '../../shared/push/index.js';
+import { sensitive } from '../../shared/sensitive.js';
+import { type BenchRow, medianMs, paired } from '../harness.js';
 
 /**
  * openPush (size check, outer XML, signature, decrypt, inner XML) against the floor of any receiver:

@@ -1,6 +1,6 @@
-import { type DayOptions, type DayReport, simulateDay } from '../../test/support/day/simulated-day';
-import { startDynaliteProcess } from '../../test/support/dynalite-process';
-import type { BenchRow } from '../harness';
+import { type DayOptions, type DayReport, simulateDay } from '../../test/support/day/simulated-day.js';
+import { startDynaliteProcess } from '../../test/support/dynalite-process.js';
+import type { BenchRow } from '../harness.js';
 
 const AUTHORIZERS = Number(process.env['BENCH_DAY_AUTHORIZERS'] ?? 1_000);
 const DAY_HOURS = Number(process.env['BENCH_DAY_HOURS'] ?? 24);

@@ -1,15 +1,15 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createGetter } from '../../functions/getter/getter';
-import { createTable, LOCAL_CLIENT_CONFIG } from '../../infra/local/dynamo';
-import { localSecret, localServiceConfig } from '../../infra/local/local-config';
-import { silentLogger } from '../../shared/logger';
-import { createTokenService } from '../../shared/service';
-import { createDocumentClient } from '../../shared/store';
-import { tokenEvent } from '../../test/fixtures/api-gateway';
-import { startDynaliteProcess } from '../../test/support/dynalite-process';
-import type { BenchRow } from '../harness';
-import { seedFreshAuthorizer } from '../support/fresh-authorizer';
-import { latencies, percentile } from '../support/latency';
+import { createGetter } from '../../functions/getter/getter.js';
+import { createTable, LOCAL_CLIENT_CONFIG } from '../../infra/local/dynamo.js';
+import { localSecret, localServiceConfig } from '../../infra/local/local-config.js';
+import { silentLogger } from '../../shared/logger.js';
+import { createTokenService } from '../../shared/service.js';
+import { createDocumentClient } from '../../shared/store/index.js';
+import { tokenEvent } from '../../test/fixtures/api-gateway.js';
+import { startDynaliteProcess } from '../../test/support/dynalite-process.js';
+import type { BenchRow } from '../harness.js';
+import { seedFreshAuthorizer } from '../support/fresh-authorizer.js';
+import { latencies, percentile } from '../support/latency.js';
 
 const REQUESTS = Number(process.env['BENCH_GETTER_REQUESTS'] ?? 10_000);
 const CONCURRENCY = 16;

@@ -1,14 +1,14 @@
-import { createTable, LOCAL_CLIENT_CONFIG } from '../../infra/local/dynamo';
-import { localSecret, localServiceConfig } from '../../infra/local/local-config';
-import { silentLogger } from '../../shared/logger';
-import { sensitive } from '../../shared/sensitive';
-import { TokenService, wireTokenService } from '../../shared/service';
-import { createDocumentClient } from '../../shared/store';
-import { fetchListing, pagesFor } from '../../shared/sync';
-import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator';
-import { countAuthorizerWrites } from '../../test/support/count-writes';
-import { startDynaliteProcess } from '../../test/support/dynalite-process';
-import type { BenchRow } from '../harness';
+import { createTable, LOCAL_CLIENT_CONFIG } from '../../infra/local/dynamo.js';
+import { localSecret, localServiceConfig } from '../../infra/local/local-config.js';
+import { silentLogger } from '../../shared/logger.js';
+import { sensitive } from '../../shared/sensitive.js';
+import { TokenService, wireTokenService } from '../../shared/service.js';
+import { createDocumentClient } from '../../shared/store/index.js';
+import { fetchListing, pagesFor } from '../../shared/sync/index.js';
+import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator/index.js';
+import { countAuthorizerWrites } from '../../test/support/count-writes.js';
+import { startDynaliteProcess } from '../../test/support/dynalite-process.js';
+import type { BenchRow } from '../harness.js';
 
 const AUTHORIZERS = Number(process.env['BENCH_SYNC_AUTHORIZERS'] ?? 100_000);
 const LATENCY_MS = 30;

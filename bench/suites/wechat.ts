@@ -1,7 +1,7 @@
-import { type Sensitive, sensitive } from '../../shared/sensitive';
-import { WechatComponentClient } from '../../shared/wechat';
-import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator';
-import { type BenchRow, medianMs, paired } from '../harness';
+import { type Sensitive, sensitive } from '../../shared/sensitive.js';
+import { WechatComponentClient } from '../../shared/wechat/index.js';
+import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator/index.js';
+import { type BenchRow, medianMs, paired } from '../harness.js';
 
 async function simulatorWithToken(
   authorizers: number,

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { sensitive } from '../../shared/sensitive';
-import { AuthorizerStore, authorizerKey, Table } from '../../shared/store';
+import { sensitive } from '../../shared/sensitive.js';
+import { AuthorizerStore, authorizerKey, Table } from '../../shared/store/index.js';
 
 /** An active authorizer whose stored token is good for `validForMs` from now. */
 export interface FreshAuthorizer {

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ROUTE_KEYS } from '../../shared/api/routes';
-import type { Logger } from '../../shared/logger';
-import type { PushOutcome } from '../../shared/push';
-import { MAX_PUSH_BYTES } from '../../shared/push/open-push';
-import type { PushService } from '../../shared/push-service';
+import { ROUTE_KEYS } from '../../shared/api/routes.js';
+import type { Logger } from '../../shared/logger.js';
+import type { PushOutcome } from '../../shared/push/index.js';
+import { MAX_PUSH_BYTES } from '../../shared/push/open-push.js';
+import type { PushService } from '../../shared/push-service.js';
 
 type Answer = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 const text = (statusCode: number, body: string): Answer => ({

@@ -1,9 +1,9 @@
 // The callback Lambda: WeChat's authorization-event URL (tickets, authorizations, revocations).
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { PushService } from '../../shared/push-service';
-import { createLogger, createMetrics } from '../common/observability';
-import { partsFromEnv } from '../common/service-from-env';
-import { createCallback } from './callback';
+import { PushService } from '../../shared/push-service.js';
+import { createLogger, createMetrics } from '../common/observability.js';
+import { partsFromEnv } from '../common/service-from-env.js';
+import { createCallback } from './callback.js';
 
 const logger = createLogger('callback');
 const { metrics, publish } = createMetrics();

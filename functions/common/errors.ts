@@ -1,4 +1,4 @@
-import { NamedError } from '../../shared/errors';
+import { NamedError } from '../../shared/errors.js';
 
 /** Base of the errors a function throws for an event it was not made for (named once, `cause` kept). */
 export abstract class EventError extends NamedError {}

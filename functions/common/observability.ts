@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
-import { type Logger as DomainLogger, SERVICE_NAME } from '../../shared/logger';
-import { METRICS_NAMESPACE, type Metrics } from '../../shared/metrics';
+import { type Logger as DomainLogger, SERVICE_NAME } from '../../shared/logger.js';
+import { METRICS_NAMESPACE, type Metrics } from '../../shared/metrics.js';
 
 /** Powertools' structured JSON logger behind the domain's `Logger` interface. */
 export function createLogger(functionName: string): DomainLogger {

@@ -1,9 +1,9 @@
-import { configFromEnv } from '../../shared/config';
-import type { Logger } from '../../shared/logger';
-import type { Metrics } from '../../shared/metrics';
-import { secretsManagerReader } from '../../shared/secrets';
-import { TokenService, type TokenServiceParts, wireTokenService } from '../../shared/service';
-import { createDocumentClient } from '../../shared/store';
+import { configFromEnv } from '../../shared/config/index.js';
+import type { Logger } from '../../shared/logger.js';
+import type { Metrics } from '../../shared/metrics.js';
+import { secretsManagerReader } from '../../shared/secrets.js';
+import { TokenService, type TokenServiceParts, wireTokenService } from '../../shared/service.js';
+import { createDocumentClient } from '../../shared/store/index.js';
 
 /** The token service wired from a Lambda's environment. */
 export function serviceFromEnv(logger: Logger, metrics: Metrics): TokenService {

@@ -1,16 +1,16 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { ROUTE_KEYS } from '../../shared/api/routes';
-import { APPID_RULE, isAppId } from '../../shared/appid';
-import type { Logger } from '../../shared/logger';
-import type { ServeOptions } from '../../shared/refresh';
-import { sensitive } from '../../shared/sensitive';
-import type { TokenService } from '../../shared/service';
-import { InvalidCursorError } from '../../shared/store';
-import { ComponentTokenUnavailableError } from '../../shared/tokens';
-import { WechatError } from '../../shared/wechat';
-import { failure, type HttpResponse, json } from '../common/http';
-import { renewalResponse } from './renewal-response';
+import { ROUTE_KEYS } from '../../shared/api/routes.js';
+import { APPID_RULE, isAppId } from '../../shared/appid.js';
+import type { Logger } from '../../shared/logger.js';
+import type { ServeOptions } from '../../shared/refresh/index.js';
+import { sensitive } from '../../shared/sensitive.js';
+import type { TokenService } from '../../shared/service.js';
+import { InvalidCursorError } from '../../shared/store/index.js';
+import { ComponentTokenUnavailableError } from '../../shared/tokens/index.js';
+import { WechatError } from '../../shared/wechat/index.js';
+import { failure, type HttpResponse, json } from '../common/http.js';
+import { renewalResponse } from './renewal-response.js';
 
 /** How the getter serves tokens: see `ServeOptions` (the defaults are the deployed ones). */
 export type GetterOptions = ServeOptions;

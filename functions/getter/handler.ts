@@ -1,10 +1,10 @@
 // The getter Lambda, behind API Gateway with AWS_IAM: tokens for backends and other stacks.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { TokenService } from '../../shared/service';
-import type { HttpResponse } from '../common/http';
-import { createLogger, createMetrics } from '../common/observability';
-import { serviceFromEnv } from '../common/service-from-env';
-import { createGetter } from './getter';
+import type { TokenService } from '../../shared/service.js';
+import type { HttpResponse } from '../common/http.js';
+import { createLogger, createMetrics } from '../common/observability.js';
+import { serviceFromEnv } from '../common/service-from-env.js';
+import { createGetter } from './getter.js';
 
 const logger = createLogger('getter');
 const { metrics, publish } = createMetrics();

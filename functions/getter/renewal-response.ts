@@ -1,5 +1,5 @@
-import type { RenewalResult, ServedToken } from '../../shared/tokens';
-import { failure, type HttpResponse, json } from '../common/http';
+import type { RenewalResult, ServedToken } from '../../shared/tokens/index.js';
+import { failure, type HttpResponse, json } from '../common/http.js';
 
 /** The token route's answer: the token, and until when it is guaranteed to work (never WeChat's later expiry). */
 function tokenResponse(appId: string, token: ServedToken, now: number): HttpResponse {

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { APPID_PATTERN } from '../../shared/appid';
-import { MIN_SERVED_VALIDITY_MS, TRUST_WINDOW_MS } from '../../shared/tokens/trust';
-import { EventError } from '../common/errors';
+import { APPID_PATTERN } from '../../shared/appid.js';
+import { MIN_SERVED_VALIDITY_MS, TRUST_WINDOW_MS } from '../../shared/tokens/trust.js';
+import { EventError } from '../common/errors.js';
 
 /** What the refresh Lambda is invoked with: EventBridge's schedule, or one appid on demand. */
 export type RefreshEvent =

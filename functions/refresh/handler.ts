@@ -1,8 +1,8 @@
 // The refresh Lambda: scheduled by EventBridge (renew every due token), or invoked for one appid.
-import type { TokenService } from '../../shared/service';
-import { createLogger, createMetrics } from '../common/observability';
-import { serviceFromEnv } from '../common/service-from-env';
-import { createRefresh, type RefreshContext, type RefreshResponse } from './refresh';
+import type { TokenService } from '../../shared/service.js';
+import { createLogger, createMetrics } from '../common/observability.js';
+import { serviceFromEnv } from '../common/service-from-env.js';
+import { createRefresh, type RefreshContext, type RefreshResponse } from './refresh.js';
 
 const logger = createLogger('refresh');
 const { metrics, publish } = createMetrics();

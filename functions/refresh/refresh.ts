@@ -1,8 +1,8 @@
-import type { Recovery } from '../../shared/recovery';
-import type { RefreshSummary } from '../../shared/refresh';
-import type { TokenService } from '../../shared/service';
-import type { RenewalResult } from '../../shared/tokens';
-import { parseRefreshEvent } from './event';
+import type { Recovery } from '../../shared/recovery/index.js';
+import type { RefreshSummary } from '../../shared/refresh/index.js';
+import type { TokenService } from '../../shared/service.js';
+import type { RenewalResult } from '../../shared/tokens/index.js';
+import { parseRefreshEvent } from './event.js';
 
 export type RefreshResponse =
   | {

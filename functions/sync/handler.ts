@@ -1,9 +1,9 @@
 // The sync Lambda: on an EventBridge schedule, makes DynamoDB's authorizer list match WeChat's.
-import type { TokenService } from '../../shared/service';
-import type { SyncSummary } from '../../shared/sync';
-import { createLogger, createMetrics } from '../common/observability';
-import { serviceFromEnv } from '../common/service-from-env';
-import { createSync } from './sync';
+import type { TokenService } from '../../shared/service.js';
+import type { SyncSummary } from '../../shared/sync/index.js';
+import { createLogger, createMetrics } from '../common/observability.js';
+import { serviceFromEnv } from '../common/service-from-env.js';
+import { createSync } from './sync.js';
 
 const logger = createLogger('sync');
 const { metrics, publish } = createMetrics();

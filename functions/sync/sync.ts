@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import type { TokenService } from '../../shared/service';
-import type { SyncSummary } from '../../shared/sync';
-import { EventError } from '../common/errors';
+import type { TokenService } from '../../shared/service.js';
+import type { SyncSummary } from '../../shared/sync/index.js';
+import { EventError } from '../common/errors.js';
 
 export class SyncEventError extends EventError {
   constructor() {

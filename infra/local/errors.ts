@@ -1,4 +1,4 @@
-import { NamedError } from '../../shared/errors';
+import { NamedError } from '../../shared/errors.js';
 
 /** Base of every error the local runtime throws of its own. */
 export abstract class LocalRuntimeError extends NamedError {}

@@ -1,7 +1,7 @@
-import { CONFIG_DEFAULTS, type ServiceConfig } from '../../shared/config';
-import { type ComponentSecretReader, staticSecretReader } from '../../shared/secrets';
-import { sensitive } from '../../shared/sensitive';
-import { SIMULATOR_CREDENTIALS } from '../../simulator';
+import { CONFIG_DEFAULTS, type ServiceConfig } from '../../shared/config/index.js';
+import { type ComponentSecretReader, staticSecretReader } from '../../shared/secrets.js';
+import { sensitive } from '../../shared/sensitive.js';
+import { SIMULATOR_CREDENTIALS } from '../../simulator/index.js';
 
 /**
  * The service configuration off AWS (the local runtime, tests, benchmarks): the Lambdas' own defaults

@@ -2,25 +2,25 @@ import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createCallback } from '../../functions/callback/callback';
-import { createGetter } from '../../functions/getter/getter';
-import type { Logger } from '../../shared/logger';
-import { PushService } from '../../shared/push-service';
-import { TokenService, wireTokenService } from '../../shared/service';
-import { createDocumentClient } from '../../shared/store';
+import { createCallback } from '../../functions/callback/callback.js';
+import { createGetter } from '../../functions/getter/getter.js';
+import type { Logger } from '../../shared/logger.js';
+import { PushService } from '../../shared/push-service.js';
+import { TokenService, wireTokenService } from '../../shared/service.js';
+import { createDocumentClient } from '../../shared/store/index.js';
 import {
   SIMULATOR_CREDENTIALS,
   SimClock,
   WechatSimulator,
   type WorldSnapshot,
   WorldSnapshotError,
-} from '../../simulator';
-import { readWorldSnapshot, SIMULATOR_STATE_FILE, WorldSnapshotSaver } from '../../simulator/state-file';
-import { startApiServer } from './api-server';
-import { distrustStoredTokens } from './distrust';
-import { createTable, LOCAL_CLIENT_CONFIG, startDynalite } from './dynamo';
-import { LocalStartError } from './errors';
-import { localSecret, localServiceConfig } from './local-config';
+} from '../../simulator/index.js';
+import { readWorldSnapshot, SIMULATOR_STATE_FILE, WorldSnapshotSaver } from '../../simulator/state-file.js';
+import { startApiServer } from './api-server.js';
+import { distrustStoredTokens } from './distrust.js';
+import { createTable, LOCAL_CLIENT_CONFIG, startDynalite } from './dynamo.js';
+import { LocalStartError } from './errors.js';
+import { localSecret, localServiceConfig } from './local-config.js';
 
 export interface LocalRuntimeOptions {
   readonly port?: number;

@@ -1,7 +1,7 @@
 // `npm start`: the whole product on this machine (see runtime.ts), until Ctrl-C.
-import type { Logger } from '../../shared/logger';
-import { LocalStartError } from './errors';
-import { type LocalRuntime, startLocalRuntime } from './runtime';
+import type { Logger } from '../../shared/logger.js';
+import { LocalStartError } from './errors.js';
+import { type LocalRuntime, startLocalRuntime } from './runtime.js';
 
 function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];

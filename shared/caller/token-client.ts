@@ -3,7 +3,7 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { NamedError } from '../errors';
+import { NamedError } from '../errors.js';
 
 /**
  * The token service refused or failed: its HTTP status, its error code (`error` in its JSON answer), and

@@ -1,4 +1,4 @@
-import { NamedError } from '../errors';
+import { NamedError } from '../errors.js';
 
 /**
  * The configuration is unusable: every problem found, at once rather than the first. Thrown by

@@ -1,4 +1,4 @@
-import { ConfigError } from './errors';
+import { ConfigError } from './errors.js';
 import {
   inConfigUnits,
   isInRange,
@@ -8,7 +8,7 @@ import {
   type ServiceConfig,
   type UrlSetting,
   type WholeNumberSetting,
-} from './settings';
+} from './settings.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,6 +1,6 @@
 // The product's configuration, in one place: the settings table, reading it from the environment, its error.
-export { ConfigError } from './errors';
-export { configFromEnv } from './from-env';
+export { ConfigError } from './errors.js';
+export { configFromEnv } from './from-env.js';
 export {
   CONFIG_DEFAULTS,
   type ConfigDefaults,
@@ -12,4 +12,4 @@ export {
   type ServiceConfig,
   type Setting,
   type WholeNumberSetting,
-} from './settings';
+} from './settings.js';

@@ -4,8 +4,8 @@ import {
   DEFAULT_RENEWAL_MARGIN_MS,
   LEASE_SAFETY_MS,
   TRUST_WINDOW_MS,
-} from '../tokens/trust';
-import { WECHAT_API_BASE } from '../wechat/client';
+} from '../tokens/trust.js';
+import { WECHAT_API_BASE } from '../wechat/client.js';
 
 /** Everything a Lambda of this product is configured with, from its environment. No secret is here. */
 export interface ServiceConfig {

@@ -1,4 +1,4 @@
-import { NamedError } from '../errors';
+import { NamedError } from '../errors.js';
 
 /** Base of every error the push layer throws: a push that cannot be read, trusted or acted on. */
 export abstract class PushError extends NamedError {}

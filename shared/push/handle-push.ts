@@ -1,12 +1,12 @@
-import type { Clock } from '../clock';
-import type { Logger } from '../logger';
-import type { ComponentSecret, ComponentSecretReader } from '../secrets';
-import type { AuthorizerStore, ComponentStore } from '../store';
-import { type AuthorizationDeps, exchangeAuthorization } from '../tokens/authorization';
-import { type CryptoFailure, WechatCryptoError } from './errors';
-import { MessageCrypto } from './message-crypto';
-import { type EncryptedPush, openPush } from './open-push';
-import { type ComponentPush, readPush } from './read-push';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { ComponentSecret, ComponentSecretReader } from '../secrets.js';
+import type { AuthorizerStore, ComponentStore } from '../store/index.js';
+import { type AuthorizationDeps, exchangeAuthorization } from '../tokens/authorization.js';
+import { type CryptoFailure, WechatCryptoError } from './errors.js';
+import { MessageCrypto } from './message-crypto.js';
+import { type EncryptedPush, openPush } from './open-push.js';
+import { type ComponentPush, readPush } from './read-push.js';
 
 /** What became of a push. Only `handled` tells WeChat to stop delivering it. */
 export type PushOutcome =

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Sensitive } from '../sensitive';
-import { WechatCryptoError } from './errors';
+import type { Sensitive } from '../sensitive.js';
+import { WechatCryptoError } from './errors.js';
 
 // WeChat's message encryption (the "WXBizMsgCrypt" scheme of its sample code):
 //   key        = base64(EncodingAESKey + "="), 32 bytes; AES-256-CBC with IV = key[0..16)

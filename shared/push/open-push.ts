@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { WechatCryptoError } from './errors';
-import type { MessageCrypto } from './message-crypto';
-import { buildFlatXml, parseFlatXml, requireField, type XmlFields } from './xml';
+import { WechatCryptoError } from './errors.js';
+import type { MessageCrypto } from './message-crypto.js';
+import { buildFlatXml, parseFlatXml, requireField, type XmlFields } from './xml.js';
 
 /** Pushes are a few hundred bytes; anything much larger is not WeChat and is refused unread. */
 export const MAX_PUSH_BYTES = 16 * 1024;

@@ -1,6 +1,6 @@
-import { isAppId } from '../appid';
-import { type Sensitive, sensitive } from '../sensitive';
-import type { XmlFields } from './xml';
+import { isAppId } from '../appid.js';
+import { type Sensitive, sensitive } from '../sensitive.js';
+import type { XmlFields } from './xml.js';
 
 /** What an opened push asks of the component, its fields checked; `createTime` is WeChat's, unix seconds. */
 export type ComponentPush =

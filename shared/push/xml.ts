@@ -1,5 +1,5 @@
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import { WechatCryptoError } from './errors';
+import { WechatCryptoError } from './errors.js';
 
 // WeChat's pushes are flat <xml> documents. Entities are never expanded and a DOCTYPE is refused
 // outright: a push has no use for either, and both are how XML parsers get attacked.

@@ -12,4 +12,4 @@
 //      (`recoverIfOwed`, here);
 //   4. the heal: the sync writes the listed refresh token over a refused one and makes the account due
 //      (the `heal` decision, shared/sync/decide.ts).
-export * from './recover-if-owed';
+export * from './recover-if-owed.js';

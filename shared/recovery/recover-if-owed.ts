@@ -1,6 +1,6 @@
-import type { Logger } from '../logger';
-import type { SyncStore } from '../store';
-import type { SyncSummary } from '../sync';
+import type { Logger } from '../logger.js';
+import type { SyncStore } from '../store/index.js';
+import type { SyncSummary } from '../sync/index.js';
 
 /** How a recovery sync went, as the scheduled refresh reports it. */
 export type Recovery = Pick<SyncSummary, 'ran' | 'complete' | 'healed'> & { readonly error?: string };

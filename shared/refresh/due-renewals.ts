@@ -1,8 +1,8 @@
-import type { Clock } from '../clock';
-import { type Logger, silentLogger } from '../logger';
-import { type AuthorizerStore, dueShardsFrom, TABLE_SCHEMA } from '../store';
-import { type AuthorizerRenewer, type RenewalFailure, type RenewalResult, SCHEDULED } from '../tokens';
-import { forEachConcurrently } from '../tokens/concurrency';
+import type { Clock } from '../clock.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { type AuthorizerStore, dueShardsFrom, TABLE_SCHEMA } from '../store/index.js';
+import { forEachConcurrently } from '../tokens/concurrency.js';
+import { type AuthorizerRenewer, type RenewalFailure, type RenewalResult, SCHEDULED } from '../tokens/index.js';
 
 export interface RefreshSummary {
   /** Due authorizers the run looked at. */

@@ -1,3 +1,3 @@
-export * from './due-renewals';
-export * from './on-demand';
-export * from './scheduled-run';
+export * from './due-renewals.js';
+export * from './on-demand.js';
+export * from './scheduled-run.js';

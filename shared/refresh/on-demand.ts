@@ -1,8 +1,8 @@
-import type { Clock } from '../clock';
-import type { Logger } from '../logger';
-import type { Sensitive } from '../sensitive';
-import type { AuthorizerStore } from '../store';
-import { type AuthorizerRenewer, MIN_SERVED_VALIDITY_MS, type RenewalResult } from '../tokens';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { Sensitive } from '../sensitive.js';
+import type { AuthorizerStore } from '../store/index.js';
+import { type AuthorizerRenewer, MIN_SERVED_VALIDITY_MS, type RenewalResult } from '../tokens/index.js';
 
 // Renewals a caller asks for, beside the schedule's: the getter's token (served from the store while it
 // is guaranteed long enough, renewed otherwise), a caller's report of a refused token, and the refresh

@@ -1,10 +1,10 @@
-import type { Clock } from '../clock';
-import type { Logger } from '../logger';
-import type { Metrics } from '../metrics';
-import { type Recovery, type RecoveryDeps, recoverIfOwed } from '../recovery';
-import type { AuthorizerStore, ComponentStore } from '../store';
-import type { AuthorizerRenewer } from '../tokens';
-import { type RefreshSummary, refreshDueAuthorizers } from './due-renewals';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { type Recovery, type RecoveryDeps, recoverIfOwed } from '../recovery/index.js';
+import type { AuthorizerStore, ComponentStore } from '../store/index.js';
+import type { AuthorizerRenewer } from '../tokens/index.js';
+import { type RefreshSummary, refreshDueAuthorizers } from './due-renewals.js';
 
 /** What one scheduled refresh did. */
 export interface ScheduledRefreshReport {

@@ -1,10 +1,15 @@
-import { isAppId } from '../appid';
-import { StoreError } from './errors';
-import { AUTHORIZER_ITEMS, AUTHORIZER_SUMMARY, type AuthorizerSummary, appIdOfAuthorizerKey } from './items/authorizer';
-import { TABLE_SCHEMA } from './schema';
-import type { Item, Table } from './table';
+import { isAppId } from '../appid.js';
+import { StoreError } from './errors.js';
+import {
+  AUTHORIZER_ITEMS,
+  AUTHORIZER_SUMMARY,
+  type AuthorizerSummary,
+  appIdOfAuthorizerKey,
+} from './items/authorizer.js';
+import { TABLE_SCHEMA } from './schema.js';
+import type { Item, Table } from './table.js';
 
-export type { AuthorizerSummary } from './items/authorizer';
+export type { AuthorizerSummary } from './items/authorizer.js';
 
 /** A listing cursor this API did not return (the same answer for every malformed one). */
 export class InvalidCursorError extends StoreError {

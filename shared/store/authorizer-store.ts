@@ -1,4 +1,4 @@
-import type { Sensitive } from '../sensitive';
+import type { Sensitive } from '../sensitive.js';
 import {
   AUTHORIZER_RECORD,
   type AuthorizerRecord,
@@ -6,14 +6,14 @@ import {
   authorizerKey,
   newAuthorizerItem,
   pendingAuthorizerItem,
-} from './items/authorizer';
-import { type AuthorizerExtra, revokeByPush, tokenChange } from './items/authorizer-transitions';
-import { allDueShards, TABLE_SCHEMA } from './schema';
-import type { Table } from './table';
-import type { Doubt, TokenStateChange } from './token-state';
+} from './items/authorizer.js';
+import { type AuthorizerExtra, revokeByPush, tokenChange } from './items/authorizer-transitions.js';
+import { allDueShards, TABLE_SCHEMA } from './schema.js';
+import type { Table } from './table.js';
+import type { Doubt, TokenStateChange } from './token-state.js';
 
-export type { AuthorizerRecord, AuthorizerStatus } from './items/authorizer';
-export type { AuthorizerExtra } from './items/authorizer-transitions';
+export type { AuthorizerRecord, AuthorizerStatus } from './items/authorizer.js';
+export type { AuthorizerExtra } from './items/authorizer-transitions.js';
 
 /** Authorizer items: the record of each account, its tokens, and the renewal lease on it. */
 export class AuthorizerStore {

@@ -1,9 +1,9 @@
-import type { Sensitive } from '../sensitive';
-import { COMPONENT_RECORD, type ComponentRecord, componentKey, saveTicket, tokenChange } from './items/component';
-import type { Table } from './table';
-import type { TokenStateChange } from './token-state';
+import type { Sensitive } from '../sensitive.js';
+import { COMPONENT_RECORD, type ComponentRecord, componentKey, saveTicket, tokenChange } from './items/component.js';
+import type { Table } from './table.js';
+import type { TokenStateChange } from './token-state.js';
 
-export type { ComponentRecord, StoredTicket } from './items/component';
+export type { ComponentRecord, StoredTicket } from './items/component.js';
 
 /** The component item, one per component AppId: the latest ticket, the component token, its lease. */
 export class ComponentStore {

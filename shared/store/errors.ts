@@ -1,4 +1,4 @@
-import { NamedError } from '../errors';
+import { NamedError } from '../errors.js';
 
 /** Base of every error the store throws of its own (DynamoDB's own errors pass through as they are). */
 export abstract class StoreError extends NamedError {}

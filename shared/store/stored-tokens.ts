@@ -1,10 +1,10 @@
-import type { AuthorizerAttribute } from './items/authorizer';
-import { appIdOfAuthorizerKey } from './items/authorizer';
-import { distrustToken as distrustAuthorizerToken } from './items/authorizer-transitions';
-import { componentAppIdOfKey, distrustToken as distrustComponentToken } from './items/component';
-import { TABLE_SCHEMA } from './schema';
-import type { Table, Write } from './table';
-import { TOKEN_ATTRIBUTES } from './token-state';
+import type { AuthorizerAttribute } from './items/authorizer.js';
+import { appIdOfAuthorizerKey } from './items/authorizer.js';
+import { distrustToken as distrustAuthorizerToken } from './items/authorizer-transitions.js';
+import { componentAppIdOfKey, distrustToken as distrustComponentToken } from './items/component.js';
+import { TABLE_SCHEMA } from './schema.js';
+import type { Table, Write } from './table.js';
+import { TOKEN_ATTRIBUTES } from './token-state.js';
 
 /** An access token the table holds, as the local runtime's check at start sees it. */
 export type StoredToken =

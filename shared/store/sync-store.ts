@@ -5,7 +5,7 @@ import {
   authorizerKey,
   type ListedEntry,
   newAuthorizerItem,
-} from './items/authorizer';
+} from './items/authorizer.js';
 import {
   applyListed,
   clearAbsence,
@@ -13,7 +13,7 @@ import {
   markAbsent,
   reindex,
   revokeAbsent,
-} from './items/authorizer-transitions';
+} from './items/authorizer-transitions.js';
 import {
   acquireRun,
   extendRun,
@@ -21,11 +21,11 @@ import {
   recordCompleteListing,
   releaseRun,
   syncRunKey,
-} from './items/sync-run';
-import { RECOVERY_SHARD, TABLE_SCHEMA } from './schema';
-import type { Table, Write } from './table';
+} from './items/sync-run.js';
+import { RECOVERY_SHARD, TABLE_SCHEMA } from './schema.js';
+import type { Table, Write } from './table.js';
 
-export type { AuthorizerSnapshot, ListedEntry } from './items/authorizer';
+export type { AuthorizerSnapshot, ListedEntry } from './items/authorizer.js';
 
 /** The sync's reads and writes: a snapshot of every authorizer, and conditional writes from a listing. */
 export class SyncStore {

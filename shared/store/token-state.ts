@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { type Sensitive, sensitive } from '../sensitive';
-import { LEASE_ATTRIBUTES, type Lease, leaseAttributes, leaseOf } from './lease';
-import type { Condition, Item, Update } from './table';
+import { type Sensitive, sensitive } from '../sensitive.js';
+import { LEASE_ATTRIBUTES, type Lease, leaseAttributes, leaseOf } from './lease.js';
+import type { Condition, Item, Update } from './table.js';
 
 /**
  * What the store knows about a renewable token (an authorizer's or the component's), as data. Whether

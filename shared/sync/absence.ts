@@ -1,4 +1,4 @@
-import type { AuthorizerSnapshot } from '../store';
+import type { AuthorizerSnapshot } from '../store/index.js';
 
 /** One run revokes at most this many accounts, or REVOCATION_SHARE of the authorized ones if more. */
 export const REVOCATION_FLOOR = 10;

@@ -1,4 +1,4 @@
-import type { AuthorizerSnapshot, ListedEntry } from '../store';
+import type { AuthorizerSnapshot, ListedEntry } from '../store/index.js';
 
 /** What a listed entry does to the stored account. */
 export type SyncDecision =

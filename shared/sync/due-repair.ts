@@ -1,4 +1,4 @@
-import { type AuthorizerSnapshot, dueShardOf } from '../store';
+import { type AuthorizerSnapshot, dueShardOf } from '../store/index.js';
 
 /**
  * How long an active account may stay past its due time before the sync takes it for one the due index

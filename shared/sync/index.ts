@@ -1,5 +1,5 @@
-export * from './absence';
-export * from './decide';
-export * from './due-repair';
-export { fetchListing, type Listing, pagesFor } from './listing';
-export * from './sync';
+export * from './absence.js';
+export * from './decide.js';
+export * from './due-repair.js';
+export { fetchListing, type Listing, pagesFor } from './listing.js';
+export * from './sync.js';

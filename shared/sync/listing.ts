@@ -1,15 +1,15 @@
-import type { Clock } from '../clock';
-import type { Logger } from '../logger';
-import type { ListedEntry } from '../store';
-import type { ComponentTokenProvider } from '../tokens';
-import { forEachConcurrently } from '../tokens/concurrency';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { ListedEntry } from '../store/index.js';
+import { forEachConcurrently } from '../tokens/concurrency.js';
+import type { ComponentTokenProvider } from '../tokens/index.js';
 import {
   type AuthorizerListPage,
   MAX_AUTHORIZER_LIST_COUNT,
   type WechatComponentClient,
   WechatError,
   WechatQuotaError,
-} from '../wechat';
+} from '../wechat/index.js';
 
 export interface Listing {
   /** Every appid listed, once (the entry from the latest page that carried it). */

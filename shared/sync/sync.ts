@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock';
-import { type Logger, silentLogger } from '../logger';
-import { type Metrics, noMetrics } from '../metrics';
-import type { AuthorizerSnapshot, AuthorizerStore, ListedEntry, SyncStore } from '../store';
-import type { ComponentTokenProvider } from '../tokens';
-import { forEachConcurrently } from '../tokens/concurrency';
-import type { WechatComponentClient } from '../wechat';
-import { planAbsences } from './absence';
-import { decide, type SyncDecision } from './decide';
-import { needsReindex } from './due-repair';
-import { fetchListing } from './listing';
+import type { Clock } from '../clock.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { type Metrics, noMetrics } from '../metrics.js';
+import type { AuthorizerSnapshot, AuthorizerStore, ListedEntry, SyncStore } from '../store/index.js';
+import { forEachConcurrently } from '../tokens/concurrency.js';
+import type { ComponentTokenProvider } from '../tokens/index.js';
+import type { WechatComponentClient } from '../wechat/index.js';
+import { planAbsences } from './absence.js';
+import { decide, type SyncDecision } from './decide.js';
+import { needsReindex } from './due-repair.js';
+import { fetchListing } from './listing.js';
 
 export interface SyncSummary {
   /** False when another sync held the run lease: this run did nothing. */

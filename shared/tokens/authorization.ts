@@ -1,10 +1,10 @@
-import type { Clock } from '../clock';
-import type { Sensitive } from '../sensitive';
-import type { AuthorizerRecord, AuthorizerStore, IssuedToken } from '../store';
-import { type AuthorizationInfo, WechatApiError, type WechatComponentClient } from '../wechat';
-import type { ComponentTokenProvider } from './component-token';
-import { doubtChange, type TokenStore, transition } from './renewal-protocol';
-import { mergeDoubt, STUCK_REQUEST_MS, scheduleFor } from './trust';
+import type { Clock } from '../clock.js';
+import type { Sensitive } from '../sensitive.js';
+import type { AuthorizerRecord, AuthorizerStore, IssuedToken } from '../store/index.js';
+import { type AuthorizationInfo, WechatApiError, type WechatComponentClient } from '../wechat/index.js';
+import type { ComponentTokenProvider } from './component-token.js';
+import { doubtChange, type TokenStore, transition } from './renewal-protocol.js';
+import { mergeDoubt, STUCK_REQUEST_MS, scheduleFor } from './trust.js';
 
 /**
  * The longest a push's handling may take: the callback function's timeout (the stack sets it from

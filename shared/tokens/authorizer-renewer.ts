@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock';
-import { type Logger, silentLogger } from '../logger';
-import { type Metrics, noMetrics } from '../metrics';
-import type { Sensitive } from '../sensitive';
-import type { AuthorizerExtra, AuthorizerRecord, AuthorizerStore, IssuedToken, TokenStateChange } from '../store';
-import type { WechatComponentClient } from '../wechat';
-import type { ComponentTokenProvider } from './component-token';
-import { asError, classify, describe, FAILURE_METRIC, failureStep } from './renewal-failure';
+import type { Clock } from '../clock.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { type Metrics, noMetrics } from '../metrics.js';
+import type { Sensitive } from '../sensitive.js';
+import type {
+  AuthorizerExtra,
+  AuthorizerRecord,
+  AuthorizerStore,
+  IssuedToken,
+  TokenStateChange,
+} from '../store/index.js';
+import type { WechatComponentClient } from '../wechat/index.js';
+import type { ComponentTokenProvider } from './component-token.js';
+import { asError, classify, describe, FAILURE_METRIC, failureStep } from './renewal-failure.js';
 import {
   acquireLease,
   callUnderLease,
@@ -16,8 +22,8 @@ import {
   RenewalConflictError,
   type TokenStore,
   transition,
-} from './renewal-protocol';
-import type { RenewalResult, ServedToken } from './renewal-result';
+} from './renewal-protocol.js';
+import type { RenewalResult, ServedToken } from './renewal-result.js';
 import {
   DEFAULT_LEASE_MS,
   DEFAULT_RENEWAL_MARGIN_MS,
@@ -28,9 +34,9 @@ import {
   type RenewalReason,
   scheduleFor,
   validateLeaseMs,
-} from './trust';
+} from './trust.js';
 
-export type { RenewalFailure, RenewalResult, ServedToken } from './renewal-result';
+export type { RenewalFailure, RenewalResult, ServedToken } from './renewal-result.js';
 
 export interface AuthorizerRenewerOptions {
   readonly store: AuthorizerStore;

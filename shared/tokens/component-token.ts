@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock';
-import { type Logger, silentLogger } from '../logger';
-import { type Metrics, noMetrics } from '../metrics';
-import type { Sensitive } from '../sensitive';
-import type { ComponentRecord, ComponentStore, IssuedToken } from '../store';
-import { type WechatComponentClient, WechatTicketInvalidError, WechatTokenInvalidError } from '../wechat';
-import { ComponentTokenUnavailableError } from './errors';
+import type { Clock } from '../clock.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { type Metrics, noMetrics } from '../metrics.js';
+import type { Sensitive } from '../sensitive.js';
+import type { ComponentRecord, ComponentStore, IssuedToken } from '../store/index.js';
+import { type WechatComponentClient, WechatTicketInvalidError, WechatTokenInvalidError } from '../wechat/index.js';
+import { ComponentTokenUnavailableError } from './errors.js';
 import {
   acquireLease,
   callUnderLease,
@@ -14,7 +14,7 @@ import {
   releaseStep,
   type TokenStore,
   transition,
-} from './renewal-protocol';
+} from './renewal-protocol.js';
 import {
   DEFAULT_COMPONENT_TOKEN_MARGIN_MS,
   DEFAULT_LEASE_MS,
@@ -24,7 +24,7 @@ import {
   SCHEDULED,
   TRUST_WINDOW_MS,
   validateLeaseMs,
-} from './trust';
+} from './trust.js';
 
 export interface ComponentTokenOptions {
   readonly store: ComponentStore;

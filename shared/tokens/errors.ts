@@ -1,4 +1,4 @@
-import { NamedError } from '../errors';
+import { NamedError } from '../errors.js';
 
 /** Base of every error the token layer throws: a token that cannot be renewed or handed out now. */
 export abstract class TokenError extends NamedError {}

@@ -1,6 +1,6 @@
-export * from './authorization';
-export * from './authorizer-renewer';
-export * from './component-token';
-export * from './errors';
-export { type CommitOutcome, RenewalConflictError } from './renewal-protocol';
-export * from './trust';
+export * from './authorization.js';
+export * from './authorizer-renewer.js';
+export * from './component-token.js';
+export * from './errors.js';
+export { type CommitOutcome, RenewalConflictError } from './renewal-protocol.js';
+export * from './trust.js';

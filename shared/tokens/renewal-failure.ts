@@ -1,6 +1,6 @@
-import type { MetricName } from '../metrics';
-import type { Sensitive } from '../sensitive';
-import type { AuthorizerExtra, AuthorizerRecord, TokenStateChange } from '../store';
+import type { MetricName } from '../metrics.js';
+import type { Sensitive } from '../sensitive.js';
+import type { AuthorizerExtra, AuthorizerRecord, TokenStateChange } from '../store/index.js';
 import {
   WechatApiError,
   WechatError,
@@ -8,9 +8,9 @@ import {
   WechatNotAuthorizedError,
   WechatQuotaError,
   WechatRefreshTokenInvalidError,
-} from '../wechat';
-import { ComponentTokenUnavailableError } from './errors';
-import { type HolderReport, LeaseRunningOutError, releaseStep } from './renewal-protocol';
+} from '../wechat/index.js';
+import { ComponentTokenUnavailableError } from './errors.js';
+import { type HolderReport, LeaseRunningOutError, releaseStep } from './renewal-protocol.js';
 
 /** Why a renewal failed, in the classes the refresh summary and the metrics count. */
 export type RenewalFailure =

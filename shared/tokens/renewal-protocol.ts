@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type IssuedToken, isLeaseAbandoned, isLeaseLive, type TokenState, type TokenStateChange } from '../store';
-import { WechatApiError } from '../wechat';
-import { TokenError } from './errors';
+import {
+  type IssuedToken,
+  isLeaseAbandoned,
+  isLeaseLive,
+  type TokenState,
+  type TokenStateChange,
+} from '../store/index.js';
+import { WechatApiError } from '../wechat/index.js';
+import { TokenError } from './errors.js';
 import {
   doubtOfLease,
   LEASE_SAFETY_MS,
@@ -10,7 +16,7 @@ import {
   type RenewalReason,
   STUCK_REQUEST_MS,
   scheduleFor,
-} from './trust';
+} from './trust.js';
 
 /**
  * The one renewal protocol, for authorizer and component tokens alike: take the lease, call WeChat

@@ -1,7 +1,7 @@
-import type { Sensitive } from '../sensitive';
-import type { AuthorizerStatus } from '../store';
-import type { RenewalFailure } from './renewal-failure';
-import type { CommitOutcome } from './renewal-protocol';
+import type { Sensitive } from '../sensitive.js';
+import type { AuthorizerStatus } from '../store/index.js';
+import type { RenewalFailure } from './renewal-failure.js';
+import type { CommitOutcome } from './renewal-protocol.js';
 
 export type { RenewalFailure };
 

@@ -1,5 +1,5 @@
-import type { Sensitive } from '../sensitive';
-import type { Doubt, IssuedToken, Lease, TokenState } from '../store';
+import type { Sensitive } from '../sensitive.js';
+import type { Doubt, IssuedToken, Lease, TokenState } from '../store/index.js';
 
 /**
  * The one trust policy: whether a stored token may be handed out, until when it is guaranteed to work,

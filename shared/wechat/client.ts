@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isAppId } from '../appid';
-import { type Logger, silentLogger } from '../logger';
-import { type Sensitive, sensitive } from '../sensitive';
-import { type WechatApi, WechatApiError, WechatInvalidRequestError } from './errors';
+import { isAppId } from '../appid.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { type Sensitive, sensitive } from '../sensitive.js';
+import { type WechatApi, WechatApiError, WechatInvalidRequestError } from './errors.js';
 import {
   authorizerListResponse,
   authorizerTokenResponse,
@@ -10,16 +10,16 @@ import {
   parseResponse,
   preAuthCodeResponse,
   queryAuthResponse,
-} from './responses';
+} from './responses.js';
 import type {
   AuthorizationInfo,
   AuthorizerAccessToken,
   AuthorizerListPage,
   ComponentAccessToken,
   PreAuthCode,
-} from './results';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, validateRetryPolicy } from './retry';
-import { type CallOptions, postToWechat, type TransportOptions } from './transport';
+} from './results.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, validateRetryPolicy } from './retry.js';
+import { type CallOptions, postToWechat, type TransportOptions } from './transport.js';
 
 export const WECHAT_API_BASE = 'https://api.weixin.qq.com';
 /** api_get_authorizer_list refuses larger pages with 40170. */

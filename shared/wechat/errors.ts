@@ -1,4 +1,4 @@
-import { NamedError } from '../errors';
+import { NamedError } from '../errors.js';
 
 /**
  * What a token service must do about a WeChat answer, by errcode (../shared/reference/protocol-notes.md).

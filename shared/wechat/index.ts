@@ -1,6 +1,6 @@
-export * from './client';
-export * from './errors';
-export type * from './results';
-export type { RetryPolicy } from './retry';
-export { DEFAULT_RETRY_POLICY } from './retry';
-export type { CallOptions } from './transport';
+export * from './client.js';
+export * from './errors.js';
+export type * from './results.js';
+export type { RetryPolicy } from './retry.js';
+export { DEFAULT_RETRY_POLICY } from './retry.js';
+export type { CallOptions } from './transport.js';

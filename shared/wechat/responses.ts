@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { type WechatApi, WechatMalformedResponseError } from './errors';
-import type { WechatPayload } from './transport';
+import { type WechatApi, WechatMalformedResponseError } from './errors.js';
+import type { WechatPayload } from './transport.js';
 
 // The response bodies of the component APIs, as their pages document them. Zod (the mini build, to keep
 // Lambda bundles small) checks them, so that a field WeChat leaves out is an error here and never an

@@ -1,4 +1,4 @@
-import type { Sensitive } from '../sensitive';
+import type { Sensitive } from '../sensitive.js';
 
 // What each call of the WechatComponentClient gives back, in the product's names: WeChat's snake_case
 // fields checked (responses.ts) and renamed, and every secret, ticket and token wrapped as Sensitive.

@@ -1,5 +1,5 @@
-import type { Logger } from '../logger';
-import { redact, Sensitive } from '../sensitive';
+import type { Logger } from '../logger.js';
+import { redact, Sensitive } from '../sensitive.js';
 import {
   isRetryable,
   type WechatApi,
@@ -7,8 +7,8 @@ import {
   WechatMalformedResponseError,
   WechatNetworkError,
   wechatApiError,
-} from './errors';
-import { backoffDelayMs, type RetryPolicy } from './retry';
+} from './errors.js';
+import { backoffDelayMs, type RetryPolicy } from './retry.js';
 
 export type RequestBody = Readonly<Record<string, string | number | Sensitive>>;
 

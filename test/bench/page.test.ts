@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type BenchRow, type BenchSuite, benchmarksPage, runBench } from '../../bench/harness';
+import { type BenchRow, type BenchSuite, benchmarksPage, runBench } from '../../bench/harness.js';
 
 const fakeRows: BenchRow[] = [
   {

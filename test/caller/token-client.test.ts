@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TokenServiceError, WechatTokenClient } from '../../shared/caller/token-client';
-import { type ApiTestbed, startApiTestbed } from '../support/api-testbed';
-import { useDynalite } from '../support/dynalite-fixture';
+import { TokenServiceError, WechatTokenClient } from '../../shared/caller/token-client.js';
+import { type ApiTestbed, startApiTestbed } from '../support/api-testbed.js';
+import { useDynalite } from '../support/dynalite-fixture.js';
 
 describe('the caller client, against the local runtime', () => {
   const backend = useDynalite();

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tokenEvent } from '../fixtures/api-gateway';
-import { type ApiTestbed, startApiTestbed } from '../support/api-testbed';
-import { type GetterHandler, SimulatedCallers } from '../support/day/callers';
-import { useDynalite } from '../support/dynalite-fixture';
+import { tokenEvent } from '../fixtures/api-gateway.js';
+import { type ApiTestbed, startApiTestbed } from '../support/api-testbed.js';
+import { type GetterHandler, SimulatedCallers } from '../support/day/callers.js';
+import { useDynalite } from '../support/dynalite-fixture.js';
 
 // The chaos day's callers (test/support/day/callers.ts) are its measurement of the product's promise: a
 // harness that cannot see a dead token would report 0 whatever the product does. These tests serve it one.

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalDynamo, startDynamoDbLocal } from '../../infra/local/dynamo';
-import { simulateDay } from '../support/day/simulated-day';
-import { startDynaliteProcess } from '../support/dynalite-process';
-import { conformanceBackends } from '../support/dynamo-backends';
+import { type LocalDynamo, startDynamoDbLocal } from '../../infra/local/dynamo.js';
+import { simulateDay } from '../support/day/simulated-day.js';
+import { startDynaliteProcess } from '../support/dynalite-process.js';
+import { conformanceBackends } from '../support/dynamo-backends.js';
 
 // The chaos day, shortened to 8 simulated hours and 100 accounts, on the deployed every-minute schedule,
 // with its exact goals as assertions: no refresh token lost, no expired or invalidated token handed out by

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configFromEnv } from '../../shared/config';
+import { ConfigError, configFromEnv } from '../../shared/config/index.js';
 
 const minimal = {
   COMPONENT_APPID: 'wx5e1a0c0ffee0c0de',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DEFAULTS, ConfigError, configFromEnv, SETTINGS, type Setting } from '../../shared/config';
-import { validateLeaseMs } from '../../shared/tokens/trust';
+import { CONFIG_DEFAULTS, ConfigError, configFromEnv, SETTINGS, type Setting } from '../../shared/config/index.js';
+import { validateLeaseMs } from '../../shared/tokens/trust.js';
 
 const minimal = {
   COMPONENT_APPID: 'wx5e1a0c0ffee0c0de',

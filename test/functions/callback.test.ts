@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
-import { callbackEvent, simulatorComponent as component, httpApiEvent, tokenEvent } from '../fixtures/api-gateway';
-import { PUBLISHED_VECTORS } from '../fixtures/published-vectors';
-import { type ApiTestbed, startApiTestbed } from '../support/api-testbed';
-import { useDynalite } from '../support/dynalite-fixture';
-import { independentPush } from '../support/independent-wxcrypt';
+import { sensitive } from '../../shared/sensitive.js';
+import { callbackEvent, simulatorComponent as component, httpApiEvent, tokenEvent } from '../fixtures/api-gateway.js';
+import { PUBLISHED_VECTORS } from '../fixtures/published-vectors.js';
+import { type ApiTestbed, startApiTestbed } from '../support/api-testbed.js';
+import { useDynalite } from '../support/dynalite-fixture.js';
+import { independentPush } from '../support/independent-wxcrypt.js';
 
 /** A push built by the independent implementation, as WeChat would send it. */
 function pushOf(fields: Record<string, string | number>, at = { timestamp: '1795428000', nonce: '1372623149' }) {
@@ -127,7 +127,7 @@ describe('the callback', () => {
     // EasyWeChat's published push (its own component credentials), through a callback configured for them.
     const vector = PUBLISHED_VECTORS.find((candidate) => candidate.id === 'V7');
     if (!vector?.msgSignature) throw new Error('the EasyWeChat vector is missing');
-    const { createCallback } = await import('../../functions/callback/callback');
+    const { createCallback } = await import('../../functions/callback/callback.js');
     const easyWeChat = bed.pushesWith({
       secret: async () => ({
         componentAppId: vector.appId,

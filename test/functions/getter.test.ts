@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { httpApiEvent, refreshEvent, tokenEvent } from '../fixtures/api-gateway';
-import { type ApiTestbed, startApiTestbed } from '../support/api-testbed';
-import { useDynalite } from '../support/dynalite-fixture';
+import { httpApiEvent, refreshEvent, tokenEvent } from '../fixtures/api-gateway.js';
+import { type ApiTestbed, startApiTestbed } from '../support/api-testbed.js';
+import { useDynalite } from '../support/dynalite-fixture.js';
 
 const MINUTE = 60_000;
 
@@ -216,7 +216,7 @@ describe('the getter', () => {
         get: () => Promise.reject(new Error('secret-value exploded at /var/task/x.js:1')),
       } as unknown as typeof bed.authorizers,
     });
-    const { createGetter } = await import('../../functions/getter/getter');
+    const { createGetter } = await import('../../functions/getter/getter.js');
     const answer = await createGetter(() => broken, bed.logger)(tokenEvent(appId));
     expect(answer.statusCode).toBe(500);
     expect(body(answer)).toEqual({ error: 'internal', message: 'internal error' });

@@ -1,14 +1,14 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RefreshEventError } from '../../functions/refresh/event';
-import { createRefresh } from '../../functions/refresh/refresh';
-import { createTable, type LocalDynamo, startDynalite } from '../../infra/local/dynamo';
-import { sensitive } from '../../shared/sensitive';
-import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator';
-import { scheduledEvent } from '../fixtures/eventbridge';
-import { useDynalite } from '../support/dynalite-fixture';
-import { startTestbed, type Testbed } from '../support/testbed';
+import { RefreshEventError } from '../../functions/refresh/event.js';
+import { createRefresh } from '../../functions/refresh/refresh.js';
+import { createTable, type LocalDynamo, startDynalite } from '../../infra/local/dynamo.js';
+import { sensitive } from '../../shared/sensitive.js';
+import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../simulator/index.js';
+import { scheduledEvent } from '../fixtures/eventbridge.js';
+import { useDynalite } from '../support/dynalite-fixture.js';
+import { startTestbed, type Testbed } from '../support/testbed.js';
 
 describe('createRefresh', () => {
   const backend = useDynalite();
@@ -97,10 +97,10 @@ describe('the Lambda entry, configured from its environment', () => {
   });
 
   it('renews what is due, reads the secret once per container, and logs no secret, ticket or token', async () => {
-    const { wireTokenService } = await import('../../shared/service');
-    const { configFromEnv } = await import('../../shared/config');
-    const { createDocumentClient } = await import('../../shared/store');
-    const { staticSecretReader, parseComponentSecret } = await import('../../shared/secrets');
+    const { wireTokenService } = await import('../../shared/service.js');
+    const { configFromEnv } = await import('../../shared/config/index.js');
+    const { createDocumentClient } = await import('../../shared/store/index.js');
+    const { staticSecretReader, parseComponentSecret } = await import('../../shared/secrets.js');
     // Seed as the sync and the callback would, through the same table.
     const seeder = wireTokenService({
       config: configFromEnv(),
@@ -133,7 +133,7 @@ describe('the Lambda entry, configured from its environment', () => {
       return true;
     });
     try {
-      const { handler } = await import('../../functions/refresh/handler');
+      const { handler } = await import('../../functions/refresh/handler.js');
       const first = await handler(scheduledEvent);
       const second = await handler({ appid: simulator.world.population.listing()[0]?.appId });
       expect(first).toMatchObject({ mode: 'scheduled', summary: { due: 5, renewed: 5 } });

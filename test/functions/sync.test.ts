@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSync, SyncEventError } from '../../functions/sync/sync';
-import { scheduledEvent } from '../fixtures/eventbridge';
-import { useDynalite } from '../support/dynalite-fixture';
-import { startTestbed, type Testbed } from '../support/testbed';
+import { createSync, SyncEventError } from '../../functions/sync/sync.js';
+import { scheduledEvent } from '../fixtures/eventbridge.js';
+import { useDynalite } from '../support/dynalite-fixture.js';
+import { startTestbed, type Testbed } from '../support/testbed.js';
 
 describe('createSync', () => {
   const backend = useDynalite();

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALARM_IDS, ALARM_RUNBOOK, RUNBOOK_PATH, runbookAnchor } from '../../infra/alarms';
-import { WechatAuthorizerTokensStack } from '../../infra/stack';
+import { ALARM_IDS, ALARM_RUNBOOK, RUNBOOK_PATH, runbookAnchor } from '../../infra/alarms.js';
+import { WechatAuthorizerTokensStack } from '../../infra/stack.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { WechatAuthorizerTokensStack } from '../../infra/stack';
+import { WechatAuthorizerTokensStack } from '../../infra/stack.js';
 
 // Review of issue 12 ("no behaviour change"): the construct now checks `componentAppId` against the
 // authorizer appid rule at synth (infra/lambda-environment.ts, propProblems). Before, any non-empty value

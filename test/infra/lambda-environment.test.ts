@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { WechatAuthorizerTokens } from '../../infra/construct';
-import { lambdaEnvironment, propProblems, TUNABLES } from '../../infra/lambda-environment';
-import { configFromEnv, SETTINGS } from '../../shared/config';
+import { WechatAuthorizerTokens } from '../../infra/construct.js';
+import { lambdaEnvironment, propProblems, TUNABLES } from '../../infra/lambda-environment.js';
+import { configFromEnv, SETTINGS } from '../../shared/config/index.js';
 
 const COMPONENT = 'wx0123456789abcdef';
 const deployed = {

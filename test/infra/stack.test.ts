@@ -4,9 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addNagChecks } from '../../infra/checks';
-import { WechatAuthorizerTokensStack } from '../../infra/stack';
-import { TABLE_SCHEMA } from '../../shared/store/schema';
+import { addNagChecks } from '../../infra/checks.js';
+import { WechatAuthorizerTokensStack } from '../../infra/stack.js';
+import { TABLE_SCHEMA } from '../../shared/store/schema.js';
 
 const COMPONENT = 'wx0123456789abcdef';
 

@@ -2,9 +2,9 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime';
-import type { Logger } from '../../shared/logger';
-import { SIMULATOR_STATE_FILE } from '../../simulator/state-file';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.js';
+import type { Logger } from '../../shared/logger.js';
+import { SIMULATOR_STATE_FILE } from '../../simulator/state-file.js';
 
 /**
  * Issue 11, scenario 15, as a caller sees it: a local runtime restarted on the same WECHAT_LOCAL_DATA

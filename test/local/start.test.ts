@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { LocalStartError } from '../../infra/local/errors';
-import { startLocalRuntime } from '../../infra/local/runtime';
-import { silentLogger } from '../../shared/logger';
+import { LocalStartError } from '../../infra/local/errors.js';
+import { startLocalRuntime } from '../../infra/local/runtime.js';
+import { silentLogger } from '../../shared/logger.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

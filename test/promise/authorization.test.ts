@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRefresh } from '../../functions/refresh/refresh';
-import { callbackEvent, simulatorComponent as component } from '../fixtures/api-gateway';
-import { type ApiTestbed, startApiTestbed } from '../support/api-testbed';
-import { conformanceBackends, useBackend } from '../support/dynamo-backends';
-import { independentPush } from '../support/independent-wxcrypt';
+import { createRefresh } from '../../functions/refresh/refresh.js';
+import { callbackEvent, simulatorComponent as component } from '../fixtures/api-gateway.js';
+import { type ApiTestbed, startApiTestbed } from '../support/api-testbed.js';
+import { conformanceBackends, useBackend } from '../support/dynamo-backends.js';
+import { independentPush } from '../support/independent-wxcrypt.js';
 import {
   gate,
   interceptingDoc,
@@ -13,7 +13,7 @@ import {
   scheduledEvent,
   storedTokenWorks,
   writesAccessToken,
-} from '../support/promise-harness';
+} from '../support/promise-harness.js';
 
 // Issue 11's scenarios about authorizations: an exchange of an authorization code (api_query_auth)
 // issues a token that, in the worst case, supersedes the stored one. Whatever becomes of the exchange,

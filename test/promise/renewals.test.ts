@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGetter } from '../../functions/getter/getter';
-import { createRefresh } from '../../functions/refresh/refresh';
-import { conformanceBackends, useBackend } from '../support/dynamo-backends';
+import { createGetter } from '../../functions/getter/getter.js';
+import { createRefresh } from '../../functions/refresh/refresh.js';
+import { conformanceBackends, useBackend } from '../support/dynamo-backends.js';
 import {
   gate,
   holdingFetch,
@@ -14,9 +14,9 @@ import {
   storedTokenWorks,
   supersedeOutOfBand,
   writesAccessToken,
-} from '../support/promise-harness';
-import { recordingLogger } from '../support/recording-logger';
-import { startTestbed, type Testbed } from '../support/testbed';
+} from '../support/promise-harness.js';
+import { recordingLogger } from '../support/recording-logger.js';
+import { startTestbed, type Testbed } from '../support/testbed.js';
 
 // Issue 11's scenarios about renewals, each as a caller meets it (see test/support/promise-harness.ts).
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRefresh } from '../../functions/refresh/refresh';
-import { callbackEvent, simulatorComponent as component } from '../fixtures/api-gateway';
-import { type ApiTestbed, startApiTestbed } from '../support/api-testbed';
-import { conformanceBackends, useBackend } from '../support/dynamo-backends';
-import { independentPush } from '../support/independent-wxcrypt';
+import { createRefresh } from '../../functions/refresh/refresh.js';
+import { callbackEvent, simulatorComponent as component } from '../fixtures/api-gateway.js';
+import { type ApiTestbed, startApiTestbed } from '../support/api-testbed.js';
+import { conformanceBackends, useBackend } from '../support/dynamo-backends.js';
+import { independentPush } from '../support/independent-wxcrypt.js';
 import {
   gate,
   holdingFetch,
@@ -14,7 +14,7 @@ import {
   scheduledEvent,
   storedTokenWorks,
   writesAccessToken,
-} from '../support/promise-harness';
+} from '../support/promise-harness.js';
 
 // Review attacks on the authorization path (api_query_auth) and its races with renewals, the sync and
 // caller reports. Each says what it shows.

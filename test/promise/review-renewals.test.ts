@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRefresh } from '../../functions/refresh/refresh';
-import { conformanceBackends, useBackend } from '../support/dynamo-backends';
+import { createRefresh } from '../../functions/refresh/refresh.js';
+import { conformanceBackends, useBackend } from '../support/dynamo-backends.js';
 import {
   MINUTE,
   otherInstance,
@@ -10,8 +10,8 @@ import {
   scheduledEvent,
   storedTokenWorks,
   writesAccessToken,
-} from '../support/promise-harness';
-import { startTestbed, type Testbed } from '../support/testbed';
+} from '../support/promise-harness.js';
+import { startTestbed, type Testbed } from '../support/testbed.js';
 
 // Review attacks on the renewal protocol under DynamoDB faults and paused holders. Each says what it shows.
 // R6, R7, R8 FAILED on the code handed for review (ba7f3f4) and PASS since the lead's commit 4a71353

@@ -1,8 +1,8 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { type CryptoFailure, MessageCrypto, openPush, sealPush, WechatCryptoError } from '../../shared/push';
-import { sensitive } from '../../shared/sensitive';
+import { type CryptoFailure, MessageCrypto, openPush, sealPush, WechatCryptoError } from '../../shared/push/index.js';
+import { sensitive } from '../../shared/sensitive.js';
 
 const APP_ID = 'wxb11529c136998cb6';
 const KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';

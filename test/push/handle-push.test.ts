@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SIMULATOR_CREDENTIALS } from '../../simulator';
-import { useDynalite } from '../support/dynalite-fixture';
-import { independentPush } from '../support/independent-wxcrypt';
-import { startTestbed, type Testbed } from '../support/testbed';
+import { SIMULATOR_CREDENTIALS } from '../../simulator/index.js';
+import { useDynalite } from '../support/dynalite-fixture.js';
+import { independentPush } from '../support/independent-wxcrypt.js';
+import { startTestbed, type Testbed } from '../support/testbed.js';
 
 // The push use case's outcomes as values (shared/push/handle-push.ts); what the callback answers for
 // each is test/functions/callback.test.ts.

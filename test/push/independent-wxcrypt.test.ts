@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { PUBLISHED_VECTORS } from '../fixtures/published-vectors';
-import { independentEncrypt, independentSignature } from '../support/independent-wxcrypt';
+import { PUBLISHED_VECTORS } from '../fixtures/published-vectors.js';
+import { independentEncrypt, independentSignature } from '../support/independent-wxcrypt.js';
 
 // The callback's tests encrypt pushes with this second implementation; it must itself be right.
 it('the independent encryptor reproduces every published fixed-random vector and signature', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MessageCrypto, openPush, parseFlatXml } from '../../shared/push';
-import { sensitive } from '../../shared/sensitive';
-import { PUBLISHED_VECTORS, type PublishedVector } from '../fixtures/published-vectors';
+import { MessageCrypto, openPush, parseFlatXml } from '../../shared/push/index.js';
+import { sensitive } from '../../shared/sensitive.js';
+import { PUBLISHED_VECTORS, type PublishedVector } from '../fixtures/published-vectors.js';
 
 function cryptoFor(vector: PublishedVector): MessageCrypto {
   return new MessageCrypto({

@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGetter } from '../../functions/getter/getter';
-import { createRefresh } from '../../functions/refresh/refresh';
-import { AuthorizerRenewer, SCHEDULED } from '../../shared/tokens';
-import { tokenEvent } from '../fixtures/api-gateway';
-import { scheduledEvent } from '../fixtures/eventbridge';
-import { dyingStore } from '../support/dying-stores';
-import { useDynalite } from '../support/dynalite-fixture';
-import { recordingLogger } from '../support/recording-logger';
-import { startTestbed, type Testbed } from '../support/testbed';
+import { createGetter } from '../../functions/getter/getter.js';
+import { createRefresh } from '../../functions/refresh/refresh.js';
+import { AuthorizerRenewer, SCHEDULED } from '../../shared/tokens/index.js';
+import { tokenEvent } from '../fixtures/api-gateway.js';
+import { scheduledEvent } from '../fixtures/eventbridge.js';
+import { dyingStore } from '../support/dying-stores.js';
+import { useDynalite } from '../support/dynalite-fixture.js';
+import { recordingLogger } from '../support/recording-logger.js';
+import { startTestbed, type Testbed } from '../support/testbed.js';
 
 // The recovery of refused refresh tokens (shared/recovery), as the scheduled refresh pays it: a sync at
 // once after a 61023, time allowing, reported and never thrown.

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '../../infra/local/dynamo';
-import { refreshDueAuthorizers } from '../../shared/refresh';
-import { AuthorizerStore, allDueShards, dueShardsFrom, TABLE_SCHEMA, Table } from '../../shared/store';
-import { AuthorizerRenewer, SCHEDULED } from '../../shared/tokens';
-import { dyingStore, stepOf } from '../support/dying-stores';
-import { useDynalite } from '../support/dynalite-fixture';
-import { conformanceBackends, startBackend } from '../support/dynamo-backends';
-import { startTestbed, type Testbed } from '../support/testbed';
+import type { LocalDynamo } from '../../infra/local/dynamo.js';
+import { refreshDueAuthorizers } from '../../shared/refresh/index.js';
+import { AuthorizerStore, allDueShards, dueShardsFrom, TABLE_SCHEMA, Table } from '../../shared/store/index.js';
+import { AuthorizerRenewer, SCHEDULED } from '../../shared/tokens/index.js';
+import { dyingStore, stepOf } from '../support/dying-stores.js';
+import { useDynalite } from '../support/dynalite-fixture.js';
+import { conformanceBackends, startBackend } from '../support/dynamo-backends.js';
+import { startTestbed, type Testbed } from '../support/testbed.js';
 
 // The scheduled refresh's renewals of every due account (shared/refresh/due-renewals.ts): shards, the
 // lease left by a crashed holder, 45009, one account's failure, the deadline.

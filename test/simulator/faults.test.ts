@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
-import { clientFor, componentToken } from '../support/simulated-wechat';
-import { raw, useSimulators } from './started';
+import { sensitive } from '../../shared/sensitive.js';
+import { clientFor, componentToken } from '../support/simulated-wechat.js';
+import { raw, useSimulators } from './started.js';
 
 // Fault injection (simulator/faults.ts).
 const simulatorWith = useSimulators();

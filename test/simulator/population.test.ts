@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { WechatSimulator } from '../../simulator';
-import { clientFor, componentToken } from '../support/simulated-wechat';
-import { useSimulators } from './started';
+import type { WechatSimulator } from '../../simulator/index.js';
+import { clientFor, componentToken } from '../support/simulated-wechat.js';
+import { useSimulators } from './started.js';
 
 // The seeded population (simulator/population.ts) as api_get_authorizer_list shows it.
 const simulatorWith = useSimulators();

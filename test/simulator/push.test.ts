@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SIMULATOR_CREDENTIALS } from '../../simulator';
-import { startCallbackReceiver } from '../support/callback-receiver';
-import { componentCrypto } from '../support/simulated-wechat';
-import { useSimulators } from './started';
+import { SIMULATOR_CREDENTIALS } from '../../simulator/index.js';
+import { startCallbackReceiver } from '../support/callback-receiver.js';
+import { componentCrypto } from '../support/simulated-wechat.js';
+import { useSimulators } from './started.js';
 
 // Pushes to a callback URL (simulator/push.ts).
 const simulatorWith = useSimulators();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
-import { SIMULATOR_CREDENTIALS } from '../../simulator';
-import { clientFor, componentToken } from '../support/simulated-wechat';
-import { raw, useSimulators } from './started';
+import { sensitive } from '../../shared/sensitive.js';
+import { SIMULATOR_CREDENTIALS } from '../../simulator/index.js';
+import { clientFor, componentToken } from '../support/simulated-wechat.js';
+import { raw, useSimulators } from './started.js';
 
 // The simulator's HTTP face (simulator/server.ts): errcodes for malformed calls, counters.
 const simulatorWith = useSimulators();

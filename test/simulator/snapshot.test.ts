@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
+import { sensitive } from '../../shared/sensitive.js';
 import {
   parseWorldSnapshot,
   SIMULATOR_CREDENTIALS,
@@ -10,15 +10,15 @@ import {
   WechatSimulator,
   type WorldSnapshot,
   WorldSnapshotError,
-} from '../../simulator';
+} from '../../simulator/index.js';
 import {
   readWorldSnapshot,
   SIMULATOR_STATE_FILE,
   WorldSnapshotSaver,
   writeWorldSnapshot,
-} from '../../simulator/state-file';
-import { clientFor } from '../support/simulated-wechat';
-import { useSimulators } from './started';
+} from '../../simulator/state-file.js';
+import { clientFor } from '../support/simulated-wechat.js';
+import { useSimulators } from './started.js';
 
 const simulatorWith = useSimulators();
 const folders: string[] = [];

@@ -1,5 +1,5 @@
 import { afterEach } from 'vitest';
-import { WechatSimulator, type WechatSimulatorOptions } from '../../simulator';
+import { WechatSimulator, type WechatSimulatorOptions } from '../../simulator/index.js';
 
 /** Simulators a test starts, each closed after the test: `simulatorWith(options)` starts one. */
 export function useSimulators(): (options?: WechatSimulatorOptions) => Promise<WechatSimulator> {

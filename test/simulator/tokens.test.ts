@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
-import { SimClock } from '../../simulator';
-import { clientFor, componentToken } from '../support/simulated-wechat';
-import { raw, useSimulators } from './started';
+import { sensitive } from '../../shared/sensitive.js';
+import { SimClock } from '../../simulator/index.js';
+import { clientFor, componentToken } from '../support/simulated-wechat.js';
+import { raw, useSimulators } from './started.js';
 
 // Access tokens on the simulator's clock (simulator/access-tokens.ts, token-ledger.ts, clock.ts).
 const simulatorWith = useSimulators();

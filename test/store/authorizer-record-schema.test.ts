@@ -1,8 +1,8 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { AuthorizerStore, Table } from '../../shared/store';
-import { useDynalite } from '../support/dynalite-fixture';
-import { freshTable } from '../support/dynamo-backends';
+import { AuthorizerStore, Table } from '../../shared/store/index.js';
+import { useDynalite } from '../support/dynalite-fixture.js';
+import { freshTable } from '../support/dynamo-backends.js';
 
 // Review of issue 12 ("no behaviour change"): the authorizer record's schema (what the getter and the
 // renewer read) now also checks `absentSince` (and `dueShard`) (shared/store/items/authorizer.ts's one

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
-import type { AuthorizerRecord, AuthorizerStore, TokenState } from '../../shared/store';
+import { sensitive } from '../../shared/sensitive.js';
+import type { AuthorizerRecord, AuthorizerStore, TokenState } from '../../shared/store/index.js';
 import {
   guaranteedUntil,
   MIN_SERVED_VALIDITY_MS,
@@ -9,9 +9,9 @@ import {
   STUCK_REQUEST_MS,
   TRUST_WINDOW_MS,
   WECHAT_GRACE_MS,
-} from '../../shared/tokens';
-import { conformanceBackends } from '../support/dynamo-backends';
-import { due, issued, LEASE, LIFETIME, MARGIN, storesOn, T0 } from './store-fixture';
+} from '../../shared/tokens/index.js';
+import { conformanceBackends } from '../support/dynamo-backends.js';
+import { due, issued, LEASE, LIFETIME, MARGIN, storesOn, T0 } from './store-fixture.js';
 
 // The renewal protocol's writes (leases, commits, releases) on the real authorizer store, on both
 // backends (see store-fixture.ts); the renewer's are in authorizer-renewer-writes.test.ts.

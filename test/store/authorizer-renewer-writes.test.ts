@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
+import { sensitive } from '../../shared/sensitive.js';
 import {
   type AuthorizerRecord,
   type AuthorizerStore,
@@ -8,11 +8,11 @@ import {
   SyncStore,
   type Table,
   type TokenState,
-} from '../../shared/store';
-import { guaranteedUntil, SCHEDULED, TRUST_WINDOW_MS } from '../../shared/tokens';
-import { conformanceBackends } from '../support/dynamo-backends';
-import { answered } from '../support/renewal-harness';
-import { issued, LEASE, LIFETIME, MARGIN, storesOn, T0 } from './store-fixture';
+} from '../../shared/store/index.js';
+import { guaranteedUntil, SCHEDULED, TRUST_WINDOW_MS } from '../../shared/tokens/index.js';
+import { conformanceBackends } from '../support/dynamo-backends.js';
+import { answered } from '../support/renewal-harness.js';
+import { issued, LEASE, LIFETIME, MARGIN, storesOn, T0 } from './store-fixture.js';
 
 // The renewer's writes on the real authorizer store (the refresh token kept, the 61023 / 61003 marks, a
 // lease lost after reaching WeChat), on both backends (see store-fixture.ts); the renewal protocol's own

@@ -1,11 +1,17 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
-import { type AuthorizerStore, authorizerKey, dueShardOf, StoreCorruptionError, type Table } from '../../shared/store';
-import { SCHEDULED } from '../../shared/tokens';
-import { WechatNotAuthorizedError } from '../../shared/wechat';
-import { conformanceBackends } from '../support/dynamo-backends';
-import { issued, LIFETIME, MARGIN, storesOn, T0 } from './store-fixture';
+import { sensitive } from '../../shared/sensitive.js';
+import {
+  type AuthorizerStore,
+  authorizerKey,
+  dueShardOf,
+  StoreCorruptionError,
+  type Table,
+} from '../../shared/store/index.js';
+import { SCHEDULED } from '../../shared/tokens/index.js';
+import { WechatNotAuthorizedError } from '../../shared/wechat/index.js';
+import { conformanceBackends } from '../support/dynamo-backends.js';
+import { issued, LIFETIME, MARGIN, storesOn, T0 } from './store-fixture.js';
 
 // The authorizer store's own answers on both backends (see store-fixture.ts): a new account, a write
 // only onto the version it was decided from, the due listing, a malformed item refused.

@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
-import type { ComponentStore, IssuedToken } from '../../shared/store';
-import { SCHEDULED } from '../../shared/tokens';
-import { acquireLease, commitStep, type HolderReport, transition } from '../../shared/tokens/renewal-protocol';
-import { conformanceBackends } from '../support/dynamo-backends';
-import { componentTokens } from '../support/renewal-harness';
-import { issued, LEASE, LIFETIME, MARGIN, storesOn, T0 } from './store-fixture';
+import { sensitive } from '../../shared/sensitive.js';
+import type { ComponentStore, IssuedToken } from '../../shared/store/index.js';
+import { SCHEDULED } from '../../shared/tokens/index.js';
+import { acquireLease, commitStep, type HolderReport, transition } from '../../shared/tokens/renewal-protocol.js';
+import { conformanceBackends } from '../support/dynamo-backends.js';
+import { componentTokens } from '../support/renewal-harness.js';
+import { issued, LEASE, LIFETIME, MARGIN, storesOn, T0 } from './store-fixture.js';
 
 // The component store (its ticket, and its token leased like an authorizer's), on both backends.
 

@@ -1,7 +1,13 @@
 import { beforeEach, expect } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
-import { type AuthorizerRecord, AuthorizerStore, ComponentStore, type IssuedToken, Table } from '../../shared/store';
-import { DEFAULT_LEASE_MS, type RenewalReason, SCHEDULED } from '../../shared/tokens';
+import { sensitive } from '../../shared/sensitive.js';
+import {
+  type AuthorizerRecord,
+  AuthorizerStore,
+  ComponentStore,
+  type IssuedToken,
+  Table,
+} from '../../shared/store/index.js';
+import { DEFAULT_LEASE_MS, type RenewalReason, SCHEDULED } from '../../shared/tokens/index.js';
 import {
   acquireLease,
   commitStep,
@@ -9,10 +15,15 @@ import {
   releaseStep,
   type TokenStore,
   transition,
-} from '../../shared/tokens/renewal-protocol';
-import { WechatRefreshTokenInvalidError } from '../../shared/wechat';
-import { type BackendKind, freshTable, useBackend } from '../support/dynamo-backends';
-import { type AuthorizerTokenScript, authorizerTokens, manualClock, scriptedRenewer } from '../support/renewal-harness';
+} from '../../shared/tokens/renewal-protocol.js';
+import { WechatRefreshTokenInvalidError } from '../../shared/wechat/index.js';
+import { type BackendKind, freshTable, useBackend } from '../support/dynamo-backends.js';
+import {
+  type AuthorizerTokenScript,
+  authorizerTokens,
+  manualClock,
+  scriptedRenewer,
+} from '../support/renewal-harness.js';
 
 // The stores' suites run against real DynamoDB-protocol servers: dynalite and AWS's DynamoDB Local must
 // agree on every answer, since the design relies on nothing one of them lacks. The store only writes a

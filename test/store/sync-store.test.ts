@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
-import { type AuthorizerStore, type ComponentStore, SyncStore, type Table } from '../../shared/store';
-import { conformanceBackends } from '../support/dynamo-backends';
-import { LEASE, storesOn, T0 } from './store-fixture';
+import { sensitive } from '../../shared/sensitive.js';
+import { type AuthorizerStore, type ComponentStore, SyncStore, type Table } from '../../shared/store/index.js';
+import { conformanceBackends } from '../support/dynamo-backends.js';
+import { LEASE, storesOn, T0 } from './store-fixture.js';
 
 // The sync's store (its snapshot, its conditional listing writes, the recovery owed, the run lease), on
 // both backends, with accounts made and marked through the authorizer store and the renewer.

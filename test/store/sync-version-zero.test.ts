@@ -1,9 +1,9 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
-import { SyncStore, Table } from '../../shared/store';
-import { useDynalite } from '../support/dynalite-fixture';
-import { freshTable } from '../support/dynamo-backends';
+import { sensitive } from '../../shared/sensitive.js';
+import { SyncStore, Table } from '../../shared/store/index.js';
+import { useDynalite } from '../support/dynalite-fixture.js';
+import { freshTable } from '../support/dynamo-backends.js';
 
 // Review of issue 12 ("no behaviour change"): the sync's conditional writes used to be written under
 // `#version = :expectedVersion`; they are now written under `atVersion`, which for an expected version 0

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
+import { sensitive } from '../../shared/sensitive.js';
 import {
   type AuthorizerRecord,
   AuthorizerStore,
@@ -10,10 +10,10 @@ import {
   ComponentStore,
   dueShardOf,
   Table,
-} from '../../shared/store';
-import { SCHEDULED, STUCK_REQUEST_MS } from '../../shared/tokens';
-import { acquireLease, commitStep } from '../../shared/tokens/renewal-protocol';
-import { authorizerTokens } from '../support/renewal-harness';
+} from '../../shared/store/index.js';
+import { SCHEDULED, STUCK_REQUEST_MS } from '../../shared/tokens/index.js';
+import { acquireLease, commitStep } from '../../shared/tokens/renewal-protocol.js';
+import { authorizerTokens } from '../support/renewal-harness.js';
 
 // Where the wire is not the point: the shape of the conditional writes the renewal protocol is made of.
 // Every step is one UpdateItem conditioned only on the version it was decided from; what the old

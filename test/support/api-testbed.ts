@@ -1,8 +1,8 @@
-import { createCallback } from '../../functions/callback/callback';
-import { createGetter, type GetterOptions } from '../../functions/getter/getter';
-import { startApiServer } from '../../infra/local/api-server';
-import type { LocalDynamo } from '../../infra/local/dynamo';
-import { startTestbed, type Testbed } from './testbed';
+import { createCallback } from '../../functions/callback/callback.js';
+import { createGetter, type GetterOptions } from '../../functions/getter/getter.js';
+import { startApiServer } from '../../infra/local/api-server.js';
+import type { LocalDynamo } from '../../infra/local/dynamo.js';
+import { startTestbed, type Testbed } from './testbed.js';
 
 export interface ApiTestbed extends Testbed {
   /** The API on loopback, as the local runtime serves it. */

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type MessageCrypto, type OpenedPush, openPush } from '../../shared/push';
+import { type MessageCrypto, type OpenedPush, openPush } from '../../shared/push/index.js';
 
 /**
  * A minimal authorization-event URL for tests: opens each push with the given crypto, records what it

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isSyncRunKey } from '../../shared/store';
+import { isSyncRunKey } from '../../shared/store/index.js';
 
 /**
  * Counts the writes that reach authorizer items through `doc` (the sync's run lease has its own item and

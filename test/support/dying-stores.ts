@@ -5,7 +5,7 @@ import {
   AuthorizerStore,
   Table,
   type TokenStateChange,
-} from '../../shared/store';
+} from '../../shared/store/index.js';
 
 /** Which of the renewal protocol's writes a change is. */
 export function stepOf(change: TokenStateChange): 'acquire' | 'commit' | 'other' {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { type LocalDynamo, startDynalite } from '../../infra/local/dynamo';
+import { type LocalDynamo, startDynalite } from '../../infra/local/dynamo.js';
 
 /** One in-memory dynalite for the test file: started before its tests, stopped after. */
 export function useDynalite(): () => LocalDynamo {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import type { LocalDynamo } from '../../infra/local/dynamo';
+import type { LocalDynamo } from '../../infra/local/dynamo.js';
 
 /**
  * dynalite in a child process, so that the DynamoDB side of a benchmark runs on the second core, as a

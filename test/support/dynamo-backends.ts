@@ -7,8 +7,8 @@ import {
   type LocalDynamo,
   startDynalite,
   startDynamoDbLocal,
-} from '../../infra/local/dynamo';
-import { createDocumentClient } from '../../shared/store';
+} from '../../infra/local/dynamo.js';
+import { createDocumentClient } from '../../shared/store/index.js';
 
 export type BackendKind = LocalDynamo['kind'];
 

@@ -1,14 +1,14 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import { createCallback } from '../../functions/callback/callback';
-import { createGetter } from '../../functions/getter/getter';
-import { createRefresh } from '../../functions/refresh/refresh';
-import { localSecret, localServiceConfig } from '../../infra/local/local-config';
-import { PushService } from '../../shared/push-service';
-import { TokenService, wireTokenService } from '../../shared/service';
-import { httpApiEvent, refreshEvent, tokenEvent } from '../fixtures/api-gateway';
-import { recordingLogger } from './recording-logger';
-import type { Testbed } from './testbed';
+import { createCallback } from '../../functions/callback/callback.js';
+import { createGetter } from '../../functions/getter/getter.js';
+import { createRefresh } from '../../functions/refresh/refresh.js';
+import { localSecret, localServiceConfig } from '../../infra/local/local-config.js';
+import { PushService } from '../../shared/push-service.js';
+import { TokenService, wireTokenService } from '../../shared/service.js';
+import { httpApiEvent, refreshEvent, tokenEvent } from '../fixtures/api-gateway.js';
+import { recordingLogger } from './recording-logger.js';
+import type { Testbed } from './testbed.js';
 
 // The promise, checked as a caller sees it: every token the getter hands out works until the time it
 // says, whatever happens to the stored one meanwhile. Only the public entry points (the Lambda
@@ -16,7 +16,7 @@ import type { Testbed } from './testbed';
 // any version of the token core.
 
 export const MINUTE = 60_000;
-export { scheduledEvent } from '../fixtures/eventbridge';
+export { scheduledEvent } from '../fixtures/eventbridge.js';
 
 interface Promised {
   readonly what: string;

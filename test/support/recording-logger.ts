@@ -1,4 +1,4 @@
-import type { Logger } from '../../shared/logger';
+import type { Logger } from '../../shared/logger.js';
 
 /** A Logger that keeps every line as the JSON a structured logger would write. */
 export function recordingLogger(): Logger & { lines: string[] } {

@@ -1,15 +1,15 @@
-import type { Clock } from '../../shared/clock';
-import { type Sensitive, sensitive } from '../../shared/sensitive';
+import type { Clock } from '../../shared/clock.js';
+import { type Sensitive, sensitive } from '../../shared/sensitive.js';
 import type {
   AuthorizerExtra,
   AuthorizerRecord,
   AuthorizerStore,
   ComponentRecord,
   ComponentStore,
-} from '../../shared/store';
-import { AuthorizerRenewer, ComponentTokenProvider } from '../../shared/tokens';
-import type { TokenStore } from '../../shared/tokens/renewal-protocol';
-import { type AuthorizerAccessToken, type CallOptions, WechatComponentClient } from '../../shared/wechat';
+} from '../../shared/store/index.js';
+import { AuthorizerRenewer, ComponentTokenProvider } from '../../shared/tokens/index.js';
+import type { TokenStore } from '../../shared/tokens/renewal-protocol.js';
+import { type AuthorizerAccessToken, type CallOptions, WechatComponentClient } from '../../shared/wechat/index.js';
 
 /** A clock the test sets and moves. */
 export interface ManualClock extends Clock {

@@ -1,7 +1,7 @@
-import { MessageCrypto } from '../../shared/push';
-import { type Sensitive, sensitive } from '../../shared/sensitive';
-import { WechatComponentClient, type WechatComponentClientOptions } from '../../shared/wechat';
-import { SIMULATOR_CREDENTIALS, type WechatSimulator } from '../../simulator';
+import { MessageCrypto } from '../../shared/push/index.js';
+import { type Sensitive, sensitive } from '../../shared/sensitive.js';
+import { WechatComponentClient, type WechatComponentClientOptions } from '../../shared/wechat/index.js';
+import { SIMULATOR_CREDENTIALS, type WechatSimulator } from '../../simulator/index.js';
 
 export const componentAppSecret = sensitive(SIMULATOR_CREDENTIALS.componentAppSecret);
 

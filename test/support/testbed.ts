@@ -1,13 +1,18 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LocalDynamo } from '../../infra/local/dynamo';
-import { localSecret, localServiceConfig } from '../../infra/local/local-config';
-import type { DurationMetricName, MetricName, Metrics } from '../../shared/metrics';
-import { PushService } from '../../shared/push-service';
-import { sensitive } from '../../shared/sensitive';
-import { TokenService, type TokenServiceParts, wireTokenService } from '../../shared/service';
-import { SIMULATOR_CREDENTIALS, type SimClock, WechatSimulator, type WechatSimulatorOptions } from '../../simulator';
-import { freshTable } from './dynamo-backends';
-import { recordingLogger } from './recording-logger';
+import type { LocalDynamo } from '../../infra/local/dynamo.js';
+import { localSecret, localServiceConfig } from '../../infra/local/local-config.js';
+import type { DurationMetricName, MetricName, Metrics } from '../../shared/metrics.js';
+import { PushService } from '../../shared/push-service.js';
+import { sensitive } from '../../shared/sensitive.js';
+import { TokenService, type TokenServiceParts, wireTokenService } from '../../shared/service.js';
+import {
+  SIMULATOR_CREDENTIALS,
+  type SimClock,
+  WechatSimulator,
+  type WechatSimulatorOptions,
+} from '../../simulator/index.js';
+import { freshTable } from './dynamo-backends.js';
+import { recordingLogger } from './recording-logger.js';
 
 /**
  * The service under test, and its parts for the test's own set-up and checks (the same stores, client

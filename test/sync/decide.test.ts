@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
-import { type AuthorizerSnapshot, dueShardOf, type ListedEntry, RECOVERY_SHARD } from '../../shared/store';
-import { DUE_INDEX_SLACK_MS, decide, needsReindex, planAbsences, revocationLimit } from '../../shared/sync';
+import { sensitive } from '../../shared/sensitive.js';
+import { type AuthorizerSnapshot, dueShardOf, type ListedEntry, RECOVERY_SHARD } from '../../shared/store/index.js';
+import { DUE_INDEX_SLACK_MS, decide, needsReindex, planAbsences, revocationLimit } from '../../shared/sync/index.js';
 
 const T0 = 1_800_000_000_000;
 const stored = (change: Partial<AuthorizerSnapshot> = {}): AuthorizerSnapshot => ({

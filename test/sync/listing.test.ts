@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../shared/logger';
-import { type Sensitive, sensitive } from '../../shared/sensitive';
-import { fetchListing, pagesFor } from '../../shared/sync';
-import type { ComponentTokenProvider } from '../../shared/tokens';
-import { type AuthorizerListPage, type WechatComponentClient, WechatSystemBusyError } from '../../shared/wechat';
+import { silentLogger } from '../../shared/logger.js';
+import { type Sensitive, sensitive } from '../../shared/sensitive.js';
+import { fetchListing, pagesFor } from '../../shared/sync/index.js';
+import type { ComponentTokenProvider } from '../../shared/tokens/index.js';
+import {
+  type AuthorizerListPage,
+  type WechatComponentClient,
+  WechatSystemBusyError,
+} from '../../shared/wechat/index.js';
 
 // Unit tests of the paging rules, with a stub WeChat: the completeness checks are the point here.
 

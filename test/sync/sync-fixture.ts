@@ -1,9 +1,9 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach } from 'vitest';
-import { authorizerKey, RECOVERY_SHARD } from '../../shared/store';
-import { type SyncSummary, syncAuthorizers } from '../../shared/sync';
-import { type BackendKind, useBackend } from '../support/dynamo-backends';
-import { startTestbed, type Testbed } from '../support/testbed';
+import { authorizerKey, RECOVERY_SHARD } from '../../shared/store/index.js';
+import { type SyncSummary, syncAuthorizers } from '../../shared/sync/index.js';
+import { type BackendKind, useBackend } from '../support/dynamo-backends.js';
+import { startTestbed, type Testbed } from '../support/testbed.js';
 
 // The sync's safety suites (sync-safety.test.ts, sync-recovery.test.ts) on a testbed of the backend
 // they run on: one sync run as the scheduled refresh starts it, what the store then holds, WeChat's

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createRefresh } from '../../functions/refresh/refresh';
-import { sensitive } from '../../shared/sensitive';
-import { scheduledEvent } from '../fixtures/eventbridge';
-import { conformanceBackends } from '../support/dynamo-backends';
-import type { Testbed } from '../support/testbed';
-import { MINUTE, syncBedOn } from './sync-fixture';
+import { createRefresh } from '../../functions/refresh/refresh.js';
+import { sensitive } from '../../shared/sensitive.js';
+import { scheduledEvent } from '../fixtures/eventbridge.js';
+import { conformanceBackends } from '../support/dynamo-backends.js';
+import type { Testbed } from '../support/testbed.js';
+import { MINUTE, syncBedOn } from './sync-fixture.js';
 
 // Issue 11, scenarios 8 and 11: what the sync must always do (recover a refusal whose mark's answer was
 // lost, heal a late rotated token); scenarios 5 and 14 are in sync-safety.test.ts. On both backends:

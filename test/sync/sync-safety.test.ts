@@ -1,9 +1,9 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { authorizerKey } from '../../shared/store';
-import { conformanceBackends } from '../support/dynamo-backends';
-import type { Testbed } from '../support/testbed';
-import { MINUTE, syncBedOn } from './sync-fixture';
+import { authorizerKey } from '../../shared/store/index.js';
+import { conformanceBackends } from '../support/dynamo-backends.js';
+import type { Testbed } from '../support/testbed.js';
+import { MINUTE, syncBedOn } from './sync-fixture.js';
 
 // Issue 11, scenarios 5 and 14: what the sync must never do (revoke on one listing), and what it must
 // always do (re-index an account the due index lost); scenarios 8 and 11 are in sync-recovery.test.ts.

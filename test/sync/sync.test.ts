@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
-import { authorizerKey, SyncStore, Table } from '../../shared/store';
-import { type SyncSummary, syncAuthorizers } from '../../shared/sync';
-import { countAuthorizerWrites } from '../support/count-writes';
-import { useDynalite } from '../support/dynalite-fixture';
-import { startTestbed, type Testbed } from '../support/testbed';
+import { sensitive } from '../../shared/sensitive.js';
+import { authorizerKey, SyncStore, Table } from '../../shared/store/index.js';
+import { type SyncSummary, syncAuthorizers } from '../../shared/sync/index.js';
+import { countAuthorizerWrites } from '../support/count-writes.js';
+import { useDynalite } from '../support/dynalite-fixture.js';
+import { startTestbed, type Testbed } from '../support/testbed.js';
 
 const MINUTE = 60_000;
 

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '../../infra/local/dynamo';
-import { refreshDueAuthorizers } from '../../shared/refresh';
-import { sensitive } from '../../shared/sensitive';
-import { AuthorizerRenewer, type RenewalReason, type RenewalResult, SCHEDULED } from '../../shared/tokens';
-import { SIMULATOR_CREDENTIALS } from '../../simulator';
-import { dyingStore } from '../support/dying-stores';
-import { conformanceBackends, startBackend } from '../support/dynamo-backends';
-import { startTestbed, type Testbed } from '../support/testbed';
+import type { LocalDynamo } from '../../infra/local/dynamo.js';
+import { refreshDueAuthorizers } from '../../shared/refresh/index.js';
+import { sensitive } from '../../shared/sensitive.js';
+import { AuthorizerRenewer, type RenewalReason, type RenewalResult, SCHEDULED } from '../../shared/tokens/index.js';
+import { SIMULATOR_CREDENTIALS } from '../../simulator/index.js';
+import { dyingStore } from '../support/dying-stores.js';
+import { conformanceBackends, startBackend } from '../support/dynamo-backends.js';
+import { startTestbed, type Testbed } from '../support/testbed.js';
 
 const MINUTE = 60_000;
 

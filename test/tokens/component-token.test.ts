@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
-import { ComponentTokenUnavailableError } from '../../shared/tokens';
-import { WechatRejectedError, WechatTokenInvalidError } from '../../shared/wechat';
-import { SIMULATOR_CREDENTIALS } from '../../simulator';
-import { useDynalite } from '../support/dynalite-fixture';
-import { startTestbed, type Testbed } from '../support/testbed';
+import { sensitive } from '../../shared/sensitive.js';
+import { ComponentTokenUnavailableError } from '../../shared/tokens/index.js';
+import { WechatRejectedError, WechatTokenInvalidError } from '../../shared/wechat/index.js';
+import { SIMULATOR_CREDENTIALS } from '../../simulator/index.js';
+import { useDynalite } from '../support/dynalite-fixture.js';
+import { startTestbed, type Testbed } from '../support/testbed.js';
 
 const MINUTE = 60_000;
 

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { refreshDueAuthorizers } from '../../shared/refresh';
-import { sensitive } from '../../shared/sensitive';
-import { SyncStore, Table } from '../../shared/store';
-import { AuthorizerRenewer, exchangeAuthorization, type RenewalReason, SCHEDULED } from '../../shared/tokens';
-import { WechatComponentClient } from '../../shared/wechat';
-import { useDynalite } from '../support/dynalite-fixture';
-import { startTestbed, type Testbed } from '../support/testbed';
+import { refreshDueAuthorizers } from '../../shared/refresh/index.js';
+import { sensitive } from '../../shared/sensitive.js';
+import { SyncStore, Table } from '../../shared/store/index.js';
+import { AuthorizerRenewer, exchangeAuthorization, type RenewalReason, SCHEDULED } from '../../shared/tokens/index.js';
+import { WechatComponentClient } from '../../shared/wechat/index.js';
+import { useDynalite } from '../support/dynalite-fixture.js';
+import { startTestbed, type Testbed } from '../support/testbed.js';
 
 // Interleavings an independent review constructed against the lease, each now a test.
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
+import { sensitive } from '../../shared/sensitive.js';
 import {
   WechatCallerBugError,
   WechatInvalidRequestError,
@@ -12,10 +12,10 @@ import {
   WechatSystemBusyError,
   WechatTicketInvalidError,
   WechatTokenInvalidError,
-} from '../../shared/wechat';
-import { SIMULATOR_CREDENTIALS } from '../../simulator';
-import { clientFor, componentAppSecret, componentToken } from '../support/simulated-wechat';
-import { useSimulatedClient } from './simulated-client';
+} from '../../shared/wechat/index.js';
+import { SIMULATOR_CREDENTIALS } from '../../simulator/index.js';
+import { clientFor, componentAppSecret, componentToken } from '../support/simulated-wechat.js';
+import { useSimulatedClient } from './simulated-client.js';
 
 const wechat = useSimulatedClient();
 

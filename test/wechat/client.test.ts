@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
-import { WechatRefreshTokenInvalidError } from '../../shared/wechat';
-import { startCallbackReceiver } from '../support/callback-receiver';
-import { recordingLogger } from '../support/recording-logger';
-import { clientFor, componentAppSecret, componentCrypto } from '../support/simulated-wechat';
-import { useSimulatedClient } from './simulated-client';
+import { sensitive } from '../../shared/sensitive.js';
+import { WechatRefreshTokenInvalidError } from '../../shared/wechat/index.js';
+import { startCallbackReceiver } from '../support/callback-receiver.js';
+import { recordingLogger } from '../support/recording-logger.js';
+import { clientFor, componentAppSecret, componentCrypto } from '../support/simulated-wechat.js';
+import { useSimulatedClient } from './simulated-client.js';
 
 // The client's successful calls against the simulator; its errors, class by class, are in client-errors.test.ts.
 const wechat = useSimulatedClient();

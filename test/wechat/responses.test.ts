@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { sensitive } from '../../shared/sensitive';
+import { sensitive } from '../../shared/sensitive.js';
 import {
   classifyErrcode,
   WechatComponentClient,
@@ -8,7 +8,7 @@ import {
   WechatInvalidRequestError,
   WechatMalformedResponseError,
   WechatNetworkError,
-} from '../../shared/wechat';
+} from '../../shared/wechat/index.js';
 
 // Unit tests where the wire is not the point: a stub fetch answers what WeChat (or a proxy in front of
 // it) might, and the client must turn each answer into the right typed error.

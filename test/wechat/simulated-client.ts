@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { type Sensitive, sensitive } from '../../shared/sensitive';
-import type { AuthorizerAccessToken, WechatComponentClient } from '../../shared/wechat';
-import { WechatSimulator } from '../../simulator';
-import { clientFor, componentToken } from '../support/simulated-wechat';
+import { type Sensitive, sensitive } from '../../shared/sensitive.js';
+import type { AuthorizerAccessToken, WechatComponentClient } from '../../shared/wechat/index.js';
+import { WechatSimulator } from '../../simulator/index.js';
+import { clientFor, componentToken } from '../support/simulated-wechat.js';
 
 /** A simulated WeChat with 1,200 authorizers, a client for it and a component token: one per test file. */
 export interface SimulatedClient {

@@ -1,21 +1,21 @@
-import type { Sensitive } from '../../sensitive';
-import { COMMIT_REMOVES, LEASE_ATTRIBUTES } from '../lease';
-import { dueShardOf, RECOVERY_SHARD } from '../schema';
-import { allOf, type Condition, type Update, type Write } from '../table';
+import type { Sensitive } from '../../sensitive.js';
+import { COMMIT_REMOVES, LEASE_ATTRIBUTES } from '../lease.js';
+import { dueShardOf, RECOVERY_SHARD } from '../schema.js';
+import { allOf, type Condition, type Update, type Write } from '../table.js';
 import {
   atVersion,
   encodeTokenChange,
   SERVED_TOKEN_ATTRIBUTES,
   type TokenStateChange,
   tokenDistrust,
-} from '../token-state';
+} from '../token-state.js';
 import {
   type AuthorizerRecord,
   type AuthorizerSnapshot,
   type AuthorizerStatus,
   authorizerKey,
   type ListedEntry,
-} from './authorizer';
+} from './authorizer.js';
 
 /**
  * The named writes on an authorizer item (see authorizer.ts for its shape): each what it writes and the

@@ -1,10 +1,16 @@
 import * as z from 'zod/mini';
-import { type Sensitive, sensitive } from '../../sensitive';
-import { dueShardOf, RECOVERY_SHARD } from '../schema';
-import type { Condition, Item, Key } from '../table';
-import { type Doubt, decodeTokenState, encodeTokenChange, ISSUED_TOKEN_FIELDS, type TokenState } from '../token-state';
-import { itemKeys } from './keys';
-import { projection } from './projection';
+import { type Sensitive, sensitive } from '../../sensitive.js';
+import { dueShardOf, RECOVERY_SHARD } from '../schema.js';
+import type { Condition, Item, Key } from '../table.js';
+import {
+  type Doubt,
+  decodeTokenState,
+  encodeTokenChange,
+  ISSUED_TOKEN_FIELDS,
+  type TokenState,
+} from '../token-state.js';
+import { itemKeys } from './keys.js';
+import { projection } from './projection.js';
 
 /**
  * The authorizer item, one per account: its key, its attributes and the values read from them. The one

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { type Sensitive, sensitive } from '../../sensitive';
-import type { Key, Write } from '../table';
+import { type Sensitive, sensitive } from '../../sensitive.js';
+import type { Key, Write } from '../table.js';
 import {
   atVersion,
   decodeTokenState,
@@ -9,9 +9,9 @@ import {
   type TokenState,
   type TokenStateChange,
   tokenDistrust,
-} from '../token-state';
-import { itemKeys } from './keys';
-import { projection } from './projection';
+} from '../token-state.js';
+import { itemKeys } from './keys.js';
+import { projection } from './projection.js';
 
 /**
  * The component item, one per component AppId: the latest ticket, the component token and its lease.

@@ -1,5 +1,5 @@
-import { TABLE_SCHEMA } from '../schema';
-import type { Condition, Key } from '../table';
+import { TABLE_SCHEMA } from '../schema.js';
+import type { Condition, Key } from '../table.js';
 
 /**
  * The keys of one item type: a prefix, then the id there is one item per (an appid, a component AppId),

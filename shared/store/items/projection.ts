@@ -1,6 +1,6 @@
 import type * as z from 'zod/mini';
-import { StoreCorruptionError } from '../errors';
-import type { Item } from '../table';
+import { StoreCorruptionError } from '../errors.js';
+import type { Item } from '../table.js';
 
 /** What one read of an item sees: the attributes it reads, and the value they make. */
 export interface Projection<T> {

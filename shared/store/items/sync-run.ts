@@ -1,7 +1,7 @@
-import { LEASE_ATTRIBUTES, LEASE_FREE, leaseAttributes, leaseHeldBy } from '../lease';
-import { TABLE_SCHEMA } from '../schema';
-import type { Item, Key, Write } from '../table';
-import { itemKeys } from './keys';
+import { LEASE_ATTRIBUTES, LEASE_FREE, leaseAttributes, leaseHeldBy } from '../lease.js';
+import { TABLE_SCHEMA } from '../schema.js';
+import type { Item, Key, Write } from '../table.js';
+import { itemKeys } from './keys.js';
 
 /**
  * The sync run item, one per component: the run lease (one sync at a time, whichever way it was started:

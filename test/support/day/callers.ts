@@ -1,11 +1,11 @@
 // The simulated day's callers: backends that use the shipped WechatTokenClient, with its cache, as a
 // real backend would, and count every WeChat request they made with a token WeChat no longer accepts.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { API_ROUTES } from '../../../infra/local/api-server';
-import { TokenServiceError, WechatTokenClient } from '../../../shared/caller/token-client';
-import type { Clock } from '../../../shared/clock';
-import type { WechatWorld } from '../../../simulator/world';
-import { httpApiEvent } from '../../fixtures/api-gateway';
+import { API_ROUTES } from '../../../infra/local/api-server.js';
+import { TokenServiceError, WechatTokenClient } from '../../../shared/caller/token-client.js';
+import type { Clock } from '../../../shared/clock.js';
+import type { WechatWorld } from '../../../simulator/world.js';
+import { httpApiEvent } from '../../fixtures/api-gateway.js';
 
 /** The getter's handler, as the Lambda runtime calls it. */
 export type GetterHandler = (

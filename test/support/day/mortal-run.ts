@@ -1,5 +1,5 @@
 // The chaos day's dying refresh runs (see simulated-day.ts).
-import { AuthorizerStore, SyncStore, type Table } from '../../../shared/store';
+import { AuthorizerStore, SyncStore, type Table } from '../../../shared/store/index.js';
 
 /** A refresh run's process dying. */
 export class Killed extends Error {}

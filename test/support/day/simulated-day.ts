@@ -1,25 +1,25 @@
-import { createCallback } from '../../../functions/callback/callback';
-import { createGetter } from '../../../functions/getter/getter';
-import { startApiServer } from '../../../infra/local/api-server';
-import { createTable, LOCAL_CLIENT_CONFIG, type LocalDynamo } from '../../../infra/local/dynamo';
-import { localSecret, localServiceConfig } from '../../../infra/local/local-config';
-import { CONFIG_DEFAULTS } from '../../../shared/config';
-import { silentLogger } from '../../../shared/logger';
-import { PushService } from '../../../shared/push-service';
-import { sensitive } from '../../../shared/sensitive';
-import { TokenService, wireTokenService } from '../../../shared/service';
-import { createDocumentClient, Table } from '../../../shared/store';
-import { AuthorizerRenewer } from '../../../shared/tokens';
-import { forEachConcurrently } from '../../../shared/tokens/concurrency';
-import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../../simulator';
-import { tokenEvent } from '../../fixtures/api-gateway';
-import { SimulatedCallers } from './callers';
-import { countRequests } from './count-requests';
-import type { DayOptions, DayReport } from './day-report';
-import { Death, Killed, MortalStore, MortalSyncStore } from './mortal-run';
-import { accountsWithoutValidToken, refreshTokensLost } from './stored-accounts';
+import { createCallback } from '../../../functions/callback/callback.js';
+import { createGetter } from '../../../functions/getter/getter.js';
+import { startApiServer } from '../../../infra/local/api-server.js';
+import { createTable, LOCAL_CLIENT_CONFIG, type LocalDynamo } from '../../../infra/local/dynamo.js';
+import { localSecret, localServiceConfig } from '../../../infra/local/local-config.js';
+import { CONFIG_DEFAULTS } from '../../../shared/config/index.js';
+import { silentLogger } from '../../../shared/logger.js';
+import { PushService } from '../../../shared/push-service.js';
+import { sensitive } from '../../../shared/sensitive.js';
+import { TokenService, wireTokenService } from '../../../shared/service.js';
+import { createDocumentClient, Table } from '../../../shared/store/index.js';
+import { forEachConcurrently } from '../../../shared/tokens/concurrency.js';
+import { AuthorizerRenewer } from '../../../shared/tokens/index.js';
+import { SIMULATOR_CREDENTIALS, WechatSimulator } from '../../../simulator/index.js';
+import { tokenEvent } from '../../fixtures/api-gateway.js';
+import { SimulatedCallers } from './callers.js';
+import { countRequests } from './count-requests.js';
+import type { DayOptions, DayReport } from './day-report.js';
+import { Death, Killed, MortalStore, MortalSyncStore } from './mortal-run.js';
+import { accountsWithoutValidToken, refreshTokensLost } from './stored-accounts.js';
 
-export type { DayOptions, DayReport } from './day-report';
+export type { DayOptions, DayReport } from './day-report.js';
 
 /** The deployed renewal margin (RENEWAL_MARGIN_SECONDS). */
 const MARGIN_MS = CONFIG_DEFAULTS.renewalMarginMs;

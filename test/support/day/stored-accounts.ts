@@ -1,6 +1,6 @@
-import { authorizerKey } from '../../../shared/store';
-import type { WechatSimulator } from '../../../simulator';
-import { scanAttributes } from './raw-scan';
+import { authorizerKey } from '../../../shared/store/index.js';
+import type { WechatSimulator } from '../../../simulator/index.js';
+import { scanAttributes } from './raw-scan.js';
 
 // What the simulated day measures in the store against WeChat's world: the accounts without a token
 // WeChat accepts (sampled every step) and the refresh tokens lost (at the end), read by raw Scans.
