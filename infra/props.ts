@@ -80,6 +80,25 @@ export interface WechatAuthorizerTokensProps {
   readonly alarmTopic?: sns.ITopic;
 
   /**
+   * An email address subscribed to the alarm topic (the recipient confirms the subscription from the
+   * mail SNS sends after the deploy).
+   * @default - no email subscription
+   */
+  readonly alarmEmail?: string;
+
+  /**
+   * Further subscriptions of the alarm topic (a chat webhook, a pager's endpoint, a queue).
+   * @default - none
+   */
+  readonly alarmSubscriptions?: readonly sns.ITopicSubscription[];
+
+  /**
+   * Whether a CloudWatch dashboard of the hub's metrics is created.
+   * @default true
+   */
+  readonly dashboard?: boolean;
+
+  /**
    * How long the functions' logs and the API's access logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
    */
