@@ -16,10 +16,43 @@ export interface ComponentSecret {
 
 export type ComponentSecretReader = () => Promise<ComponentSecret>;
 
-/** The secret exists but is not the JSON this product expects; names the fields, never the values. */
+/**
+ * What the deploy writes into the secret it creates: this component's AppId and an empty string for each
+ * credential, which a person fills in from WeChat's console. Not secret values: the placeholders say
+ * which fields to fill, and an empty one is reported as "not filled in" by the reader.
+ */
+export function componentSecretTemplate(componentAppId: string): Readonly<Record<string, string>> {
+  return { componentAppId, componentAppSecret: '', messageToken: '', encodingAesKey: '' };
+}
+
+/** Where each credential of the secret is read in WeChat's console (open.weixin.qq.com). */
+export const SECRET_FIELD_SOURCES = {
+  componentAppId: 'AppID',
+  componentAppSecret: 'AppSecret',
+  messageToken: '消息校验Token',
+  encodingAesKey: '消息加解密Key (43 characters)',
+} as const;
+
+/** What to do about a secret that is not filled in: the command and where each value comes from. */
+export function secretFillHint(secretId: string | undefined): string {
+  const fields = Object.entries(SECRET_FIELD_SOURCES)
+    .map(([field, source]) => `${field} = ${source}`)
+    .join(', ');
+  return (
+    `Fill it: aws secretsmanager put-secret-value --secret-id ${secretId ?? '<the secret>'} ` +
+    `--secret-string file://component.json, component.json holding {${fields}} from open.weixin.qq.com → ` +
+    '第三方平台 → 开发资料 (see docs/deploying.md)'
+  );
+}
+
+/**
+ * The secret exists but is not the JSON this product expects: names the secret and the fields, never a
+ * value, and says how to fill it.
+ */
 export class ComponentSecretError extends NamedError {
-  constructor(problem: string, options?: ErrorOptions) {
-    super(`the component secret is unusable: ${problem}`, options);
+  constructor(problem: string, options?: ErrorOptions & { readonly secretId?: string | undefined }) {
+    const named = options?.secretId === undefined ? 'the component secret' : `the component secret ${options.secretId}`;
+    super(`${named} is unusable: ${problem}. ${secretFillHint(options?.secretId)}`, options);
   }
 }
 
@@ -31,17 +64,33 @@ const secretSchema = z.object({
   previousEncodingAesKey: z.optional(z.string().check(z.length(43))),
 });
 
-export function parseComponentSecret(value: unknown, expectedComponentAppId?: string): ComponentSecret {
+/** What is wrong with one field, from its value's kind only: the value itself is never put in words. */
+function fieldProblem(value: unknown, field: PropertyKey | undefined): string {
+  if (field === undefined) return '(root): not a JSON object';
+  const given =
+    typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[field] : undefined;
+  const name = String(field);
+  if (given === undefined) return `${name}: missing`;
+  if (typeof given !== 'string') return `${name}: not a string`;
+  if (given === '') return `${name}: empty (not filled in yet)`;
+  return `${name}: not 43 characters`;
+}
+
+export function parseComponentSecret(
+  value: unknown,
+  expectedComponentAppId?: string,
+  secretId?: string,
+): ComponentSecret {
   const parsed = secretSchema.safeParse(value);
   if (!parsed.success) {
-    throw new ComponentSecretError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`).join('; '),
-    );
+    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path[0]))];
+    throw new ComponentSecretError(fields.map((field) => fieldProblem(value, field)).join('; '), { secretId });
   }
   const data = parsed.data;
   if (expectedComponentAppId !== undefined && data.componentAppId !== expectedComponentAppId) {
     throw new ComponentSecretError(
-      `componentAppId differs from the ${SETTINGS.componentAppId.env} this function is configured for`,
+      `componentAppId differs from the ${SETTINGS.componentAppId.env} this function is configured for (${expectedComponentAppId})`,
+      { secretId },
     );
   }
   return {
@@ -69,16 +118,16 @@ export function secretsManagerReader(
   let last: { raw: string; secret: ComponentSecret } | undefined;
   return async () => {
     const raw = await provider.get(secretId, { maxAge: options.maxAgeSeconds ?? 300 });
-    if (typeof raw !== 'string') throw new ComponentSecretError('it has no SecretString');
+    if (typeof raw !== 'string') throw new ComponentSecretError('it has no SecretString', { secretId });
     if (last?.raw === raw) return last.secret;
     let value: unknown;
     try {
       value = JSON.parse(raw);
     } catch {
       // Not Powertools' `transform: 'json'`: JSON.parse's message quotes the text, i.e. the secret.
-      throw new ComponentSecretError('it is not JSON');
+      throw new ComponentSecretError('it is not JSON', { secretId });
     }
-    const secret = parseComponentSecret(value, options.expectedComponentAppId);
+    const secret = parseComponentSecret(value, options.expectedComponentAppId, secretId);
     last = { raw, secret };
     return secret;
   };

@@ -2,7 +2,12 @@ import { inspect } from 'node:util';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ComponentSecretError, secretsManagerReader } from '../shared/secrets.js';
+import {
+  ComponentSecretError,
+  componentSecretTemplate,
+  parseComponentSecret,
+  secretsManagerReader,
+} from '../shared/secrets.js';
 
 const secretsManager = mockClient(SecretsManagerClient);
 afterEach(() => secretsManager.reset());
@@ -53,5 +58,51 @@ describe('the component secret from Secrets Manager', () => {
       expectedComponentAppId: 'wxsomeoneelse00000',
     });
     await expect(read()).rejects.toThrow(/differs from the COMPONENT_APPID/);
+  });
+
+  it('the template the deploy writes is reported as not filled in: the secret, each empty field, and how to fill it', async () => {
+    const arn = 'arn:aws:secretsmanager:ap-east-1:123456789012:secret:TokensComponentSecret-AbCdEf';
+    secretsManager.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify(componentSecretTemplate(good.componentAppId)),
+    });
+    const read = secretsManagerReader(arn, {
+      client: new SecretsManagerClient({ region: 'local' }),
+      expectedComponentAppId: good.componentAppId,
+    });
+    const message = String(await read().catch((e: unknown) => e));
+    expect(message).toContain(`the component secret ${arn} is unusable`);
+    for (const field of ['componentAppSecret', 'messageToken', 'encodingAesKey'])
+      expect(message).toContain(`${field}: empty (not filled in yet)`);
+    expect(message).not.toMatch(/componentAppId:/);
+    expect(message).toContain(
+      `aws secretsmanager put-secret-value --secret-id ${arn} --secret-string file://component.json`,
+    );
+    for (const source of ['open.weixin.qq.com', '开发资料', 'AppSecret', '消息校验Token', '消息加解密Key'])
+      expect(message).toContain(source);
+  });
+
+  it.each([
+    ['a field missing', { ...good, componentAppSecret: undefined }, 'componentAppSecret: missing'],
+    ['a field of the wrong type', { ...good, messageToken: 42 }, 'messageToken: not a string'],
+    [
+      'a key of the wrong length',
+      { ...good, encodingAesKey: 'the-app-secret-value' },
+      'encodingAesKey: not 43 characters',
+    ],
+    ['not an object', ['the-app-secret-value'], '(root): not a JSON object'],
+  ])('%s: the field and its kind of problem, never the values', (_name, value, problem) => {
+    const error = (() => {
+      try {
+        parseComponentSecret(value, undefined, 'component-secret');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ComponentSecretError);
+    const text = `${String(error)} ${inspect(error)}`;
+    expect(text).toContain(problem);
+    for (const secretValue of [good.componentAppSecret, good.messageToken, 'the-app-secret-value'])
+      expect(text).not.toContain(secretValue);
   });
 });
