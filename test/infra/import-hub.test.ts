@@ -75,9 +75,11 @@ describe('a hub imported from its SSM parameters', () => {
     const template = Template.fromStack(stack).toJSON() as {
       Parameters: Record<string, { Type: string; Default: string }>;
     };
-    const [[parameterId, parameter]] = Object.entries(template.Parameters).filter(([, p]) =>
+    const ssmParameters = Object.entries(template.Parameters).filter(([, p]) =>
       p.Type.startsWith('AWS::SSM::Parameter::Value'),
-    ) as [[string, { Default: string }]];
+    );
+    expect(ssmParameters).toHaveLength(1);
+    const [parameterId, parameter] = ssmParameters[0] ?? ['', { Default: '' }];
     expect(parameter.Default).toBe(parameterName(COMPONENT, 'api-id'));
     expect(parameter.Default).toBe(`/wechat-authorizer-tokens/${COMPONENT}/api-id`);
     const arns = grantedArns(stack).join('\n');
