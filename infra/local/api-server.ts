@@ -3,8 +3,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ROUTES, type Route, routeKey } from '../../shared/api/routes.js';
+import { type ControlAnswer, type ControlRequest, isControlPath, MAX_CONTROL_BODY_BYTES } from './control.js';
 
 export type RouteHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+/** The local-only control routes (`/__sim/…`, `/__local/…`; see control.ts). */
+export type ControlHandler = (request: ControlRequest) => Promise<ControlAnswer>;
+
+interface Handlers {
+  readonly getter: RouteHandler;
+  readonly callback: RouteHandler;
+  readonly control?: ControlHandler | undefined;
+}
 
 interface LocalRoute {
   readonly method: string;
@@ -28,12 +37,12 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * would receive, and the handler's answer is written back. IAM is not checked here: SigV4 headers are
  * passed through to the handler and ignored, as the getter in AWS never sees unauthenticated calls.
  */
-export async function startApiServer(options: {
-  getter: RouteHandler;
-  callback: RouteHandler;
-  host?: string;
-  port?: number;
-}): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startApiServer(
+  options: Handlers & {
+    host?: string;
+    port?: number;
+  },
+): Promise<{ url: string; close: () => Promise<void> }> {
   const server = createServer((request, response) => {
     serve(options, request, response).catch(() => {
       if (!response.headersSent)
@@ -58,12 +67,14 @@ export async function startApiServer(options: {
   };
 }
 
-async function serve(
-  options: { getter: RouteHandler; callback: RouteHandler },
-  request: IncomingMessage,
-  response: ServerResponse,
-): Promise<void> {
+async function serve(options: Handlers, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://local');
+  if (options.control && isControlPath(url.pathname)) {
+    const body = await readBody(request, MAX_CONTROL_BODY_BYTES);
+    const answer = await options.control({ method: request.method ?? 'GET', pathname: url.pathname, body });
+    response.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+    return;
+  }
   const route = API_ROUTES.find(
     (candidate) => candidate.method === request.method && candidate.pattern.test(url.pathname),
   );
@@ -71,15 +82,10 @@ async function serve(
     response.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
     return;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      response.writeHead(413, { 'content-type': 'application/json' }).end('{"message":"Request Entity Too Large"}');
-      return;
-    }
-    chunks.push(chunk as Buffer);
+  const body = await readBody(request, MAX_BODY_BYTES);
+  if (body === undefined) {
+    response.writeHead(413, { 'content-type': 'application/json' }).end('{"message":"Request Entity Too Large"}');
+    return;
   }
   const match = route.pattern.exec(url.pathname);
   let appid: string | undefined;
@@ -89,10 +95,24 @@ async function serve(
     response.writeHead(400, { 'content-type': 'application/json' }).end('{"message":"Bad Request"}');
     return;
   }
-  const event = toEvent(request, url, route.routeKey, appid, Buffer.concat(chunks).toString('utf8'));
+  const event = toEvent(request, url, route.routeKey, appid, body);
   const result = await options[route.handler](event);
   response.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
   response.end(result.body ?? '');
+}
+
+/**
+ * The body as text; `undefined` when it is over `maxBytes`. The rest is read and dropped rather than
+ * the request destroyed, so that the caller gets its 413 instead of a reset connection.
+ */
+async function readBody(request: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size <= maxBytes) chunks.push(chunk as Buffer);
+  }
+  return size > maxBytes ? undefined : Buffer.concat(chunks).toString('utf8');
 }
 
 function toEvent(

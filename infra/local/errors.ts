@@ -16,3 +16,16 @@ export class LocalStartError extends LocalRuntimeError {
     super(message, options);
   }
 }
+
+/** A setting that cannot be used (a seeded appid that is not an appid): `npm start` exits 2 with the message. */
+export class LocalSettingError extends LocalRuntimeError {}
+
+/** A control route's input that cannot be used: answered 400 (413 for a body too large) with the message. */
+export class ControlInputError extends LocalRuntimeError {
+  constructor(
+    readonly code: 'invalid_json' | 'invalid_appid' | 'invalid_duration' | 'body_too_large' | 'not_authorized',
+    message: string,
+  ) {
+    super(message);
+  }
+}

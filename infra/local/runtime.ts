@@ -17,10 +17,15 @@ import {
 } from '../../simulator/index.js';
 import { readWorldSnapshot, SIMULATOR_STATE_FILE, WorldSnapshotSaver } from '../../simulator/state-file.js';
 import { startApiServer } from './api-server.js';
+import { answerControl } from './control.js';
 import { distrustStoredTokens } from './distrust.js';
 import { createTable, LOCAL_CLIENT_CONFIG, startDynalite } from './dynamo.js';
 import { LocalStartError } from './errors.js';
 import { localSecret, localServiceConfig } from './local-config.js';
+import { LocalRuns } from './runs.js';
+import { requireAppIds, seedSimulator } from './seed.js';
+import { type LocalStatus, localStatus } from './status.js';
+import { WechatCalls } from './wechat-calls.js';
 
 export interface LocalRuntimeOptions {
   readonly port?: number;
@@ -42,6 +47,15 @@ export interface LocalRuntimeOptions {
   readonly ticketEveryMs?: number;
   /** How often the simulator's state is saved to the data folder when it changed (and always on close). Default 5 s. */
   readonly stateSaveEveryMs?: number;
+  /**
+   * Appids made authorized accounts of the simulator before the first sync (besides the `authorizers`
+   * it seeds), so that a consumer's test knows its accounts; each must be an appid (`LocalSettingError`).
+   */
+  readonly seedAppIds?: readonly string[];
+  /** A progress line every this often while a sync or refresh lasts. Default 2 s. */
+  readonly progressEveryMs?: number | undefined;
+  /** Aborted (Ctrl-C during the start): the first sync's WeChat calls are cut, as `abortRuns` does. */
+  readonly signal?: AbortSignal;
   readonly logger: Logger;
 }
 
@@ -49,6 +63,11 @@ export interface LocalRuntime {
   readonly apiUrl: string;
   readonly simulator: WechatSimulator;
   readonly service: TokenService;
+  /** What `GET /__local/status` answers. */
+  status(): Promise<LocalStatus>;
+  /** Starts no more runs and cuts those under way short (their WeChat calls fail); `close` then waits for them. */
+  abortRuns(): void;
+  /** Stops everything; waits for a run under way (cut short if `abortRuns` was called first). */
   close(): Promise<void>;
 }
 
@@ -84,6 +103,7 @@ async function startParts(
   started: Array<() => Promise<void>>,
 ): Promise<LocalRuntime> {
   const { logger } = options;
+  requireAppIds(options.seedAppIds ?? []);
   const dynamo = await startDynalite(options.dataPath ? { path: options.dataPath } : {});
   started.push(() => dynamo.close());
   const tableWasThere = await tableExists(dynamo.endpoint);
@@ -100,12 +120,14 @@ async function startParts(
       : { clock: new SimClock({ frozen: false }) }),
   });
   started.push(() => simulator.close());
+  const seeded = seedSimulator(simulator, options.seedAppIds ?? []);
   const accounts = simulator.world.population.listing().length;
   const requested = options.authorizers ?? 1_200;
   const origin = restored
     ? ` (its state restored from ${stateFile}${accounts === requested ? '' : `; the ${requested} asked for apply to a new state only`})`
     : '';
   logger.info(`WeChat simulator at ${simulator.url} with ${accounts} authorizers${origin}`);
+  if (seeded.length > 0) logger.info(`seeded as authorized accounts: ${seeded.join(', ')}`);
 
   const doc = createDocumentClient({ ...LOCAL_CLIENT_CONFIG, endpoint: dynamo.endpoint });
   started.push(async () => doc.destroy());
@@ -116,7 +138,14 @@ async function startParts(
     logger.warn(`the WeChat simulator state ${stateFile} is ${state.problem}: the simulator starts anew`);
   }
   const saver = stateFile ? new WorldSnapshotSaver(simulator, stateFile) : undefined;
+  const calls = new WechatCalls();
+  if (options.signal?.aborted) calls.abort();
+  options.signal?.addEventListener('abort', () => calls.abort(), { once: true });
+  // One clock for the product and the simulated WeChat, so that /__sim/clock/advance expires tokens for both.
+  const simulatedClock = options.wechatApiBase === undefined;
   const parts = wireTokenService({
+    ...(simulatedClock ? { clock: simulator.clock } : {}),
+    wechat: calls.clientOptions,
     config: localServiceConfig({
       componentAppId: credentials.componentAppId,
       tableName: TABLE,
@@ -129,11 +158,23 @@ async function startParts(
   });
   const service = new TokenService(parts);
   const pushes = new PushService(parts);
+  const runs = new LocalRuns({ service, calls, logger, progressEveryMs: options.progressEveryMs });
+  const status = () =>
+    localStatus({
+      service,
+      component: parts.component,
+      componentAppId: credentials.componentAppId,
+      clock: parts.clock,
+      renewalMarginMs: parts.config.renewalMarginMs,
+      runs,
+    });
 
   const port = options.port ?? 3000;
   const api = await startApiServer({
     getter: createGetter(() => service, logger),
     callback: createCallback(() => pushes, logger),
+    control: (request) =>
+      answerControl(request, { simulator, runs, status, simulatedClock, stopping: () => calls.aborted }),
     port,
   }).catch((error: unknown) => {
     if ((error as { code?: unknown } | undefined)?.code !== 'EADDRINUSE') throw error;
@@ -146,66 +187,32 @@ async function startParts(
   started.push(() => api.close());
   simulator.callbackUrl = `${api.url}/wechat/callback`;
 
-  const timers: NodeJS.Timeout[] = [];
-  const inFlight = new Set<Promise<void>>();
-  let stopped = false;
-  started.push(async () => {
-    stopped = true;
-    for (const timer of timers) clearInterval(timer);
-  });
-  /** Runs `task` now and then every `ms`, never twice at once; close() waits for a run under way. */
-  const every = (ms: number, task: () => Promise<void>, now = false): void => {
-    let running = false;
-    const run = () => {
-      if (running || stopped) return;
-      running = true;
-      const done = task()
-        .catch((error: unknown) =>
-          logger.warn('scheduled task failed', { error: error instanceof Error ? error.message : String(error) }),
-        )
-        .finally(() => {
-          running = false;
-          inFlight.delete(done);
-        });
-      inFlight.add(done);
-    };
-    if (now) run();
-    timers.push(setInterval(run, ms));
-  };
+  started.push(async () => runs.stop({ abort: true }));
 
   // WeChat pushes a ticket at once (as after api_start_push_ticket), then every 10 minutes.
   const ticket = await simulator.pushTicket();
   logger.info(
     `ticket pushed through ${simulator.callbackUrl}: ${ticket.accepted ? 'accepted' : `refused (HTTP ${ticket.status})`}`,
   );
-  every(options.ticketEveryMs ?? 10 * 60_000, async () => void (await simulator.pushTicket()));
-  const sync = async () => {
-    const summary = await service.sync();
-    logger.info(
-      `sync: ${summary.added} added, ${summary.updated} updated, ${summary.revoked} revoked, ${summary.unchanged} unchanged in ${summary.pages} pages`,
-    );
-  };
-  // The scheduled refresh the refresh function runs when EventBridge invokes it (recovery after a 61023 included).
-  const refresh = async () => {
-    const report = await service.runScheduledRefresh();
-    if (report.summary.due === 0) return;
-    logger.info(
-      `refresh: ${report.summary.renewed} of ${report.summary.due} due tokens renewed${report.recovery ? `; recovery sync healed ${report.recovery.healed}` : ''}`,
-    );
-  };
-  await sync();
-  every(options.syncEveryMs ?? 60_000, sync);
-  every(options.refreshEveryMs ?? 15_000, refresh, true);
-  if (saver) every(options.stateSaveEveryMs ?? 5_000, () => saver.saveIfChanged(), true);
+  runs.every(options.ticketEveryMs ?? 10 * 60_000, async () => void (await simulator.pushTicket()));
+  // The first sync before the API is announced; the refresh as the refresh function runs it when
+  // EventBridge invokes it (recovery after a 61023 included).
+  await runs.sync().catch((error: unknown) => {
+    if (!calls.aborted) throw error;
+  });
+  runs.every(options.syncEveryMs ?? 60_000, 'sync');
+  runs.every(options.refreshEveryMs ?? 15_000, 'refresh', true);
+  if (saver) runs.every(options.stateSaveEveryMs ?? 5_000, () => saver.saveIfChanged(), true);
 
   return {
     apiUrl: api.url,
     simulator,
     service,
+    status,
+    abortRuns: () => runs.stop({ abort: true }),
     async close() {
-      stopped = true;
-      for (const timer of timers) clearInterval(timer);
-      await Promise.allSettled([...inFlight]);
+      runs.stop({ abort: false });
+      await runs.settled();
       await api.close();
       doc.destroy();
       await simulator.close();
