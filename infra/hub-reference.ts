@@ -1,4 +1,4 @@
-import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, type IConstruct } from 'constructs';
@@ -6,6 +6,7 @@ import { ROUTES, type Route } from '../shared/api/routes.js';
 import { APPID_RULE, isAppId } from '../shared/appid.js';
 import { HubAttributesError } from './errors.js';
 import { grantInvoke, tokenRouteAppIds } from './grants.js';
+import { executeApiArn, type SizedArn } from './policy-size.js';
 
 /** Where a hub publishes what other stacks and apps need to find it: `/wechat-authorizer-tokens/<componentAppId>/<key>`. */
 export const PARAMETER_PREFIX = '/wechat-authorizer-tokens';
@@ -84,27 +85,20 @@ export abstract class WechatAuthorizerTokensBase extends Construct implements IW
 
   grantTokenRead(grantee: iam.IGrantable, appIds?: readonly string[]): iam.Grant {
     const arns = tokenRouteAppIds(appIds).map((appId) => this.arn(tokenRoutesResource(appId)));
-    return grantInvoke(this, grantee, arns);
+    return grantInvoke(grantee, arns);
   }
 
   grantComponentToken(grantee: iam.IGrantable): iam.Grant {
-    return grantInvoke(this, grantee, [this.arn(routeResource(ROUTES.componentToken))]);
+    return grantInvoke(grantee, [this.arn(routeResource(ROUTES.componentToken))]);
   }
 
   grantList(grantee: iam.IGrantable): iam.Grant {
-    return grantInvoke(this, grantee, [this.arn(routeResource(ROUTES.authorizers))]);
+    return grantInvoke(grantee, [this.arn(routeResource(ROUTES.authorizers))]);
   }
 
   /** The execute-api ARN of `resourceName` (`<stage>/<method><path>`) on this hub's API. */
-  protected arn(resourceName: string): string {
-    return Stack.of(this).formatArn({
-      service: 'execute-api',
-      region: this.hubRegion,
-      account: this.hubAccount,
-      resource: this.apiId,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      resourceName,
-    });
+  protected arn(resourceName: string): SizedArn {
+    return executeApiArn(this, { apiId: this.apiId, region: this.hubRegion, account: this.hubAccount }, resourceName);
   }
 }
 

@@ -75,8 +75,8 @@ describe('a hub imported from its SSM parameters', () => {
     const template = Template.fromStack(stack).toJSON() as {
       Parameters: Record<string, { Type: string; Default: string }>;
     };
-    const ssmParameters = Object.entries(template.Parameters).filter(([, p]) =>
-      p.Type.startsWith('AWS::SSM::Parameter::Value'),
+    const ssmParameters = Object.entries(template.Parameters).filter(
+      ([, p]) => p.Type.startsWith('AWS::SSM::Parameter::Value') && p.Default.startsWith('/wechat-authorizer-tokens/'),
     );
     expect(ssmParameters).toHaveLength(1);
     const [parameterId, parameter] = ssmParameters[0] ?? ['', { Default: '' }];

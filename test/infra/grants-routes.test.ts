@@ -1,0 +1,86 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { describe, expect, it } from 'vitest';
+import { GrantError } from '../../infra/errors.js';
+import { tokenRouteAppIds } from '../../infra/grants.js';
+import { importHub, routeResource, tokenRoutesResource } from '../../infra/hub-reference.js';
+import { ROUTES, type Route, type RouteName } from '../../shared/api/routes.js';
+
+/** IAM's matching of a Resource pattern: `*` is every run of characters (`/` too), `?` one character. */
+function iamMatches(pattern: string, value: string): boolean {
+  const source = [...pattern]
+    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`, 's').test(value);
+}
+
+// Appids that are prefixes of one another, and the shapes the appid rule allows.
+const APPIDS = ['wx1', 'wx12', 'wx1111111111111111', 'wx2222222222222222', 'a_b-C', 'x'.repeat(64)];
+
+/** Every route with every appid filled in: what a caller could invoke. */
+function everyInvocation(routes: Readonly<Record<string, Route>>): { name: string; appId: string; resource: string }[] {
+  return Object.entries(routes).flatMap(([name, route]) =>
+    APPIDS.map((appId) => ({
+      name,
+      appId,
+      resource: routeResource({ ...route, path: route.path.replace('{appid}', appId) }),
+    })),
+  );
+}
+
+function covered(pattern: string, routes: Readonly<Record<string, Route>> = ROUTES): string[] {
+  return everyInvocation(routes)
+    .filter(({ resource }) => iamMatches(pattern, resource))
+    .map(({ name, appId }) => `${name} ${appId}`);
+}
+
+describe("one token pattern per appid covers exactly that appid's token routes", () => {
+  it.each(APPIDS)('%s', (appId) => {
+    const tokenRoutes: RouteName[] = ['authorizerToken', 'authorizerTokenRefresh'];
+    expect(covered(tokenRoutesResource(appId)).sort()).toEqual(tokenRoutes.map((name) => `${name} ${appId}`).sort());
+  });
+
+  it('and the every-appid pattern covers the token routes of every appid, nothing else', () => {
+    const expected = APPIDS.flatMap((appId) => [`authorizerToken ${appId}`, `authorizerTokenRefresh ${appId}`]);
+    expect(covered(tokenRoutesResource('*')).sort()).toEqual(expected.sort());
+  });
+
+  it('would catch a route added under the token path (the check is not vacuous)', () => {
+    const withFuture = {
+      ...ROUTES,
+      tokenHistory: { method: 'GET', path: '/authorizers/{appid}/token/history', handler: 'getter', auth: 'iam' },
+    } as const;
+    expect(covered(tokenRoutesResource('wx1'), withFuture)).toContain('tokenHistory wx1');
+  });
+
+  it('the matcher follows IAM: `*` crosses slashes, `?` is one character', () => {
+    expect(iamMatches('a/*/c', 'a/b/x/c')).toBe(true);
+    expect(iamMatches('a?c', 'abc')).toBe(true);
+    expect(iamMatches('a?c', 'abbc')).toBe(false);
+    expect(iamMatches('a.c', 'abc')).toBe(false);
+  });
+});
+
+describe('the appids of a token grant', () => {
+  it.each(['wx1*', 'wx?', '*', '', 'wx1/token', 'wx 1', 'x'.repeat(65)])('refuses %j, naming it', (bad) => {
+    expect(() => tokenRouteAppIds(['wx1111111111111111', bad])).toThrow(GrantError);
+    expect(() => tokenRouteAppIds([bad])).toThrow(JSON.stringify(bad));
+  });
+
+  it('refuses an empty list rather than granting every appid', () => {
+    expect(() => tokenRouteAppIds([])).toThrow(/empty/);
+  });
+
+  it('collapses duplicates and reads no list as every appid', () => {
+    expect(tokenRouteAppIds(['wx1', 'wx2', 'wx1'])).toEqual(['wx1', 'wx2']);
+    expect(tokenRouteAppIds(undefined)).toEqual(['*']);
+  });
+
+  it('throws from grantTokenRead before anything is added to the role', () => {
+    const stack = new Stack(new App(), 'Consumer');
+    const role = new iam.Role(stack, 'Backend', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const hub = importHub(stack, 'Hub', { componentAppId: 'wx0123456789abcdef', apiId: 'abcde12345' });
+    expect(() => hub.grantTokenRead(role, ['wx1*'])).toThrow(GrantError);
+    expect(role.node.tryFindChild('WechatTokenGrants1')).toBeUndefined();
+  });
+});
