@@ -19,6 +19,8 @@ export interface RunRecord<T> {
 
 export interface LocalRunsOptions {
   readonly service: TokenService;
+  /** The service the scheduled refresh runs on (its renewer starts nothing once stopping). */
+  readonly refresher: TokenService;
   readonly calls: WechatCalls;
   readonly logger: Logger;
   /** A progress line every this often while a run lasts. Default 2 s. */
@@ -60,7 +62,11 @@ export class LocalRuns {
   /** One scheduled refresh now (or the one under way): every due token renewed, a recovery owed paid. */
   refresh(): Promise<ScheduledRefreshReport> {
     return this.#run('refresh', async () => {
-      const report = await this.#options.service.runScheduledRefresh();
+      // Stopping when the run starts: its deadline is then already past, and no recovery sync starts.
+      const { calls } = this.#options;
+      const report = await this.#options.refresher.runScheduledRefresh({
+        remainingMs: () => (calls.aborted ? 0 : Number.POSITIVE_INFINITY),
+      });
       const { summary } = report;
       if (summary.due > 0)
         this.#options.logger.info(

@@ -25,6 +25,7 @@ import { localSecret, localServiceConfig } from './local-config.js';
 import { LocalRuns } from './runs.js';
 import { requireAppIds, seedSimulator } from './seed.js';
 import { type LocalStatus, localStatus } from './status.js';
+import { stoppableRenewer } from './stoppable-renewer.js';
 import { WechatCalls } from './wechat-calls.js';
 
 export interface LocalRuntimeOptions {
@@ -158,7 +159,8 @@ async function startParts(
   });
   const service = new TokenService(parts);
   const pushes = new PushService(parts);
-  const runs = new LocalRuns({ service, calls, logger, progressEveryMs: options.progressEveryMs });
+  const refresher = new TokenService({ ...parts, renewer: stoppableRenewer(parts.renewer, calls) });
+  const runs = new LocalRuns({ service, refresher, calls, logger, progressEveryMs: options.progressEveryMs });
   const status = () =>
     localStatus({
       service,
