@@ -59,3 +59,11 @@ function describe(principal: iam.IPrincipal): string {
   const path = (principal as Partial<IConstruct>).node?.path;
   return path ? `The grantee ${path}` : 'The grantee';
 }
+
+/**
+ * `execute-api:Invoke` on one route, in the grantee's own (inline) policy as CDK grants do: one ARN
+ * needs no packing, and it takes none of the role's managed policy slots.
+ */
+export function grantOneRoute(grantee: iam.IGrantable, { arn }: SizedArn): iam.Grant {
+  return iam.Grant.addToPrincipal({ grantee, actions: [INVOKE_ACTION], resourceArns: [arn] });
+}

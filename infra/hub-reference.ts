@@ -5,7 +5,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { ROUTES, type Route } from '../shared/api/routes.js';
 import { APPID_RULE, isAppId } from '../shared/appid.js';
 import { HubAttributesError } from './errors.js';
-import { grantInvoke, tokenRouteAppIds } from './grants.js';
+import { grantInvoke, grantOneRoute, tokenRouteAppIds } from './grants.js';
 import { executeApiArn, type SizedArn } from './policy-size.js';
 
 /** Where a hub publishes what other stacks and apps need to find it: `/wechat-authorizer-tokens/<componentAppId>/<key>`. */
@@ -89,11 +89,11 @@ export abstract class WechatAuthorizerTokensBase extends Construct implements IW
   }
 
   grantComponentToken(grantee: iam.IGrantable): iam.Grant {
-    return grantInvoke(grantee, [this.arn(routeResource(ROUTES.componentToken))]);
+    return grantOneRoute(grantee, this.arn(routeResource(ROUTES.componentToken)));
   }
 
   grantList(grantee: iam.IGrantable): iam.Grant {
-    return grantInvoke(grantee, [this.arn(routeResource(ROUTES.authorizers))]);
+    return grantOneRoute(grantee, this.arn(routeResource(ROUTES.authorizers)));
   }
 
   /** The execute-api ARN of `resourceName` (`<stage>/<method><path>`) on this hub's API. */
