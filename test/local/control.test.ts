@@ -109,7 +109,7 @@ describe('POST /__sim/authorize and /__sim/revoke', () => {
     ['/__sim/authorize', 'not json', 400, 'invalid_json'],
     ['/__sim/authorize', '[1]', 400, 'invalid_json'],
     ['/__sim/authorize', { appid: 'x'.repeat(20_000) }, 413, 'body_too_large'],
-  ])('%s with %j: %i %s', async (path, body, code, error) => {
+  ])('%s with a bad body: %i %s', async (path, body, code, error) => {
     expect(await call('POST', path, body)).toMatchObject({
       status: code,
       body: { error, message: expect.any(String) },
