@@ -42,14 +42,25 @@ export const ALARM_RUNBOOK: readonly { readonly id: AlarmName; readonly anchor: 
     link: `${RUNBOOK_PATH}#${runbookAnchor(id)}`,
   }));
 
-function domainMetric(name: MetricName | DurationMetricName, statistic: string, period: Duration): cloudwatch.Metric {
+/**
+ * One of the product's own metrics (`shared/metrics.ts`), as the Lambdas publish it through Powertools:
+ * the product's namespace and its `service` dimension (as aws-dynamodb's `Table.metric` does for a table).
+ * `options` override the defaults (a 5-minute period, the statistic CloudWatch defaults to).
+ */
+export function productMetric(
+  name: MetricName | DurationMetricName,
+  options: cloudwatch.MetricOptions = {},
+): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName: name,
     dimensionsMap: { service: SERVICE_NAME },
-    statistic,
-    period,
+    ...options,
   });
+}
+
+function domainMetric(name: MetricName | DurationMetricName, statistic: string, period: Duration): cloudwatch.Metric {
+  return productMetric(name, { statistic, period });
 }
 
 /** The alarms an operator is paged for; all on one SNS topic. */
@@ -57,7 +68,7 @@ export function createAlarms(
   scope: Construct,
   parts: {
     api: apigw.HttpApi;
-    functions: Record<FunctionName, lambda.IFunction>;
+    functions: Readonly<Record<FunctionName, lambda.IFunction>>;
     topic: sns.ITopic;
     deadLetterQueue: sqs.IQueue;
   },
