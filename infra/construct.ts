@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Token, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -10,18 +10,28 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
-import { ROUTES } from '../shared/api/routes.js';
+import type { Construct } from 'constructs';
+import { isAppId } from '../shared/appid.js';
 import { SCHEDULE_DEFAULTS } from '../shared/config/index.js';
+import { componentSecretTemplate } from '../shared/secrets.js';
 import { TABLE_SCHEMA } from '../shared/store/schema.js';
 import { PUSH_HANDLING_TIMEOUT_MS } from '../shared/tokens/authorization.js';
 import { createAlarms } from './alarms.js';
-import { routeArn, tokensApi } from './api.js';
+import { tokensApi } from './api.js';
 import { type FunctionName, tokensFunction } from './function.js';
+import {
+  type IWechatAuthorizerTokens,
+  importHub,
+  importHubFromParameters,
+  type WechatAuthorizerTokensAttributes,
+  WechatAuthorizerTokensBase,
+} from './hub-reference.js';
 import { lambdaEnvironment, propProblems } from './lambda-environment.js';
+import { callbackUrlOf, publishLocations } from './outputs.js';
 import type { WechatAuthorizerTokensProps } from './props.js';
 
 export type { FunctionName } from './function.js';
+export type { IWechatAuthorizerTokens, WechatAuthorizerTokensAttributes } from './hub-reference.js';
 export type { WechatAuthorizerTokensProps } from './props.js';
 
 /** The getter API's throttle when the props give none. */
@@ -29,22 +39,45 @@ const DEFAULT_API_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
 
 /**
  * The token hub: the table, the secret, the four functions, their schedules, the API (AWS_IAM on the
- * getter routes, none on WeChat's callback), alarms. Other stacks get tokens through `grantTokenRead`.
+ * getter routes, none on WeChat's callback), alarms, and where each is (stack outputs and SSM parameters
+ * under `/wechat-authorizer-tokens/<componentAppId>/`). Other stacks get tokens through `grantTokenRead`;
+ * other apps import a deployed hub with `fromAttributes` or `fromParameters` and get the same grants.
  * Props out of the settings' ranges fail the synth, each named.
  *
  * @example
  * const tokens = new WechatAuthorizerTokens(this, 'Tokens', { componentAppId: 'wx0123456789abcdef' });
  * // A backend of another stack may read the tokens of two accounts, and no other:
  * tokens.grantTokenRead(backend, ['wx1111111111111111', 'wx2222222222222222']);
- * // After the first deploy, fill `tokens.secret` with the component's credentials, and set WeChat's
- * // push URL to `${tokens.api.apiEndpoint}/wechat/callback`.
+ * // After the first deploy, fill `tokens.secret` (the FillSecretCommand output), and give WeChat
+ * // `tokens.callbackUrl` (the CallbackUrl output) as the authorization-event URL.
  */
-export class WechatAuthorizerTokens extends Construct {
+export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
+  /** A hub deployed elsewhere, named by its attributes: grants and URL only, nothing deployed. */
+  static fromAttributes(
+    scope: Construct,
+    id: string,
+    attrs: WechatAuthorizerTokensAttributes,
+  ): IWechatAuthorizerTokens {
+    return importHub(scope, id, attrs);
+  }
+
+  /**
+   * A hub deployed in the same account and region, found by its `api-id` SSM parameter (resolved by
+   * CloudFormation at deploy time: no lookup, no credentials at synth).
+   */
+  static fromParameters(scope: Construct, id: string, componentAppId: string): IWechatAuthorizerTokens {
+    return importHubFromParameters(scope, id, componentAppId);
+  }
+
+  /** The third-party platform's AppId this hub serves; it names the hub's SSM parameters. */
+  readonly componentAppId: string;
+  /** The HTTP API's id. */
+  readonly apiId: string;
   /** The one table of the hub: authorizers, the component, sync runs (`shared/store/schema.ts`). Retained on delete. */
   readonly table: dynamodb.Table;
-  /** The component's credentials: `props.secret`, or the one created empty. */
+  /** The component's credentials: `props.secret`, or the one created holding the template to fill. */
   readonly secret: secretsmanager.ISecret;
-  /** The HTTP API of `ROUTES`; WeChat's push URL is its `/wechat/callback`. */
+  /** The HTTP API of `ROUTES`; WeChat's push URL is `callbackUrl`. */
   readonly api: apigw.HttpApi;
   /** The four Lambdas, by name. */
   readonly functions: Readonly<Record<FunctionName, nodejs.NodejsFunction>>;
@@ -56,13 +89,9 @@ export class WechatAuthorizerTokens extends Construct {
   constructor(scope: Construct, id: string, props: WechatAuthorizerTokensProps) {
     super(scope, id);
     this.node.addValidation({ validate: () => propProblems(props) });
+    this.componentAppId = props.componentAppId;
     this.table = this.#table();
-    // (A cast: aws-cdk-lib's own types are not written for exactOptionalPropertyTypes.)
-    this.secret =
-      props.secret ??
-      (new secretsmanager.Secret(this, 'ComponentSecret', {
-        description: `WeChat component ${props.componentAppId}: {componentAppId, componentAppSecret, messageToken, encodingAesKey}`,
-      }) as unknown as secretsmanager.ISecret);
+    this.secret = props.secret ?? this.#templateSecret(props.componentAppId);
     this.deadLetterQueue = new sqs.Queue(this, 'FailedRuns', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -72,12 +101,6 @@ export class WechatAuthorizerTokens extends Construct {
       Validations.of(this.deadLetterQueue).acknowledge({
         id,
         reason: 'This queue is the dead-letter queue of the scheduled runs (EventBridge targets and Lambda).',
-      });
-    }
-    if (!props.secret) {
-      Validations.of(this.secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason: "The component AppSecret is reset in WeChat's console by a person; no rotation function can do it.",
       });
     }
 
@@ -113,6 +136,7 @@ export class WechatAuthorizerTokens extends Construct {
       throttle: props.apiThrottle ?? DEFAULT_API_THROTTLE,
       retention,
     });
+    this.apiId = this.api.apiId;
     this.alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'AlarmTopic', { enforceSSL: true });
     createAlarms(this, {
       api: this.api,
@@ -120,36 +144,48 @@ export class WechatAuthorizerTokens extends Construct {
       topic: this.alarmTopic,
       deadLetterQueue: this.deadLetterQueue,
     });
+    // A component AppId that is not an appid cannot name parameters: propProblems fails the synth with
+    // the rule instead of the SSM construct's own error.
+    if (Token.isUnresolved(props.componentAppId) || isAppId(props.componentAppId)) this.#publish(props);
+  }
+
+  #publish(props: WechatAuthorizerTokensProps): void {
+    publishLocations(this, {
+      componentAppId: props.componentAppId,
+      apiId: this.apiId,
+      url: this.url,
+      secret: this.secret,
+      alarmTopicArn: this.alarmTopic.topicArn,
+      tableName: this.table.tableName,
+    });
+  }
+
+  /** The URL to give WeChat as the authorization-event URL (授权事件接收URL). */
+  get callbackUrl(): string {
+    return callbackUrlOf(this.url);
   }
 
   /**
-   * Lets `grantee` call the token routes (GET the token, POST a refused one) of exactly these appids,
-   * or of every appid when none are given.
+   * A new secret holding the JSON template to fill: this component's AppId and an empty string for each
+   * credential, so that what the functions read is JSON from the start and an unfilled field is named.
    */
-  grantTokenRead(grantee: iam.IGrantable, appIds?: readonly string[]): iam.Grant {
-    const resourceArns = (appIds ?? ['*']).flatMap((appId) => [
-      routeArn(this.api, ROUTES.authorizerToken, appId),
-      routeArn(this.api, ROUTES.authorizerTokenRefresh, appId),
-    ]);
-    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns });
-  }
-
-  /** Lets `grantee` read the component access token (its own route). */
-  grantComponentToken(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['execute-api:Invoke'],
-      resourceArns: [routeArn(this.api, ROUTES.componentToken)],
+  #templateSecret(componentAppId: string): secretsmanager.ISecret {
+    // `unsafePlainText`: the template's values are the public AppId and empty placeholders, not secrets;
+    // the credentials are put in after the deploy and never appear in the template. CloudFormation
+    // writes the template again only when it changes, i.e. when componentAppId changes (a new hub).
+    const template = Object.entries(componentSecretTemplate(componentAppId)).map(
+      ([field, value]) => [field, SecretValue.unsafePlainText(value)] as const,
+    );
+    const secret = new secretsmanager.Secret(this, 'ComponentSecret', {
+      description: `WeChat component ${componentAppId}: fill componentAppSecret, messageToken, encodingAesKey (docs/deploying.md)`,
+      secretObjectValue: Object.fromEntries(template),
     });
-  }
-
-  /** Lets `grantee` list the authorizers (never a token). */
-  grantList(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['execute-api:Invoke'],
-      resourceArns: [routeArn(this.api, ROUTES.authorizers)],
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: "The component AppSecret is reset in WeChat's console by a person; no rotation function can do it.",
     });
+    // (A cast: aws-cdk-lib's own types are not written for exactOptionalPropertyTypes.)
+    return secret as unknown as secretsmanager.ISecret;
   }
 
   #table(): dynamodb.Table {

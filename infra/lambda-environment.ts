@@ -1,4 +1,5 @@
 import { type Duration, Token } from 'aws-cdk-lib';
+import { APPID_RULE, isAppId } from '../shared/appid.js';
 import { isInRange, rangeText, SETTINGS, type WholeNumberSetting } from '../shared/config/index.js';
 import { SERVICE_NAME } from '../shared/logger.js';
 import type { WechatAuthorizerTokensProps } from './props.js';
@@ -51,10 +52,16 @@ export function lambdaEnvironment(
  */
 export function propProblems(props: WechatAuthorizerTokensProps): string[] {
   const problems: string[] = [];
-  // The functions need it non-empty and take it as given (trimmed): WeChat, not this rule, says what a
-  // component AppId is.
-  if (!Token.isUnresolved(props.componentAppId) && props.componentAppId.trim() === '') {
-    problems.push(`componentAppId is required (${SETTINGS.componentAppId.env})`);
+  // It names the hub's SSM parameters (`/wechat-authorizer-tokens/<componentAppId>/…`) and is what other
+  // apps import the hub by, so it must be an appid as the rest of the product checks them.
+  if (!Token.isUnresolved(props.componentAppId)) {
+    if (props.componentAppId.trim() === '') {
+      problems.push(`componentAppId is required (${SETTINGS.componentAppId.env})`);
+    } else if (!isAppId(props.componentAppId)) {
+      problems.push(
+        `componentAppId ${JSON.stringify(props.componentAppId)} is not an appid (${APPID_RULE}); it names the hub's SSM parameters`,
+      );
+    }
   }
   for (const prop of Object.keys(TUNABLES) as Tunable[]) {
     const given: number | Duration | undefined = props[prop];

@@ -76,12 +76,13 @@ describe('the CDK stack', () => {
     });
   });
 
-  it('four functions: nodejs22.x on arm64, traced, configured by environment with no secret in it', () => {
+  // nodejs24.x since issue 13 (was nodejs22.x, which Lambda deprecates on 30 April 2027).
+  it('four functions: nodejs24.x on arm64, traced, configured by environment with no secret in it', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     expect(Object.keys(functions)).toHaveLength(4);
     for (const fn of Object.values(functions)) {
       expect(fn['Properties']).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
       });
@@ -93,13 +94,20 @@ describe('the CDK stack', () => {
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it('a secret created empty (never with values in code)', () => {
+  // Since issue 13 the secret is created holding the JSON template to fill (it was a random password,
+  // which the functions refused as "not JSON"): still no credential in code, every one empty.
+  it('a secret created as the template to fill (never with values in code)', () => {
     template.hasResourceProperties(
       'AWS::SecretsManager::Secret',
       Match.objectLike({ Description: Match.stringLikeRegexp('componentAppSecret') }),
     );
     const secret = Object.values(template.findResources('AWS::SecretsManager::Secret'))[0];
-    expect(secret?.['Properties']).not.toHaveProperty('SecretString');
+    expect(JSON.parse(secret?.['Properties']['SecretString'])).toEqual({
+      componentAppId: COMPONENT,
+      componentAppSecret: '',
+      messageToken: '',
+      encodingAesKey: '',
+    });
   });
 
   it('schedules: sync hourly and refresh every minute (with a 30 s lease), with retries and a dead-letter queue', () => {
@@ -196,23 +204,21 @@ describe('the CDK stack', () => {
     });
   });
 
+  // Since issue 13 a grant names one ARN per appid for both token routes (`$default/*/authorizers/<appid>/token*`,
+  // infra/hub-reference.ts), in inline or managed policies: the assertion reads both and that form.
   it("grantTokenRead: another stack's Lambda gets exactly the token routes of the two appids", () => {
-    const policies = Object.values(consumerTemplate.findResources('AWS::IAM::Policy'));
+    const policies = [
+      ...Object.values(consumerTemplate.findResources('AWS::IAM::Policy')),
+      ...Object.values(consumerTemplate.findResources('AWS::IAM::ManagedPolicy')),
+    ];
     const statements = policies.flatMap(
       (policy) => policy['Properties']['PolicyDocument']['Statement'] as Array<Record<string, unknown>>,
     );
     const invoke = statements.filter((statement) => statement['Action'] === 'execute-api:Invoke');
-    expect(invoke).toHaveLength(1);
-    const resources = JSON.stringify(invoke[0]?.['Resource']);
-    const routes = [...resources.matchAll(/\/\$default\/(GET|POST)(\/authorizers\/[^"]+)/g)]
-      .map((match) => `${match[1]} ${match[2]}`)
-      .sort();
-    expect(routes).toEqual([
-      'GET /authorizers/wx1111111111111111/token',
-      'GET /authorizers/wx2222222222222222/token',
-      'POST /authorizers/wx1111111111111111/token/refresh',
-      'POST /authorizers/wx2222222222222222/token/refresh',
-    ]);
+    expect(invoke.length).toBeGreaterThanOrEqual(1);
+    const resources = JSON.stringify(invoke.map((statement) => statement['Resource']));
+    const routes = [...resources.matchAll(/\/\$default\/([^"]+)/g)].map((match) => match[1]).sort();
+    expect(routes).toEqual(['*/authorizers/wx1111111111111111/token*', '*/authorizers/wx2222222222222222/token*']);
   });
 
   it('grantComponentToken grants its own route only', () => {
