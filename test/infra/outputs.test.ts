@@ -108,6 +108,36 @@ describe('where a deployed hub is: outputs, SSM parameters, url and callbackUrl'
   });
 });
 
+describe('another app imports the hub by what it publishes', () => {
+  it('fromParameters reads the api-id parameter the hub writes; fromAttributes names the same API', () => {
+    const app = new App(noBundling);
+    const env = { account: '123456789012', region: 'ap-east-1' };
+    const hubStack = new Stack(app, 'Hub', { env });
+    new WechatAuthorizerTokens(hubStack, 'Tokens', { componentAppId: COMPONENT });
+    const consumer = new Stack(app, 'Consumer', { env });
+    const imported = WechatAuthorizerTokens.fromParameters(consumer, 'Hub', COMPONENT);
+    const byAttributes = WechatAuthorizerTokens.fromAttributes(consumer, 'ByAttributes', {
+      componentAppId: COMPONENT,
+      apiId: 'abcde12345',
+    });
+    const written = Object.values(Template.fromStack(hubStack).findResources('AWS::SSM::Parameter')).map(
+      (parameter) => parameter['Properties']['Name'],
+    );
+    const read = Object.values(
+      Template.fromStack(consumer).toJSON()['Parameters'] as Record<string, { Default?: string }>,
+    )
+      .map((parameter) => parameter.Default)
+      .filter((name) => name?.startsWith('/wechat-authorizer-tokens/'));
+    expect(read).toEqual([parameterName(COMPONENT, 'api-id')]);
+    expect(written).toContain(read[0]);
+    expect(imported.componentAppId).toBe(COMPONENT);
+
+    expect(consumer.resolve(byAttributes.url)).toEqual({
+      'Fn::Join': ['', ['https://abcde12345.execute-api.ap-east-1.', { Ref: 'AWS::URLSuffix' }]],
+    });
+  }, 60_000);
+});
+
 describe('the component AppId names the parameters, so it must be an appid', () => {
   it.each([
     ['with a trailing space', 'wx0123456789abcdef '],
