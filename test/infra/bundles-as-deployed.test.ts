@@ -89,7 +89,7 @@ describe('the bundles as deployed, each serving one real event', () => {
     expect(await invoke('callback', callbackEvent(push))).toMatchObject({ statusCode: 200, body: 'success' });
     // The push was decrypted with the secret's key: the bundled SDK honoured AWS_ENDPOINT_URL_SECRETS_MANAGER.
     expect(secrets.requests).toEqual([SECRET_ARN]);
-    expect((await bed.component.get(simulatorComponent.appId))?.ticket.ticket.reveal()).toBe(ticket);
+    expect((await bed.component.get(simulatorComponent.appId))?.ticket?.ticket.reveal()).toBe(ticket);
   });
 
   it("sync: a scheduled run stores WeChat's authorizer list", async () => {
