@@ -172,7 +172,8 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
   #templateSecret(componentAppId: string): secretsmanager.ISecret {
     // `unsafePlainText`: the template's values are the public AppId and empty placeholders, not secrets;
     // the credentials are put in after the deploy and never appear in the template. CloudFormation
-    // writes the template again only when it changes, i.e. when componentAppId changes (a new hub).
+    // writes the value again only when this text changes: when componentAppId changes (a new hub), or if
+    // componentSecretTemplate changed, which is why it must not.
     const template = Object.entries(componentSecretTemplate(componentAppId)).map(
       ([field, value]) => [field, SecretValue.unsafePlainText(value)] as const,
     );

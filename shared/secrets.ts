@@ -19,7 +19,9 @@ export type ComponentSecretReader = () => Promise<ComponentSecret>;
 /**
  * What the deploy writes into the secret it creates: this component's AppId and an empty string for each
  * credential, which a person fills in from WeChat's console. Not secret values: the placeholders say
- * which fields to fill, and an empty one is reported as "not filled in" by the reader.
+ * which fields to fill, and an empty one is reported as "not filled in" by the reader. Keep it as it is:
+ * CloudFormation writes the secret's value again whenever the template's text changes, which would wipe
+ * the credentials of every deployed hub (test/infra/outputs.test.ts pins it).
  */
 export function componentSecretTemplate(componentAppId: string): Readonly<Record<string, string>> {
   return { componentAppId, componentAppSecret: '', messageToken: '', encodingAesKey: '' };
