@@ -6,9 +6,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SERVICE_NAME } from '../shared/logger.js';
 import type { DurationMetricName, MetricName } from '../shared/metrics.js';
-import { METRICS_NAMESPACE } from '../shared/metrics.js';
+import { METRICS_NAMESPACE, metricDimensions } from '../shared/metrics.js';
 import type { FunctionName } from './function.js';
 
 /** The alarms, by their construct ids: each has its entry in the runbook. */
@@ -43,30 +42,31 @@ export const ALARM_RUNBOOK: readonly { readonly id: AlarmName; readonly anchor: 
   }));
 
 /**
- * One of the product's own metrics (`shared/metrics.ts`), as the Lambdas publish it through Powertools:
- * the product's namespace and its `service` dimension (as aws-dynamodb's `Table.metric` does for a table).
- * `options` override the defaults (a 5-minute period, the statistic CloudWatch defaults to).
+ * One of the product's own metrics (`shared/metrics.ts`) of one hub, as its Lambdas publish it through
+ * Powertools: the product's namespace and the hub's dimensions, `service` and the component's AppId (as
+ * aws-dynamodb's `Table.metric` does for a table). A second hub in the account and region publishes the
+ * same names under its own AppId. `options` override the defaults (a 5-minute period, the statistic
+ * CloudWatch defaults to).
  */
 export function productMetric(
   name: MetricName | DurationMetricName,
+  componentAppId: string,
   options: cloudwatch.MetricOptions = {},
 ): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName: name,
-    dimensionsMap: { service: SERVICE_NAME },
+    dimensionsMap: { ...metricDimensions(componentAppId) },
     ...options,
   });
-}
-
-function domainMetric(name: MetricName | DurationMetricName, statistic: string, period: Duration): cloudwatch.Metric {
-  return productMetric(name, { statistic, period });
 }
 
 /** The alarms an operator is paged for; all on one SNS topic. */
 export function createAlarms(
   scope: Construct,
   parts: {
+    /** The hub's component AppId: its alarms count only its own functions' metrics. */
+    componentAppId: string;
     api: apigw.HttpApi;
     functions: Readonly<Record<FunctionName, lambda.IFunction>>;
     topic: sns.ITopic;
@@ -74,6 +74,8 @@ export function createAlarms(
   },
 ): Record<AlarmName, cloudwatch.Alarm> {
   const five = Duration.minutes(5);
+  const domainMetric = (name: MetricName | DurationMetricName, statistic: string, period: Duration) =>
+    productMetric(name, parts.componentAppId, { statistic, period });
   const alarms = new Construct(scope, 'Alarms');
   const make = (
     name: AlarmName,

@@ -17,6 +17,7 @@ import type { FunctionName } from './function.js';
 export interface HubDashboardOptions {
   /** Unique per account and region: two hubs must not share a name. */
   readonly dashboardName: string;
+  /** One of this hub's product metrics (its dimensions name its component AppId): `HubMonitoring.metric`. */
   readonly metric: (name: MetricName | DurationMetricName, options?: cloudwatch.MetricOptions) => cloudwatch.Metric;
   readonly api: apigw.HttpApi;
   readonly functions: Readonly<Record<FunctionName, lambda.IFunction>>;

@@ -14,7 +14,10 @@ import { hubDashboard } from './dashboard.js';
 import type { FunctionName } from './function.js';
 
 export interface HubMonitoringOptions {
-  /** The component's AppId: it names the dashboard, so that two hubs never share one. */
+  /**
+   * The component's AppId: it names the dashboard, so that two hubs never share one, and is a dimension
+   * of every metric the alarms and the dashboard read, so that they count only this hub's functions.
+   */
   readonly componentAppId: string;
   readonly api: apigw.HttpApi;
   readonly functions: Readonly<Record<FunctionName, lambda.IFunction>>;
@@ -50,7 +53,8 @@ export interface HubMonitoring {
   /** The dashboard, unless `dashboard: false`. */
   readonly dashboard: cloudwatch.Dashboard | undefined;
   /**
-   * One of the product's metrics (`shared/metrics.ts`) in its namespace and `service` dimension:
+   * One of the product's metrics (`shared/metrics.ts`) in its namespace and this hub's dimensions
+   * (`service` and `componentAppId`, as its functions publish them):
    * summed over 5 minutes for a counter, the maximum for a duration or age (milliseconds).
    */
   metric(name: MetricName | DurationMetricName, options?: cloudwatch.MetricOptions): cloudwatch.Metric;
@@ -82,13 +86,17 @@ export function hubMonitoring(scope: Construct, options: HubMonitoringOptions): 
   }
   for (const subscription of options.alarmSubscriptions ?? []) alarmTopic.addSubscription(subscription);
   const alarms = createAlarms(scope, {
+    componentAppId: options.componentAppId,
     api: options.api,
     functions: options.functions,
     topic: alarmTopic,
     deadLetterQueue: options.deadLetterQueue,
   });
   const metric = (name: MetricName | DurationMetricName, metricOptions: cloudwatch.MetricOptions = {}) =>
-    productMetric(name, { statistic: isDuration(name) ? 'Maximum' : 'Sum', ...metricOptions }).attachTo(scope);
+    productMetric(name, options.componentAppId, {
+      statistic: isDuration(name) ? 'Maximum' : 'Sum',
+      ...metricOptions,
+    }).attachTo(scope);
   const dashboard =
     options.dashboard === false
       ? undefined

@@ -1,5 +1,22 @@
+import { SERVICE_NAME } from './logger.js';
+
 /** The CloudWatch namespace every metric of the product is published in (the alarms watch it). */
 export const METRICS_NAMESPACE = 'WechatAuthorizerTokens';
+
+/**
+ * The dimensions of every metric of the product, by name: what the Lambdas publish and what the alarms
+ * and the dashboard read. The component's AppId sets one hub's metrics apart from another's in the same
+ * account and region (two third-party platforms); without it each hub's alarms would count both.
+ */
+export interface MetricDimensions {
+  readonly service: string;
+  readonly componentAppId: string;
+}
+
+/** The one rule for a hub's metric dimensions, shared by the functions (EMF) and the alarms (CDK). */
+export function metricDimensions(componentAppId: string): MetricDimensions {
+  return { service: SERVICE_NAME, componentAppId };
+}
 
 /** The counters the domain emits. The Lambdas forward them to CloudWatch through Powertools' Metrics. */
 export type MetricName =

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIMULATOR_CREDENTIALS } from '../../simulator/index.js';
 import { callbackEvent, tokenEvent } from '../fixtures/api-gateway.js';
 import { scheduledEvent } from '../fixtures/eventbridge.js';
 import { jsonLinesOf, type LambdaWorld, lambdaContext, startLambdaWorld, ticketPush } from './observability-harness.js';
@@ -15,6 +16,13 @@ async function invokeTwice(name: string, handler: Entry, events: [unknown, unkno
 
 /** Powertools' log lines carry a level; the metrics lines (EMF) carry `_aws`. */
 const logLines = (lines: Line[]) => lines.filter((line) => 'level' in line);
+const metricsLines = (lines: Line[]) => lines.filter((line) => '_aws' in line);
+
+/** The dimension names each EMF line declares (its `CloudWatchMetrics` directives'). */
+function declaredDimensions(line: Line): string[][] {
+  const aws = line['_aws'] as { CloudWatchMetrics: { Dimensions: string[][] }[] };
+  return aws.CloudWatchMetrics.flatMap((directive) => directive.Dimensions);
+}
 
 function expectContextOnEveryLine(name: string, lines: Line[], requestId: string, coldStart: boolean): void {
   expect(logLines(lines).length).toBeGreaterThan(0);
@@ -59,6 +67,17 @@ describe('every log line of every function carries its Lambda invocation', () =>
       });
     for (const line of logLines(secondLines))
       expect(line).toMatchObject({ appid: second, correlation_id: 'second-api-request' });
+    // Each renewal is counted, under the hub's two dimensions: the service and the configured component AppId.
+    for (const lines of [firstLines, secondLines]) {
+      const [emf, ...more] = metricsLines(lines);
+      expect(more).toEqual([]);
+      expect(emf).toMatchObject({
+        AuthorizerTokenRenewed: 1,
+        service: 'wechat-authorizer-tokens',
+        componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
+      });
+      expect(declaredDimensions(emf ?? {})).toEqual([['service', 'componentAppId']]);
+    }
   });
 
   it('refresh: request id and cold start on each line; the on-demand appid does not reach the scheduled run', async () => {

@@ -5,6 +5,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_IDS, ALARM_RUNBOOK, RUNBOOK_PATH, runbookAnchor } from '../../infra/alarms.js';
 import { WechatAuthorizerTokensStack } from '../../infra/stack.js';
+import { SETTINGS } from '../../shared/config/settings.js';
+import { METRICS_NAMESPACE, metricDimensions } from '../../shared/metrics.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -23,12 +25,14 @@ function anchorsOf(markdown: string): Set<string> {
 
 describe('the alarms and their runbook', () => {
   let descriptions: Map<string, string>;
+  let template: Template;
 
   beforeAll(() => {
     // Bundling skipped: the alarms do not depend on the functions' code.
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new WechatAuthorizerTokensStack(app, 'Tokens', { componentAppId: 'wx0123456789abcdef' });
-    const alarms = Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm');
+    template = Template.fromStack(stack);
+    const alarms = template.findResources('AWS::CloudWatch::Alarm');
     descriptions = new Map(
       Object.entries(alarms).map(([logicalId, alarm]) => [logicalId, String(alarm['Properties']['AlarmDescription'])]),
     );
@@ -49,6 +53,26 @@ describe('the alarms and their runbook', () => {
       expect(matching, id).toHaveLength(1);
       expect(matching[0]?.[1]).toMatch(new RegExp(`\\S Runbook: ${link.replace(/[.#]/g, '\\$&')}$`));
     }
+  });
+
+  it("the product's alarms read the dimensions its functions publish, with the AppId their environment gives", () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn['Properties']['Environment']?.['Variables']?.[SETTINGS.componentAppId.env] !== undefined,
+    );
+    expect(functions).toHaveLength(4);
+    const appIds = new Set(
+      functions.map((fn) => fn['Properties']['Environment']['Variables'][SETTINGS.componentAppId.env] as string),
+    );
+    expect([...appIds]).toEqual(['wx0123456789abcdef']);
+    const [appId = ''] = appIds;
+    const expected = Object.entries(metricDimensions(appId))
+      .map(([Name, Value]) => ({ Name, Value }))
+      .sort((a, b) => a.Name.localeCompare(b.Name));
+    const product = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      (alarm) => alarm['Properties']['Namespace'] === METRICS_NAMESPACE,
+    );
+    expect(product.length).toBeGreaterThan(0);
+    for (const alarm of product) expect(alarm['Properties']['Dimensions']).toEqual(expected);
   });
 
   // Fails until docs/runbook.md is written; then it keeps the runbook and the alarms in step.

@@ -142,12 +142,12 @@ describe('the alarms and metrics', () => {
     for (const id of ALARM_IDS) expect(stack.resolve(monitoring.alarms[id].alarmArn)).toBeDefined();
   });
 
-  it("gives the product's metrics: its namespace, its service dimension, Sum for counters, Maximum for durations", () => {
+  it("gives the product's metrics: its namespace, the hub's dimensions, Sum for counters, Maximum for durations", () => {
     const { monitoring } = monitoredStack();
     const renewed = monitoring.metric('AuthorizerTokenRenewed');
     expect(renewed.namespace).toBe(METRICS_NAMESPACE);
     expect(renewed.metricName).toBe('AuthorizerTokenRenewed');
-    expect(renewed.dimensions).toEqual({ service: SERVICE_NAME });
+    expect(renewed.dimensions).toEqual({ service: SERVICE_NAME, componentAppId: 'wx0123456789abcdef' });
     expect(renewed.statistic).toBe('Sum');
     expect(monitoring.metric('TicketAge').statistic).toBe('Maximum');
     expect(monitoring.metric('SyncDuration', { statistic: 'p99' }).statistic).toBe('p99');
@@ -161,7 +161,10 @@ describe('the dashboard', () => {
     const dashboards = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0]?.['Properties']['DashboardBody']);
-    expect(body).toContain(`\\"${METRICS_NAMESPACE}\\",\\"AuthorizerRenewalFailed\\",\\"service\\"`);
+    // CloudWatch's order: the dimensions by name, each followed by its value.
+    expect(body).toContain(
+      `\\"${METRICS_NAMESPACE}\\",\\"AuthorizerRenewalFailed\\",\\"componentAppId\\",\\"wx0123456789abcdef\\",\\"service\\"`,
+    );
     for (const name of ['TicketAge', 'SyncCompleted', 'SyncDuration', 'ComponentTokenUnavailable']) {
       expect(body).toContain(`\\"${name}\\"`);
     }
@@ -194,6 +197,40 @@ describe('two hubs in one stack', () => {
       (dashboard) => dashboard['Properties']['DashboardName'],
     );
     expect(names.sort()).toEqual(['TwoHubs-wx1111111111111111', 'TwoHubs-wx2222222222222222']);
+  });
+
+  it("each reads only its own component's metrics: every product alarm and graph names its AppId", () => {
+    const hubs = { First: 'wx1111111111111111', Second: 'wx2222222222222222' } as const;
+    const stack = new Stack(new App(), 'TwoHubs', { env: { account: ACCOUNT, region: REGION } });
+    for (const [id, componentAppId] of Object.entries(hubs)) {
+      hubMonitoring(new Construct(stack, id), { componentAppId, ...fakeParts(new Construct(stack, `${id}Parts`)) });
+    }
+    const template = Template.fromStack(stack);
+    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm'));
+    const dashboards = Object.entries(template.findResources('AWS::CloudWatch::Dashboard'));
+    for (const [id, componentAppId] of Object.entries(hubs)) {
+      const own = alarms.filter(
+        ([logicalId, alarm]) => logicalId.startsWith(id) && alarm['Properties']['Namespace'] === METRICS_NAMESPACE,
+      );
+      expect(own.map(([logicalId]) => logicalId.replace(/^\w+?Alarms/, '').slice(0, -8)).sort()).toEqual([
+        'ComponentTokenUnavailable',
+        'QuotaExhausted',
+        'RefreshFailures',
+        'RefreshTokenInvalid',
+        'SyncNotCompleted',
+        'TicketStale',
+      ]);
+      for (const [logicalId, alarm] of own)
+        expect(alarm['Properties']['Dimensions'], logicalId).toEqual([
+          { Name: 'componentAppId', Value: componentAppId },
+          { Name: 'service', Value: SERVICE_NAME },
+        ]);
+      const [, dashboard] = dashboards.find(([logicalId]) => logicalId.startsWith(id)) ?? [];
+      const body = JSON.stringify(dashboard?.['Properties']['DashboardBody']);
+      const productGraphs = body.match(new RegExp(`\\\\"${METRICS_NAMESPACE}\\\\",\\\\"\\w+\\\\",[^\\]]*`, 'g')) ?? [];
+      expect(productGraphs.length, id).toBeGreaterThan(20);
+      for (const graph of productGraphs) expect(graph).toContain(`\\"componentAppId\\",\\"${componentAppId}\\"`);
+    }
   });
 });
 
