@@ -1,7 +1,7 @@
 // The functions as Lambda would run them: the hub synthesized, each function's asset read from cdk.out,
 // its bundle loaded in a Node process of its own with the environment the template gives it (references
 // resolved to the local table and secret), and one real event served against dynalite, the WeChat
-// simulator and Secrets Manager's protocol on loopback.
+// simulator and Secrets Manager's protocol on loopback, traced to an X-Ray daemon on loopback.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import {
 } from '../support/deployed-bundles.js';
 import { useDynalite } from '../support/dynalite-fixture.js';
 import { type FakeSecretsManager, startFakeSecretsManager } from '../support/fake-secrets-manager.js';
+import { type FakeXrayDaemon, segmentNames, startFakeXrayDaemon } from '../support/fake-xray-daemon.js';
 import { independentPush } from '../support/independent-wxcrypt.js';
 import { startTestbed, type Testbed } from '../support/testbed.js';
 
@@ -31,6 +32,7 @@ describe('the bundles as deployed, each serving one real event', () => {
   let functions: Map<string, DeployedFunction>;
   let bed: Testbed;
   let secrets: FakeSecretsManager;
+  let xray: FakeXrayDaemon;
   let appIds: string[];
 
   beforeAll(async () => {
@@ -39,6 +41,7 @@ describe('the bundles as deployed, each serving one real event', () => {
     // The bundles run on the wall clock: so does this simulator.
     bed = await startTestbed(backend(), { simulator: { authorizers: 0, clock: new SimClock({ frozen: false }) } });
     const { componentAppId, componentAppSecret, messageToken, encodingAesKey } = SIMULATOR_CREDENTIALS;
+    xray = await startFakeXrayDaemon();
     secrets = await startFakeSecretsManager({
       [SECRET_ARN]: JSON.stringify({ componentAppId, componentAppSecret, messageToken, encodingAesKey }),
     });
@@ -46,6 +49,7 @@ describe('the bundles as deployed, each serving one real event', () => {
 
   afterAll(async () => {
     await secrets?.close();
+    await xray?.close();
     await bed?.close();
     rmSync(out, { recursive: true, force: true });
   });
@@ -58,13 +62,19 @@ describe('the bundles as deployed, each serving one real event', () => {
       DYNAMODB_ENDPOINT: backend().endpoint,
       WECHAT_API_BASE: bed.simulator.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      AWS_XRAY_DAEMON_ADDRESS: xray.address,
     };
   }
 
   async function invoke(name: string, event: unknown): Promise<unknown> {
     const fn = functions.get(name);
     if (!fn) throw new Error(`no ${name} function in the template`);
+    const sent = xray.segments.length;
     const { result, output } = await invokeBundle(fn, environmentOf(fn), event);
+    // Traced as on Lambda (Tracer on the SDK clients), and no token in what X-Ray is sent.
+    const segments = xray.segments.slice(sent);
+    expect(segmentNames(segments)).toEqual(expect.arrayContaining(['## index.handler', 'DynamoDB']));
+    expect(JSON.stringify(segments)).not.toMatch(/access_token=|ticket@@@|refreshtoken@@@/i);
     // Every secret read went to AWS_ENDPOINT_URL_SECRETS_MANAGER, for the secret the template names.
     expect(new Set(secrets.requests)).toEqual(new Set(secrets.requests.length ? [SECRET_ARN] : []));
     for (const value of [SIMULATOR_CREDENTIALS.componentAppSecret, SIMULATOR_CREDENTIALS.messageToken]) {
@@ -89,6 +99,7 @@ describe('the bundles as deployed, each serving one real event', () => {
     expect(await invoke('callback', callbackEvent(push))).toMatchObject({ statusCode: 200, body: 'success' });
     // The push was decrypted with the secret's key: the bundled SDK honoured AWS_ENDPOINT_URL_SECRETS_MANAGER.
     expect(secrets.requests).toEqual([SECRET_ARN]);
+    expect(segmentNames(xray.segments)).toContain('SecretsManager');
     expect((await bed.component.get(simulatorComponent.appId))?.ticket?.ticket.reveal()).toBe(ticket);
   });
 
@@ -96,6 +107,8 @@ describe('the bundles as deployed, each serving one real event', () => {
     bed.simulator.world.seed(ACCOUNTS);
     appIds = bed.simulator.world.population.listing().map((record) => record.appId);
     expect(await invoke('sync', scheduledEvent)).toMatchObject({ ran: true, complete: true, added: ACCOUNTS });
+    // WeChat's calls are traced too, named for the host (the simulator's here).
+    expect(segmentNames(xray.segments)).toContain(new URL(bed.simulator.url).hostname);
     for (const appId of appIds) expect((await bed.authorizers.get(appId))?.status).toBe('active');
   });
 
