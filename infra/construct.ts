@@ -1,24 +1,26 @@
 import { Duration, RemovalPolicy, SecretValue, Token, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { isAppId } from '../shared/appid.js';
 import { SCHEDULE_DEFAULTS } from '../shared/config/index.js';
+import type { DurationMetricName, MetricName } from '../shared/metrics.js';
 import { componentSecretTemplate } from '../shared/secrets.js';
 import { TABLE_SCHEMA } from '../shared/store/schema.js';
 import { PUSH_HANDLING_TIMEOUT_MS } from '../shared/tokens/authorization.js';
-import { createAlarms } from './alarms.js';
+import type { AlarmName } from './alarms.js';
 import { tokensApi } from './api.js';
 import { type FunctionName, tokensFunction } from './function.js';
+import { grantFunctionAccess } from './function-access.js';
 import {
   type IWechatAuthorizerTokens,
   importHub,
@@ -27,6 +29,7 @@ import {
   WechatAuthorizerTokensBase,
 } from './hub-reference.js';
 import { lambdaEnvironment, propProblems } from './lambda-environment.js';
+import { type HubMonitoring, hubMonitoring } from './monitoring.js';
 import { callbackUrlOf, publishLocations } from './outputs.js';
 import type { WechatAuthorizerTokensProps } from './props.js';
 
@@ -80,16 +83,22 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
   /** The HTTP API of `ROUTES`; WeChat's push URL is `callbackUrl`. */
   readonly api: apigw.HttpApi;
   /** The four Lambdas, by name. */
-  readonly functions: Readonly<Record<FunctionName, nodejs.NodejsFunction>>;
+  readonly functions: Readonly<Record<FunctionName, lambda.Function>>;
   /** Where every alarm goes: `props.alarmTopic`, or the one created. */
   readonly alarmTopic: sns.ITopic;
   /** The scheduled runs that could not be delivered or failed after their retries (it has its alarm). */
   readonly deadLetterQueue: sqs.Queue;
+  /** The nine alarms, by id (`ALARM_IDS`); each has its runbook entry. */
+  readonly alarms: Readonly<Record<AlarmName, cloudwatch.Alarm>>;
+  /** The CloudWatch dashboard of the product's metrics, unless `dashboard: false`. */
+  readonly dashboard: cloudwatch.Dashboard | undefined;
+  readonly #monitoring: HubMonitoring;
 
   constructor(scope: Construct, id: string, props: WechatAuthorizerTokensProps) {
     super(scope, id);
     this.node.addValidation({ validate: () => propProblems(props) });
     this.componentAppId = props.componentAppId;
+    const named = Token.isUnresolved(props.componentAppId) || isAppId(props.componentAppId);
     this.table = this.#table();
     this.secret = props.secret ?? this.#templateSecret(props.componentAppId);
     this.deadLetterQueue = new sqs.Queue(this, 'FailedRuns', {
@@ -120,7 +129,7 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
       getter: make('getter', Duration.seconds(29), 512),
       callback: make('callback', Duration.millis(PUSH_HANDLING_TIMEOUT_MS), 256),
     };
-    this.#grantLeastPrivilege();
+    grantFunctionAccess(this.functions, this.table, this.secret);
     this.#schedule(
       'Sync',
       this.functions.sync,
@@ -137,16 +146,22 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
       retention,
     });
     this.apiId = this.api.apiId;
-    this.alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'AlarmTopic', { enforceSSL: true });
-    createAlarms(this, {
+    this.#monitoring = hubMonitoring(this, {
+      componentAppId: props.componentAppId,
       api: this.api,
       functions: this.functions,
-      topic: this.alarmTopic,
       deadLetterQueue: this.deadLetterQueue,
+      alarmTopic: props.alarmTopic,
+      alarmEmail: props.alarmEmail,
+      alarmSubscriptions: props.alarmSubscriptions,
+      // A component AppId that is not an appid cannot name the dashboard or the parameters: propProblems
+      // fails the synth with the rule instead of CloudWatch's or SSM's own error.
+      dashboard: named && props.dashboard,
     });
-    // A component AppId that is not an appid cannot name parameters: propProblems fails the synth with
-    // the rule instead of the SSM construct's own error.
-    if (Token.isUnresolved(props.componentAppId) || isAppId(props.componentAppId)) this.#publish(props);
+    this.alarmTopic = this.#monitoring.alarmTopic;
+    this.alarms = this.#monitoring.alarms;
+    this.dashboard = this.#monitoring.dashboard;
+    if (named) this.#publish(props);
   }
 
   #publish(props: WechatAuthorizerTokensProps): void {
@@ -157,7 +172,13 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
       secret: this.secret,
       alarmTopicArn: this.alarmTopic.topicArn,
       tableName: this.table.tableName,
+      dashboardName: this.dashboard?.dashboardName,
     });
+  }
+
+  /** One of the product's metrics (`shared/metrics.ts`) of this hub: Sum for counters, Maximum for durations. */
+  metric(name: MetricName | DurationMetricName, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.#monitoring.metric(name, options);
   }
 
   /** The URL to give WeChat as the authorization-event URL (授权事件接收URL). */
@@ -209,24 +230,7 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
     return table;
   }
 
-  /** Exactly the table actions each function makes, on the table (and the due index for the refresh). */
-  #grantLeastPrivilege(): void {
-    const { sync, refresh, getter, callback } = this.functions;
-    const onTable = (fn: nodejs.NodejsFunction, actions: string[], resources = [this.table.tableArn]) =>
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({ actions: actions.map((action) => `dynamodb:${action}`), resources }),
-      );
-    const syncActions = ['GetItem', 'PutItem', 'UpdateItem', 'Scan'];
-    onTable(sync, syncActions);
-    // The refresh runs the sync itself when WeChat refuses a refresh token (61023): recovery at once.
-    onTable(refresh, syncActions);
-    onTable(refresh, ['Query'], [`${this.table.tableArn}/index/${TABLE_SCHEMA.dueIndex.name}`]);
-    onTable(getter, ['GetItem', 'UpdateItem', 'Scan']);
-    onTable(callback, ['GetItem', 'UpdateItem']);
-    for (const fn of [sync, refresh, getter, callback]) this.secret.grantRead(fn);
-  }
-
-  #schedule(id: string, fn: nodejs.NodejsFunction, schedule: events.Schedule): void {
+  #schedule(id: string, fn: lambda.Function, schedule: events.Schedule): void {
     new events.Rule(this, `${id}Schedule`, {
       schedule,
       targets: [

@@ -71,8 +71,7 @@ describe('where a deployed hub is: outputs, SSM parameters, url and callbackUrl'
     const byName = Object.fromEntries(
       parameters.map((parameter) => [parameter.Properties['Name'], parameter.Properties]),
     );
-    // No dashboard is passed to the outputs yet, so no dashboard-name parameter.
-    const keys = HUB_PARAMETERS.filter((key) => key !== 'dashboard-name');
+    const keys = HUB_PARAMETERS;
     expect(Object.keys(byName).sort()).toEqual(keys.map((key) => parameterName(COMPONENT, key)).sort());
     expect(Object.keys(byName)).toContain('/wechat-authorizer-tokens/wx0123456789abcdef/callback-url');
     for (const parameter of parameters) expect(parameter.Properties['Type']).toBe('String');
@@ -83,6 +82,7 @@ describe('where a deployed hub is: outputs, SSM parameters, url and callbackUrl'
     expect(value('secret-arn')).toEqual(output('SecretArn')?.Value);
     expect(value('alarm-topic-arn')).toEqual(output('AlarmTopicArn')?.Value);
     expect(value('table-name')).toEqual(output('TableName')?.Value);
+    expect(value('dashboard-name')).toEqual(stack.resolve(hub.dashboard?.dashboardName));
   });
 
   it('creates the secret as the JSON template to fill: the component AppId, every credential empty', () => {

@@ -1,0 +1,47 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { TABLE_SCHEMA } from '../shared/store/schema.js';
+import type { FunctionName } from './function.js';
+
+/**
+ * The table actions each function makes, and nothing more: test/iam/function-calls.test.ts records every
+ * call of a simulated day per function and checks both ways (each call allowed, each action used).
+ */
+const TABLE_ACTIONS: Readonly<Record<FunctionName, readonly string[]>> = {
+  sync: ['GetItem', 'PutItem', 'UpdateItem', 'Scan'],
+  // The refresh runs the sync itself when WeChat refuses a refresh token (61023): recovery at once.
+  refresh: ['GetItem', 'PutItem', 'UpdateItem', 'Scan'],
+  getter: ['GetItem', 'UpdateItem', 'Scan'],
+  // An `authorized` push of an account never stored creates its item (a conditional PutItem).
+  callback: ['GetItem', 'PutItem', 'UpdateItem'],
+};
+
+/** Only the refresh reads the due index (the renewals that are due). */
+const INDEX_ACTIONS: Readonly<Partial<Record<FunctionName, readonly string[]>>> = { refresh: ['Query'] };
+
+/**
+ * Grants each function its table actions and the one secret call it makes: GetSecretValue (not
+ * `secret.grantRead`, which adds DescribeSecret, which no function calls).
+ */
+export function grantFunctionAccess(
+  functions: Readonly<Record<FunctionName, lambda.IFunction>>,
+  table: { readonly tableArn: string },
+  secret: secretsmanager.ISecret,
+): void {
+  const indexArn = `${table.tableArn}/index/${TABLE_SCHEMA.dueIndex.name}`;
+  // A secret named by its partial ARN (no random suffix) is matched with the suffix Secrets Manager adds.
+  const secretArn = secret.secretFullArn ?? `${secret.secretArn}-??????`;
+  for (const [name, fn] of Object.entries(functions) as [FunctionName, lambda.IFunction][]) {
+    const dynamodb = (actions: readonly string[], resource: string) =>
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: actions.map((action) => `dynamodb:${action}`), resources: [resource] }),
+      );
+    dynamodb(TABLE_ACTIONS[name], table.tableArn);
+    const indexActions = INDEX_ACTIONS[name];
+    if (indexActions) dynamodb(indexActions, indexArn);
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
+    // A secret under a customer key: the function may decrypt it, through Secrets Manager only.
+    secret.encryptionKey?.grantDecrypt(fn);
+  }
+}
