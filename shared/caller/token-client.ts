@@ -12,7 +12,7 @@ import { NamedError } from '../errors.js';
  * @example
  * ```ts
  * import { setTimeout } from 'node:timers/promises';
- * import { TokenServiceError, type WechatTokenClient } from 'wechat-authorizer-tokens/shared/caller/token-client';
+ * import { TokenServiceError, type WechatTokenClient } from 'wechat-authorizer-tokens/client';
  *
  * async function tokenOf(tokens: WechatTokenClient, appId: string): Promise<string> {
  *   try {
@@ -93,7 +93,7 @@ const DEFAULT_REFRESH_BEFORE_MS = 5_000;
  *
  * @example
  * ```ts
- * import { WechatTokenClient } from 'wechat-authorizer-tokens/shared/caller/token-client';
+ * import { WechatTokenClient } from 'wechat-authorizer-tokens/client';
  *
  * const tokens = new WechatTokenClient({
  *   endpoint: 'https://abc123.execute-api.ap-east-1.amazonaws.com',

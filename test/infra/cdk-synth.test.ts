@@ -55,3 +55,40 @@ it('the app refuses to synthesize without a component AppId, saying how to give 
   expect(code).not.toBe(0);
   expect(output).toContain('-c componentAppId=');
 }, 60_000);
+
+it('the app subscribes -c alarmEmail to the alarms, and refuses an address that is not one', async () => {
+  const synth = async (email: string) => {
+    const out = mkdtempSync(join(tmpdir(), 'cdk-out-'));
+    const child = spawn('npx', ['tsx', 'infra/app.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        CDK_OUTDIR: out,
+        CDK_CONTEXT_JSON: JSON.stringify({ componentAppId: 'wx0123456789abcdef', alarmEmail: email }),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    return { code, output, out };
+  };
+  const refused = await synth('not an address');
+  rmSync(refused.out, { recursive: true, force: true });
+  expect(refused.code).not.toBe(0);
+  expect(refused.output).toContain('alarmEmail must be an email address');
+  const accepted = await synth('ops@example.com');
+  try {
+    expect(accepted.output).not.toMatch(/^ERROR/m);
+    expect(accepted.code).toBe(0);
+    const template = JSON.parse(readFileSync(join(accepted.out, 'WechatAuthorizerTokens.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const subscriptions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::SNS::Subscription');
+    expect(subscriptions.map((s) => [s.Properties['Protocol'], s.Properties['Endpoint']])).toEqual([
+      ['email', 'ops@example.com'],
+    ]);
+  } finally {
+    rmSync(accepted.out, { recursive: true, force: true });
+  }
+}, 120_000);
