@@ -109,9 +109,11 @@ const EXPLANATION = `## What the rows measure
 - **getter: p50 / p99 latency**: the getter's handler serving a fresh token, 10,000 requests at
   concurrency 16, against a bare consistent \`GetItem\` of the same item; dynalite runs in a child process so
   that DynamoDB's side has the second core.
-- **cold start, bundle size**: a fresh Node process importing the bundled getter and answering one request,
-  against a minimal bundled \`GetItem\` handler (median of fresh processes); the bundles are minified, the AWS
-  SDK inside (it is bundled, not taken from the runtime: see [deploying](deploying.md)).
+- **cold start, bundle size**: a fresh Node process importing the getter's \`index.mjs\` as Lambda's nodejs24.x
+  runtime does and answering one request, against a minimal \`GetItem\` handler (median of fresh processes);
+  both are built with the deployed bundles' settings (ESM, minified, the AWS SDK inside: it is bundled, not
+  taken from the runtime, see [deploying](deploying.md)) and run with the stack's and Lambda's environment,
+  Tracer on and sending to an X-Ray daemon on loopback.
 - **sync**: the first sync of 100,000 accounts (all created: one conditional PutItem each, so write-bound),
   the second with nothing changed, and its paging alone, against the floor of the calls themselves (201
   calls of 30 ms simulated latency at page concurrency 4); the unchanged sync's DynamoDB writes (goal 0). The

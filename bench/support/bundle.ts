@@ -1,9 +1,10 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
+import { BUNDLE_OPTIONS } from '../../scripts/bundle-functions.js';
 
 export interface Bundle {
-  /** The minified CommonJS file Lambda would load (its source map lies beside it). */
+  /** The minified ESM file Lambda would load, `index.mjs` (its source map lies beside it). */
   readonly file: string;
   /** Size of that file alone, without the source map. */
   readonly bytes: number;
@@ -11,27 +12,19 @@ export interface Bundle {
 }
 
 /**
- * Bundles one Lambda entry as CDK's NodejsFunction does for this stack (infra/construct.ts): esbuild
- * with bundle, platform node, CommonJS (CDK's default format), minify, a linked source map with the
- * sources inside, and nothing external (the AWS SDK bundled). The target stays CDK's node22: it only
- * decides which syntax is lowered, and its output runs on the Node 20 here (the cold-start benchmark
- * checks each answer).
+ * Bundles one Lambda entry with the very settings of the deployed bundles (BUNDLE_OPTIONS of
+ * scripts/bundle-functions.ts: ESM `index.mjs` with its createRequire banner, the runtime's node24 target,
+ * minify, keepNames, a source map, nothing external, so the AWS SDK inside). Only the entry and the output
+ * folder are the bench's own; the metafile is kept for heaviestInputs.
  */
 export async function bundleLambda(entry: string, outDir: string): Promise<Bundle> {
-  const file = path.join(outDir, 'index.js');
   const result = await build({
-    entryPoints: [entry],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22',
-    minify: true,
-    sourcemap: true,
-    external: [],
+    ...BUNDLE_OPTIONS,
+    entryPoints: { index: entry },
+    outdir: outDir,
     metafile: true,
-    logLevel: 'error',
   });
+  const file = path.join(outDir, 'index.mjs');
   return { file, bytes: (await stat(file)).size, metafile: result.metafile };
 }
 

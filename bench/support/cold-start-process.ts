@@ -3,9 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface ColdStart {
-  /** From just before `require(bundle)` to its return: loading and running the module's top level. */
+  /** From just before `import(bundle)` to its settling: loading and running the module's top level. */
   readonly importMs: number;
-  /** From just before `require(bundle)` to the first invocation's resolved answer. */
+  /** From just before `import(bundle)` to the first invocation's resolved answer. */
   readonly totalMs: number;
   readonly statusCode: number;
   readonly body: string;
@@ -13,20 +13,35 @@ export interface ColdStart {
 
 const MARK = 'cold-start ';
 
-// Plain CommonJS, run by a fresh node: nothing of the benchmark's own process (tsx, a warm SDK, a JIT
-// that has seen the code) is in it. The answer is printed once, after the handler resolves; the process
-// then exits at once rather than waiting for the SDK's keep-alive sockets to close.
+// A plain ES module, run by a fresh node: nothing of the benchmark's own process (tsx, a warm SDK, a JIT
+// that has seen the code) is in it. It loads the handler as Lambda's Node runtime loads an `index.mjs`
+// (a dynamic import of its file URL, cwd and LAMBDA_TASK_ROOT its folder) and calls it with an event and
+// a Lambda context. The answer is printed once, after the handler resolves; the process then exits soon
+// rather than waiting for the SDK's keep-alive sockets to close: 100 ms after the answer, outside the
+// measured time, so that the UDP datagrams Tracer queued (the X-Ray segments) have left.
 const DRIVER = `
+import { pathToFileURL } from 'node:url';
 const [bundle, eventJson] = process.argv.slice(2);
 const event = JSON.parse(eventJson);
+const context = {
+  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+  functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+  invokedFunctionArn: 'arn:aws:lambda:' + process.env.AWS_REGION + ':123456789012:function:' + process.env.AWS_LAMBDA_FUNCTION_NAME,
+  memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+  logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+  logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 29_000,
+};
 const start = performance.now();
-const { handler } = require(bundle);
+const { handler } = await import(pathToFileURL(bundle).href);
 const imported = performance.now();
-Promise.resolve(handler(event)).then(
+Promise.resolve(handler(event, context)).then(
   (response) => {
     const totalMs = performance.now() - start;
     const line = ${JSON.stringify(MARK)} + JSON.stringify({ importMs: imported - start, totalMs, statusCode: response.statusCode, body: response.body });
-    process.stdout.write(line + '\\n', () => process.exit(0));
+    process.stdout.write(line + '\\n', () => setTimeout(() => process.exit(0), 100));
   },
   (error) => {
     console.error(error);
@@ -40,7 +55,7 @@ export async function coldStartRunner(
   dir: string,
   env: Readonly<Record<string, string>>,
 ): Promise<(bundle: string, event: unknown) => Promise<ColdStart>> {
-  const driver = path.join(dir, 'driver.cjs');
+  const driver = path.join(dir, 'driver.mjs');
   await writeFile(driver, DRIVER);
   return (bundle, event) => run(driver, bundle, event, env);
 }
@@ -52,9 +67,11 @@ async function run(
   env: Readonly<Record<string, string>>,
 ): Promise<ColdStart> {
   // Only the environment given (as a Lambda has only its own): nothing of this shell's AWS or Node settings.
+  // The bundle's folder is the task root, as /var/task is on Lambda.
+  const taskRoot = path.dirname(bundle);
   const child = spawn(process.execPath, [driver, bundle, JSON.stringify(event)], {
-    env,
-    cwd: path.dirname(driver),
+    env: { ...env, LAMBDA_TASK_ROOT: taskRoot },
+    cwd: taskRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
