@@ -13,8 +13,13 @@ import { ROUTES, type Route } from '../shared/api/routes.js';
  * HTTP APIs (API Gateway refuses the stage otherwise; `$context.resourcePath`, which
  * `AccessLogFormat.jsonWithStandardFields` writes, is REST-only). `path` holds the appid, `routeKey` the
  * route, the `identity` fields the SigV4 caller on the AWS_IAM routes (empty on WeChat's callback).
- * Every value is quoted: API Gateway writes `-` for a value it does not have, which would not be JSON
- * unquoted. No header is logged, so neither a signature nor a token can reach the log.
+ * Each value is quoted here (API Gateway writes `-` for a value it does not have, which would not be JSON
+ * unquoted), except `error`: `$context.error.messageString` is the message already quoted by API Gateway,
+ * so that a `"` in it cannot break the line. The integration's free-text error message
+ * (`$context.integrationErrorMessage`) has no quoted form and HTTP API access logs cannot escape a value,
+ * so it is not logged: `integrationRequestId` (the Lambda invocation's request id) leads to the function's
+ * own log lines, which hold the error. No header is logged, so neither a signature nor a token can reach
+ * the log.
  */
 export const ACCESS_LOG_FIELDS = {
   requestId: '$context.requestId',
@@ -29,8 +34,7 @@ export const ACCESS_LOG_FIELDS = {
   responseLatency: '$context.responseLatency',
   integrationStatus: '$context.integrationStatus',
   integrationLatency: '$context.integrationLatency',
-  integrationError: '$context.integrationErrorMessage',
-  error: '$context.error.message',
+  integrationRequestId: '$context.awsEndpointRequestId',
   errorType: '$context.error.responseType',
   ip: '$context.identity.sourceIp',
   callerAccountId: '$context.identity.accountId',
@@ -39,6 +43,23 @@ export const ACCESS_LOG_FIELDS = {
   userArn: '$context.identity.userArn',
   principalOrgId: '$context.identity.principalOrgId',
 } as const;
+
+/** The variables API Gateway writes as a JSON string of its own (quotes and escapes included), by field. */
+export const PRE_QUOTED_ACCESS_LOG_FIELDS = {
+  error: '$context.error.messageString',
+} as const;
+
+/**
+ * The stage's log format: the quoted fields, then the pre-quoted ones unquoted. Written by hand rather
+ * than by `JSON.stringify`, which can only quote every value.
+ */
+export function accessLogFormat(): string {
+  const quoted = Object.entries(ACCESS_LOG_FIELDS).map(([field, variable]) => `${JSON.stringify(field)}:"${variable}"`);
+  const preQuoted = Object.entries(PRE_QUOTED_ACCESS_LOG_FIELDS).map(
+    ([field, variable]) => `${JSON.stringify(field)}:${variable}`,
+  );
+  return `{${[...quoted, ...preQuoted].join(',')}}`;
+}
 
 export interface TokensApiOptions {
   readonly functions: { readonly getter: lambda.IFunction; readonly callback: lambda.IFunction };
@@ -63,7 +84,7 @@ export function tokensApi(scope: Construct, options: TokensApiOptions): apigw.Ht
     throttle: options.throttle,
     accessLogSettings: {
       destination: new apigw.LogGroupLogDestination(accessLogs),
-      format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      format: AccessLogFormat.custom(accessLogFormat()),
     },
   });
   const iamAuth = new HttpIamAuthorizer();

@@ -9,6 +9,21 @@ import { HTTP_API_CONTEXT_VARIABLES } from '../fixtures/http-api-context-variabl
 
 const documented = new Set(HTTP_API_CONTEXT_VARIABLES);
 
+/** The variables of free text (an error message): quoted by hand, a `"` in them would break the line. */
+const FREE_TEXT = ['$context.error.message', '$context.integrationErrorMessage', '$context.integration.error'];
+
+/**
+ * The line API Gateway writes for `format`: each variable replaced by `value`, the free-text ones by
+ * `message` as it is, and `$context.error.messageString`, documented as the message quoted ("namely
+ * \"$context.error.message\""), by `message` as a JSON string.
+ */
+function substitute(format: string, value: string, message = value): string {
+  return format.replace(/\$context\.[A-Za-z0-9.]*[A-Za-z0-9]/g, (variable) => {
+    if (variable === '$context.error.messageString') return JSON.stringify(message);
+    return FREE_TEXT.includes(variable) ? message : value;
+  });
+}
+
 /** Every `$context.…` variable a format names. */
 function contextVariables(format: string): string[] {
   return [...format.matchAll(/\$context\.[A-Za-z0-9.]*[A-Za-z0-9]/g)].map((match) => match[0]);
@@ -63,7 +78,8 @@ describe("the HTTP API's access log format", () => {
       '$context.status',
       '$context.responseLength',
       '$context.integrationStatus',
-      '$context.integrationErrorMessage',
+      '$context.awsEndpointRequestId',
+      '$context.error.messageString',
       '$context.identity.sourceIp',
       '$context.protocol',
     ]) {
@@ -85,11 +101,18 @@ describe("the HTTP API's access log format", () => {
 
   it('is one JSON object per request, whatever API Gateway substitutes (`-` for a value it lacks)', () => {
     for (const value of ['-', '200', 'arn:aws:sts::123456789012:assumed-role/backend/session', '']) {
-      const line = format.replace(/\$context\.[A-Za-z0-9.]*[A-Za-z0-9]/g, value);
-      const parsed: unknown = JSON.parse(line);
+      const parsed: unknown = JSON.parse(substitute(format, value));
       expect(typeof parsed).toBe('object');
       expect(Object.values(parsed as Record<string, unknown>).every((field) => field === value)).toBe(true);
     }
+  });
+
+  it('stays one JSON object when an error message holds quotes, backslashes or a line break', () => {
+    const message = 'Invalid "appid" in path \\ or\nsomething';
+    const parsed = JSON.parse(substitute(format, 'x', message)) as Record<string, unknown>;
+    expect(parsed['error']).toBe(message);
+    // No variable of free text is quoted by hand: every one of them is written pre-quoted by API Gateway.
+    for (const variable of FREE_TEXT) expect(format).not.toContain(`"${variable}"`);
   });
 
   // The check itself: the format this stage had before (CDK's REST-API standard fields) is refused.
