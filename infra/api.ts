@@ -77,7 +77,7 @@ export function tokensApi(scope: Construct, options: TokensApiOptions): apigw.Ht
     retention: options.retention,
     removalPolicy: RemovalPolicy.DESTROY,
   });
-  new apigw.HttpStage(scope, 'DefaultStage', {
+  const stage = new apigw.HttpStage(scope, 'DefaultStage', {
     httpApi: api,
     stageName: '$default',
     autoDeploy: true,
@@ -86,6 +86,11 @@ export function tokensApi(scope: Construct, options: TokensApiOptions): apigw.Ht
       destination: new apigw.LogGroupLogDestination(accessLogs),
       format: AccessLogFormat.custom(accessLogFormat()),
     },
+  });
+  Validations.of(stage).acknowledge({
+    id: 'Serverless-APIGWStructuredLogging',
+    reason:
+      'The format is a JSON line once API Gateway substitutes it: $context.error.messageString is written unquoted because API Gateway quotes it (test/infra/access-log.test.ts parses the substituted line), which makes the format itself not parse as JSON.',
   });
   const iamAuth = new HttpIamAuthorizer();
   const getter = new HttpLambdaIntegration('Getter', options.functions.getter);

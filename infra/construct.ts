@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, SecretValue, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -78,7 +78,7 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
   readonly apiId: string;
   /** The one table of the hub: authorizers, the component, sync runs (`shared/store/schema.ts`). Retained on delete. */
   readonly table: dynamodb.Table;
-  /** The component's credentials: `props.secret`, or the one created holding the template to fill. */
+  /** The component's credentials: `props.secret`, or the one created holding the template to fill (retained on delete). */
   readonly secret: secretsmanager.ISecret;
   /** The HTTP API of `ROUTES`; WeChat's push URL is `callbackUrl`. */
   readonly api: apigw.HttpApi;
@@ -98,7 +98,7 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
     super(scope, id);
     this.node.addValidation({ validate: () => propProblems(props) });
     this.componentAppId = props.componentAppId;
-    const named = Token.isUnresolved(props.componentAppId) || isAppId(props.componentAppId);
+    const named = isAppId(props.componentAppId);
     this.table = this.#table();
     this.secret = props.secret ?? this.#templateSecret(props.componentAppId);
     this.deadLetterQueue = new sqs.Queue(this, 'FailedRuns', {
@@ -121,7 +121,6 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
         timeout,
         memorySize,
         retention,
-        deadLetterQueue: this.deadLetterQueue,
       });
     this.functions = {
       sync: make('sync', Duration.minutes(15), 1024),
@@ -154,8 +153,8 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
       alarmTopic: props.alarmTopic,
       alarmEmail: props.alarmEmail,
       alarmSubscriptions: props.alarmSubscriptions,
-      // A component AppId that is not an appid cannot name the dashboard or the parameters: propProblems
-      // fails the synth with the rule instead of CloudWatch's or SSM's own error.
+      // A component AppId that is not a literal appid (a token included) cannot name the dashboard or the
+      // parameters: propProblems fails the synth with the rule instead of CloudWatch's or SSM's own error.
       dashboard: named && props.dashboard,
     });
     this.alarmTopic = this.#monitoring.alarmTopic;
@@ -201,6 +200,9 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
     const secret = new secretsmanager.Secret(this, 'ComponentSecret', {
       description: `WeChat component ${componentAppId}: fill componentAppSecret, messageToken, encodingAesKey (docs/deploying.md)`,
       secretObjectValue: Object.fromEntries(template),
+      // Retained like the table: the AppSecret cannot be read again from WeChat, only reset in its console
+      // (which breaks every other holder of the old one), so deleting the stack must not delete it.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
@@ -246,7 +248,9 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
         }),
       ],
     });
-    // A run that fails after EventBridge handed it over lands in the same queue (and its alarm).
+    // A run that fails after EventBridge handed it over lands in the same queue (and its alarm), once: the
+    // on-failure destination carries the event and the error, so the function has no dead-letter queue too
+    // (Lambda would send each failure to both).
     fn.configureAsyncInvoke({ onFailure: new SqsDestination(this.deadLetterQueue), retryAttempts: 1 });
   }
 }

@@ -41,7 +41,16 @@ export function grantFunctionAccess(
     const indexActions = INDEX_ACTIONS[name];
     if (indexActions) dynamodb(indexActions, indexArn);
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
-    // A secret under a customer key: the function may decrypt it, through Secrets Manager only.
-    secret.encryptionKey?.grantDecrypt(fn);
+    // A secret under a customer key: the function may decrypt with it, through Secrets Manager only
+    // (kms:ViaService), not call KMS on the key directly.
+    if (secret.encryptionKey) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [secret.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${secret.env.region}.amazonaws.com` } },
+        }),
+      );
+    }
   }
 }

@@ -5,7 +5,6 @@ import { type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { NamedError } from '../shared/errors.js';
 
@@ -59,8 +58,6 @@ export interface TokensFunctionOptions {
   readonly timeout: Duration;
   readonly memorySize: number;
   readonly retention: logs.RetentionDays;
-  /** Where a scheduled function's failed runs go; the API's functions answer their callers instead. */
-  readonly deadLetterQueue: sqs.IQueue;
 }
 
 /**
@@ -85,7 +82,6 @@ export function tokensFunction(scope: Construct, name: FunctionName, options: To
   // than a NodejsFunction: a consumer's synth then needs neither our lock file, which npm never packs, nor esbuild.
   const fn = new lambda.Function(scope, `${name}Function`, {
     role,
-    ...(scheduled ? { deadLetterQueue: options.deadLetterQueue } : {}),
     code: lambda.Code.fromAsset(bundleDirectory(name)),
     handler: 'index.handler',
     runtime: FUNCTION_RUNTIME,
@@ -112,12 +108,11 @@ export function tokensFunction(scope: Construct, name: FunctionName, options: To
         'Pinned to nodejs24.x, the newest Node.js runtime of this aws-cdk-lib: the runtime the bundles target and the tests run on.',
     });
   }
-  if (!scheduled) {
-    Validations.of(fn).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason:
-        'Invoked synchronously by API Gateway only: a failure is answered to the caller (WeChat re-delivers pushes).',
-    });
-  }
+  Validations.of(fn).acknowledge({
+    id: 'Serverless-LambdaDLQ',
+    reason: scheduled
+      ? "A failed asynchronous run goes to the on-failure destination (the hub's FailedRuns queue), which carries the request and the error; a dead-letter queue as well would land each failure there twice."
+      : 'Invoked synchronously by API Gateway only: a failure is answered to the caller (WeChat re-delivers pushes).',
+  });
   return fn;
 }

@@ -47,21 +47,24 @@ export function lambdaEnvironment(
 
 /**
  * What is wrong with the props, by the same ranges `configFromEnv` checks at a Lambda's start: found at
- * synth, naming the prop, rather than by the first invocation. Values only known at deploy time (tokens)
- * are left to the Lambda.
+ * synth, naming the prop, rather than by the first invocation. Tunables only known at deploy time (tokens)
+ * are left to the Lambda; the component AppId never is.
  */
 export function propProblems(props: WechatAuthorizerTokensProps): string[] {
   const problems: string[] = [];
-  // It names the hub's SSM parameters (`/wechat-authorizer-tokens/<componentAppId>/…`) and is what other
-  // apps import the hub by, so it must be an appid as the rest of the product checks them.
-  if (!Token.isUnresolved(props.componentAppId)) {
-    if (props.componentAppId.trim() === '') {
-      problems.push(`componentAppId is required (${SETTINGS.componentAppId.env})`);
-    } else if (!isAppId(props.componentAppId)) {
-      problems.push(
-        `componentAppId ${JSON.stringify(props.componentAppId)} is not an appid (${APPID_RULE}); it names the hub's SSM parameters`,
-      );
-    }
+  // It names the hub's SSM parameters (`/wechat-authorizer-tokens/<componentAppId>/…`), its dashboard and
+  // its metrics' dimension, and is what other apps import the hub by: each is fixed at synth, so it must be
+  // a literal appid as the rest of the product checks them, never a value known only at deploy time.
+  if (Token.isUnresolved(props.componentAppId)) {
+    problems.push(
+      `componentAppId must be a literal appid, not a value resolved at deploy time (a CfnParameter, a reference): it names the hub's SSM parameters, its dashboard and its metrics' dimension, which are fixed at synth`,
+    );
+  } else if (props.componentAppId.trim() === '') {
+    problems.push(`componentAppId is required (${SETTINGS.componentAppId.env})`);
+  } else if (!isAppId(props.componentAppId)) {
+    problems.push(
+      `componentAppId ${JSON.stringify(props.componentAppId)} is not an appid (${APPID_RULE}); it names the hub's SSM parameters`,
+    );
   }
   for (const prop of Object.keys(TUNABLES) as Tunable[]) {
     const given: number | Duration | undefined = props[prop];

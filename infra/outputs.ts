@@ -1,4 +1,4 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { Aws, CfnMapping, CfnOutput, Stack } from 'aws-cdk-lib';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
@@ -23,10 +23,25 @@ export function callbackUrlOf(url: string): string {
   return `${url}${ROUTES.wechatCallback.path}`;
 }
 
+/**
+ * The console's host name in each partition: the console of aws-cn and aws-us-gov is not under
+ * `console.aws.amazon.com`. The output is kept (a person fills the secret from it), so the host is looked
+ * up by `AWS::Partition` at deploy time.
+ */
+export const CONSOLE_HOSTS = {
+  aws: 'console.aws.amazon.com',
+  'aws-cn': 'console.amazonaws.cn',
+  'aws-us-gov': 'console.amazonaws-us-gov.com',
+} as const;
+
 /** The Secrets Manager console page of the secret, where it can be filled in by hand. */
 function secretConsoleUrl(scope: Construct, secret: secretsmanager.ISecret): string {
   const region = Stack.of(scope).region;
-  return `https://${region}.console.aws.amazon.com/secretsmanager/secret?name=${secret.secretName}&region=${region}`;
+  const hosts = new CfnMapping(scope, 'ConsoleHosts', {
+    mapping: Object.fromEntries(Object.entries(CONSOLE_HOSTS).map(([partition, host]) => [partition, { host }])),
+  });
+  const host = hosts.findInMap(Aws.PARTITION, 'host');
+  return `https://${region}.${host}/secretsmanager/secret?name=${secret.secretName}&region=${region}`;
 }
 
 /**

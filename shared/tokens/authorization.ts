@@ -9,9 +9,11 @@ import { mergeDoubt, STUCK_REQUEST_MS, scheduleFor } from './trust.js';
 /**
  * The longest a push's handling may take: the callback function's timeout (the stack sets it from
  * this). An exchange of an authorization code may be sent at any moment of it, even by a function that
- * is then stopped.
+ * is then stopped. 29 s, strictly below API Gateway's 30-second integration limit: at 30 s API Gateway
+ * could answer WeChat 503 while the function was still writing; below it, the function is stopped
+ * first, and the doubt of an exchange (this budget and a stuck request) still covers its whole life.
  */
-export const PUSH_HANDLING_TIMEOUT_MS = 30_000;
+export const PUSH_HANDLING_TIMEOUT_MS = 29_000;
 
 /** Until when an exchange begun now may still be acted on by WeChat. */
 const EXCHANGE_DOUBT_MS = PUSH_HANDLING_TIMEOUT_MS + STUCK_REQUEST_MS;

@@ -56,9 +56,9 @@ describe('where a deployed hub is: outputs, SSM parameters, url and callbackUrl'
     expect(output('SecretArn')?.Value).toEqual(stack.resolve(hub.secret.secretArn));
     expect(output('AlarmTopicArn')?.Value).toEqual(stack.resolve(hub.alarmTopic.topicArn));
     expect(output('TableName')?.Value).toEqual(stack.resolve(hub.table.tableName));
-    expect(JSON.stringify(output('SecretConsoleUrl')?.Value)).toContain(
-      '.console.aws.amazon.com/secretsmanager/secret?name=',
-    );
+    // The console's host is the partition's (a mapping on AWS::Partition since issue 13's review).
+    expect(JSON.stringify(output('SecretConsoleUrl')?.Value)).toContain('/secretsmanager/secret?name=');
+    expect(JSON.stringify(output('SecretConsoleUrl')?.Value)).toContain('{"Ref":"AWS::Partition"}');
     expect(JSON.stringify(output('FillSecretCommand')?.Value)).toContain(
       'aws secretsmanager put-secret-value --secret-id ',
     );
@@ -91,6 +91,11 @@ describe('where a deployed hub is: outputs, SSM parameters, url and callbackUrl'
     const body = JSON.parse(String(secrets[0]?.Properties['SecretString'])) as Record<string, string>;
     expect(body).toEqual(componentSecretTemplate(COMPONENT));
     expect(body).toEqual({ componentAppId: COMPONENT, componentAppSecret: '', messageToken: '', encodingAesKey: '' });
+    // Pinned to the character: a change of this literal makes CloudFormation write the empty template over
+    // the credentials filled in after the first deploy, on the next update.
+    expect(secrets[0]?.Properties['SecretString']).toBe(
+      '{"componentAppId":"wx0123456789abcdef","componentAppSecret":"","messageToken":"","encodingAesKey":""}',
+    );
     expect(secrets[0]?.Properties).not.toHaveProperty('GenerateSecretString');
   });
 
