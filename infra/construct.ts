@@ -28,6 +28,7 @@ import {
   type WechatAuthorizerTokensAttributes,
   WechatAuthorizerTokensBase,
 } from './hub-reference.js';
+import { duplicateHubProblems } from './hub-uniqueness.js';
 import { lambdaEnvironment, propProblems } from './lambda-environment.js';
 import { type HubMonitoring, hubMonitoring } from './monitoring.js';
 import { callbackUrlOf, publishLocations } from './outputs.js';
@@ -97,6 +98,13 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
   constructor(scope: Construct, id: string, props: WechatAuthorizerTokensProps) {
     super(scope, id);
     this.node.addValidation({ validate: () => propProblems(props) });
+    this.node.addValidation({
+      validate: () =>
+        duplicateHubProblems(
+          this,
+          (construct): construct is WechatAuthorizerTokens => construct instanceof WechatAuthorizerTokens,
+        ),
+    });
     this.componentAppId = props.componentAppId;
     const named = isAppId(props.componentAppId);
     this.table = this.#table();
