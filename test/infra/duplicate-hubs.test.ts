@@ -19,10 +19,10 @@ describe('two hubs of the same component AppId in one app', () => {
   }, 60_000);
 
   it('fail the synth in two stacks of the same account and region, or of an environment not known', () => {
-    for (const env of [{ account: '123456789012', region: 'ap-east-1' }, undefined]) {
+    for (const props of [{ env: { account: '123456789012', region: 'ap-east-1' } }, {}]) {
       const app = new App(noBundling);
-      new WechatAuthorizerTokens(new Stack(app, 'One', { env }), 'Tokens', { componentAppId: COMPONENT });
-      new WechatAuthorizerTokens(new Stack(app, 'Two', { env }), 'Tokens', { componentAppId: COMPONENT });
+      new WechatAuthorizerTokens(new Stack(app, 'One', props), 'Tokens', { componentAppId: COMPONENT });
+      new WechatAuthorizerTokens(new Stack(app, 'Two', props), 'Tokens', { componentAppId: COMPONENT });
       expect(() => app.synth()).toThrow(
         /two hubs serve the component AppId wx0123456789abcdef .*One\/Tokens and Two\/Tokens/,
       );
