@@ -13,3 +13,16 @@ export abstract class NamedError extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * An error whose message is written for the operator: it names what to fix (a variable, a secret's field,
+ * the command that fills it) and never a secret's value. Its message is logged whole; every other
+ * error's is not, since it may quote a token or WeChat's answer.
+ */
+export abstract class OperatorError extends NamedError {}
+
+/** What a log line says of a failure: always its class; its message only if it is an `OperatorError`. */
+export function errorLogFields(error: unknown): { readonly error: string; readonly message?: string } {
+  if (error instanceof OperatorError) return { error: error.name, message: error.message };
+  return { error: error instanceof Error ? error.name : typeof error };
+}

@@ -2,7 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
 import { SETTINGS } from './config/settings.js';
-import { NamedError } from './errors.js';
+import { OperatorError } from './errors.js';
 import { type Sensitive, sensitive } from './sensitive.js';
 
 /** The component's credentials, as the Secrets Manager secret holds them (JSON). */
@@ -51,7 +51,7 @@ export function secretFillHint(secretId: string | undefined): string {
  * The secret exists but is not the JSON this product expects: names the secret and the fields, never a
  * value, and says how to fill it.
  */
-export class ComponentSecretError extends NamedError {
+export class ComponentSecretError extends OperatorError {
   constructor(problem: string, options?: ErrorOptions & { readonly secretId?: string | undefined }) {
     const named = options?.secretId === undefined ? 'the component secret' : `the component secret ${options.secretId}`;
     super(`${named} is unusable: ${problem}. ${secretFillHint(options?.secretId)}`, options);

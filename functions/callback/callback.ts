@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ROUTE_KEYS } from '../../shared/api/routes.js';
+import { errorLogFields } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { PushOutcome } from '../../shared/push/index.js';
 import { MAX_PUSH_BYTES } from '../../shared/push/open-push.js';
@@ -36,9 +37,7 @@ export function createCallback(pushes: () => PushService, logger: Logger) {
       return answerTo(outcome);
     } catch (error) {
       // Not answered `success`: WeChat delivers the push again.
-      logger.error('push handling failed; WeChat will re-deliver', {
-        error: error instanceof Error ? error.name : typeof error,
-      });
+      logger.error('push handling failed; WeChat will re-deliver', errorLogFields(error));
       return text(500, 'try again');
     }
   };

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { ROUTE_KEYS } from '../../shared/api/routes.js';
 import { APPID_RULE, isAppId } from '../../shared/appid.js';
+import { errorLogFields } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { ServeOptions } from '../../shared/refresh/index.js';
 import { sensitive } from '../../shared/sensitive.js';
@@ -97,7 +98,7 @@ export function createGetter(service: () => TokenService, logger: Logger, option
     } catch (error) {
       logger.error('getter failed', {
         routeKey: event.routeKey,
-        error: error instanceof Error ? error.name : typeof error,
+        ...errorLogFields(error),
       });
       return failure(500, 'internal', 'internal error');
     }

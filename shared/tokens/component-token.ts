@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import { errorLogFields } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type Metrics, noMetrics } from '../metrics.js';
 import type { Sensitive } from '../sensitive.js';
@@ -120,9 +121,10 @@ export class ComponentTokenProvider {
       // renewal (WeChat busy, quota, a late ticket) need not fail the caller.
       const fallback = record && this.#served(record, this.#options.clock.now());
       if (fallback) {
-        this.#logger.warn('component token renewal failed; the stored token is still guaranteed and used', {
-          error: error instanceof Error ? error.name : typeof error,
-        });
+        this.#logger.warn(
+          'component token renewal failed; the stored token is still guaranteed and used',
+          errorLogFields(error),
+        );
         return fallback;
       }
       throw error;
