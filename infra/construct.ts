@@ -73,6 +73,11 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
     return importHubFromParameters(scope, id, componentAppId);
   }
 
+  /** It writes the `api-id` parameter, through which other stacks of the app name its API. */
+  protected override get apiIdParameter(): 'written' {
+    return 'written';
+  }
+
   /** The third-party platform's AppId this hub serves; it names the hub's SSM parameters. */
   readonly componentAppId: string;
   /** The HTTP API's id. */

@@ -8,3 +8,12 @@ export class GrantError extends InfraError {}
 
 /** An imported hub's attributes that cannot name a deployed hub (a bad component appid or API id). */
 export class HubAttributesError extends InfraError {}
+
+/**
+ * A grant from an account other than the hub's: HTTP APIs have no resource policy, so such a policy could
+ * never be used. The caller assumes a role of the hub's account instead, granted there.
+ */
+export class CrossAccountGrantError extends GrantError {}
+
+/** The hub's API named from a stack of another region, where its `api-id` parameter does not exist. */
+export class CrossRegionGrantError extends GrantError {}

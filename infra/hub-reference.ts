@@ -5,6 +5,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { ROUTES, type Route } from '../shared/api/routes.js';
 import { APPID_RULE, isAppId } from '../shared/appid.js';
 import { HubAttributesError } from './errors.js';
+import { checkSameAccount, checkSameRegion, granteeStack } from './grantee-stack.js';
 import { grantInvoke, grantOneRoute, tokenRouteAppIds } from './grants.js';
 import { executeApiArn, type SizedArn } from './policy-size.js';
 
@@ -48,11 +49,21 @@ export interface WechatAuthorizerTokensAttributes {
 export interface IWechatAuthorizerTokens extends IConstruct {
   readonly componentAppId: string;
   readonly apiId: string;
-  /** `https://<apiId>.execute-api.<region>.<urlSuffix>`, the base of every route (`$default` stage). */
+  /**
+   * `https://<apiId>.execute-api.<region>.<urlSuffix>`, the base of every route (`$default` stage), for
+   * use in the hub's own stack; in another stack, `urlFor(scope)`.
+   */
   readonly url: string;
   /**
+   * `url` as a stack of `scope` may use it: in the hub's stack `url` itself; in another stack of the app,
+   * the API id read from the hub's `api-id` SSM parameter there (and that stack made to depend on the
+   * hub's), so that no cross-stack export pins the hub.
+   */
+  urlFor(scope: IConstruct): string;
+  /**
    * Lets `grantee` call the token routes (GET the token, POST a refused one) of exactly these appids,
-   * or of every appid when none are given. A bad appid, or an empty list, throws `GrantError`.
+   * or of every appid when none are given. A bad appid, or an empty list, throws `GrantError`; a grantee
+   * of another account throws `CrossAccountGrantError`.
    */
   grantTokenRead(grantee: iam.IGrantable, appIds?: readonly string[]): iam.Grant;
   /** Lets `grantee` read the component access token (its own route). */
@@ -69,6 +80,15 @@ export abstract class WechatAuthorizerTokensBase extends Construct implements IW
   abstract readonly componentAppId: string;
   abstract readonly apiId: string;
 
+  /**
+   * How the `api-id` SSM parameter of `componentAppId` relates to this hub's API, in its account and
+   * region: `written` by a hub created in this app, `read` by one found by it, `undefined` for one named
+   * by its attributes.
+   */
+  protected get apiIdParameter(): 'written' | 'read' | undefined {
+    return undefined;
+  }
+
   /** The region of the hub's API: the stack's, unless an import says otherwise. */
   protected get hubRegion(): string {
     return Stack.of(this).region;
@@ -80,25 +100,60 @@ export abstract class WechatAuthorizerTokensBase extends Construct implements IW
   }
 
   get url(): string {
-    return `https://${this.apiId}.execute-api.${this.hubRegion}.${Stack.of(this).urlSuffix}`;
+    return this.urlFor(this);
+  }
+
+  urlFor(scope: IConstruct): string {
+    const stack = Stack.of(scope);
+    return `https://${this.apiIdIn(stack)}.execute-api.${this.hubRegion}.${stack.urlSuffix}`;
   }
 
   grantTokenRead(grantee: iam.IGrantable, appIds?: readonly string[]): iam.Grant {
-    const arns = tokenRouteAppIds(appIds).map((appId) => this.arn(tokenRoutesResource(appId)));
-    return grantInvoke(grantee, arns);
+    const names = tokenRouteAppIds(appIds);
+    const apiId = this.apiIdFor(grantee);
+    return grantInvoke(
+      grantee,
+      names.map((appId) => this.arn(apiId, tokenRoutesResource(appId))),
+    );
   }
 
   grantComponentToken(grantee: iam.IGrantable): iam.Grant {
-    return grantOneRoute(grantee, this.arn(routeResource(ROUTES.componentToken)));
+    return grantOneRoute(grantee, this.arn(this.apiIdFor(grantee), routeResource(ROUTES.componentToken)));
   }
 
   grantList(grantee: iam.IGrantable): iam.Grant {
-    return grantOneRoute(grantee, this.arn(routeResource(ROUTES.authorizers)));
+    return grantOneRoute(grantee, this.arn(this.apiIdFor(grantee), routeResource(ROUTES.authorizers)));
+  }
+
+  /** The API id as the grantee's policy may name it, after refusing a grantee of another account. */
+  private apiIdFor(grantee: iam.IGrantable): string {
+    const stack = granteeStack(grantee);
+    if (!stack) return this.apiId;
+    checkSameAccount(this, this.hubAccount, stack);
+    return this.apiIdIn(stack);
+  }
+
+  /**
+   * The API id as `stack` may name it. In the hub's own stack, or when it is a literal, `apiId`. Otherwise
+   * a reference to the hub's stack would become an export there and an `Fn::ImportValue` here, and
+   * CloudFormation then refuses every change of the hub's API id while the export is in use: the id is
+   * read in `stack` from the hub's `api-id` SSM parameter instead (one template parameter per stack: CDK
+   * keeps it by name), and a hub created in this app is deployed first (a stack dependency).
+   */
+  private apiIdIn(stack: Stack): string {
+    const hubStack = Stack.of(this);
+    const source = this.apiIdParameter;
+    if (stack === hubStack || !Token.isUnresolved(this.apiId) || source === undefined) return this.apiId;
+    checkSameAccount(this, this.hubAccount, stack);
+    checkSameRegion(this, this.hubRegion, stack);
+    // The parameter must exist before this stack reads it (`cdk deploy --all` orders by dependencies).
+    if (source === 'written' && !stack.dependencies.includes(hubStack)) stack.addDependency(hubStack);
+    return ssm.StringParameter.valueForStringParameter(stack, parameterName(this.componentAppId, 'api-id'));
   }
 
   /** The execute-api ARN of `resourceName` (`<stage>/<method><path>`) on this hub's API. */
-  protected arn(resourceName: string): SizedArn {
-    return executeApiArn(this, { apiId: this.apiId, region: this.hubRegion, account: this.hubAccount }, resourceName);
+  protected arn(apiId: string, resourceName: string): SizedArn {
+    return executeApiArn(this, { apiId, region: this.hubRegion, account: this.hubAccount }, resourceName);
   }
 }
 
@@ -109,8 +164,11 @@ export function routeResource(route: Route): string {
 
 /**
  * One pattern for both token routes of `appId` (`$default/*\/authorizers/<appid>/token*`): one ARN per
- * appid instead of two halves the policy size. A test matches it against every route of `ROUTES` so that
- * a route added under it cannot be granted silently.
+ * appid instead of two halves the policy size. The trailing wildcard is kept on purpose: two exact ARNs
+ * per appid would double it, and a role granted 300 appids would need 12 managed policies of 6,144
+ * characters, above IAM's quota of 10 per role (test/infra/grants-scale.test.ts computes the sizes). A test
+ * matches the pattern against every route of `ROUTES` so that a route added under it cannot be granted
+ * silently.
  */
 export function tokenRoutesResource(appId: string): string {
   return `${STAGE_NAME}/*${ROUTES.authorizerToken.path.replace('{appid}', appId)}*`;
@@ -124,8 +182,9 @@ class ImportedHub extends WechatAuthorizerTokensBase {
   readonly apiId: string;
   readonly #region: string | undefined;
   readonly #account: string | undefined;
+  readonly #fromParameters: boolean;
 
-  constructor(scope: Construct, id: string, attrs: WechatAuthorizerTokensAttributes) {
+  constructor(scope: Construct, id: string, attrs: WechatAuthorizerTokensAttributes, fromParameters = false) {
     super(scope, id);
     checkComponentAppId(attrs.componentAppId);
     if (!Token.isUnresolved(attrs.apiId) && !API_ID_PATTERN.test(attrs.apiId)) {
@@ -135,6 +194,11 @@ class ImportedHub extends WechatAuthorizerTokensBase {
     this.apiId = attrs.apiId;
     this.#region = attrs.region;
     this.#account = attrs.account;
+    this.#fromParameters = fromParameters;
+  }
+
+  protected override get apiIdParameter(): 'read' | undefined {
+    return this.#fromParameters ? 'read' : undefined;
   }
 
   protected override get hubRegion(): string {
@@ -168,5 +232,5 @@ export function importHub(
 export function importHubFromParameters(scope: Construct, id: string, componentAppId: string): IWechatAuthorizerTokens {
   checkComponentAppId(componentAppId);
   const apiId = ssm.StringParameter.valueForStringParameter(scope, parameterName(componentAppId, 'api-id'));
-  return new ImportedHub(scope, id, { componentAppId, apiId });
+  return new ImportedHub(scope, id, { componentAppId, apiId }, true);
 }

@@ -1,0 +1,42 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, type IConstruct } from 'constructs';
+import { CrossAccountGrantError, CrossRegionGrantError } from './errors.js';
+
+/** The stack whose template receives a grant's statements: the principal's (a role), else the grantee's. */
+export function granteeStack(grantee: iam.IGrantable): Stack | undefined {
+  for (const candidate of [grantee.grantPrincipal, grantee] as unknown[]) {
+    if (Construct.isConstruct(candidate)) return Stack.of(candidate as IConstruct);
+  }
+  return undefined;
+}
+
+/** Two values that both are known at synth and differ. */
+function knownAndDifferent(a: string, b: string): boolean {
+  return !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+}
+
+/**
+ * Refuses a grant that can never work: an identity policy in one account on an HTTP API of another.
+ * HTTP APIs have no resource policy, so API Gateway only lets in principals of the API's own account
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control-iam.html).
+ */
+export function checkSameAccount(hub: IConstruct, hubAccount: string, stack: Stack): void {
+  if (knownAndDifferent(hubAccount, stack.account)) {
+    throw new CrossAccountGrantError(
+      `${hub.node.path}: the hub's API is in account ${hubAccount} and the grantee's stack ${stack.node.path} in ${stack.account}. An HTTP API has no resource policy, so IAM only lets in principals of its own account: a policy granted here could never be used. Create a role in account ${hubAccount}, grant it there (grantTokenRead on the hub or on fromAttributes in a stack of that account), and let the caller of account ${stack.account} assume it (its trust policy names that account's principal).`,
+    );
+  }
+}
+
+/**
+ * Refuses naming the hub's API id from a stack of another region: the `api-id` SSM parameter that names
+ * it without a cross-stack export exists in the hub's region only.
+ */
+export function checkSameRegion(hub: IConstruct, hubRegion: string, stack: Stack): void {
+  if (knownAndDifferent(hubRegion, stack.region)) {
+    throw new CrossRegionGrantError(
+      `${hub.node.path}: the hub is in region ${hubRegion} and ${stack.node.path} in ${stack.region}; the hub's api-id SSM parameter, which names its API in other stacks, exists in ${hubRegion} only. In ${stack.node.path}, import the hub with WechatAuthorizerTokens.fromAttributes(…, { componentAppId, apiId, region: '${hubRegion}' }) and grant or read its url from that.`,
+    );
+  }
+}
