@@ -3,12 +3,13 @@ import { type Clock, systemClock } from './clock.js';
 import type { ServiceConfig } from './config/index.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type Metrics, noMetrics } from './metrics.js';
-import type { RecoveryDeps } from './recovery/index.js';
 import {
+  type RefreshBudget,
   renewOnDemand,
   renewReportedToken,
   runScheduledRefresh,
   type ScheduledRefreshReport,
+  type ScheduledRunDeps,
   type ServeOptions,
   serveAuthorizerToken,
 } from './refresh/index.js';
@@ -77,7 +78,7 @@ export interface AuthorizerPage {
  */
 export class TokenService {
   readonly #parts: TokenServiceParts;
-  readonly #recovery: RecoveryDeps;
+  readonly #recovery: ScheduledRunDeps['recovery'];
 
   constructor(parts: TokenServiceParts) {
     this.#parts = parts;
@@ -85,13 +86,13 @@ export class TokenService {
     this.#recovery = {
       componentAppId: config.componentAppId,
       syncStore: parts.syncStore,
-      sync: () => this.sync(),
+      sync: (options) => this.sync(options),
       logger,
     };
   }
 
   /** The schedule's run: every due token renewed, then an owed recovery paid (see `runScheduledRefresh`). */
-  runScheduledRefresh(budget: { remainingMs?: (() => number) | undefined } = {}): Promise<ScheduledRefreshReport> {
+  runScheduledRefresh(budget: RefreshBudget = {}): Promise<ScheduledRefreshReport> {
     const { config, component, authorizers, renewer, clock, logger, metrics } = this.#parts;
     return runScheduledRefresh(
       {
@@ -140,8 +141,8 @@ export class TokenService {
     return this.#answered({ ...token, componentAppId: this.#parts.config.componentAppId });
   }
 
-  /** One sync of the stored accounts with WeChat's list, with the service's configuration (see `syncAuthorizers`). */
-  sync(): Promise<SyncSummary> {
+  /** One sync of the stored accounts with WeChat's list, with the service's configuration (see `syncAuthorizers`); stopped by `signal`. */
+  sync(options: { signal?: AbortSignal | undefined } = {}): Promise<SyncSummary> {
     const { config, syncStore, client, componentTokens, clock, logger, metrics } = this.#parts;
     return syncAuthorizers({
       componentAppId: config.componentAppId,
@@ -151,6 +152,7 @@ export class TokenService {
       clock,
       pageConcurrency: config.syncPageConcurrency,
       writeConcurrency: config.syncWriteConcurrency,
+      signal: options.signal,
       logger,
       metrics,
     });

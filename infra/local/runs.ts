@@ -11,7 +11,7 @@ export interface RunRecord<T> {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationMs: number;
-  /** Whether the runtime was stopping: WeChat's calls were cut, so the run ended early. */
+  /** Whether the runs were aborted (the runtime stopping) while this one lasted: it ended early. */
   readonly aborted: boolean;
   readonly result?: T;
   readonly error?: string;
@@ -19,8 +19,7 @@ export interface RunRecord<T> {
 
 export interface LocalRunsOptions {
   readonly service: TokenService;
-  /** The service the scheduled refresh runs on (its renewer starts nothing once stopping). */
-  readonly refresher: TokenService;
+  /** WeChat's calls, counted for the progress lines. */
   readonly calls: WechatCalls;
   readonly logger: Logger;
   /** A progress line every this often while a run lasts. Default 2 s. */
@@ -37,11 +36,18 @@ export class LocalRuns {
   readonly #running = new Map<RunName, Promise<unknown>>();
   readonly #timers: NodeJS.Timeout[] = [];
   #stopped = false;
+  /** Given to every run: aborted, a sync writes no more and a refresh starts no renewal (see the domain's runs). */
+  readonly #abort = new AbortController();
   lastSync: RunRecord<SyncSummary> | undefined;
   lastRefresh: RunRecord<ScheduledRefreshReport> | undefined;
 
   constructor(options: LocalRunsOptions) {
     this.#options = options;
+  }
+
+  /** Whether the runs were aborted: the runtime is stopping. */
+  get stopping(): boolean {
+    return this.#abort.signal.aborted;
   }
 
   isRunning(name: RunName): boolean {
@@ -51,7 +57,7 @@ export class LocalRuns {
   /** One sync now (or the one under way); rejects with the sync's error. */
   sync(): Promise<SyncSummary> {
     return this.#run('sync', async () => {
-      const summary = await this.#options.service.sync();
+      const summary = await this.#options.service.sync({ signal: this.#abort.signal });
       this.#options.logger.info(
         `sync: ${summary.added} added, ${summary.updated} updated, ${summary.revoked} revoked, ${summary.unchanged} unchanged in ${summary.pages} pages${summary.complete ? '' : ' (listing not complete)'}`,
       );
@@ -62,11 +68,7 @@ export class LocalRuns {
   /** One scheduled refresh now (or the one under way): every due token renewed, a recovery owed paid. */
   refresh(): Promise<ScheduledRefreshReport> {
     return this.#run('refresh', async () => {
-      // Stopping when the run starts: its deadline is then already past, and no recovery sync starts.
-      const { calls } = this.#options;
-      const report = await this.#options.refresher.runScheduledRefresh({
-        remainingMs: () => (calls.aborted ? 0 : Number.POSITIVE_INFINITY),
-      });
+      const report = await this.#options.service.runScheduledRefresh({ signal: this.#abort.signal });
       const { summary } = report;
       if (summary.due > 0)
         this.#options.logger.info(
@@ -78,6 +80,7 @@ export class LocalRuns {
 
   /** Runs `name` now (when `now`) and then every `ms`; a run still under way is not started again. */
   every(ms: number, name: RunName | (() => Promise<unknown>), now = false): void {
+    if (this.#stopped) return;
     const run = (): void => {
       if (this.#stopped) return;
       if (typeof name === 'string' && this.#running.has(name)) return;
@@ -92,11 +95,14 @@ export class LocalRuns {
     this.#timers.push(setInterval(run, ms));
   }
 
-  /** No run starts again; those under way are cut short (WeChat's calls fail) when `abort`. */
+  /**
+   * No run starts again; when `abort`, those under way are aborted: a sync asks for no more pages and
+   * writes no more accounts, a refresh starts no more renewals (those started finish, their tokens stored).
+   */
   stop(options: { abort: boolean }): void {
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
-    if (options.abort) this.#options.calls.abort();
+    if (options.abort) this.#abort.abort();
   }
 
   /** Resolves once every run under way has ended. */
@@ -127,7 +133,7 @@ export class LocalRuns {
         startedAt: new Date(started).toISOString(),
         finishedAt: new Date(finished).toISOString(),
         durationMs: finished - started,
-        aborted: this.#options.calls.aborted,
+        aborted: this.stopping,
         ...outcome,
       };
       if (name === 'sync') this.lastSync = entry as RunRecord<SyncSummary>;
@@ -155,7 +161,7 @@ export class LocalRuns {
   #progress(name: RunName, started: number, calls: number): void {
     const seconds = Math.round((Date.now() - started) / 1000);
     const done = name === 'sync' ? `${calls} list pages` : `${calls} renewals`;
-    const stopping = this.#options.calls.aborted ? ' (stopping)' : '';
+    const stopping = this.stopping ? ' (stopping)' : '';
     this.#options.logger.info(`${name} in progress: ${seconds} s, ${done} asked of WeChat so far${stopping}`);
   }
 }

@@ -25,7 +25,6 @@ import { localSecret, localServiceConfig } from './local-config.js';
 import { LocalRuns } from './runs.js';
 import { requireAppIds, seedSimulator } from './seed.js';
 import { type LocalStatus, localStatus } from './status.js';
-import { stoppableRenewer } from './stoppable-renewer.js';
 import { WechatCalls } from './wechat-calls.js';
 
 export interface LocalRuntimeOptions {
@@ -55,7 +54,7 @@ export interface LocalRuntimeOptions {
   readonly seedAppIds?: readonly string[];
   /** A progress line every this often while a sync or refresh lasts. Default 2 s. */
   readonly progressEveryMs?: number | undefined;
-  /** Aborted (Ctrl-C during the start): the first sync's WeChat calls are cut, as `abortRuns` does. */
+  /** Aborted (Ctrl-C during the start): the first sync is aborted, and no run starts, as `abortRuns` does. */
   readonly signal?: AbortSignal;
   readonly logger: Logger;
 }
@@ -66,7 +65,10 @@ export interface LocalRuntime {
   readonly service: TokenService;
   /** What `GET /__local/status` answers. */
   status(): Promise<LocalStatus>;
-  /** Starts no more runs and cuts those under way short (their WeChat calls fail); `close` then waits for them. */
+  /**
+   * Starts no more runs and aborts those under way (a sync writes no more accounts, a refresh starts no
+   * more renewals; those started finish with their tokens stored); `close` then waits for them.
+   */
   abortRuns(): void;
   /** Stops everything; waits for a run under way (cut short if `abortRuns` was called first). */
   close(): Promise<void>;
@@ -140,8 +142,6 @@ async function startParts(
   }
   const saver = stateFile ? new WorldSnapshotSaver(simulator, stateFile) : undefined;
   const calls = new WechatCalls();
-  if (options.signal?.aborted) calls.abort();
-  options.signal?.addEventListener('abort', () => calls.abort(), { once: true });
   // One clock for the product and the simulated WeChat, so that /__sim/clock/advance expires tokens for both.
   const simulatedClock = options.wechatApiBase === undefined;
   const parts = wireTokenService({
@@ -159,8 +159,10 @@ async function startParts(
   });
   const service = new TokenService(parts);
   const pushes = new PushService(parts);
-  const refresher = new TokenService({ ...parts, renewer: stoppableRenewer(parts.renewer, calls) });
-  const runs = new LocalRuns({ service, refresher, calls, logger, progressEveryMs: options.progressEveryMs });
+  const runs = new LocalRuns({ service, calls, logger, progressEveryMs: options.progressEveryMs });
+  const abortRuns = () => runs.stop({ abort: true });
+  if (options.signal?.aborted) abortRuns();
+  options.signal?.addEventListener('abort', abortRuns, { once: true });
   const status = () =>
     localStatus({
       service,
@@ -176,7 +178,7 @@ async function startParts(
     getter: createGetter(() => service, logger),
     callback: createCallback(() => pushes, logger),
     control: (request) =>
-      answerControl(request, { simulator, runs, status, simulatedClock, stopping: () => calls.aborted }),
+      answerControl(request, { simulator, runs, status, simulatedClock, stopping: () => runs.stopping }),
     port,
   }).catch((error: unknown) => {
     if ((error as { code?: unknown } | undefined)?.code !== 'EADDRINUSE') throw error;
@@ -189,7 +191,7 @@ async function startParts(
   started.push(() => api.close());
   simulator.callbackUrl = `${api.url}/wechat/callback`;
 
-  started.push(async () => runs.stop({ abort: true }));
+  started.push(async () => abortRuns());
 
   // WeChat pushes a ticket at once (as after api_start_push_ticket), then every 10 minutes.
   const ticket = await simulator.pushTicket();
@@ -200,7 +202,7 @@ async function startParts(
   // The first sync before the API is announced; the refresh as the refresh function runs it when
   // EventBridge invokes it (recovery after a 61023 included).
   await runs.sync().catch((error: unknown) => {
-    if (!calls.aborted) throw error;
+    if (!runs.stopping) throw error;
   });
   runs.every(options.syncEveryMs ?? 60_000, 'sync');
   runs.every(options.refreshEveryMs ?? 15_000, 'refresh', true);
@@ -211,7 +213,7 @@ async function startParts(
     simulator,
     service,
     status,
-    abortRuns: () => runs.stop({ abort: true }),
+    abortRuns,
     async close() {
       runs.stop({ abort: false });
       await runs.settled();

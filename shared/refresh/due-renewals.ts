@@ -15,7 +15,7 @@ export interface RefreshSummary {
     readonly alreadyCurrent: number;
     /** Revoked or refresh token invalid since the index was read, or gone. */
     readonly inactive: number;
-    /** Not started: the run reached its deadline. */
+    /** Not started: the run reached its deadline, or was aborted. */
     readonly leftForNextRun: number;
   };
   readonly failed: Readonly<Partial<Record<RenewalFailure, number>>>;
@@ -32,6 +32,13 @@ export interface ScheduledRefreshOptions {
   readonly concurrency?: number;
   /** Epoch ms after which no renewal starts (the Lambda's remaining time, less a lease). */
   readonly deadline?: number | undefined;
+  /**
+   * Aborted, the run is treated as at its deadline: no renewal starts after it. A renewal already
+   * started is not cut: it may hold its lease and have called WeChat, and then it must store the token
+   * WeChat issued, or that token (and a rotated refresh token) is lost. The run returns once they end.
+   * @default none: the run goes on until the index is done or the deadline
+   */
+  readonly signal?: AbortSignal | undefined;
   readonly logger?: Logger;
   /** Picks the shard the run starts at (see `dueShardsFrom`); in [0, 1). Default Math.random. */
   readonly random?: () => number;
@@ -56,8 +63,9 @@ export async function refreshDueAuthorizers(options: ScheduledRefreshOptions): P
     options.concurrency ?? 8,
     async (appId) => {
       counts.due++;
-      if (options.deadline !== undefined && clock.now() >= options.deadline) {
-        // Out of time: start nothing that could outlive the function (an abandoned lease costs a minute).
+      if (options.signal?.aborted || (options.deadline !== undefined && clock.now() >= options.deadline)) {
+        // Out of time (or told to stop): start nothing that could outlive the function (an abandoned
+        // lease costs a minute).
         stop.abort();
         counts.leftForNextRun++;
         return;
@@ -96,7 +104,7 @@ export async function refreshDueAuthorizers(options: ScheduledRefreshOptions): P
           if (result.failure === 'quota') stop.abort();
       }
     },
-    stop.signal,
+    options.signal ? AbortSignal.any([stop.signal, options.signal]) : stop.signal,
   );
 
   const summary: RefreshSummary = {

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { type Recovery, type RecoveryDeps, recoverIfOwed } from '../recovery/index.js';
 import type { AuthorizerStore, ComponentStore } from '../store/index.js';
+import type { SyncSummary } from '../sync/index.js';
 import type { AuthorizerRenewer } from '../tokens/index.js';
 import { type RefreshSummary, refreshDueAuthorizers } from './due-renewals.js';
 
@@ -23,18 +24,32 @@ export interface ScheduledRunDeps {
   readonly concurrency: number;
   /** The renewal lease: no renewal starts later than this before the function must end. */
   readonly leaseMs: number;
-  readonly recovery: RecoveryDeps;
+  /** The recovery's parts, its sync taking the run's signal. */
+  readonly recovery: Omit<RecoveryDeps, 'sync'> & {
+    readonly sync: (options?: { signal?: AbortSignal | undefined }) => Promise<SyncSummary>;
+  };
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
 
+/** How long a scheduled refresh may go on. */
+export interface RefreshBudget {
+  /** The time the invocation has left, when it is bounded (a Lambda's). */
+  readonly remainingMs?: (() => number) | undefined;
+  /**
+   * Aborted, the run is out of time: no renewal starts (those started finish and store their tokens,
+   * see `refreshDueAuthorizers`) and no recovery sync starts. The Lambda passes none.
+   */
+  readonly signal?: AbortSignal | undefined;
+}
+
 /**
  * The scheduled refresh (EventBridge, every minute): the ticket's age reported, every due token renewed,
- * then an owed recovery paid. `remainingMs` is the time the invocation has left, when it is bounded.
+ * then an owed recovery paid, within the budget.
  */
 export async function runScheduledRefresh(
   deps: ScheduledRunDeps,
-  budget: { remainingMs?: (() => number) | undefined } = {},
+  budget: RefreshBudget = {},
 ): Promise<ScheduledRefreshReport> {
   const { clock, metrics } = deps;
   // Every run reports the age of the latest ticket: the alarm on it is how a stop of WeChat's pushes is
@@ -50,8 +65,12 @@ export async function runScheduledRefresh(
     clock,
     concurrency: deps.concurrency,
     deadline,
+    signal: budget.signal,
     logger: deps.logger,
   });
-  const recovery = await recoverIfOwed(deps.recovery, budget.remainingMs);
+  // Aborted is out of time: no recovery sync starts, and one under way stops with the run.
+  const { signal, remainingMs } = budget;
+  const remaining = signal ? () => (signal.aborted ? 0 : (remainingMs?.() ?? Number.POSITIVE_INFINITY)) : remainingMs;
+  const recovery = await recoverIfOwed({ ...deps.recovery, sync: () => deps.recovery.sync({ signal }) }, remaining);
   return { summary, ...(recovery ? { recovery } : {}) };
 }

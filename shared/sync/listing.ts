@@ -35,7 +35,8 @@ const STEP = PAGE_SIZE - 1;
 /**
  * Pages through api_get_authorizer_list, 500 at a time: the first page gives total_count, the rest are
  * fetched with bounded concurrency. A page that fails (after the client's own retries) leaves the
- * listing incomplete; 45009 stops the paging at once.
+ * listing incomplete; 45009 stops the paging at once. Once `signal` aborts, no page is asked for, the
+ * calls in flight and their waits between retries are cut, and the listing is not complete.
  */
 export async function fetchListing(options: {
   client: WechatComponentClient;
@@ -54,13 +55,15 @@ export async function fetchListing(options: {
   let calls = 0;
   let failure: Error | undefined;
 
+  const { signal } = options;
   const fetchPage = async (index: number): Promise<AuthorizerListPage | undefined> => {
+    if (signal?.aborted) return undefined;
     const offset = index * STEP;
     const fetchedAt = clock.now();
     try {
       const page = await componentTokens.withToken((token) => {
         calls++;
-        return client.getAuthorizerList(token, { offset, count: PAGE_SIZE });
+        return client.getAuthorizerList(token, { offset, count: PAGE_SIZE }, { signal });
       });
       edges.set(index, { first: page.authorizers[0]?.authorizerAppId, last: page.authorizers.at(-1)?.authorizerAppId });
       for (const authorizer of page.authorizers) {
@@ -75,6 +78,8 @@ export async function fetchListing(options: {
     } catch (error) {
       if (!(error instanceof Error)) throw error;
       failure ??= error;
+      // Cut by the caller: the run is stopping, not failing.
+      if (signal?.aborted) return undefined;
       logger.warn('an authorizer list page failed', {
         offset,
         error: error.name,
@@ -87,20 +92,19 @@ export async function fetchListing(options: {
   const first = await fetchPage(0);
   const pageCount = first ? pagesFor(first.totalCount) : 0;
   if (first && pageCount > 1) {
-    const stop = new AbortController();
-    options.signal?.addEventListener('abort', () => stop.abort());
+    const quota = new AbortController();
     let done = 1;
     await forEachConcurrently(
       Array.from({ length: pageCount - 1 }, (_, i) => i + 1),
       options.concurrency,
       async (index) => {
         const page = await fetchPage(index);
-        if (!page && failure instanceof WechatQuotaError) stop.abort();
+        if (!page && failure instanceof WechatQuotaError) quota.abort();
         done++;
         if (done % 20 === 0 || done === pageCount)
           logger.info('authorizer list progress', { pagesDone: done, pagesTotal: pageCount });
       },
-      stop.signal,
+      signal ? AbortSignal.any([quota.signal, signal]) : quota.signal,
     );
   }
   const totalCount = first?.totalCount ?? 0;
@@ -110,7 +114,7 @@ export async function fetchListing(options: {
   const complete =
     first !== undefined &&
     failure === undefined &&
-    !options.signal?.aborted &&
+    !signal?.aborted &&
     totals.size === 1 &&
     overlapsHold &&
     entries.size === totalCount;

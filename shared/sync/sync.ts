@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type Metrics, noMetrics } from '../metrics.js';
-import type { AuthorizerSnapshot, AuthorizerStore, ListedEntry, SyncStore } from '../store/index.js';
+import type { AuthorizerStore, ListedEntry, SyncStore } from '../store/index.js';
 import { forEachConcurrently } from '../tokens/concurrency.js';
 import type { ComponentTokenProvider } from '../tokens/index.js';
 import type { WechatComponentClient } from '../wechat/index.js';
 import { planAbsences } from './absence.js';
-import { decide, type SyncDecision } from './decide.js';
+import { applyEntry, type Tally } from './apply-entry.js';
 import { needsReindex } from './due-repair.js';
 import { fetchListing } from './listing.js';
 
@@ -52,23 +52,17 @@ export interface SyncOptions {
   readonly writeConcurrency?: number;
   /** The run lease; renewed every third of it while the run lasts. Default 5 minutes. */
   readonly runLeaseMs?: number;
+  /**
+   * Aborted, the run stops: no more pages are asked for (those in flight are cut), no more accounts are
+   * written, and a run aborted before every listed account was written is not a complete listing, so it
+   * records no absence and revokes nobody. Writes already sent finish. The Lambda passes none (its
+   * deadline bounds it); the local runtime aborts it on Ctrl-C.
+   * @default none: the run goes to its end
+   */
+  readonly signal?: AbortSignal | undefined;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
 }
-
-type TallyField =
-  | 'added'
-  | 'updated'
-  | 'healed'
-  | 'reactivated'
-  | 'revoked'
-  | 'markedAbsent'
-  | 'relisted'
-  | 'revocationsDeferred'
-  | 'dueIndexRepaired'
-  | 'unchanged'
-  | 'conflicts';
-type Tally = { -readonly [K in TallyField]: number };
 
 /**
  * Makes DynamoDB's record of the authorizers match api_get_authorizer_list: new accounts added (due at
@@ -112,6 +106,14 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
     );
   }, leaseMs / 3);
   heartbeat.unref();
+  // One signal for both reasons to stop writing: the lease lost, or the caller's abort.
+  const stop = options.signal ? AbortSignal.any([lost.signal, options.signal]) : lost.signal;
+  // A worker may pull its next item just as the run stops: it starts no write then.
+  const unlessStopped =
+    <T>(work: (item: T) => Promise<void>) =>
+    async (item: T): Promise<void> => {
+      if (!stop.aborted) await work(item);
+    };
 
   try {
     // The snapshot is read while the pages are fetched. An account written after the listing began (an
@@ -119,16 +121,18 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
     const listingStartedAt = clock.now();
     const [snapshot, listing] = await Promise.all([
       syncStore.snapshot(),
-      fetchListing({ ...options, concurrency: options.pageConcurrency ?? 4, logger, signal: lost.signal }),
+      fetchListing({ ...options, concurrency: options.pageConcurrency ?? 4, logger, signal: stop }),
     ]);
     const written = new Set<string>();
-    const apply = (entry: ListedEntry) => applyEntry(options, snapshot.get(entry.appId), entry, tally, written);
+    const apply = unlessStopped((entry: ListedEntry) =>
+      applyEntry(options, snapshot.get(entry.appId), entry, tally, written),
+    );
     const writeConcurrency = options.writeConcurrency ?? 16;
-    await forEachConcurrently(listing.entries.values(), writeConcurrency, apply, lost.signal);
+    await forEachConcurrently(listing.entries.values(), writeConcurrency, apply, stop);
 
     const plan = planAbsences(
       snapshot.values(),
-      lost.signal.aborted ? { ...listing, complete: false } : listing,
+      stop.aborted ? { ...listing, complete: false } : listing,
       listingStartedAt,
     );
     if (plan.emptyListing) {
@@ -137,24 +141,24 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
         stored: snapshot.size,
       });
     }
-    const complete = listing.complete && !lost.signal.aborted && !plan.emptyListing;
+    const complete = listing.complete && !stop.aborted && !plan.emptyListing;
     await forEachConcurrently(
       plan.markAbsent,
       writeConcurrency,
-      async (stored) => {
+      unlessStopped(async (stored) => {
         if (await syncStore.markAbsent(stored.appId, stored.version, listingStartedAt)) tally.markedAbsent++;
         else tally.conflicts++;
-      },
-      lost.signal,
+      }),
+      stop,
     );
     await forEachConcurrently(
       plan.revoke,
       writeConcurrency,
-      async (stored) => {
+      unlessStopped(async (stored) => {
         if (await syncStore.revoke(stored.appId, stored.version, clock.now(), stored.absentSince)) tally.revoked++;
         else tally.conflicts++;
-      },
-      lost.signal,
+      }),
+      stop,
     );
     if (plan.deferred > 0) {
       tally.revocationsDeferred = plan.deferred;
@@ -169,11 +173,11 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
     await forEachConcurrently(
       [...snapshot.values()].filter((stored) => !written.has(stored.appId) && needsReindex(stored, repairAt)),
       writeConcurrency,
-      async (stored) => {
+      unlessStopped(async (stored) => {
         if (await syncStore.reindex(stored, repairAt)) tally.dueIndexRepaired++;
         else tally.conflicts++;
-      },
-      lost.signal,
+      }),
+      stop,
     );
     if (tally.dueIndexRepaired > 0)
       logger.warn('active accounts the due index may have lost were put back into it', {
@@ -196,76 +200,6 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
     clearInterval(heartbeat);
     await syncStore.releaseRun(componentAppId, owner).catch(() => undefined);
   }
-}
-
-/** Writes what one listed entry changes, deciding again from a fresh read when the state moved. */
-async function applyEntry(
-  options: SyncOptions,
-  stored: AuthorizerSnapshot | undefined,
-  entry: ListedEntry,
-  tally: Tally,
-  written: Set<string>,
-): Promise<void> {
-  const { syncStore, clock } = options;
-  let current = stored;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const decision = decide(current, entry);
-    if (await write(syncStore, current, entry, decision, clock.now())) {
-      count(decision, tally);
-      // These changed the version (and the due time where they activate): the snapshot's view is stale.
-      if (decision.kind !== 'unchanged' && decision.kind !== 'still_invalid' && decision.kind !== 'relisted')
-        written.add(entry.appId);
-      return;
-    }
-    current = await syncStore.read(entry.appId);
-  }
-  written.add(entry.appId);
-  tally.conflicts++;
-}
-
-/** `true` when the decision is carried out (or needs no write). */
-async function write(
-  store: SyncStore,
-  stored: AuthorizerSnapshot | undefined,
-  entry: ListedEntry,
-  decision: SyncDecision,
-  now: number,
-): Promise<boolean> {
-  switch (decision.kind) {
-    case 'unchanged':
-    case 'still_invalid':
-      return true;
-    case 'create':
-      return store.create(entry, now);
-    case 'update':
-      return store.applyListed(entry, { expectedVersion: stored?.version ?? 0, ...decision, activate: false, now });
-    case 'heal':
-      return store.applyListed(entry, { expectedVersion: stored?.version ?? 0, ...decision, activate: 'healed', now });
-    case 'relisted':
-      return store.clearAbsence(entry);
-    case 'reactivate':
-      return store.applyListed(entry, {
-        expectedVersion: stored?.version ?? 0,
-        ...decision,
-        activate: 'reauthorized',
-        now,
-      });
-  }
-}
-
-function count(decision: SyncDecision, tally: Tally): void {
-  const field = (
-    {
-      create: 'added',
-      unchanged: 'unchanged',
-      still_invalid: 'unchanged',
-      update: 'updated',
-      heal: 'healed',
-      reactivate: 'reactivated',
-      relisted: 'relisted',
-    } as const
-  )[decision.kind];
-  tally[field]++;
 }
 
 function report(summary: SyncSummary, metrics: Metrics, logger: Logger, failure: Error | undefined): void {

@@ -89,6 +89,28 @@ describe('Ctrl-C during a long refresh', () => {
   }, 120_000);
 });
 
+describe('Ctrl-C during the first sync of many accounts', () => {
+  /** The list pages the latest progress line counts. */
+  const pagesAsked = (output: string) =>
+    Number([...output.matchAll(/sync in progress: \d+ s, (\d+) list pages/g)].at(-1)?.[1] ?? 0);
+
+  it('stops within seconds: the accounts already listed are not all written first (exit 0)', async () => {
+    const { child, output } = startChild({ WECHAT_SIM_AUTHORIZERS: '20000', WECHAT_LOCAL_PROGRESS_MS: '200' });
+    // Once every page is listed (41 pages of 500): the sync is writing 20,000 new accounts, some 30 s of work.
+    await expect.poll(() => pagesAsked(output()), { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(41);
+    const sent = Date.now();
+    child.kill('SIGINT');
+    expect(await exited(child)).toBe(0);
+    expect(Date.now() - sent).toBeLessThan(5_000);
+    // Only the writes in flight at Ctrl-C; the listing, cut short, revoked nobody.
+    const added = Number(/sync: (\d+) added/.exec(output())?.[1]);
+    expect(added).toBeLessThan(1_000);
+    expect(output()).toMatch(/sync: \d+ added, 0 updated, 0 revoked, 0 unchanged in 41 pages \(listing not complete\)/);
+    expect(output()).not.toContain('ready: API');
+    expect(output()).not.toContain('could not stop cleanly');
+  }, 120_000);
+});
+
 describe('the ./local entry', () => {
   it('prints progress while a refresh lasts, and abortRuns cuts it short', async () => {
     const lines: string[] = [];
