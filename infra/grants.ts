@@ -6,15 +6,20 @@ import { IAM_LIMITS } from './iam-limits.js';
 import { INVOKE_ACTION, type SizedArn, statementLength } from './policy-size.js';
 import { RolePolicyPack } from './role-policy-pack.js';
 
+/** What a grant of every appid names in place of one (`grantTokenReadAll`, never a list's entry). */
+export const ALL_APPIDS = '*';
+
 /**
  * The appids a token grant names: each checked against the appid rule (a `*` or `?` in one would be an
- * IAM wildcard, widening the grant to other accounts' tokens), duplicates collapsed. `undefined` is every
- * appid (`*`); an empty list is refused rather than read as "every appid" or as nothing.
+ * IAM wildcard, widening the grant to other accounts' tokens), duplicates collapsed. No list, or an
+ * empty one, is refused rather than read as "every appid" or as nothing: a missing configuration must
+ * not widen a grant (`grantTokenReadAll` says so on purpose).
  */
 export function tokenRouteAppIds(appIds: readonly string[] | undefined): readonly string[] {
-  if (appIds === undefined) return ['*'];
-  if (appIds.length === 0) {
-    throw new GrantError('grantTokenRead: the appid list is empty; omit it to grant every appid');
+  if (appIds === undefined || appIds.length === 0) {
+    throw new GrantError(
+      `grantTokenRead: ${appIds === undefined ? 'no appid list' : 'the appid list is empty'}; name the appids, or call grantTokenReadAll to grant every appid`,
+    );
   }
   for (const appId of appIds) {
     if (typeof appId !== 'string' || !isAppId(appId)) {

@@ -6,7 +6,7 @@ import { ROUTES, type Route } from '../shared/api/routes.js';
 import { APPID_RULE, isAppId } from '../shared/appid.js';
 import { HubAttributesError } from './errors.js';
 import { checkSameAccount, checkSameRegion, granteeStack } from './grantee-stack.js';
-import { grantInvoke, grantOneRoute, tokenRouteAppIds } from './grants.js';
+import { ALL_APPIDS, grantInvoke, grantOneRoute, tokenRouteAppIds } from './grants.js';
 import { executeApiArn, type SizedArn } from './policy-size.js';
 
 /** Where a hub publishes what other stacks and apps need to find it: `/wechat-authorizer-tokens/<componentAppId>/<key>`. */
@@ -61,11 +61,13 @@ export interface IWechatAuthorizerTokens extends IConstruct {
    */
   urlFor(scope: IConstruct): string;
   /**
-   * Lets `grantee` call the token routes (GET the token, POST a refused one) of exactly these appids,
-   * or of every appid when none are given. A bad appid, or an empty list, throws `GrantError`; a grantee
-   * of another account throws `CrossAccountGrantError`.
+   * Lets `grantee` call the token routes (GET the token, POST a refused one) of exactly these appids. A
+   * bad appid, an empty list or no list (a forgotten `-c appIds`, say) throws `GrantError`: every appid
+   * is only ever granted by `grantTokenReadAll`. A grantee of another account throws `CrossAccountGrantError`.
    */
-  grantTokenRead(grantee: iam.IGrantable, appIds?: readonly string[]): iam.Grant;
+  grantTokenRead(grantee: iam.IGrantable, appIds: readonly string[]): iam.Grant;
+  /** Lets `grantee` call the token routes of every appid, present and future (an operator's role, say). */
+  grantTokenReadAll(grantee: iam.IGrantable): iam.Grant;
   /** Lets `grantee` read the component access token (its own route). */
   grantComponentToken(grantee: iam.IGrantable): iam.Grant;
   /** Lets `grantee` list the authorizers (never a token). */
@@ -108,8 +110,15 @@ export abstract class WechatAuthorizerTokensBase extends Construct implements IW
     return `https://${this.apiIdIn(stack)}.execute-api.${this.hubRegion}.${stack.urlSuffix}`;
   }
 
-  grantTokenRead(grantee: iam.IGrantable, appIds?: readonly string[]): iam.Grant {
-    const names = tokenRouteAppIds(appIds);
+  grantTokenRead(grantee: iam.IGrantable, appIds: readonly string[]): iam.Grant {
+    return this.#grantTokenRoutes(grantee, tokenRouteAppIds(appIds));
+  }
+
+  grantTokenReadAll(grantee: iam.IGrantable): iam.Grant {
+    return this.#grantTokenRoutes(grantee, [ALL_APPIDS]);
+  }
+
+  #grantTokenRoutes(grantee: iam.IGrantable, names: readonly string[]): iam.Grant {
     const apiId = this.apiIdFor(grantee);
     return grantInvoke(
       grantee,

@@ -38,7 +38,7 @@ describe('grants to other roles, evaluated by an IAM simulator on the synthesize
       }
       const role = (name: Consumer) => made.get(name) as iam.Role;
       hub.grantTokenRead(role('readerOfX'), [X]);
-      hub.grantTokenRead(role('readerOfAll'));
+      hub.grantTokenReadAll(role('readerOfAll'));
       hub.grantComponentToken(role('componentReader'));
       hub.grantList(role('lister'));
     });
@@ -68,7 +68,7 @@ describe('grants to other roles, evaluated by an IAM simulator on the synthesize
     expect(await allowedRoutes('readerOfX')).toEqual(['xToken', 'xRefresh']);
   });
 
-  it("the grant of every appid (none given) allows every appid's token routes, and not the component token or the list", async () => {
+  it("the grant of every appid (grantTokenReadAll) allows every appid's token routes, and not the component token or the list", async () => {
     expect(await allowedRoutes('readerOfAll')).toEqual(['xToken', 'xRefresh', 'yToken', 'yRefresh']);
   });
 

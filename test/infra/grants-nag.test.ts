@@ -35,7 +35,7 @@ describe('cdk-nag on a consumer of the token hub', () => {
       const hub = importHub(stack, 'Hub', { componentAppId: COMPONENT, apiId: 'abcde12345' });
       const role = lambdaRole(stack);
       hub.grantTokenRead(role, APPIDS);
-      hub.grantTokenRead(role);
+      hub.grantTokenReadAll(role);
       hub.grantComponentToken(role);
       hub.grantList(role);
     });

@@ -71,9 +71,10 @@ describe('the appids of a token grant', () => {
     expect(() => tokenRouteAppIds([])).toThrow(/empty/);
   });
 
-  it('collapses duplicates and reads no list as every appid', () => {
+  it('collapses duplicates, and refuses no list (only grantTokenReadAll grants every appid)', () => {
     expect(tokenRouteAppIds(['wx1', 'wx2', 'wx1'])).toEqual(['wx1', 'wx2']);
-    expect(tokenRouteAppIds(undefined)).toEqual(['*']);
+    // A forgotten list (undefined from a missing context value) does not widen to every appid.
+    expect(() => tokenRouteAppIds(undefined)).toThrow(/no appid list.*grantTokenReadAll/);
   });
 
   it('throws from grantTokenRead before anything is added to the role', () => {
@@ -81,6 +82,11 @@ describe('the appids of a token grant', () => {
     const role = new iam.Role(stack, 'Backend', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     const hub = importHub(stack, 'Hub', { componentAppId: 'wx0123456789abcdef', apiId: 'abcde12345' });
     expect(() => hub.grantTokenRead(role, ['wx1*'])).toThrow(GrantError);
+    // A list read from a context value that was not given: a JavaScript caller, or a cast, gets here.
+    const forgotten = (): readonly string[] => undefined as unknown as readonly string[];
+    expect(() => hub.grantTokenRead(role, forgotten())).toThrow(GrantError);
     expect(role.node.tryFindChild('WechatTokenGrants1')).toBeUndefined();
+    hub.grantTokenReadAll(role);
+    expect(role.node.tryFindChild('WechatTokenGrants1')).toBeDefined();
   });
 });
