@@ -14,7 +14,8 @@ export async function forEachConcurrently<T>(
   const worker = async (): Promise<void> => {
     while (!signal?.aborted) {
       const next = await iterator.next();
-      if (next.done) return;
+      // Aborted while the source was producing this item: it is not started either.
+      if (next.done || signal?.aborted) return;
       await work(next.value);
     }
   };
