@@ -57,7 +57,9 @@ const ACTIONS: Readonly<Record<string, { readonly method: 'GET' | 'POST'; readon
 export async function answerControl(request: ControlRequest, deps: ControlDeps): Promise<ControlAnswer> {
   const action = ACTIONS[request.pathname];
   if (!action) return problem(404, 'not_found', `no control route ${request.pathname}`);
-  if (request.method !== action.method)
+  // HEAD is GET without the body (Node's server sends no body for it).
+  const method = request.method === 'HEAD' && action.method === 'GET' ? 'GET' : request.method;
+  if (method !== action.method)
     return problem(405, 'method_not_allowed', `${request.pathname} is ${action.method} only`);
   if (deps.stopping()) return problem(503, 'stopping', 'the local runtime is stopping');
   try {
@@ -114,8 +116,13 @@ function durationMs(body: Body): number {
   const unit = given[0] ?? 'seconds';
   const value = body[unit];
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-    throw new ControlInputError('invalid_duration', `"${unit}" must be a number > 0, got ${JSON.stringify(value)}`);
+    // String(value): JSON.stringify writes Infinity (a parsed 1e400) as null.
+    throw new ControlInputError(
+      'invalid_duration',
+      `"${unit}" must be a number > 0, got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`,
+    );
   const ms = Math.round(value * (unit === 'seconds' ? 1_000 : 60_000));
+  if (ms < 1) throw new ControlInputError('invalid_duration', 'one advance moves the clock a millisecond at least');
   if (ms > MAX_ADVANCE_MS)
     throw new ControlInputError('invalid_duration', 'one advance moves the clock a year at most');
   return ms;

@@ -152,14 +152,27 @@ describe('POST /__sim/clock/advance, /__local/refresh and /__local/sync', () => 
     [{ seconds: 0 }, 'invalid_duration'],
     [{ seconds: 60, minutes: 1 }, 'invalid_duration'],
     [{ minutes: 10_000_000 }, 'invalid_duration'],
+    [{ seconds: 0.0001 }, 'invalid_duration'], // rounds to no millisecond at all
   ])('advance with %j: 400 %s, and the clock does not move', async (body, error) => {
     const before = runtime.simulator.clock.now();
     expect(await call('POST', '/__sim/clock/advance', body)).toMatchObject({ status: 400, body: { error } });
     expect(runtime.simulator.clock.now() - before).toBeLessThan(5_000);
   });
+
+  it('a number too large for a double (1e400 parses as Infinity) is refused naming it, not as null', async () => {
+    const answer = await fetch(`${runtime.apiUrl}/__sim/clock/advance`, { method: 'POST', body: '{"seconds":1e400}' });
+    expect(answer.status).toBe(400);
+    expect(((await answer.json()) as { message: string }).message).toContain('got Infinity');
+  });
 });
 
 describe('routing', () => {
+  it('HEAD on the status route answers as GET does, without a body', async () => {
+    const answer = await fetch(`${runtime.apiUrl}/__local/status`, { method: 'HEAD' });
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toBe('');
+  });
+
   it('an unknown control route is 404, a wrong method 405; product routes are never control routes', async () => {
     expect(await call('POST', '/__local/nope')).toMatchObject({ status: 404, body: { error: 'not_found' } });
     expect(await call('GET', '/__sim/authorize')).toMatchObject({ status: 405, body: { error: 'method_not_allowed' } });
