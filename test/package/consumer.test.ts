@@ -1,9 +1,10 @@
 // The package as another team gets it: packed by npm, installed from the tarball into a copy of
 // examples/consumer (a stock `cdk init app` layout) in a clean folder, offline from npm's cache, then
-// type-checked and synthesized there.
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+// type-checked under each module resolution an app may use, loaded as CommonJS the way jest loads it, and
+// synthesized there.
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mustRun } from '../support/run-command.js';
@@ -12,6 +13,44 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const FUNCTIONS = ['sync', 'refresh', 'getter', 'callback'] as const;
 const GRANTED = ['wx1111111111111111', 'wx2222222222222222'];
 const OFFLINE = ['--prefer-offline', '--no-audit', '--no-fund'];
+
+/** What npm's tarball may weigh, and each function's asset (its index.mjs and source map), unpacked. */
+const TARBALL_BUDGET_BYTES = 3_000_000;
+const ASSET_BUDGET_BYTES = 2_500_000;
+
+/**
+ * The TypeScript settings a consuming app may have, each over the example's files such an app has, with
+ * skipLibCheck off so that the package's declarations are checked too. Node10 (`module: commonjs`, the
+ * older `cdk init` template) checks the app without checks/require-entries.ts: /local's types reach zod's
+ * declarations, which need esModuleInterop under Node10.
+ */
+const RESOLUTIONS = [
+  {
+    name: 'NodeNext, CommonJS',
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    include: ['bin', 'lib', 'lambda', 'checks/require-entries.ts'],
+  },
+  {
+    name: 'Node16, CommonJS',
+    module: 'node16',
+    moduleResolution: 'node16',
+    include: ['bin', 'lib', 'lambda', 'checks/require-entries.ts'],
+  },
+  {
+    name: 'Node10, module commonjs',
+    module: 'commonjs',
+    moduleResolution: 'node10',
+    include: ['bin', 'lib', 'lambda'],
+  },
+  {
+    name: 'NodeNext, ES module',
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    include: ['checks/esm-entries.mts'],
+  },
+  { name: 'Bundler', module: 'esnext', moduleResolution: 'bundler', include: ['checks/esm-entries.mts'] },
+] as const;
 
 interface Template {
   Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }>;
@@ -58,6 +97,7 @@ describe('the packed package in a separate CDK app', () => {
     expect(files.filter((file) => /^(test|bench|examples|scripts)\/|\.test\.|(^|\/)test\//.test(file))).toEqual([]);
     for (const name of FUNCTIONS) expect(files).toContain(`dist/bundles/${name}/index.mjs`);
     expect(files).toEqual(expect.arrayContaining(['package.json', 'dist/infra/index.js', 'dist/infra/index.d.ts']));
+    expect(files).toEqual(expect.arrayContaining(['dist/cjs/infra/index.cjs', 'dist/cjs/infra/index.d.cts']));
     console.info(`tarball ${(tarballBytes / 1024).toFixed(0)} KB, ${files.length} files`);
   });
 
@@ -81,6 +121,54 @@ describe('the packed package in a separate CDK app', () => {
       required: 'function',
     });
   }, 60_000);
+
+  it('stays within its size budgets: the tarball, and each function asset, whose source map has no sources inside', async () => {
+    expect(tarballBytes).toBeLessThan(TARBALL_BUDGET_BYTES);
+    for (const name of FUNCTIONS) {
+      const folder = join(installed, 'dist', 'bundles', name);
+      const sizes = await Promise.all(
+        (await readdir(folder)).map(async (file) => (await stat(join(folder, file))).size),
+      );
+      const bytes = sizes.reduce((sum, size) => sum + size, 0);
+      console.info(`${name} asset ${(bytes / 1024).toFixed(0)} KB`);
+      expect(bytes).toBeLessThan(ASSET_BUDGET_BYTES);
+      const map = JSON.parse(await readFile(join(folder, 'index.mjs.map'), 'utf8')) as { sourcesContent?: unknown };
+      expect(map.sourcesContent).toBeUndefined();
+    }
+  });
+
+  it.each(RESOLUTIONS)(
+    'type-checks under $name resolution, skipLibCheck off',
+    async (resolution) => {
+      const { module, moduleResolution, include } = resolution;
+      const file = `tsconfig.${moduleResolution}-${module}.json`;
+      const compilerOptions = { module, moduleResolution, skipLibCheck: false };
+      await writeFile(join(consumer, file), JSON.stringify({ extends: './tsconfig.json', compilerOptions, include }));
+      await mustRun('npx', ['tsc', '--noEmit', '-p', file], { cwd: consumer });
+    },
+    180_000,
+  );
+
+  it('loads as CommonJS without require() of ES modules, as jest does: the stack synthesized, /local started', async () => {
+    // Compiled to CommonJS beside the sources (what ts-jest does; node_modules is left as it is), then run
+    // on Node 24 with require(esm) off: jest's module system cannot require() an ES module either.
+    const compile = ['tsc', '-p', 'tsconfig.json', '--noEmit', 'false', '--declaration', 'false', '--listEmittedFiles'];
+    const emitted = (await mustRun('npx', compile, { cwd: consumer })).stdout.match(/(?<=^TSFILE: ).+$/gm) ?? [];
+    const run = ['--no-experimental-require-module', 'checks/require-entries.js'];
+    const { stdout } = await mustRun('node', run, { cwd: consumer }).finally(() =>
+      Promise.all(emitted.map((file) => rm(file, { force: true }))),
+    );
+    const loaded = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+    expect(loaded).toMatchObject({ consumerFunctions: 1, hubFunctions: 4, localStatus: 200 });
+    expect((loaded.resolved as string[]).map((file) => relative(installed, file).split(sep).join('/'))).toEqual([
+      'dist/cjs/infra/index.cjs',
+      'dist/cjs/shared/caller/token-client.cjs',
+      'dist/cjs/infra/local/index.cjs',
+    ]);
+    // Nor a dynamic import(), which jest's runtime has only with --experimental-vm-modules.
+    const cjs = entries.filter((entry) => entry.endsWith('.cjs')).map((entry) => entry.replace(/^package\//, ''));
+    for (const file of cjs) expect(await readFile(join(installed, file), 'utf8')).not.toMatch(/\bimport\(/);
+  }, 120_000);
 
   it('type-checks (tsc --noEmit, its cdk init tsconfig), the WechatTokenClient call included', async () => {
     await mustRun('npx', ['tsc', '--noEmit'], { cwd: consumer });
