@@ -13,15 +13,14 @@ const documented = new Set(HTTP_API_CONTEXT_VARIABLES);
 const FREE_TEXT = ['$context.error.message', '$context.integrationErrorMessage', '$context.integration.error'];
 
 /**
- * The line API Gateway writes for `format`: each variable replaced by `value`, the free-text ones by
- * `message` as it is, and `$context.error.messageString`, documented as the message quoted ("namely
- * \"$context.error.message\""), by `message` as a JSON string.
+ * The variables of free text, and the pre-quoted form of one, which is not documented for a request
+ * without an error (a bare `-` there would break every successful line).
  */
-function substitute(format: string, value: string, message = value): string {
-  return format.replace(/\$context\.[A-Za-z0-9.]*[A-Za-z0-9]/g, (variable) => {
-    if (variable === '$context.error.messageString') return JSON.stringify(message);
-    return FREE_TEXT.includes(variable) ? message : value;
-  });
+const UNSAFE = [...FREE_TEXT, '$context.error.messageString'];
+
+/** The line API Gateway writes for `format`: each variable replaced by `value`, as it is. */
+function substitute(format: string, value: string): string {
+  return format.replace(/\$context\.[A-Za-z0-9.]*[A-Za-z0-9]/g, () => value);
 }
 
 /** Every `$context.…` variable a format names. */
@@ -79,7 +78,7 @@ describe("the HTTP API's access log format", () => {
       '$context.responseLength',
       '$context.integrationStatus',
       '$context.awsEndpointRequestId',
-      '$context.error.messageString',
+      '$context.error.responseType',
       '$context.identity.sourceIp',
       '$context.protocol',
     ]) {
@@ -107,12 +106,10 @@ describe("the HTTP API's access log format", () => {
     }
   });
 
-  it('stays one JSON object when an error message holds quotes, backslashes or a line break', () => {
-    const message = 'Invalid "appid" in path \\ or\nsomething';
-    const parsed = JSON.parse(substitute(format, 'x', message)) as Record<string, unknown>;
-    expect(parsed['error']).toBe(message);
-    // No variable of free text is quoted by hand: every one of them is written pre-quoted by API Gateway.
-    for (const variable of FREE_TEXT) expect(format).not.toContain(`"${variable}"`);
+  it('names no free text (an error message), quoted or pre-quoted: API Gateway cannot escape it', () => {
+    for (const variable of UNSAFE) expect(contextVariables(format)).not.toContain(variable);
+    // The format itself is JSON (cdk-nag's Serverless-APIGWStructuredLogging holds, unacknowledged).
+    expect(typeof JSON.parse(format)).toBe('object');
   });
 
   // The check itself: the format this stage had before (CDK's REST-API standard fields) is refused.
