@@ -30,8 +30,13 @@ export function configFromEnv(env: Env = process.env): ServiceConfig {
   const url = (setting: UrlSetting): string | undefined => {
     const raw = env[setting.env]?.trim() || setting.default;
     if (raw === undefined) return undefined;
-    if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol))
-      problems.push(`${setting.env} must be an http(s) URL, got "${raw}"`);
+    // The value is not repeated: this message is logged (an OperatorError), and a URL can carry a
+    // password, which belongs in no environment variable either.
+    const parsed = URL.canParse(raw) ? new URL(raw) : undefined;
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.username !== '' || parsed.password !== '')
+      problems.push(
+        `${setting.env} must be an http(s) URL with no user or password in it (its value is not repeated here)`,
+      );
     return raw;
   };
 

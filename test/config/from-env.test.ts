@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configFromEnv } from '../../shared/config/index.js';
+import { errorLogFields } from '../../shared/errors.js';
 
 const minimal = {
   COMPONENT_APPID: 'wx5e1a0c0ffee0c0de',
@@ -38,10 +39,29 @@ describe('configFromEnv', () => {
       'COMPONENT_APPID is required',
       'TABLE_NAME is required',
       'COMPONENT_SECRET_ARN is required',
-      'WECHAT_API_BASE must be an http(s) URL, got "ftp://x"',
+      // (Not quoted since issue 13: the message is logged, and a URL can carry a password.)
+      'WECHAT_API_BASE must be an http(s) URL with no user or password in it (its value is not repeated here)',
       'REFRESH_CONCURRENCY must be a whole number from 1 to 64, got "lots"',
       'LEASE_SECONDS must be a whole number from 20 to 120, got "600"',
     ]);
+  });
+
+  it.each([
+    'ftp://svc:S3cretPass@proxy.internal',
+    'https//svc:S3cretPass@proxy.internal',
+    'https://svc:S3cretPass@proxy.internal',
+  ])('a URL setting holding a password (%s) is refused without repeating it', (value) => {
+    const error = (() => {
+      try {
+        configFromEnv({ ...minimal, WECHAT_API_BASE: value });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(JSON.stringify(errorLogFields(error))).toContain('WECHAT_API_BASE must be an http(s) URL');
+    expect(JSON.stringify(errorLogFields(error))).not.toContain('S3cretPass');
   });
 
   it('has no setting for the secret itself', () => {
