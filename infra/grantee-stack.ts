@@ -11,6 +11,24 @@ export function granteeStack(grantee: iam.IGrantable): Stack | undefined {
   return undefined;
 }
 
+/** The top-level stack `stack` deploys with: itself, or the root of its `nestedStackParent` chain. */
+function topLevelStack(stack: Stack): Stack {
+  let top = stack;
+  while (top.nestedStackParent) top = top.nestedStackParent;
+  return top;
+}
+
+/**
+ * Whether two stacks deploy as one CloudFormation deployment: the same stack, or nested stacks (at some
+ * depth) of one top-level stack. A reference between them is a nested stack's parameter or output that
+ * CDK wires, never an export: no SSM read (a parent reads an SSM parameter when its change set is
+ * created, before a nested stack has written it) and no stack dependency (a nested stack cannot depend
+ * on its parent).
+ */
+export function deployedTogether(a: Stack, b: Stack): boolean {
+  return topLevelStack(a) === topLevelStack(b);
+}
+
 /** Two values that both are known at synth and differ. */
 function knownAndDifferent(a: string, b: string): boolean {
   return !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;

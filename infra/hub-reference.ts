@@ -5,7 +5,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { ROUTES, type Route } from '../shared/api/routes.js';
 import { APPID_RULE, isAppId } from '../shared/appid.js';
 import { HubAttributesError } from './errors.js';
-import { checkSameAccount, checkSameRegion, granteeStack } from './grantee-stack.js';
+import { checkSameAccount, checkSameRegion, deployedTogether, granteeStack } from './grantee-stack.js';
 import { ALL_APPIDS, grantInvoke, grantOneRoute, tokenRouteAppIds } from './grants.js';
 import { executeApiArn, type SizedArn } from './policy-size.js';
 
@@ -143,7 +143,9 @@ export abstract class WechatAuthorizerTokensBase extends Construct implements IW
   }
 
   /**
-   * The API id as `stack` may name it. In the hub's own stack, or when it is a literal, `apiId`. Otherwise
+   * The API id as `stack` may name it. In a stack deployed with the hub's (the same one, or nested stacks
+   * of one top-level stack: CDK passes the reference as a nested stack's parameter or output), or when it
+   * is a literal, `apiId`. Otherwise
    * a reference to the hub's stack would become an export there and an `Fn::ImportValue` here, and
    * CloudFormation then refuses every change of the hub's API id while the export is in use: the id is
    * read in `stack` from the hub's `api-id` SSM parameter instead (one template parameter per stack: CDK
@@ -152,7 +154,7 @@ export abstract class WechatAuthorizerTokensBase extends Construct implements IW
   private apiIdIn(stack: Stack): string {
     const hubStack = Stack.of(this);
     const source = this.apiIdParameter;
-    if (stack === hubStack || !Token.isUnresolved(this.apiId) || source === undefined) return this.apiId;
+    if (deployedTogether(stack, hubStack) || !Token.isUnresolved(this.apiId) || source === undefined) return this.apiId;
     checkSameAccount(this, this.hubAccount, stack);
     checkSameRegion(this, this.hubRegion, stack);
     // The parameter must exist before this stack reads it (`cdk deploy --all` orders by dependencies).
