@@ -5,6 +5,7 @@ import { GrantError } from './errors.js';
 import { IAM_LIMITS } from './iam-limits.js';
 import { INVOKE_ACTION, type SizedArn, statementLength } from './policy-size.js';
 import { RolePolicyPack } from './role-policy-pack.js';
+import { processWideWeakMap } from './shared-state.js';
 
 /** What a grant of every appid names in place of one (`grantTokenReadAll`, never a list's entry). */
 export const ALL_APPIDS = '*';
@@ -50,7 +51,7 @@ export function grantInvoke(grantee: iam.IGrantable, arns: readonly SizedArn[]):
 }
 
 /** The worst-case characters this module added to each non-role principal's inline policy. */
-const inlineTokenGrantSize = new WeakMap<iam.IPrincipal, number>();
+const inlineTokenGrantSize = processWideWeakMap<iam.IPrincipal, number>('inlineTokenGrantSize');
 
 /** The inline quota of a principal that is not an iam.Role; `undefined` when it has no identity policy. */
 function inlineBudget(principal: iam.IPrincipal): number | undefined {

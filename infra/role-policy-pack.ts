@@ -4,6 +4,7 @@ import { GrantError } from './errors.js';
 import { IAM_LIMITS, MANAGED_POLICIES_PER_ROLE_CONTEXT } from './iam-limits.js';
 import { acknowledgeWildcardArns } from './nag-findings.js';
 import { DOCUMENT_FRAME, INVOKE_ACTION, type SizedArn, statementLength } from './policy-size.js';
+import { processWideWeakMap } from './shared-state.js';
 
 interface PackedPolicy {
   readonly policy: iam.ManagedPolicy;
@@ -101,7 +102,7 @@ export class RolePolicyPack {
   }
 }
 
-const packs = new WeakMap<iam.Role, RolePolicyPack>();
+const packs = processWideWeakMap<iam.Role, RolePolicyPack>('rolePolicyPacks');
 
 /** Why the wildcard of each packed ARN is acknowledged (cdk-nag's AwsSolutions-IAM5, finding by finding). */
 const WILDCARD_REASON =
