@@ -36,8 +36,6 @@ import {
   validateLeaseMs,
 } from './trust.js';
 
-export type { RenewalFailure, RenewalResult, ServedToken } from './renewal-result.js';
-
 export interface AuthorizerRenewerOptions {
   readonly store: AuthorizerStore;
   readonly client: WechatComponentClient;
