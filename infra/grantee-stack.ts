@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
-import { CrossAccountGrantError, CrossRegionGrantError } from './errors.js';
+import { CrossAccountGrantError, CrossRegionGrantError, GrantError } from './errors.js';
 
 /** The stack whose template receives a grant's statements: the principal's (a role), else the grantee's. */
 export function granteeStack(grantee: iam.IGrantable): Stack | undefined {
@@ -41,10 +41,44 @@ function knownAndDifferent(a: string, b: string): boolean {
  */
 export function checkSameAccount(hub: IConstruct, hubAccount: string, stack: Stack): void {
   if (knownAndDifferent(hubAccount, stack.account)) {
-    throw new CrossAccountGrantError(
-      `${hub.node.path}: the hub's API is in account ${hubAccount} and the grantee's stack ${stack.node.path} in ${stack.account}. An HTTP API has no resource policy, so IAM only lets in principals of its own account: a policy granted here could never be used. Create a role in account ${hubAccount}, grant it there (grantTokenRead on the hub or on fromAttributes in a stack of that account), and let the caller of account ${stack.account} assume it (its trust policy names that account's principal).`,
+    throw crossAccount(hub, hubAccount, `the grantee's stack ${stack.node.path} in ${stack.account}`, stack.account);
+  }
+}
+
+/**
+ * The same refusal by the principal's own account, which may differ from its stack's: a role imported by
+ * the ARN of another account (CDK makes it immutable, so the grant would otherwise add nothing, silently).
+ */
+export function checkPrincipalAccount(hub: IConstruct, hubAccount: string, grantee: iam.IGrantable): void {
+  const account = grantee.grantPrincipal.principalAccount;
+  if (account !== undefined && knownAndDifferent(hubAccount, account)) {
+    throw crossAccount(hub, hubAccount, `the grantee's principal in ${account}`, account);
+  }
+}
+
+function crossAccount(hub: IConstruct, hubAccount: string, grantee: string, account: string): CrossAccountGrantError {
+  return new CrossAccountGrantError(
+    `${hub.node.path}: the hub's API is in account ${hubAccount} and ${grantee}. An HTTP API has no resource policy, so IAM only lets in principals of its own account: a policy granted here could never be used. Create a role in account ${hubAccount}, grant it there (grantTokenRead on the hub or on fromAttributes in a stack of that account), and let the caller of account ${account} assume it (its trust policy names that account's principal).`,
+  );
+}
+
+/**
+ * Refuses a grant that put no statement in a policy. CDK's immutable role (`fromRoleArn(…, { mutable:
+ * false })`, `withoutPolicyUpdates()`) reports every statement as added and drops it; the private class
+ * is told by its `addGrantsToResources` field (test/infra/cross-stack-grants.test.ts pins it). A
+ * principal that says it added nothing (no identity policy: a service principal, say) leaves `success`
+ * false.
+ */
+export function checkGrantAdded(hub: IConstruct, grantee: iam.IGrantable, grant: iam.Grant): iam.Grant {
+  const principal = grantee.grantPrincipal;
+  const immutable = 'addGrantsToResources' in principal;
+  if (immutable || !grant.success) {
+    const path = Construct.isConstruct(principal) ? ` ${principal.node.path}` : '';
+    throw new GrantError(
+      `${hub.node.path}: the grant to${path} added no policy statement: ${immutable ? 'the role is immutable' : 'the principal has no identity policy here'}, so it could never call the hub. Import the role with fromRoleArn(…, { mutable: true }) (the default), or grant it in the stack of the hub's account that creates it; a service or an account is granted through a role of the hub's account that it assumes.`,
     );
   }
+  return grant;
 }
 
 /**

@@ -5,7 +5,14 @@ import { Construct, type IConstruct } from 'constructs';
 import { ROUTES, type Route } from '../shared/api/routes.js';
 import { APPID_RULE, isAppId } from '../shared/appid.js';
 import { HubAttributesError } from './errors.js';
-import { checkSameAccount, checkSameRegion, deployedTogether, granteeStack } from './grantee-stack.js';
+import {
+  checkGrantAdded,
+  checkPrincipalAccount,
+  checkSameAccount,
+  checkSameRegion,
+  deployedTogether,
+  granteeStack,
+} from './grantee-stack.js';
 import { ALL_APPIDS, grantInvoke, grantOneRoute, tokenRouteAppIds } from './grants.js';
 import { executeApiArn, type SizedArn } from './policy-size.js';
 
@@ -120,22 +127,26 @@ export abstract class WechatAuthorizerTokensBase extends Construct implements IW
 
   #grantTokenRoutes(grantee: iam.IGrantable, names: readonly string[]): iam.Grant {
     const apiId = this.apiIdFor(grantee);
-    return grantInvoke(
-      grantee,
-      names.map((appId) => this.arn(apiId, tokenRoutesResource(appId))),
-    );
+    const arns = names.map((appId) => this.arn(apiId, tokenRoutesResource(appId)));
+    return checkGrantAdded(this, grantee, grantInvoke(grantee, arns));
   }
 
   grantComponentToken(grantee: iam.IGrantable): iam.Grant {
-    return grantOneRoute(grantee, this.arn(this.apiIdFor(grantee), routeResource(ROUTES.componentToken)));
+    const arn = this.arn(this.apiIdFor(grantee), routeResource(ROUTES.componentToken));
+    return checkGrantAdded(this, grantee, grantOneRoute(grantee, arn));
   }
 
   grantList(grantee: iam.IGrantable): iam.Grant {
-    return grantOneRoute(grantee, this.arn(this.apiIdFor(grantee), routeResource(ROUTES.authorizers)));
+    const arn = this.arn(this.apiIdFor(grantee), routeResource(ROUTES.authorizers));
+    return checkGrantAdded(this, grantee, grantOneRoute(grantee, arn));
   }
 
-  /** The API id as the grantee's policy may name it, after refusing a grantee of another account. */
+  /**
+   * The API id as the grantee's policy may name it, after refusing a grantee of another account (by its
+   * principal's account, then by its stack's).
+   */
   private apiIdFor(grantee: iam.IGrantable): string {
+    checkPrincipalAccount(this, this.hubAccount, grantee);
     const stack = granteeStack(grantee);
     if (!stack) return this.apiId;
     checkSameAccount(this, this.hubAccount, stack);

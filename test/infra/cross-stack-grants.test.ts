@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { WechatAuthorizerTokens } from '../../infra/construct.js';
-import { CrossAccountGrantError, CrossRegionGrantError } from '../../infra/errors.js';
+import { CrossAccountGrantError, CrossRegionGrantError, GrantError } from '../../infra/errors.js';
 import { importHub, parameterName } from '../../infra/hub-reference.js';
 
 const COMPONENT = 'wx0123456789abcdef';
@@ -103,5 +103,56 @@ describe('a grant from another account', () => {
     const role = new iam.Role(stack, 'Backend', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     const hub = importHub(stack, 'Hub', { componentAppId: COMPONENT, apiId: FAKE_API_ID, account: '123456789012' });
     expect(() => hub.grantTokenRead(role, APPIDS)).not.toThrow();
+  });
+
+  it("is refused for an imported role of another account, by the principal's account", () => {
+    // The role's stack is in the hub's account; only its ARN names account 999999999999. CDK makes such an
+    // import immutable, so the grant used to add nothing and say nothing.
+    const stack = new Stack(new App(), 'Consumer', { env: HUB_ENV });
+    const hub = importHub(stack, 'Hub', { componentAppId: COMPONENT, apiId: FAKE_API_ID });
+    const foreign = iam.Role.fromRoleArn(stack, 'Foreign', 'arn:aws:iam::999999999999:role/x');
+    expect(() => hub.grantTokenRead(foreign, APPIDS)).toThrow(CrossAccountGrantError);
+    expect(() => hub.grantTokenReadAll(foreign)).toThrow(/999999999999/);
+    expect(() => hub.grantComponentToken(foreign)).toThrow(CrossAccountGrantError);
+    expect(() => hub.grantList(foreign)).toThrow(CrossAccountGrantError);
+  });
+
+  it('is refused from a consumer stack of the app for a role of another account', () => {
+    const { hub, consumer } = twoStacks();
+    const foreign = iam.Role.fromRoleArn(consumer, 'Foreign', 'arn:aws:iam::999999999999:role/x');
+    expect(() => hub.grantTokenRead(foreign, APPIDS)).toThrow(CrossAccountGrantError);
+  }, 60_000);
+});
+
+describe('a grant that could not be added', () => {
+  function importedRole(options: iam.FromRoleArnOptions) {
+    const stack = new Stack(new App(), 'Consumer', { env: HUB_ENV });
+    const hub = importHub(stack, 'Hub', { componentAppId: COMPONENT, apiId: FAKE_API_ID });
+    return {
+      stack,
+      hub,
+      role: iam.Role.fromRoleArn(stack, 'Imported', `arn:aws:iam::${HUB_ENV.account}:role/x`, options),
+    };
+  }
+
+  it('is refused for an immutable role of the hub account, naming mutable: true', () => {
+    const { hub, role } = importedRole({ mutable: false });
+    expect(() => hub.grantTokenRead(role, APPIDS)).toThrow(GrantError);
+    expect(() => hub.grantList(role)).toThrow(/mutable: true/);
+    expect(() => hub.grantComponentToken(role)).toThrow(GrantError);
+  });
+
+  it('is refused when the principal reports that no statement was added', () => {
+    const { hub, role } = importedRole({ mutable: false, addGrantsToResources: true });
+    expect(() => hub.grantTokenReadAll(role)).toThrow(GrantError);
+  });
+
+  it('is added to a mutable imported role of the hub account', () => {
+    const { stack, hub, role } = importedRole({});
+    hub.grantTokenRead(role, APPIDS);
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    expect(JSON.stringify(stack.resolve(policies))).toContain(
+      `${FAKE_API_ID}/$default/*/authorizers/${APPIDS[0]}/token*`,
+    );
   });
 });
