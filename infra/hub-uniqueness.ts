@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack, Stage, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /** What makes two hubs collide on deploy: the same component AppId in the same account and region. */
@@ -11,9 +11,25 @@ function maySameDeploy(a: string, b: string): boolean {
   return Token.isUnresolved(a) || Token.isUnresolved(b) || a === b;
 }
 
+/** Two values that will be the same once deployed: both known at synth and equal. */
+function sureSameDeploy(a: string, b: string): boolean {
+  return !Token.isUnresolved(a) && !Token.isUnresolved(b) && a === b;
+}
+
+/**
+ * Whether two hub stacks may deploy into one account and region. Within one Stage (one cloud assembly,
+ * deployed with one profile) an environment not known at synth may be the other's. Separate Stages are
+ * commonly the same agnostic app deployed with different profiles (Dev, Prod): there, only environments
+ * known and equal collide.
+ */
+function mayCollide(here: Stack, there: Stack): boolean {
+  const same = Stage.of(here) === Stage.of(there) ? maySameDeploy : sureSameDeploy;
+  return same(here.account, there.account) && same(here.region, there.region);
+}
+
 /**
  * What is wrong with `hub` among the other hubs of its app (`isHub` tells them apart): another hub of the
- * same component AppId in the same account and region (or one not known at synth) would write the same
+ * same component AppId in the same account and region (or, within one Stage, one not known at synth) would write the same
  * SSM parameters and the same dashboard, which CloudFormation refuses at deploy, after the synth passed.
  */
 export function duplicateHubProblems(
@@ -25,12 +41,9 @@ export function duplicateHubProblems(
     .findAll()
     .filter(isHub)
     .filter((other) => other !== hub && other.componentAppId === hub.componentAppId)
-    .filter((other) => {
-      const there = Stack.of(other);
-      return maySameDeploy(here.account, there.account) && maySameDeploy(here.region, there.region);
-    })
+    .filter((other) => mayCollide(here, Stack.of(other)))
     .map(
       (other) =>
-        `two hubs serve the component AppId ${hub.componentAppId} in the same account and region (or one not known at synth): ${hub.node.path} and ${other.node.path}; their SSM parameters (/wechat-authorizer-tokens/${hub.componentAppId}/…) and dashboard would collide on deploy. Give each platform one hub, or put them in different accounts or regions.`,
+        `two hubs serve the component AppId ${hub.componentAppId} in the same account and region (or, within one Stage, one not known at synth): ${hub.node.path} and ${other.node.path}; their SSM parameters (/wechat-authorizer-tokens/${hub.componentAppId}/…) and dashboard would collide on deploy. Give each platform one hub, or put them in different accounts or regions.`,
     );
 }

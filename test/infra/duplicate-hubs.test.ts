@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { WechatAuthorizerTokens } from '../../infra/construct.js';
 
@@ -40,5 +40,44 @@ describe('two hubs of the same component AppId in one app', () => {
     new WechatAuthorizerTokens(stack, 'First', { componentAppId: COMPONENT });
     new WechatAuthorizerTokens(stack, 'Second', { componentAppId: 'wxfedcba9876543210' });
     expect(() => app.synth()).not.toThrow();
+  }, 60_000);
+
+  it('synthesize in two environment-agnostic Stages (one assembly each, deployed with different profiles)', () => {
+    const app = new App(noBundling);
+    for (const name of ['Dev', 'Prod']) {
+      new WechatAuthorizerTokens(new Stack(new Stage(app, name), 'Hub'), 'Tokens', { componentAppId: COMPONENT });
+    }
+    expect(() => app.synth()).not.toThrow();
+  }, 60_000);
+
+  it('fail the synth in two Stages of the same known account and region', () => {
+    const app = new App(noBundling);
+    for (const name of ['Dev', 'Prod']) {
+      const stage = new Stage(app, name, { env: { account: '123456789012', region: 'ap-east-1' } });
+      new WechatAuthorizerTokens(new Stack(stage, 'Hub'), 'Tokens', { componentAppId: COMPONENT });
+    }
+    expect(() => app.synth()).toThrow(/Dev\/Hub\/Tokens and Prod\/Hub\/Tokens/);
+  }, 60_000);
+
+  it('synthesize in two Stages when one environment is not known', () => {
+    const app = new App(noBundling);
+    const known = new Stage(app, 'Prod', { env: { account: '123456789012', region: 'ap-east-1' } });
+    new WechatAuthorizerTokens(new Stack(known, 'Hub'), 'Tokens', { componentAppId: COMPONENT });
+    new WechatAuthorizerTokens(new Stack(new Stage(app, 'Dev'), 'Hub'), 'Tokens', { componentAppId: COMPONENT });
+    expect(() => app.synth()).not.toThrow();
+  }, 60_000);
+
+  it('fail the synth in two environment-agnostic stacks of one Stage, or in one stack of a Stage', () => {
+    const app = new App(noBundling);
+    const stage = new Stage(app, 'Dev');
+    new WechatAuthorizerTokens(new Stack(stage, 'One'), 'Tokens', { componentAppId: COMPONENT });
+    new WechatAuthorizerTokens(new Stack(stage, 'Two'), 'Tokens', { componentAppId: COMPONENT });
+    expect(() => app.synth()).toThrow(/Dev\/One\/Tokens and Dev\/Two\/Tokens/);
+
+    const other = new App(noBundling);
+    const stack = new Stack(new Stage(other, 'Prod'), 'Hubs');
+    new WechatAuthorizerTokens(stack, 'First', { componentAppId: COMPONENT });
+    new WechatAuthorizerTokens(stack, 'Second', { componentAppId: COMPONENT });
+    expect(() => other.synth()).toThrow(/Prod\/Hubs\/First and Prod\/Hubs\/Second/);
   }, 60_000);
 });
