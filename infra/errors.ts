@@ -17,3 +17,9 @@ export class CrossAccountGrantError extends GrantError {}
 
 /** The hub's API named from a stack of another region, where its `api-id` parameter does not exist. */
 export class CrossRegionGrantError extends GrantError {}
+
+/**
+ * The hub's API named from a stack of another Stage: a Stage is its own cloud assembly, deployed on its
+ * own, so that stack cannot be made to wait for the hub's. The hub is imported in that Stage instead.
+ */
+export class CrossStageGrantError extends GrantError {}

@@ -1,7 +1,7 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack, Stage, Token } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
-import { CrossAccountGrantError, CrossRegionGrantError, GrantError } from './errors.js';
+import { CrossAccountGrantError, CrossRegionGrantError, CrossStageGrantError, GrantError } from './errors.js';
 
 /** The stack whose template receives a grant's statements: the principal's (a role), else the grantee's. */
 export function granteeStack(grantee: iam.IGrantable): Stack | undefined {
@@ -89,6 +89,20 @@ export function checkSameRegion(hub: IConstruct, hubRegion: string, stack: Stack
   if (knownAndDifferent(hubRegion, stack.region)) {
     throw new CrossRegionGrantError(
       `${hub.node.path}: the hub is in region ${hubRegion} and ${stack.node.path} in ${stack.region}; the hub's api-id SSM parameter, which names its API in other stacks, exists in ${hubRegion} only. In ${stack.node.path}, import the hub with WechatAuthorizerTokens.fromAttributes(…, { componentAppId, apiId, region: '${hubRegion}' }) and grant or read its url from that.`,
+    );
+  }
+}
+
+/**
+ * Refuses naming a hub created in this app from a stack of another Stage: that stack reads the hub's
+ * `api-id` parameter, which exists only once the hub's stack is deployed, and a dependency cannot cross
+ * Stages (each is its own assembly, deployed on its own).
+ */
+export function checkSameStage(hub: IConstruct, stack: Stack): void {
+  const hubStage = Stage.of(hub);
+  if (Stage.of(stack) !== hubStage) {
+    throw new CrossStageGrantError(
+      `${hub.node.path}: ${stack.node.path} is in another Stage than the hub (${hubStage?.node.path || 'the app'}); a Stage is deployed on its own, so ${stack.node.path} cannot be made to wait for the hub's stack. Deploy the hub first and import it in ${stack.node.path}: WechatAuthorizerTokens.fromParameters(…, componentAppId) (same account and region), or WechatAuthorizerTokens.fromAttributes(…, { componentAppId, apiId }), then grant or read its url from that.`,
     );
   }
 }

@@ -10,6 +10,7 @@ import {
   checkPrincipalAccount,
   checkSameAccount,
   checkSameRegion,
+  checkSameStage,
   deployedTogether,
   granteeStack,
 } from './grantee-stack.js';
@@ -62,15 +63,19 @@ export interface IWechatAuthorizerTokens extends IConstruct {
    */
   readonly url: string;
   /**
-   * `url` as a stack of `scope` may use it: in the hub's stack `url` itself; in another stack of the app,
-   * the API id read from the hub's `api-id` SSM parameter there (and that stack made to depend on the
-   * hub's), so that no cross-stack export pins the hub.
+   * `url` as a stack of `scope` may use it: in a stack deployed with the hub's (the same one, or nested
+   * stacks of one top-level stack) by reference; in another stack of the hub's Stage, the API id read
+   * from the hub's `api-id` SSM parameter there (and that stack made to depend on the hub's), so that no
+   * cross-stack export pins the hub. A stack of another Stage throws `CrossStageGrantError` (import the
+   * hub there with `fromParameters` or `fromAttributes`).
    */
   urlFor(scope: IConstruct): string;
   /**
    * Lets `grantee` call the token routes (GET the token, POST a refused one) of exactly these appids. A
    * bad appid, an empty list or no list (a forgotten `-c appIds`, say) throws `GrantError`: every appid
-   * is only ever granted by `grantTokenReadAll`. A grantee of another account throws `CrossAccountGrantError`.
+   * is only ever granted by `grantTokenReadAll`. A grantee of another account (its stack's or its principal's,
+   * a role imported by the ARN of another account) throws `CrossAccountGrantError`; a grant that adds no
+   * statement (an immutable role) throws `GrantError`.
    */
   grantTokenRead(grantee: iam.IGrantable, appIds: readonly string[]): iam.Grant;
   /** Lets `grantee` call the token routes of every appid, present and future (an operator's role, say). */
@@ -169,7 +174,10 @@ export abstract class WechatAuthorizerTokensBase extends Construct implements IW
     checkSameAccount(this, this.hubAccount, stack);
     checkSameRegion(this, this.hubRegion, stack);
     // The parameter must exist before this stack reads it (`cdk deploy --all` orders by dependencies).
-    if (source === 'written' && !stack.dependencies.includes(hubStack)) stack.addDependency(hubStack);
+    if (source === 'written') {
+      checkSameStage(this, stack);
+      if (!stack.dependencies.includes(hubStack)) stack.addDependency(hubStack);
+    }
     return ssm.StringParameter.valueForStringParameter(stack, parameterName(this.componentAppId, 'api-id'));
   }
 
