@@ -28,7 +28,7 @@ import {
   type WechatAuthorizerTokensAttributes,
   WechatAuthorizerTokensBase,
 } from './hub-reference.js';
-import { duplicateHubProblems } from './hub-uniqueness.js';
+import { duplicateHubProblems, markHub } from './hub-uniqueness.js';
 import { lambdaEnvironment, propProblems } from './lambda-environment.js';
 import { type HubMonitoring, hubMonitoring } from './monitoring.js';
 import { callbackUrlOf, publishLocations } from './outputs.js';
@@ -103,14 +103,9 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
   constructor(scope: Construct, id: string, props: WechatAuthorizerTokensProps) {
     super(scope, id);
     this.node.addValidation({ validate: () => propProblems(props) });
-    this.node.addValidation({
-      validate: () =>
-        duplicateHubProblems(
-          this,
-          (construct): construct is WechatAuthorizerTokens => construct instanceof WechatAuthorizerTokens,
-        ),
-    });
     this.componentAppId = props.componentAppId;
+    markHub(this);
+    this.node.addValidation({ validate: () => duplicateHubProblems(this) });
     const named = isAppId(props.componentAppId);
     this.table = this.#table();
     this.secret = props.secret ?? this.#templateSecret(props.componentAppId);

@@ -6,6 +6,21 @@ interface HubIdentity extends IConstruct {
   readonly componentAppId: string;
 }
 
+/**
+ * The mark of a deployed hub, in the global symbol registry rather than a class: an app may load the
+ * package's ES module and its CommonJS build side by side, and `instanceof` would not see the other copy's hubs.
+ */
+const HUB_MARK = Symbol.for('wechat-authorizer-tokens.WechatAuthorizerTokens');
+
+/** Marks `hub` as a deployed hub, for `duplicateHubProblems` of every copy of this module. */
+export function markHub(hub: HubIdentity): void {
+  Object.defineProperty(hub, HUB_MARK, { value: true });
+}
+
+function isHub(construct: IConstruct): construct is HubIdentity {
+  return (construct as unknown as Record<symbol, unknown>)[HUB_MARK] === true;
+}
+
 /** Two values that may be the same once deployed: equal, or either one not known at synth. */
 function maySameDeploy(a: string, b: string): boolean {
   return Token.isUnresolved(a) || Token.isUnresolved(b) || a === b;
@@ -28,14 +43,11 @@ function mayCollide(here: Stack, there: Stack): boolean {
 }
 
 /**
- * What is wrong with `hub` among the other hubs of its app (`isHub` tells them apart): another hub of the
+ * What is wrong with `hub` among the other (marked) hubs of its app: another hub of the
  * same component AppId in the same account and region (or, within one Stage, one not known at synth) would write the same
  * SSM parameters and the same dashboard, which CloudFormation refuses at deploy, after the synth passed.
  */
-export function duplicateHubProblems(
-  hub: HubIdentity,
-  isHub: (construct: IConstruct) => construct is HubIdentity,
-): string[] {
+export function duplicateHubProblems(hub: HubIdentity): string[] {
   const here = Stack.of(hub);
   return hub.node.root.node
     .findAll()

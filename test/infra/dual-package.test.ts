@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it, vi } from 'vitest';
 
 type HubReference = typeof import('../../infra/hub-reference.js');
+type Construct = typeof import('../../infra/construct.js');
 
 /** A fresh copy of the grant modules, as an app loading both the ES module and the CommonJS build has. */
 async function freshCopy(): Promise<HubReference> {
@@ -26,5 +27,18 @@ describe('two copies of the package in one process (its ES module and its Common
     expect(Object.keys(policies)).toHaveLength(1);
     expect(text.match(/wx1111111111111111/g)).toHaveLength(1);
     expect(text.match(/wx2222222222222222/g)).toHaveLength(1);
+  });
+
+  it("see each other's hubs: two hubs of one component AppId, one from each copy, fail the synth", async () => {
+    vi.resetModules();
+    const first: Construct = await import('../../infra/construct.js');
+    vi.resetModules();
+    const second: Construct = await import('../../infra/construct.js');
+    expect(second.WechatAuthorizerTokens).not.toBe(first.WechatAuthorizerTokens);
+    const app = new App();
+    const stack = new Stack(app, 'Hubs', { env: { account: '123456789012', region: 'us-east-1' } });
+    new first.WechatAuthorizerTokens(stack, 'A', { componentAppId: 'wx0123456789abcdef' });
+    new second.WechatAuthorizerTokens(stack, 'B', { componentAppId: 'wx0123456789abcdef' });
+    expect(() => app.synth()).toThrow(/two hubs serve the component AppId wx0123456789abcdef/);
   });
 });
