@@ -40,7 +40,6 @@ export function lambdaEnvironment(
     [SETTINGS.renewalMarginMs.env]: String(tunableValue(props, 'renewalMargin')),
     [SETTINGS.componentTokenMarginMs.env]: String(tunableValue(props, 'componentTokenMargin')),
     [SETTINGS.leaseMs.env]: String(tunableValue(props, 'lease')),
-    NODE_OPTIONS: '--enable-source-maps',
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
   };
 }
