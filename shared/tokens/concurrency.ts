@@ -14,8 +14,9 @@ export async function forEachConcurrently<T>(
   const worker = async (): Promise<void> => {
     while (!signal?.aborted) {
       const next = await iterator.next();
-      // Aborted while the source was producing this item: it is not started either.
-      if (next.done || signal?.aborted) return;
+      // An item the source produced while the abort came is still handed over: the work checks the
+      // signal itself where starting matters (a renewal, a sync's write), and counts what it left.
+      if (next.done) return;
       await work(next.value);
     }
   };

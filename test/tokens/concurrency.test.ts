@@ -17,18 +17,31 @@ describe('forEachConcurrently', () => {
     expect(most).toBe(3);
   });
 
-  it('starts no item the source produced after the abort, though a worker was waiting for it', async () => {
+  it('pulls no item after the abort; the one being produced when it came is handed to the work, which checks the signal', async () => {
     const controller = new AbortController();
+    const pulled: number[] = [];
     async function* slowSource(): AsyncGenerator<number> {
+      pulled.push(1);
       yield 1;
       // The abort arrives while the worker waits for the next item.
       await new Promise((resolve) => setTimeout(resolve, 20));
       controller.abort();
+      pulled.push(2);
       yield 2;
+      pulled.push(3);
       yield 3;
     }
-    const started: number[] = [];
-    await forEachConcurrently(slowSource(), 1, async (item) => void started.push(item), controller.signal);
-    expect(started).toEqual([1]);
+    const handed: Array<{ item: number; aborted: boolean }> = [];
+    await forEachConcurrently(
+      slowSource(),
+      1,
+      async (item) => void handed.push({ item, aborted: controller.signal.aborted }),
+      controller.signal,
+    );
+    expect(pulled).toEqual([1, 2]);
+    expect(handed).toEqual([
+      { item: 1, aborted: false },
+      { item: 2, aborted: true },
+    ]);
   });
 });
