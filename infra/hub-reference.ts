@@ -176,7 +176,8 @@ export abstract class WechatAuthorizerTokensBase extends Construct implements IW
     // The parameter must exist before this stack reads it (`cdk deploy --all` orders by dependencies).
     if (source === 'written') {
       checkSameStage(this, stack);
-      if (!stack.dependencies.includes(hubStack)) stack.addDependency(hubStack);
+      if (!stack.dependencies.includes(hubStack))
+        stack.addStackDependency(hubStack, "it reads the hub's api-id SSM parameter");
     }
     return ssm.StringParameter.valueForStringParameter(stack, parameterName(this.componentAppId, 'api-id'));
   }
