@@ -1,17 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type Metrics, noMetrics } from '../metrics.js';
 import type { Sensitive } from '../sensitive.js';
-import type {
-  AuthorizerExtra,
-  AuthorizerRecord,
-  AuthorizerStore,
-  IssuedToken,
-  TokenStateChange,
-} from '../store/index.js';
-import type { WechatComponentClient } from '../wechat/index.js';
-import type { ComponentTokenProvider } from './component-token.js';
+import type { AuthorizerExtra, AuthorizerRecord, IssuedToken, TokenStateChange } from '../store/index.js';
 import { asError, classify, describe, FAILURE_METRIC, failureStep } from './renewal-failure.js';
 import {
   acquireLease,
@@ -24,6 +15,7 @@ import {
   transition,
 } from './renewal-protocol.js';
 import type { RenewalResult, ServedToken } from './renewal-result.js';
+import type { AuthorizerRenewerOptions } from './renewer-options.js';
 import {
   DEFAULT_LEASE_MS,
   DEFAULT_RENEWAL_MARGIN_MS,
@@ -36,20 +28,7 @@ import {
   validateLeaseMs,
 } from './trust.js';
 
-export interface AuthorizerRenewerOptions {
-  readonly store: AuthorizerStore;
-  readonly client: WechatComponentClient;
-  readonly componentTokens: ComponentTokenProvider;
-  readonly clock: Clock;
-  /** The scheduled refresh renews this long before expiry. Default 15 minutes. */
-  readonly renewalMarginMs?: number;
-  /** Longer than a WeChat call with its retries; at most half the trust window. Default 30 s. */
-  readonly leaseMs?: number;
-  readonly pollMs?: number;
-  readonly metrics?: Metrics;
-  readonly logger?: Logger;
-  readonly newOwner?: () => string;
-}
+export type { AuthorizerRenewerOptions } from './renewer-options.js';
 
 const DEFAULTS = { renewalMarginMs: DEFAULT_RENEWAL_MARGIN_MS, leaseMs: DEFAULT_LEASE_MS, pollMs: 100 };
 
