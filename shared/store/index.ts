@@ -9,6 +9,7 @@ export { componentKey } from './items/component.js';
 export { isSyncRunKey } from './items/sync-run.js';
 export type { Lease } from './lease.js';
 export { isLeaseAbandoned, isLeaseLive } from './lease.js';
+export * from './push-receipts.js';
 export * from './schema.js';
 export { type StoredToken, storedTokens } from './stored-tokens.js';
 export * from './sync-store.js';
