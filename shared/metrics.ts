@@ -50,7 +50,13 @@ export type MetricName =
   | 'SyncRelisted'
   | 'SyncRevocationsDeferred'
   | 'SyncEmptyListing'
-  | 'DueIndexRepaired';
+  | 'DueIndexRepaired'
+  /** A push the callback refused, for any reason (the reason is in its log line, not a dimension). */
+  | 'PushRefused'
+  /** A push signed with the message Token that the EncodingAESKey cannot decrypt: a wrong key, or a probe. */
+  | 'PushUndecryptable'
+  /** A push handled lately, delivered again (WeChat's re-delivery, or a replay): acknowledged, not acted on. */
+  | 'PushRepeated';
 
 /** Durations and ages, in milliseconds. */
 export type DurationMetricName = 'SyncDuration' | 'RefreshRunDuration' | 'TicketAge';

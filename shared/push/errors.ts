@@ -26,3 +26,12 @@ export class WechatCryptoError extends PushError {
     this.reason = reason;
   }
 }
+
+/**
+ * A push whose signature was valid but whose ciphertext our keys cannot decrypt. WeChat signs and
+ * encrypts with the same component's Token and EncodingAESKey, so this never happens to a genuine push
+ * unless the EncodingAESKey in the secret is not the one WeChat uses (a mistaken change or rotation);
+ * from anyone else it is someone who holds the Token probing the decryption. Its own class, so that the
+ * push handler tells it apart from every other refusal and raises an alarm.
+ */
+export class UndecryptablePushError extends WechatCryptoError {}

@@ -1,25 +1,28 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { ComponentSecret, ComponentSecretReader } from '../secrets.js';
-import type { AuthorizerStore, ComponentStore } from '../store/index.js';
+import type { AuthorizerStore, ComponentStore, PushReceipts } from '../store/index.js';
 import { type AuthorizationDeps, exchangeAuthorization } from '../tokens/authorization.js';
-import { type CryptoFailure, WechatCryptoError } from './errors.js';
+import { MAX_WECHAT_CLOCK_SKEW_MS } from '../wechat-time.js';
+import { admitPush, type ReceivedPush, type Refusal, type RefusalReason, refusal, screenPush } from './admit-push.js';
+import { WechatCryptoError } from './errors.js';
 import { MessageCrypto } from './message-crypto.js';
-import { type EncryptedPush, openPush } from './open-push.js';
-import { type ComponentPush, readPush } from './read-push.js';
+import type { ComponentPush } from './read-push.js';
 
 /** What became of a push. Only `handled` tells WeChat to stop delivering it. */
 export type PushOutcome =
-  /** Acted on, or acknowledged and ignored (a re-delivered push, a type the component has no use for). */
+  /** Acted on, or acknowledged and ignored (a push already handled, a type the component has no use for). */
   | { readonly kind: 'handled' }
-  /** Not opened: unsigned, not decryptable, not WeChat's format, or the component's keys are unusable. */
-  | { readonly kind: 'unopened'; readonly reason: CryptoFailure }
-  /** Opened, but its `<AppId>` names another component: a forgery or a mix-up. */
-  | { readonly kind: 'other_component' }
-  /** Opened, but a field its type needs is missing or malformed. */
-  | { readonly kind: 'malformed'; readonly problem: string }
-  /** The authorization code belongs to another account than the push names. */
-  | { readonly kind: 'wrong_account' };
+  /** Not acted on, for `reason` (logged and counted; the callback answers every refusal alike). */
+  | { readonly kind: 'refused'; readonly reason: RefusalReason };
+
+/**
+ * How long a handled push is remembered. A push is admitted only while its signed `timestamp` and its
+ * `CreateTime` are within the skew of now, so a push handled at t can be replayed until t + 2 × skew at
+ * the latest; a minute more for the clocks of two Lambda instances.
+ */
+export const PUSH_RECEIPT_LIFETIME_MS = 2 * MAX_WECHAT_CLOCK_SKEW_MS + 60_000;
 
 export interface PushHandlingDeps {
   /** The component's credentials: its message keys open the pushes. */
@@ -27,39 +30,78 @@ export interface PushHandlingDeps {
   readonly componentAppId: string;
   readonly component: ComponentStore;
   readonly authorizers: AuthorizerStore;
+  /** The pushes handled lately: a replay, or a delivery once more, is not acted on again. */
+  readonly receipts: PushReceipts;
   readonly exchange: Omit<AuthorizationDeps, 'store'>;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly metrics: Metrics;
 }
 
 /**
- * WeChat's pushes to the component (tickets, authorizations, revocations). Every push is verified,
- * decrypted and checked before anything changes; tickets are kept unless a newer one is stored,
- * authorizations are exchanged and stored at once, revocations marked. Handling is idempotent: WeChat
- * re-delivers pushes. A failure to act (DynamoDB, WeChat) is thrown: the push is to be delivered again.
+ * WeChat's pushes to the component (tickets, authorizations, revocations). Every push is screened,
+ * verified, decrypted and checked before anything changes (see admit-push.ts); a push handled lately is
+ * acknowledged and not acted on again; tickets are kept unless a newer one is stored, authorizations are
+ * exchanged and stored at once, revocations marked. A failure to act (DynamoDB, WeChat, the secret) is
+ * thrown, never a refusal: the push is to be delivered again.
+ *
+ * Replays are remembered with a conditional write of our own (items/push-receipt.ts), not Powertools
+ * Idempotency: that records a push as in progress before acting and deletes the record after a failure
+ * (DeleteItem, and an in-progress lock a crashed instance leaves until it expires), reads the existing
+ * record through ReturnValuesOnConditionCheckFailure (which dynalite lacks), and adds a package to the
+ * callback's bundle. Here a push is remembered only once it was acted on, so no failure can leave it
+ * remembered but not done; a delivery concurrent with the first acts twice, which every action allows.
  */
-export function pushHandler(deps: PushHandlingDeps): (push: EncryptedPush) => Promise<PushOutcome> {
+export function pushHandler(deps: PushHandlingDeps): (push: ReceivedPush) => Promise<PushOutcome> {
   const cryptoFor = cryptoPerSecret(deps.secret);
-  return async (push) => {
+  return async (received) => {
+    const now = deps.clock.now();
+    const screened = screenPush(received, now);
+    if (screened) return refused(deps, screened);
     let crypto: MessageCrypto;
-    let opened: ReturnType<typeof openPush>;
     try {
       crypto = await cryptoFor();
-      opened = openPush(crypto, push);
     } catch (error) {
+      // Keys the secret holds but that cannot be used (invalid_key): refused; reading the secret failed: thrown.
       if (!(error instanceof WechatCryptoError)) throw error;
-      deps.logger.warn('push refused', { reason: error.reason });
-      return { kind: 'unopened', reason: error.reason };
+      return refused(deps, refusal(error.reason));
     }
-    // The ciphertext already ended with our AppId; a differing <AppId> field is a forgery or a mix-up.
-    const appId = opened.fields['AppId'];
-    if (appId !== undefined && appId !== crypto.appId) return { kind: 'other_component' };
-    const read = readPush(opened.fields);
-    return 'problem' in read ? { kind: 'malformed', problem: read.problem } : act(deps, read);
+    const admitted = admitPush(crypto, received, now);
+    if ('reason' in admitted) return refused(deps, admitted);
+    if (await deps.receipts.handled(admitted.receiptId, now)) {
+      deps.logger.info('push already handled: acknowledged, not acted on again', {
+        infoType: admitted.push.infoType,
+      });
+      deps.metrics.count('PushRepeated');
+      return { kind: 'handled' };
+    }
+    const outcome = await act(deps, admitted.push);
+    if (outcome.kind === 'refused') return refused(deps, refusal(outcome.reason));
+    await deps.receipts.remember(admitted.receiptId, deps.clock.now(), now + PUSH_RECEIPT_LIFETIME_MS);
+    return outcome;
   };
 }
 
-async function act(deps: PushHandlingDeps, push: ComponentPush): Promise<PushOutcome> {
+/** A refusal logged (its reason, never the push) and counted; one after a valid signature raises an alarm. */
+function refused(deps: PushHandlingDeps, why: Refusal): PushOutcome {
+  const { reason, problem, error } = why;
+  deps.metrics.count('PushRefused');
+  if (why.undecryptable) {
+    deps.metrics.count('PushUndecryptable');
+    deps.logger.error(
+      "push refused: signed with the message Token but not decryptable with the EncodingAESKey (check the key in the secret against WeChat's)",
+      { reason },
+    );
+  } else if (reason === 'unreadable') deps.logger.error('push refused: reading it failed', { reason, error });
+  else deps.logger.warn('push refused', { reason, ...(problem === undefined ? {} : { problem }) });
+  return { kind: 'refused', reason };
+}
+
+/** What a push asks, done; a code for another account is refused (the caller logs it). */
+async function act(
+  deps: PushHandlingDeps,
+  push: ComponentPush,
+): Promise<{ readonly kind: 'handled' } | { readonly kind: 'refused'; readonly reason: 'wrong_account' }> {
   const { logger } = deps;
   const now = deps.clock.now();
   switch (push.infoType) {
@@ -79,7 +121,7 @@ async function act(deps: PushHandlingDeps, push: ComponentPush): Promise<PushOut
         { store: deps.authorizers, ...deps.exchange },
         { appId, authorizationCode: push.authorizationCode, createTime: push.createTime },
       );
-      if (outcome.kind === 'wrong_account') return { kind: 'wrong_account' };
+      if (outcome.kind === 'wrong_account') return { kind: 'refused', reason: 'wrong_account' };
       if (outcome.kind === 'code_spent')
         logger.info('authorization code already exchanged or expired: a re-delivered push', {
           appId,

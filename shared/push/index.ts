@@ -1,3 +1,4 @@
+export * from './admit-push.js';
 export * from './errors.js';
 export * from './handle-push.js';
 export * from './message-crypto.js';

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { WechatCryptoError } from './errors.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { UndecryptablePushError, WechatCryptoError } from './errors.js';
 import type { MessageCrypto } from './message-crypto.js';
 import { buildFlatXml, parseFlatXml, requireField, type XmlFields } from './xml.js';
 
@@ -18,6 +18,14 @@ export interface OpenedPush {
   /** The decrypted inner XML. */
   readonly xml: string;
   readonly fields: XmlFields;
+  /**
+   * What names this push and no other: the SHA-256 of its ciphertext's bytes (hex). The ciphertext
+   * begins with 16 random bytes, so no two pushes share it, and it is what a replay cannot change:
+   * whoever holds the message Token can sign a captured ciphertext again with a fresh timestamp and
+   * nonce, but any other ciphertext decrypts to another message (or to nothing). The bytes, not the
+   * base64 text, so that another spelling of the same bytes is the same push.
+   */
+  readonly receiptId: string;
 }
 
 /**
@@ -37,8 +45,19 @@ export function openPush(crypto: MessageCrypto, push: EncryptedPush, maxBytes = 
   }
   const encrypt = requireField(parseFlatXml(push.body), 'Encrypt');
   crypto.verify(push.msgSignature, push.timestamp, push.nonce, encrypt);
-  const xml = crypto.decrypt(encrypt);
-  return { xml, fields: parseFlatXml(xml) };
+  const xml = decryptSigned(crypto, encrypt);
+  const receiptId = createHash('sha256').update(Buffer.from(encrypt, 'base64')).digest('hex');
+  return { xml, fields: parseFlatXml(xml), receiptId };
+}
+
+/** Decrypts a ciphertext whose signature was verified: a failure now is an `UndecryptablePushError`. */
+function decryptSigned(crypto: MessageCrypto, encrypt: string): string {
+  try {
+    return crypto.decrypt(encrypt);
+  } catch (error) {
+    if (!(error instanceof WechatCryptoError)) throw error;
+    throw new UndecryptablePushError(error.reason, error.message, { cause: error });
+  }
 }
 
 export interface SealedPush extends EncryptedPush {

@@ -1,5 +1,6 @@
 import { isAppId } from '../appid.js';
 import { type Sensitive, sensitive } from '../sensitive.js';
+import { parseUnixSeconds } from '../wechat-time.js';
 import type { XmlFields } from './xml.js';
 
 /** What an opened push asks of the component, its fields checked; `createTime` is WeChat's, unix seconds. */
@@ -20,10 +21,14 @@ export interface PushProblem {
   readonly problem: string;
 }
 
-/** Reads the fields of a decrypted push, checking what its `InfoType` needs (CreateTime for every one). */
+/**
+ * Reads the fields of a decrypted push, checking what its `InfoType` needs (CreateTime for every one, in
+ * decimal seconds as WeChat writes it: `0x10`, `1e9` or ` 5` are not a time). Whether the time is near
+ * enough to now is the push handler's to judge.
+ */
 export function readPush(fields: XmlFields): ComponentPush | PushProblem {
-  const createTime = Number(fields['CreateTime']);
-  if (!Number.isInteger(createTime) || createTime <= 0) return { problem: 'CreateTime is missing or not a number' };
+  const createTime = parseUnixSeconds(fields['CreateTime']);
+  if (createTime === undefined) return { problem: 'CreateTime is missing or not decimal seconds' };
   const infoType = fields['InfoType'];
   switch (infoType) {
     case 'component_verify_ticket': {

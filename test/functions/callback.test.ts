@@ -5,15 +5,20 @@ import { PUBLISHED_VECTORS } from '../fixtures/published-vectors.js';
 import { type ApiTestbed, startApiTestbed } from '../support/api-testbed.js';
 import { useDynalite } from '../support/dynalite-fixture.js';
 import { independentPush } from '../support/independent-wxcrypt.js';
+import { sealedPush } from '../support/push-attacker.js';
 
-/** A push built by the independent implementation, as WeChat would send it. */
-function pushOf(fields: Record<string, string | number>, at = { timestamp: '1795428000', nonce: '1372623149' }) {
-  const xml = `<xml>${Object.entries(fields)
-    .map(([name, value]) =>
-      typeof value === 'number' ? `<${name}>${value}</${name}>` : `<${name}><![CDATA[${value}]]></${name}>`,
-    )
-    .join('')}</xml>`;
-  return independentPush(component, xml, at);
+/** A push built by the independent implementation, as WeChat would send it, stamped with its CreateTime. */
+function pushOf(fields: Record<string, string | number>, at?: { timestamp: string; nonce: string }) {
+  const createTime = typeof fields['CreateTime'] === 'number' ? fields['CreateTime'] : undefined;
+  return sealedPush(fields, at ?? { timestamp: createTime ?? Math.floor(Date.now() / 1000) });
+}
+
+/** The refusal's reason, as the last `push refused` line logged it. */
+function lastReason(lines: readonly string[]): unknown {
+  const refused = lines
+    .map((line) => JSON.parse(line))
+    .filter((line) => String(line.message).startsWith('push refused'));
+  return refused.at(-1)?.reason;
 }
 
 describe('the callback', () => {
@@ -49,10 +54,10 @@ describe('the callback', () => {
         ),
       );
     expect(await push(now(), 2)).toMatchObject({ statusCode: 200, body: 'success' });
-    expect(await push(now() - 600, 1)).toMatchObject({ statusCode: 200, body: 'success' }); // late, older: acknowledged, not kept
+    expect(await push(now() - 200, 1)).toMatchObject({ statusCode: 200, body: 'success' }); // late, older: acknowledged, not kept
     expect((await storedTicket())?.ticket.reveal()).toBe(ticket(2));
     expect(await push(now(), 2)).toMatchObject({ statusCode: 200, body: 'success' }); // a re-delivery is harmless
-    expect(await push(now() + 600, 3)).toMatchObject({ statusCode: 200 });
+    expect(await push(now() + 200, 3)).toMatchObject({ statusCode: 200 });
     expect((await storedTicket())?.ticket.reveal()).toBe(ticket(3));
     expect(bed.logger.lines.join('\n')).not.toMatch(/independent-\d/);
   });
@@ -115,7 +120,7 @@ describe('the callback', () => {
     expect((await bed.authorizers.get(appId))?.status).toBe('active');
   });
 
-  it('acknowledges and ignores any other well-formed push, a published vector included', async () => {
+  it('acknowledges and ignores any other well-formed push; opens a published vector (refused only as stale)', async () => {
     const other = pushOf({
       AppId: component.appId,
       CreateTime: now(),
@@ -124,11 +129,14 @@ describe('the callback', () => {
     });
     expect(await bed.callback(callbackEvent(other))).toMatchObject({ statusCode: 200, body: 'success' });
 
-    // EasyWeChat's published push (its own component credentials), through a callback configured for them.
+    // EasyWeChat's published push (its own component credentials), through a callback configured for them
+    // and a clock at its timestamp: signature and decryption pass, and it is refused only for what it
+    // says: a message push (to an official account) has no <AppId> of a component.
     const vector = PUBLISHED_VECTORS.find((candidate) => candidate.id === 'V7');
     if (!vector?.msgSignature) throw new Error('the EasyWeChat vector is missing');
     const { createCallback } = await import('../../functions/callback/callback.js');
     const easyWeChat = bed.pushesWith({
+      clock: { now: () => Number(vector.timestamp) * 1000 },
       secret: async () => ({
         componentAppId: vector.appId,
         componentAppSecret: sensitive('unused'),
@@ -148,10 +156,11 @@ describe('the callback', () => {
         body: `<xml>\n    <ToUserName><![CDATA[asdasdasd]]></ToUserName>\n    <Encrypt><![CDATA[${vector.encrypt}]]></Encrypt>\n</xml>\n`,
       }),
     );
-    expect(answer).toMatchObject({ statusCode: 200, body: 'success' });
+    expect(answer).toMatchObject({ statusCode: 400, body: 'refused' });
+    expect(lastReason(bed.logger.lines)).toBe('malformed');
   });
 
-  describe('refuses, with a 4xx and no change, a push that', () => {
+  describe('refuses, with the one answer (400 refused), its reason logged, and no change, a push that', () => {
     const ticketPush = () =>
       pushOf({
         AppId: component.appId,
@@ -159,57 +168,53 @@ describe('the callback', () => {
         InfoType: 'component_verify_ticket',
         ComponentVerifyTicket: 'ticket@@@refused',
       });
-    const refusedWith = async (event: ReturnType<typeof callbackEvent>, status: number) => {
+    const refusedWith = async (event: ReturnType<typeof callbackEvent>, reason: string) => {
       const answer = await bed.callback(event);
-      expect(answer.statusCode).toBe(status);
-      expect(answer.body).not.toBe('success');
+      expect(answer).toEqual({ statusCode: 400, headers: { 'content-type': 'text/plain' }, body: 'refused' });
+      expect(lastReason(bed.logger.lines)).toBe(reason);
       expect(await storedTicket()).toBeUndefined();
     };
+    const at = () => ({ timestamp: String(now()), nonce: '2' });
 
     it('has a wrong signature', async () => {
       const push = ticketPush();
-      await refusedWith(callbackEvent({ ...push, query: { ...push.query, msg_signature: '0'.repeat(40) } }), 403);
-      await refusedWith(callbackEvent({ ...push, query: { ...push.query, nonce: 'other' } }), 403);
+      const wrong = '0'.repeat(40);
+      await refusedWith(
+        callbackEvent({ ...push, query: { ...push.query, msg_signature: wrong } }),
+        'signature_mismatch',
+      );
+      await refusedWith(callbackEvent({ ...push, query: { ...push.query, nonce: 'other' } }), 'signature_mismatch');
     });
 
-    it('was encrypted for another component, or names another in its AppId', async () => {
-      await refusedWith(
-        callbackEvent(
-          independentPush(
-            { ...component, appId: 'wx0000000000000000' },
-            '<xml><InfoType>component_verify_ticket</InfoType></xml>',
-            { timestamp: '1', nonce: '2' },
-          ),
-        ),
-        403,
-      );
-      await refusedWith(
-        callbackEvent(
-          pushOf({
-            AppId: 'wx0000000000000000',
-            CreateTime: now(),
-            InfoType: 'component_verify_ticket',
-            ComponentVerifyTicket: 'x',
-          }),
-        ),
-        403,
-      );
+    it('was encrypted for another component, or names another in its AppId, or none', async () => {
+      const foreign = { ...component, appId: 'wx0000000000000000' };
+      const xml = `<xml><AppId>${foreign.appId}</AppId><CreateTime>${now()}</CreateTime></xml>`;
+      await refusedWith(callbackEvent(independentPush(foreign, xml, at())), 'appid_mismatch');
+      const fields = { CreateTime: now(), InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'x' };
+      await refusedWith(callbackEvent(pushOf({ AppId: 'wx0000000000000000', ...fields })), 'other_component');
+      await refusedWith(callbackEvent(pushOf(fields)), 'malformed');
     });
 
     it('is too large (refused before parsing), not XML, not encrypted, or lacks a field', async () => {
       const push = ticketPush();
-      await refusedWith(callbackEvent({ ...push, body: `<xml><Encrypt>${'A'.repeat(20_000)}</Encrypt></xml>` }), 413);
-      await refusedWith(callbackEvent({ ...push, body: 'this is not xml' }), 400);
-      await refusedWith(callbackEvent({ ...push, query: { ...push.query, encrypt_type: 'raw' } }), 400);
+      const large = `<xml><Encrypt>${'A'.repeat(20_000)}</Encrypt></xml>`;
+      await refusedWith(callbackEvent({ ...push, body: large }), 'body_too_large');
+      const base64 = {
+        ...callbackEvent({ ...push, body: Buffer.from(large).toString('base64') }),
+        isBase64Encoded: true,
+      };
+      await refusedWith(base64, 'body_too_large');
+      await refusedWith(callbackEvent({ ...push, body: 'this is not xml' }), 'bad_xml');
+      await refusedWith(callbackEvent({ ...push, query: { ...push.query, encrypt_type: 'raw' } }), 'not_encrypted');
       await refusedWith(
         callbackEvent(pushOf({ AppId: component.appId, CreateTime: now(), InfoType: 'component_verify_ticket' })),
-        400,
+        'malformed',
       );
       await refusedWith(
         callbackEvent(
-          pushOf({ AppId: component.appId, InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'x' }),
+          pushOf({ AppId: component.appId, InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'x' }, at()),
         ),
-        400,
+        'malformed',
       );
     });
 

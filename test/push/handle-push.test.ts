@@ -22,6 +22,8 @@ describe('handlePush', () => {
   afterEach(() => bed.close());
 
   const now = () => Math.floor(bed.clock.now() / 1000);
+  const MALFORMED = { kind: 'refused', reason: 'malformed' };
+  const lastProblem = () => JSON.parse(bed.logger.lines.at(-1) ?? '{}').problem;
   /** The push WeChat would send for `fields`, as the callback reads it from the event. */
   function push(fields: Record<string, string | number>, credentials = component) {
     const xml = `<xml>${Object.entries(fields)
@@ -34,6 +36,7 @@ describe('handlePush', () => {
       msgSignature: sealed.query['msg_signature'] ?? '',
       timestamp: sealed.query['timestamp'] ?? '',
       nonce: sealed.query['nonce'] ?? '',
+      encryptType: 'aes',
       body: sealed.body,
     };
   }
@@ -54,7 +57,7 @@ describe('handlePush', () => {
     ).toEqual({ kind: 'handled' });
   });
 
-  it('unopened: a push that is not signed with the component token says why, and changes nothing', async () => {
+  it('refused: a push that is not signed with the component token says why, and changes nothing', async () => {
     const sealed = push({
       AppId: component.appId,
       CreateTime: now(),
@@ -62,51 +65,46 @@ describe('handlePush', () => {
       ComponentVerifyTicket: 'x',
     });
     expect(await bed.pushes.handlePush({ ...sealed, msgSignature: '0'.repeat(40) })).toEqual({
-      kind: 'unopened',
+      kind: 'refused',
       reason: 'signature_mismatch',
     });
     expect(await bed.pushes.handlePush({ ...sealed, body: 'this is not xml' })).toEqual({
-      kind: 'unopened',
+      kind: 'refused',
       reason: 'bad_xml',
     });
     expect(await bed.component.get(component.appId)).toBeUndefined();
   });
 
-  it('other_component: an opened push whose AppId names another component', async () => {
+  it('refused as other_component: an opened push whose AppId names another component', async () => {
     const fields = {
       AppId: 'wx0000000000000000',
       CreateTime: now(),
       InfoType: 'component_verify_ticket',
       ComponentVerifyTicket: 'x',
     };
-    expect(await bed.pushes.handlePush(push(fields))).toEqual({ kind: 'other_component' });
+    expect(await bed.pushes.handlePush(push(fields))).toEqual({ kind: 'refused', reason: 'other_component' });
   });
 
-  it('malformed: a field the push type needs is missing or not what it must be', async () => {
+  it('refused as malformed: a field the push type needs is missing or not what it must be (the log says which)', async () => {
     const outcome = (fields: Record<string, string | number>) =>
       bed.pushes.handlePush(push({ AppId: component.appId, ...fields }));
-    expect(await outcome({ InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'x' })).toEqual({
-      kind: 'malformed',
-      problem: 'CreateTime is missing or not a number',
-    });
-    expect(await outcome({ CreateTime: now(), InfoType: 'component_verify_ticket' })).toEqual({
-      kind: 'malformed',
-      problem: 'the push has no ComponentVerifyTicket',
-    });
-    expect(await outcome({ CreateTime: now(), InfoType: 'authorized', AuthorizationCode: 'code' })).toEqual({
-      kind: 'malformed',
-      problem: 'the push has no AuthorizerAppid',
-    });
-    expect(await outcome({ CreateTime: now(), InfoType: 'unauthorized', AuthorizerAppid: 'not an appid!' })).toEqual({
-      kind: 'malformed',
-      problem: 'AuthorizerAppid is not an appid',
-    });
+    expect(await outcome({ InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'x' })).toEqual(MALFORMED);
+    expect(lastProblem()).toBe('CreateTime is missing or not decimal seconds');
+    expect(await outcome({ CreateTime: now(), InfoType: 'component_verify_ticket' })).toEqual(MALFORMED);
+    expect(lastProblem()).toBe('the push has no ComponentVerifyTicket');
+    expect(await outcome({ CreateTime: now(), InfoType: 'authorized', AuthorizationCode: 'code' })).toEqual(MALFORMED);
+    expect(lastProblem()).toBe('the push has no AuthorizerAppid');
+    expect(await outcome({ CreateTime: now(), InfoType: 'unauthorized', AuthorizerAppid: 'not an appid!' })).toEqual(
+      MALFORMED,
+    );
+    expect(lastProblem()).toBe('AuthorizerAppid is not an appid');
     expect(
       await outcome({ CreateTime: now(), InfoType: 'updateauthorized', AuthorizerAppid: 'wx0000000000000001' }),
-    ).toEqual({ kind: 'malformed', problem: 'the push has no AuthorizationCode' });
+    ).toEqual(MALFORMED);
+    expect(lastProblem()).toBe('the push has no AuthorizationCode');
   });
 
-  it('wrong_account: the code WeChat exchanged belongs to another account than the push names', async () => {
+  it('refused as wrong_account: the code WeChat exchanged belongs to another account than the push names', async () => {
     await bed.storeTicket();
     const grant = bed.simulator.world.authorize();
     const other = bed.simulator.world.authorize();
@@ -117,6 +115,6 @@ describe('handlePush', () => {
       AuthorizerAppid: other.appId,
       AuthorizationCode: grant.authorizationCode,
     };
-    expect(await bed.pushes.handlePush(push(fields))).toEqual({ kind: 'wrong_account' });
+    expect(await bed.pushes.handlePush(push(fields))).toEqual({ kind: 'refused', reason: 'wrong_account' });
   });
 });
