@@ -21,6 +21,7 @@ export const ALARM_IDS = [
   'FailedScheduledRuns',
   'QuotaExhausted',
   'RefreshTokenInvalid',
+  'PushUndecryptable',
 ] as const;
 
 export type AlarmName = (typeof ALARM_IDS)[number];
@@ -165,6 +166,17 @@ export function createAlarms(
       threshold: 1,
       evaluationPeriods: 2,
       datapointsToAlarm: 2,
+      comparisonOperator: atLeast,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    // Never happens to a genuine push (WeChat signs and encrypts with the same component's keys), so one
+    // is enough: a wrong EncodingAESKey loses every push from then on, and a probe is worth knowing of.
+    PushUndecryptable: make('PushUndecryptable', {
+      description:
+        'A push signed with the message Token could not be decrypted with the EncodingAESKey: the key in the secret is not the one WeChat uses, or someone holding the Token is probing the callback.',
+      metric: domainMetric('PushUndecryptable', 'Sum', five),
+      threshold: 1,
+      evaluationPeriods: 1,
       comparisonOperator: atLeast,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),

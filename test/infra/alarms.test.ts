@@ -75,6 +75,23 @@ describe('the alarms and their runbook', () => {
     for (const alarm of product) expect(alarm['Properties']['Dimensions']).toEqual(expected);
   });
 
+  it('PushUndecryptable: one push signed but not decryptable in five minutes (never a genuine one) pages the operator', () => {
+    expect(ALARM_IDS).toContain('PushUndecryptable');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRICS_NAMESPACE,
+      MetricName: 'PushUndecryptable',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    const runbook = readFileSync(`${root}${RUNBOOK_PATH}`, 'utf8');
+    const entry = runbook.slice(runbook.indexOf('## PushUndecryptable'));
+    for (const step of ['encodingAesKey', 'previousEncodingAesKey', '消息加解密Key']) expect(entry).toContain(step);
+  });
+
   // Fails until docs/runbook.md is written; then it keeps the runbook and the alarms in step.
   it('docs/runbook.md has an anchor for every alarm', () => {
     const path = `${root}${RUNBOOK_PATH}`;
