@@ -19,3 +19,15 @@ export function failure(statusCode: number, error: string, message: string, retr
     retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) },
   );
 }
+
+/**
+ * API Gateway's own answer to a path that is no route (`404 {"message":"Not Found"}`), word for word:
+ * what a function answers for a request it does not serve as sent (a route key it does not know, a path
+ * that is not its route's canonical one), so that such a request learns nothing API Gateway's routing
+ * would not have told it. The local API server answers the same for a path that matches no route.
+ */
+export const NOT_FOUND_BODY = '{"message":"Not Found"}';
+
+export function noSuchRoute(): HttpResponse {
+  return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: NOT_FOUND_BODY };
+}

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { ROUTE_KEYS } from '../../shared/api/routes.js';
+import { isCanonicalRequest, ROUTE_KEYS, routeOfKey } from '../../shared/api/routes.js';
 import { APPID_RULE, isAppId } from '../../shared/appid.js';
 import { errorLogFields } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
@@ -10,7 +10,7 @@ import type { TokenService } from '../../shared/service.js';
 import { InvalidCursorError } from '../../shared/store/index.js';
 import { ComponentTokenUnavailableError } from '../../shared/tokens/index.js';
 import { WechatError } from '../../shared/wechat/index.js';
-import { failure, type HttpResponse, json } from '../common/http.js';
+import { failure, type HttpResponse, json, noSuchRoute } from '../common/http.js';
 import { renewalResponse } from './renewal-response.js';
 
 /** How the getter serves tokens: see `ServeOptions` (the defaults are the deployed ones). */
@@ -80,6 +80,15 @@ export function createGetter(service: () => TokenService, logger: Logger, option
   }
 
   return async (event: APIGatewayProxyEventV2): Promise<HttpResponse> => {
+    // A path that is not its route's own spelling (a dot segment, `//`, an escape) is no route: an IAM
+    // statement about the canonical path must mean what it says (docs/api.md#paths).
+    const route = routeOfKey(event.routeKey);
+    const asSent = {
+      rawPath: event.rawPath,
+      stage: event.requestContext?.stage,
+      pathParameters: event.pathParameters,
+    };
+    if (route?.handler !== 'getter' || !isCanonicalRequest(route, asSent)) return noSuchRoute();
     const appId = event.pathParameters?.['appid'];
     try {
       if (appId !== undefined && !isAppId(appId)) return failure(400, 'invalid_appid', APPID_RULE);
@@ -93,7 +102,7 @@ export function createGetter(service: () => TokenService, logger: Logger, option
         case ROUTE_KEYS.componentToken:
           return await componentToken();
         default:
-          return failure(404, 'not_found', 'no such route');
+          return noSuchRoute();
       }
     } catch (error) {
       logger.error('getter failed', {

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ROUTES, type Route, routeKey } from '../../shared/api/routes.js';
+import { NOT_FOUND_BODY } from '../../functions/common/http.js';
 import { type ControlAnswer, type ControlRequest, isControlPath, MAX_CONTROL_BODY_BYTES } from './control.js';
+import { matchRoute, queryParameters, type RequestTarget, readTarget } from './request-target.js';
 
 export type RouteHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 /** The local-only control routes (`/__sim/…`, `/__local/…`; see control.ts). */
@@ -15,20 +16,7 @@ interface Handlers {
   readonly control?: ControlHandler | undefined;
 }
 
-interface LocalRoute {
-  readonly method: string;
-  readonly pattern: RegExp;
-  readonly routeKey: string;
-  readonly handler: 'getter' | 'callback';
-}
-
-/** The API's routes as API Gateway matches them: each `{name}` is one non-empty path segment. */
-export const API_ROUTES: readonly LocalRoute[] = Object.values(ROUTES).map((route: Route) => ({
-  method: route.method,
-  pattern: new RegExp(`^${route.path.replace(/\{[^}]+\}/g, '([^/]+)')}$`),
-  routeKey: routeKey(route),
-  handler: route.handler,
-}));
+export { API_ROUTES } from './request-target.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -67,19 +55,26 @@ export async function startApiServer(
   };
 }
 
+/**
+ * Routed on the request target as sent, as API Gateway routes: no dot segment removed, no escape decoded
+ * before matching (request-target.ts). The event's `rawPath` is the path as sent too; API Gateway's is
+ * percent-decoded (docs/api.md#paths), which only a path with escapes tells apart.
+ */
 async function serve(options: Handlers, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://local');
-  if (options.control && isControlPath(url.pathname)) {
+  const target = readTarget(request.url);
+  if (target && options.control && isControlPath(target.rawPath)) {
     const body = await readBody(request, MAX_CONTROL_BODY_BYTES);
-    const answer = await options.control({ method: request.method ?? 'GET', pathname: url.pathname, body });
+    const answer = await options.control({ method: request.method ?? 'GET', pathname: target.rawPath, body });
     response.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
     return;
   }
-  const route = API_ROUTES.find(
-    (candidate) => candidate.method === request.method && candidate.pattern.test(url.pathname),
-  );
-  if (!route) {
-    response.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
+  const match = target ? matchRoute(request.method, target.rawPath) : { kind: 'no_route' as const };
+  if (match.kind === 'no_route' || !target) {
+    response.writeHead(404, { 'content-type': 'application/json' }).end(NOT_FOUND_BODY);
+    return;
+  }
+  if (match.kind === 'bad_escape') {
+    response.writeHead(400, { 'content-type': 'application/json' }).end('{"message":"Bad Request"}');
     return;
   }
   const body = await readBody(request, MAX_BODY_BYTES);
@@ -87,16 +82,8 @@ async function serve(options: Handlers, request: IncomingMessage, response: Serv
     response.writeHead(413, { 'content-type': 'application/json' }).end('{"message":"Request Entity Too Large"}');
     return;
   }
-  const match = route.pattern.exec(url.pathname);
-  let appid: string | undefined;
-  try {
-    appid = match?.[1] === undefined ? undefined : decodeURIComponent(match[1]);
-  } catch {
-    response.writeHead(400, { 'content-type': 'application/json' }).end('{"message":"Bad Request"}');
-    return;
-  }
-  const event = toEvent(request, url, route.routeKey, appid, body);
-  const result = await options[route.handler](event);
+  const event = toEvent(request, target, match.route.routeKey, match.pathParameters, body);
+  const result = await options[match.route.handler](event);
   response.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
   response.end(result.body ?? '');
 }
@@ -117,32 +104,32 @@ async function readBody(request: IncomingMessage, maxBytes: number): Promise<str
 
 function toEvent(
   request: IncomingMessage,
-  url: URL,
+  target: RequestTarget,
   routeKey: string,
-  appid: string | undefined,
+  pathParameters: Record<string, string> | undefined,
   body: string,
 ): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers))
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-  const query = Object.fromEntries(url.searchParams);
+  const query = queryParameters(target.rawQueryString);
   const now = Date.now();
   return {
     version: '2.0',
     routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.searchParams.toString(),
+    rawPath: target.rawPath,
+    rawQueryString: target.rawQueryString,
     headers,
     ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
-    ...(appid === undefined ? {} : { pathParameters: { appid } }),
+    ...(pathParameters === undefined ? {} : { pathParameters }),
     requestContext: {
       accountId: 'local',
       apiId: 'local',
-      domainName: url.host,
+      domainName: headers['host'] ?? 'local',
       domainPrefix: 'local',
       http: {
         method: request.method ?? 'GET',
-        path: url.pathname,
+        path: target.rawPath,
         protocol: 'HTTP/1.1',
         sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',

@@ -62,11 +62,13 @@ describe('the getter', () => {
     });
 
     it('400 for a malformed appid, 404 for an unknown one', async () => {
-      for (const appid of ['wx 1', 'wx1;drop', 'x'.repeat(65), '']) {
+      for (const appid of ['wx 1', 'wx1;drop', 'x'.repeat(65)]) {
         const answer = await bed.getter(tokenEvent(appid));
         expect(answer.statusCode).toBe(400);
         expect(body(answer)).toEqual({ error: 'invalid_appid', message: expect.any(String) });
       }
+      // An empty appid is no path segment at all (`/authorizers//token`): no route, as API Gateway answers.
+      expect(body(await bed.getter(tokenEvent('')))).toEqual({ message: 'Not Found' });
       const unknown = await bed.getter(tokenEvent('wx0000000000000000'));
       expect(unknown.statusCode).toBe(404);
       expect(body(unknown)['error']).toBe('unknown_authorizer');
