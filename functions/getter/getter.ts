@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod/mini';
 import { isCanonicalRequest, ROUTE_KEYS, routeOfKey } from '../../shared/api/routes.js';
 import { APPID_RULE, isAppId } from '../../shared/appid.js';
 import { errorLogFields } from '../../shared/errors.js';
@@ -12,11 +11,22 @@ import { ComponentTokenUnavailableError } from '../../shared/tokens/index.js';
 import { WechatError } from '../../shared/wechat/index.js';
 import { failure, type HttpResponse, json, noSuchRoute } from '../common/http.js';
 import { renewalResponse } from './renewal-response.js';
+import {
+  hasUnknownQueryParameter,
+  LIST_LIMIT,
+  MAX_INVALID_TOKEN_LENGTH,
+  MAX_REFRESH_BODY_BYTES,
+  parseLimit,
+  readRefreshBody,
+} from './request.js';
 
 /** How the getter serves tokens: see `ServeOptions` (the defaults are the deployed ones). */
 export type GetterOptions = ServeOptions;
 
-const refreshBody = z.object({ invalid_token: z.string().check(z.minLength(1), z.maxLength(2_048)) });
+/** The query parameters each route takes (besides SigV4's `X-Amz-*`): any other is refused. */
+const QUERY_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
+  [ROUTE_KEYS.authorizers]: ['limit', 'cursor'],
+};
 
 /**
  * The getter API (AWS_IAM in AWS): the current token per appid, compare-and-renew for a refused token,
@@ -31,18 +41,32 @@ export function createGetter(service: () => TokenService, logger: Logger, option
     return renewalResponse(appId, result, at);
   }
 
-  async function refresh(appId: string, body: string | undefined): Promise<HttpResponse> {
-    const parsed = refreshBody.safeParse(parseJson(body));
-    if (!parsed.success)
-      return failure(400, 'invalid_body', 'expected {"invalid_token": "<the token WeChat refused>"}');
-    const { result, at } = await service().renewReportedToken(appId, sensitive(parsed.data.invalid_token), options);
+  async function refresh(appId: string, event: APIGatewayProxyEventV2): Promise<HttpResponse> {
+    const body = readRefreshBody(event);
+    if (body.kind === 'too_large')
+      return failure(
+        413,
+        'body_too_large',
+        `the body is over ${MAX_REFRESH_BODY_BYTES} bytes; expected {"invalid_token": "…"}`,
+      );
+    if (body.kind === 'invalid')
+      return failure(
+        400,
+        'invalid_body',
+        `expected {"invalid_token": "<the token WeChat refused, 1 to ${MAX_INVALID_TOKEN_LENGTH} characters>"}`,
+      );
+    const { result, at } = await service().renewReportedToken(appId, sensitive(body.invalidToken), options);
     return renewalResponse(appId, result, at);
   }
 
   async function list(query: Record<string, string | undefined>): Promise<HttpResponse> {
-    const limit = query['limit'] === undefined ? 100 : Number(query['limit']);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-      return failure(400, 'invalid_limit', 'limit is a whole number from 1 to 500');
+    const limit = parseLimit(query['limit']);
+    if (limit === undefined)
+      return failure(
+        400,
+        'invalid_limit',
+        `limit is a whole number from ${LIST_LIMIT.min} to ${LIST_LIMIT.max}, in decimal digits without sign or leading zero`,
+      );
     try {
       const page = await service().listAuthorizers({ limit, cursor: query['cursor'] });
       return json(200, {
@@ -89,6 +113,8 @@ export function createGetter(service: () => TokenService, logger: Logger, option
       pathParameters: event.pathParameters,
     };
     if (route?.handler !== 'getter' || !isCanonicalRequest(route, asSent)) return noSuchRoute();
+    if (hasUnknownQueryParameter(event.queryStringParameters, QUERY_PARAMETERS[event.routeKey] ?? []))
+      return failure(400, 'invalid_query', queryRule(event.routeKey));
     const appId = event.pathParameters?.['appid'];
     try {
       if (appId !== undefined && !isAppId(appId)) return failure(400, 'invalid_appid', APPID_RULE);
@@ -96,7 +122,7 @@ export function createGetter(service: () => TokenService, logger: Logger, option
         case ROUTE_KEYS.authorizerToken:
           return await token(appId ?? '');
         case ROUTE_KEYS.authorizerTokenRefresh:
-          return await refresh(appId ?? '', bodyOf(event));
+          return await refresh(appId ?? '', event);
         case ROUTE_KEYS.authorizers:
           return await list(event.queryStringParameters ?? {});
         case ROUTE_KEYS.componentToken:
@@ -114,16 +140,9 @@ export function createGetter(service: () => TokenService, logger: Logger, option
   };
 }
 
-function bodyOf(event: APIGatewayProxyEventV2): string | undefined {
-  if (event.body === undefined) return undefined;
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+function queryRule(key: string): string {
+  const accepted = QUERY_PARAMETERS[key];
+  return accepted
+    ? `this route takes only the query parameters ${accepted.join(' and ')}`
+    : 'this route takes no query parameter';
 }

@@ -73,4 +73,11 @@ describe('the local API routes on the path as sent, and the getter serves only c
     });
     expect([answer.status, answer.body]).toEqual([404, NOT_FOUND_BODY]);
   });
+
+  it('a query parameter the route does not take, and a repeated limit, are refused', async () => {
+    const unknown = await get(`/authorizers/${A}/token?debug=1`);
+    expect([unknown.status, JSON.parse(unknown.body).error]).toEqual([400, 'invalid_query']);
+    const repeated = await get('/authorizers?limit=5&limit=6');
+    expect([repeated.status, JSON.parse(repeated.body).error]).toEqual([400, 'invalid_limit']);
+  });
 });
