@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { type Recovery, type RecoveryDeps, recoverIfOwed } from '../recovery/index.js';
-import type { AuthorizerStore, ComponentStore } from '../store/index.js';
+import { type AuthorizerStore, type ComponentStore, ticketAgeMs } from '../store/index.js';
 import type { SyncSummary } from '../sync/index.js';
 import type { AuthorizerRenewer } from '../tokens/index.js';
 import { type RefreshSummary, refreshDueAuthorizers } from './due-renewals.js';
@@ -53,9 +53,10 @@ export async function runScheduledRefresh(
 ): Promise<ScheduledRefreshReport> {
   const { clock, metrics } = deps;
   // Every run reports the age of the latest ticket: the alarm on it is how a stop of WeChat's pushes is
-  // noticed long before the 12-hour ticket runs out.
+  // noticed long before the 12-hour ticket runs out. The age is never negative and never younger than
+  // the time since the ticket was stored, whatever CreateTime it claims (ticketAgeMs).
   const ticket = (await deps.component.get(deps.componentAppId))?.ticket;
-  if (ticket) metrics.duration('TicketAge', clock.now() - ticket.createTime * 1000);
+  if (ticket) metrics.duration('TicketAge', ticketAgeMs(ticket, clock.now()));
   else metrics.count('TicketMissing');
   // Start no renewal that could outlive the function: its lease would be abandoned for a minute.
   const deadline = budget.remainingMs ? clock.now() + budget.remainingMs() - deps.leaseMs : undefined;

@@ -4,6 +4,7 @@ import type { Table } from './table.js';
 import type { TokenStateChange } from './token-state.js';
 
 export type { ComponentRecord, StoredTicket } from './items/component.js';
+export { ticketAgeMs } from './items/component.js';
 
 /** The component item, one per component AppId: the latest ticket, the component token, its lease. */
 export class ComponentStore {
@@ -16,7 +17,8 @@ export class ComponentStore {
 
   /**
    * Keeps the ticket unless an equal or newer one (by WeChat's CreateTime) is stored: pushes are retried
-   * and can arrive out of order. Creates the component item on the first ticket.
+   * and can arrive out of order. A stored CreateTime beyond any clock skew ahead of `now` is replaced
+   * (see `saveTicket`). Creates the component item on the first ticket.
    */
   async saveTicket(
     componentAppId: string,

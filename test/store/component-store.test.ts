@@ -3,6 +3,7 @@ import { sensitive } from '../../shared/sensitive.js';
 import type { ComponentStore, IssuedToken } from '../../shared/store/index.js';
 import { SCHEDULED } from '../../shared/tokens/index.js';
 import { acquireLease, commitStep, type HolderReport, transition } from '../../shared/tokens/renewal-protocol.js';
+import { MAX_WECHAT_CLOCK_SKEW_MS } from '../../shared/wechat-time.js';
 import { conformanceBackends } from '../support/dynamo-backends.js';
 import { componentTokens } from '../support/renewal-harness.js';
 import { issued, LEASE, LIFETIME, MARGIN, storesOn, T0 } from './store-fixture.js';
@@ -31,6 +32,39 @@ describe.each(conformanceBackends())('component store on %s', (kind) => {
     const record = await component.get(id);
     expect(record?.ticket?.ticket.reveal()).toBe('ticket-3');
     expect(record?.ticket).toMatchObject({ createTime: 300, receivedAt: T0 + 3 });
+  });
+
+  it('replaces a stored ticket from the far future (CreateTime 9999999999) with the next genuine one', async () => {
+    // Planted before the callback bounded CreateTime, or by a forgery: every genuine ticket was "older".
+    const id = 'wxcomponent000003';
+    const nowSeconds = Math.floor(T0 / 1000);
+    await component.saveTicket(id, { ticket: sensitive('planted'), createTime: 9_999_999_999, now: T0 - 3_600_000 });
+    expect(await component.saveTicket(id, { ticket: sensitive('genuine'), createTime: nowSeconds, now: T0 })).toBe(
+      'stored',
+    );
+    const record = await component.get(id);
+    expect(record?.ticket?.ticket.reveal()).toBe('genuine');
+    expect(record?.ticket).toMatchObject({ createTime: nowSeconds, receivedAt: T0 });
+    // Healed: the order by CreateTime holds again from the genuine ticket on.
+    expect(
+      await component.saveTicket(id, { ticket: sensitive('older'), createTime: nowSeconds - 60, now: T0 + 1 }),
+    ).toBe('stale');
+  });
+
+  it("keeps a stored ticket ahead of now by no more than the clock skew: WeChat's clock may run fast", async () => {
+    const id = 'wxcomponent000004';
+    const skewSeconds = MAX_WECHAT_CLOCK_SKEW_MS / 1000;
+    const nowSeconds = T0 / 1000;
+    await component.saveTicket(id, { ticket: sensitive('fast'), createTime: nowSeconds + skewSeconds, now: T0 - 1 });
+    expect(await component.saveTicket(id, { ticket: sensitive('older'), createTime: nowSeconds, now: T0 })).toBe(
+      'stale',
+    );
+    // One second further ahead than the skew allows is past believing, and replaced.
+    await component.saveTicket(id, { ticket: sensitive('ahead'), createTime: nowSeconds + skewSeconds + 1, now: T0 });
+    expect(await component.saveTicket(id, { ticket: sensitive('genuine'), createTime: nowSeconds, now: T0 })).toBe(
+      'stored',
+    );
+    expect((await component.get(id))?.ticket?.ticket.reveal()).toBe('genuine');
   });
 
   it('leases the component token like an authorizer token', async () => {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { type Sensitive, sensitive } from '../../sensitive.js';
+import { MAX_WECHAT_CLOCK_SKEW_MS } from '../../wechat-time.js';
 import type { Key, Write } from '../table.js';
 import {
   atVersion,
@@ -61,7 +62,10 @@ export const COMPONENT_RECORD = projection(
 
 /**
  * A pushed ticket, kept unless an equal or newer one (by WeChat's CreateTime) is stored: pushes are
- * retried and can arrive out of order. Creates the item on the first ticket.
+ * retried and can arrive out of order. Creates the item on the first ticket. A stored ticket whose
+ * CreateTime lies further ahead of `now` than any clock skew allows is no newer ticket but a forged one
+ * (or one stored before the callback bounded CreateTime): it is replaced too, or else it would make
+ * every genuine ticket "older" and refused for as long as it stays.
  */
 export function saveTicket(
   componentAppId: string,
@@ -79,10 +83,26 @@ export function saveTicket(
       increment: ['version'],
     },
     condition: {
-      expression: '(attribute_not_exists(#ticketCreateTime) OR #ticketCreateTime < :createTime)',
-      values: { ':createTime': ticket.createTime },
+      expression:
+        '(attribute_not_exists(#ticketCreateTime) OR #ticketCreateTime < :createTime OR #ticketCreateTime > :latestBelievable)',
+      // Whole seconds: a CreateTime above this one is more than the skew ahead of now (isNearNow's bound).
+      values: {
+        ':createTime': ticket.createTime,
+        ':latestBelievable': Math.floor((ticket.now + MAX_WECHAT_CLOCK_SKEW_MS) / 1000),
+      },
     },
   };
+}
+
+/**
+ * How old a stored ticket is at `now`, in ms: since WeChat created it or since we stored it, whichever
+ * is longer, and never negative. `receivedAt` is our own clock's, so a CreateTime from the future (a
+ * forged push, or one stored before the callback bounded CreateTime) cannot make a ticket young: it ages
+ * from the moment it was stored, and the ticket alarm fires when no genuine ticket replaces it, as it
+ * does when WeChat's pushes stop.
+ */
+export function ticketAgeMs(ticket: StoredTicket, now: number): number {
+  return Math.max(0, now - Math.min(ticket.createTime * 1000, ticket.receivedAt));
 }
 
 /** A change the renewal decided, onto the version of the item it was decided from. */
