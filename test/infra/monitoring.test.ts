@@ -214,6 +214,7 @@ describe('two hubs in one stack', () => {
       );
       expect(own.map(([logicalId]) => logicalId.replace(/^\w+?Alarms/, '').slice(0, -8)).sort()).toEqual([
         'ComponentTokenUnavailable',
+        'PushUndecryptable',
         'QuotaExhausted',
         'RefreshFailures',
         'RefreshTokenInvalid',
