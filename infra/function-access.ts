@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { AUTHORIZER_LISTING_ATTRIBUTES } from '../shared/store/items/authorizer.js';
 import { TABLE_SCHEMA } from '../shared/store/schema.js';
 import type { FunctionName } from './function.js';
 
@@ -12,9 +13,38 @@ const TABLE_ACTIONS: Readonly<Record<FunctionName, readonly string[]>> = {
   sync: ['GetItem', 'PutItem', 'UpdateItem', 'Scan'],
   // The refresh runs the sync itself when WeChat refuses a refresh token (61023): recovery at once.
   refresh: ['GetItem', 'PutItem', 'UpdateItem', 'Scan'],
-  getter: ['GetItem', 'UpdateItem', 'Scan'],
+  // GetItem reads the whole item: a renewal the getter starts needs the refresh token. Its one Scan is
+  // the listing's, granted apart (LISTING_SCAN).
+  getter: ['GetItem', 'UpdateItem'],
   // An `authorized` push of an account never stored creates its item (a conditional PutItem).
   callback: ['GetItem', 'PutItem', 'UpdateItem'],
+};
+
+/** Table actions granted under IAM conditions. */
+interface TableStatement {
+  readonly actions: readonly string[];
+  readonly conditions: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+}
+
+/**
+ * The getter's Scan (GET /authorizers): only the listing's attributes, so that no Scan the getter makes
+ * can read a refresh token or an access token. `dynamodb:Attributes` is every attribute a request names
+ * (projection and filter); ForAllValues holds for a request naming none, so `dynamodb:Select` must be
+ * SPECIFIC_ATTRIBUTES, with StringEquals and not IfExists: DynamoDB gives every Scan a Select
+ * (ALL_ATTRIBUTES when the request says none and projects nothing). The sync's and the refresh's Scans
+ * read refresh tokens, and stay unconditioned.
+ */
+const LISTING_SCAN: TableStatement = {
+  actions: ['Scan'],
+  conditions: {
+    'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...AUTHORIZER_LISTING_ATTRIBUTES] },
+    StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+  },
+};
+
+/** The table actions each function is granted only under conditions. */
+const CONDITIONED_TABLE_ACTIONS: Readonly<Partial<Record<FunctionName, readonly TableStatement[]>>> = {
+  getter: [LISTING_SCAN],
 };
 
 /** Only the refresh reads the due index (the renewals that are due). */
@@ -33,11 +63,17 @@ export function grantFunctionAccess(
   // A secret named by its partial ARN (no random suffix) is matched with the suffix Secrets Manager adds.
   const secretArn = secret.secretFullArn ?? `${secret.secretArn}-??????`;
   for (const [name, fn] of Object.entries(functions) as [FunctionName, lambda.IFunction][]) {
-    const dynamodb = (actions: readonly string[], resource: string) =>
+    const dynamodb = (actions: readonly string[], resource: string, conditions?: TableStatement['conditions']) =>
       fn.addToRolePolicy(
-        new iam.PolicyStatement({ actions: actions.map((action) => `dynamodb:${action}`), resources: [resource] }),
+        new iam.PolicyStatement({
+          actions: actions.map((action) => `dynamodb:${action}`),
+          resources: [resource],
+          ...(conditions ? { conditions } : {}),
+        }),
       );
     dynamodb(TABLE_ACTIONS[name], table.tableArn);
+    for (const statement of CONDITIONED_TABLE_ACTIONS[name] ?? [])
+      dynamodb(statement.actions, table.tableArn, statement.conditions);
     const indexActions = INDEX_ACTIONS[name];
     if (indexActions) dynamodb(indexActions, indexArn);
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }));

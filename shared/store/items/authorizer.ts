@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { type Sensitive, sensitive } from '../../sensitive.js';
-import { dueShardOf, RECOVERY_SHARD } from '../schema.js';
+import { dueShardOf, RECOVERY_SHARD, TABLE_SCHEMA } from '../schema.js';
 import type { Condition, Item, Key } from '../table.js';
 import {
   type Doubt,
@@ -148,6 +148,16 @@ export const AUTHORIZER_SUMMARY = projection(
   'authorizer',
   (data): AuthorizerSummary => data,
 );
+
+/**
+ * Every attribute the listing's Scan names: what it shows, and the partition key its filter reads. The
+ * one list: the getter's role may Scan these and no other (infra/function-access.ts), so that its Scan
+ * cannot read a refresh token or an access token.
+ */
+export const AUTHORIZER_LISTING_ATTRIBUTES: readonly string[] = [
+  TABLE_SCHEMA.partitionKey,
+  ...AUTHORIZER_SUMMARY.attributes,
+];
 
 /** A new account, whichever way it became known: active and due at once (`refreshAt` 0) in its own shard. */
 export function newAuthorizerItem(account: {

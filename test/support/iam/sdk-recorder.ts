@@ -1,11 +1,19 @@
 import type { Deployment } from './resolve.js';
 
-/** One AWS call a function made, as IAM authorizes it: the action and the resource's ARN. */
+/**
+ * One AWS call a function made, as IAM authorizes it: the action, the resource's ARN, and the request's
+ * condition keys where a policy of the product reads them (a Scan's or Query's `dynamodb:Attributes` and
+ * `dynamodb:Select`).
+ */
 export interface RecordedCall {
   readonly fn: string;
   readonly action: string;
   readonly resource: string;
+  readonly context?: RequestContext;
 }
+
+/** Condition keys of one request, as iam-simulate takes them. */
+export type RequestContext = Readonly<Record<string, string | readonly string[]>>;
 
 /** What the recorder needs of an SDK v3 client: its middleware stack (every client has one). */
 interface ClientWithStack {
@@ -44,7 +52,40 @@ type DynamoInput = {
   IndexName?: string;
   RequestItems?: Record<string, unknown>;
   TransactItems?: Record<string, { TableName?: string }>[];
+  Select?: string;
+  ProjectionExpression?: string;
+  FilterExpression?: string;
+  KeyConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExclusiveStartKey?: Record<string, unknown>;
 };
+
+/**
+ * The condition keys DynamoDB evaluates a Scan or Query with: `dynamodb:Attributes`, every top-level
+ * attribute the request names (each projected name, each `#placeholder` of the filter and the key
+ * condition: the product writes every attribute of an expression as one, see shared/store/table.ts; the
+ * start key's), and `dynamodb:Select`: the request's own, or ALL_ATTRIBUTES when it says none and
+ * projects nothing (DynamoDB's default). A request with a projection and no Select is given no Select
+ * here: AWS does not say which value it evaluates then, so a policy requiring one refuses it here, and
+ * the product sends it.
+ */
+export function readContext(input: DynamoInput): RequestContext {
+  const resolve = (name: string) => (name.startsWith('#') ? (input.ExpressionAttributeNames?.[name] ?? name) : name);
+  const names = new Set<string>(Object.keys(input.ExclusiveStartKey ?? {}));
+  for (const projected of (input.ProjectionExpression ?? '').split(',')) {
+    // A top-level attribute: a nested path (a.b, a[0]) is its first name.
+    const top = projected.trim().split(/[.[]/)[0];
+    if (top) names.add(resolve(top));
+  }
+  for (const expression of [input.FilterExpression, input.KeyConditionExpression]) {
+    for (const [placeholder] of (expression ?? '').matchAll(/#\w+/g)) names.add(resolve(placeholder));
+  }
+  const select = input.Select ?? (input.ProjectionExpression === undefined ? 'ALL_ATTRIBUTES' : undefined);
+  return {
+    ...(names.size > 0 ? { 'dynamodb:Attributes': [...names].sort() } : {}),
+    ...(select ? { 'dynamodb:Select': select } : {}),
+  };
+}
 
 /**
  * Records every call a client sends, as (function, IAM action, resource ARN), in the account and region
@@ -73,7 +114,7 @@ export class SdkRecorder {
     return client;
   }
 
-  #requests(service: string, operation: string, input: object): { action: string; resource: string }[] {
+  #requests(service: string, operation: string, input: object): Omit<RecordedCall, 'fn'>[] {
     const { region, account } = this.#deployment;
     if (service === 'secretsmanager') {
       const id = String((input as { SecretId?: string }).SecretId);
@@ -96,15 +137,19 @@ export class SdkRecorder {
     }
     const resource = table(String(dynamo.TableName));
     return [
-      { action: `dynamodb:${op}`, resource: dynamo.IndexName ? `${resource}/index/${dynamo.IndexName}` : resource },
+      {
+        action: `dynamodb:${op}`,
+        resource: dynamo.IndexName ? `${resource}/index/${dynamo.IndexName}` : resource,
+        ...(op === 'Scan' || op === 'Query' ? { context: readContext(dynamo) } : {}),
+      },
     ];
   }
 
-  /** The distinct (action, resource) pairs of `fn`, sorted. */
-  distinct(fn: string): { action: string; resource: string }[] {
-    const seen = new Map<string, { action: string; resource: string }>();
-    for (const call of this.calls.filter((candidate) => candidate.fn === fn)) {
-      seen.set(`${call.action} ${call.resource}`, { action: call.action, resource: call.resource });
+  /** The distinct requests of `fn` (action, resource and condition keys), sorted. */
+  distinct(fn: string): Omit<RecordedCall, 'fn'>[] {
+    const seen = new Map<string, Omit<RecordedCall, 'fn'>>();
+    for (const { fn: _fn, ...call } of this.calls.filter((candidate) => candidate.fn === fn)) {
+      seen.set(`${call.action} ${call.resource} ${JSON.stringify(call.context ?? {})}`, call);
     }
     return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, call]) => call);
   }

@@ -6,10 +6,11 @@ import type { PolicyStatement, RolePolicies } from './role-policies.js';
 /** iam-simulate refused the request itself (a policy it cannot parse, an ARN of the wrong type). */
 export class SimulationInputError extends NamedError {}
 
-/** One request a principal makes: the IAM action and the resource's ARN. */
+/** One request a principal makes: the IAM action, the resource's ARN, and its condition keys if any. */
 export interface IamRequest {
   readonly action: string;
   readonly resource: string;
+  readonly context?: Readonly<Record<string, string | readonly string[]>> | undefined;
 }
 
 export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
@@ -23,7 +24,12 @@ export async function decide(role: RolePolicies, request: IamRequest): Promise<D
         principal: role.roleArn,
         action: request.action,
         resource: { resource: request.resource, accountId: account },
-        contextVariables: {},
+        contextVariables: Object.fromEntries(
+          Object.entries(request.context ?? {}).map(([key, value]) => [
+            key,
+            typeof value === 'string' ? value : [...value],
+          ]),
+        ),
       },
       identityPolicies: role.policies.map(({ name, policy }) => ({ name, policy })),
       serviceControlPolicies: [],
