@@ -5,7 +5,6 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -19,6 +18,7 @@ import { TABLE_SCHEMA } from '../shared/store/schema.js';
 import { PUSH_HANDLING_TIMEOUT_MS } from '../shared/tokens/authorization.js';
 import type { AlarmName } from './alarms.js';
 import { tokensApi } from './api.js';
+import { SendOnlyQueueDestination } from './failure-destination.js';
 import { type FunctionName, tokensFunction } from './function.js';
 import { grantFunctionAccess } from './function-access.js';
 import {
@@ -258,7 +258,7 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
     });
     // A run that fails after EventBridge handed it over lands in the same queue (and its alarm), once: the
     // on-failure destination carries the event and the error, so the function has no dead-letter queue too
-    // (Lambda would send each failure to both).
-    fn.configureAsyncInvoke({ onFailure: new SqsDestination(this.deadLetterQueue), retryAttempts: 1 });
+    // (Lambda would send each failure to both). Its role may only send there (SendOnlyQueueDestination).
+    fn.configureAsyncInvoke({ onFailure: new SendOnlyQueueDestination(this.deadLetterQueue), retryAttempts: 1 });
   }
 }
