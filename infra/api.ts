@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -6,7 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ROUTES, type Route } from '../shared/api/routes.js';
+import { ROUTES, type Route, routeKey } from '../shared/api/routes.js';
 
 /**
  * One JSON line per request: the audit trail of who read which token. Only variables AWS documents for
@@ -49,15 +49,38 @@ export function accessLogFormat(): string {
   return JSON.stringify(ACCESS_LOG_FIELDS);
 }
 
+/** A steady rate (requests per second) and a burst, as API Gateway's throttles take them. */
+export interface Throttle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
 export interface TokensApiOptions {
   readonly functions: { readonly getter: lambda.IFunction; readonly callback: lambda.IFunction };
-  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Each getter route's limits (and the stage's default, for a route added later). */
+  readonly throttle: Throttle;
+  /** The callback route's own limits. */
+  readonly callbackThrottle: Throttle;
   readonly retention: logs.RetentionDays;
 }
 
 /**
- * The HTTP API of `ROUTES`: AWS_IAM on the getter's routes, none on WeChat's callback; one throttled
- * `$default` stage with JSON access logs.
+ * What is wrong with a throttle prop, found at synth: API Gateway takes a rate of 0 or more and a whole
+ * burst of 0 or more. A value known only at deploy time is left to CloudFormation.
+ */
+export function throttleProblems(prop: string, throttle: Throttle): string[] {
+  const { rateLimit, burstLimit } = throttle;
+  const problems: string[] = [];
+  if (!Token.isUnresolved(rateLimit) && !(Number.isFinite(rateLimit) && rateLimit >= 0))
+    problems.push(`${prop}.rateLimit must be 0 or more requests per second, not ${rateLimit}`);
+  if (!Token.isUnresolved(burstLimit) && !(Number.isInteger(burstLimit) && burstLimit >= 0))
+    problems.push(`${prop}.burstLimit must be a whole number, 0 or more, not ${burstLimit}`);
+  return problems;
+}
+
+/**
+ * The HTTP API of `ROUTES`: AWS_IAM on the getter's routes, none on WeChat's callback; one `$default`
+ * stage with JSON access logs, each route throttled on its own (`routeThrottles`).
  */
 export function tokensApi(scope: Construct, options: TokensApiOptions): apigw.HttpApi {
   const api = new apigw.HttpApi(scope, 'Api', { createDefaultStage: false, description: 'WeChat authorizer tokens' });
@@ -65,7 +88,7 @@ export function tokensApi(scope: Construct, options: TokensApiOptions): apigw.Ht
     retention: options.retention,
     removalPolicy: RemovalPolicy.DESTROY,
   });
-  new apigw.HttpStage(scope, 'DefaultStage', {
+  const stage = new apigw.HttpStage(scope, 'DefaultStage', {
     httpApi: api,
     stageName: '$default',
     autoDeploy: true,
@@ -77,13 +100,16 @@ export function tokensApi(scope: Construct, options: TokensApiOptions): apigw.Ht
   });
   const iamAuth = new HttpIamAuthorizer();
   const getter = new HttpLambdaIntegration('Getter', options.functions.getter);
+  const routes: apigw.HttpRoute[] = [];
   for (const route of Object.values(ROUTES).filter((candidate) => candidate.handler === 'getter')) {
-    api.addRoutes({
-      path: route.path,
-      methods: [apigw.HttpMethod[route.method]],
-      integration: getter,
-      authorizer: iamAuth,
-    });
+    routes.push(
+      ...api.addRoutes({
+        path: route.path,
+        methods: [apigw.HttpMethod[route.method]],
+        integration: getter,
+        authorizer: iamAuth,
+      }),
+    );
   }
   // WeChat calls this route and cannot sign: the push's msg_signature is its authentication.
   const [callbackRoute] = api.addRoutes({
@@ -92,13 +118,43 @@ export function tokensApi(scope: Construct, options: TokensApiOptions): apigw.Ht
     integration: new HttpLambdaIntegration('Callback', options.functions.callback),
   });
   if (callbackRoute) {
+    routes.push(callbackRoute);
     Validations.of(callbackRoute).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
         "WeChat's push URL: WeChat cannot sign with SigV4; each push is authenticated by its msg_signature and AES encryption.",
     });
   }
+  // The L2 stage takes only the default route settings: the routes' own are the L1's RouteSettings. The
+  // stage waits for its routes, or CloudFormation fails it ("Unable to find Route by key").
+  (stage.node.defaultChild as apigw.CfnStage).routeSettings = routeSettings(routeThrottles(options));
+  stage.node.addDependency(...routes);
   return api;
+}
+
+/**
+ * Each route's limits, by route key: a flood of the unauthenticated callback spends the callback's
+ * budget only, never a getter route's, and each getter route has its own. (The account's limit per
+ * Region is shared by every API of the account there: no setting of this API separates that.)
+ */
+export function routeThrottles(
+  options: Pick<TokensApiOptions, 'throttle' | 'callbackThrottle'>,
+): Record<string, Throttle> {
+  return Object.fromEntries(
+    Object.values(ROUTES).map((route: Route) => [
+      routeKey(route),
+      route.handler === 'callback' ? options.callbackThrottle : options.throttle,
+    ]),
+  );
+}
+
+function routeSettings(throttles: Readonly<Record<string, Throttle>>): Record<string, Record<string, number>> {
+  return Object.fromEntries(
+    Object.entries(throttles).map(([key, { rateLimit, burstLimit }]) => [
+      key,
+      { ThrottlingRateLimit: rateLimit, ThrottlingBurstLimit: burstLimit },
+    ]),
+  );
 }
 
 /**

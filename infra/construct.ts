@@ -17,7 +17,7 @@ import { componentSecretTemplate } from '../shared/secrets.js';
 import { TABLE_SCHEMA } from '../shared/store/schema.js';
 import { PUSH_HANDLING_TIMEOUT_MS } from '../shared/tokens/authorization.js';
 import type { AlarmName } from './alarms.js';
-import { tokensApi } from './api.js';
+import { throttleProblems, tokensApi } from './api.js';
 import { SendOnlyQueueDestination } from './failure-destination.js';
 import { type FunctionName, tokensFunction } from './function.js';
 import { grantFunctionAccess } from './function-access.js';
@@ -38,8 +38,10 @@ export type { FunctionName } from './function.js';
 export type { IWechatAuthorizerTokens, WechatAuthorizerTokensAttributes } from './hub-reference.js';
 export type { WechatAuthorizerTokensProps } from './props.js';
 
-/** The getter API's throttle when the props give none. */
+/** Each getter route's throttle when the props give none. */
 const DEFAULT_API_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
+/** The callback route's throttle when the props give none (why these numbers: `callbackThrottle`). */
+const DEFAULT_CALLBACK_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
 
 /**
  * The token hub: the table, the secret, the four functions, their schedules, the API (AWS_IAM on the
@@ -102,7 +104,13 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
 
   constructor(scope: Construct, id: string, props: WechatAuthorizerTokensProps) {
     super(scope, id);
-    this.node.addValidation({ validate: () => propProblems(props) });
+    this.node.addValidation({
+      validate: () => [
+        ...propProblems(props),
+        ...throttleProblems('apiThrottle', props.apiThrottle ?? DEFAULT_API_THROTTLE),
+        ...throttleProblems('callbackThrottle', props.callbackThrottle ?? DEFAULT_CALLBACK_THROTTLE),
+      ],
+    });
     this.componentAppId = props.componentAppId;
     markHub(this);
     this.node.addValidation({ validate: () => duplicateHubProblems(this) });
@@ -150,6 +158,7 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
     this.api = tokensApi(this, {
       functions: this.functions,
       throttle: props.apiThrottle ?? DEFAULT_API_THROTTLE,
+      callbackThrottle: props.callbackThrottle ?? DEFAULT_CALLBACK_THROTTLE,
       retention,
     });
     this.apiId = this.api.apiId;

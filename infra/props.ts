@@ -68,10 +68,26 @@ export interface WechatAuthorizerTokensProps {
   readonly lease?: Duration;
 
   /**
-   * The getter API's steady rate (requests per second) and burst.
+   * Each getter route's steady rate (requests per second) and burst: every route of the getter has this
+   * budget of its own (and the stage has it as its default).
    * @default - 100 requests per second, bursts of 200
    */
   readonly apiThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+
+  /**
+   * The callback route's own steady rate (requests per second) and burst, apart from the getter routes'
+   * so that a flood of the unauthenticated callback cannot spend their budget (the account's limit per
+   * Region stays shared by every API of the account). WeChat pushes a ticket every 10 minutes and an
+   * event per authorization change, and sends a push not answered `success` within 5 seconds again, up
+   * to three times: even a hundred thousand accounts changing in one day average about one push a
+   * second, so 20 per second leaves twentyfold headroom and a burst of 40 takes WeChat's re-deliveries
+   * of a few events at once, while capping the callback invocations (and their log lines) a flood can
+   * cost. A push refused by this limit is not lost: WeChat sends the ticket again in 10 minutes (a ticket
+   * lasts 12 hours) and the hourly sync finds every authorization change. Lower it under a flood (see
+   * docs/deploying.md, "Under a flood").
+   * @default - 20 requests per second, bursts of 40
+   */
+  readonly callbackThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
 
   /**
    * Where the alarms go.

@@ -45,6 +45,7 @@ function synthesizedFormat(): string {
   tokensApi(stack, {
     functions: { getter: fake('Getter'), callback: fake('Callback') },
     throttle: { rateLimit: 1, burstLimit: 1 },
+    callbackThrottle: { rateLimit: 1, burstLimit: 1 },
     retention: logs.RetentionDays.ONE_DAY,
   });
   const stages = Object.values(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Stage'));
