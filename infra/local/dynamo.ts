@@ -3,26 +3,10 @@ import { once } from 'node:events';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createTableInput } from '../../shared/store/index.js';
-import { LocalStartError } from './errors.js';
+import { claimDataFolder } from './data-folder.js';
+import { optionalPeer } from './optional-peer.js';
 
-/**
- * The local servers are optional peers of the package (most consumers never run the hub locally), so
- * they are loaded when first needed, and a missing one is named with the command that installs it.
- */
-export async function optionalPeer<T>(name: string, load: () => Promise<T>): Promise<T> {
-  try {
-    return await load();
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new LocalStartError(
-      'missing_package',
-      `the local hub needs the package ${name}: npm install --save-dev ${name}`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
+export { optionalPeer } from './optional-peer.js';
 
 /** A DynamoDB-protocol server on loopback: dynalite in-process, or AWS's DynamoDB Local (Java). */
 export interface LocalDynamo {
@@ -39,10 +23,23 @@ export const LOCAL_CLIENT_CONFIG = {
 
 /**
  * dynalite, in memory unless `path` names a folder, on 127.0.0.1. Starts in milliseconds. A folder that
- * another process (or another runtime in this one) has open is refused with a `LocalStartError`.
+ * another process (or another runtime in this one) has open, or that cannot be written, is refused with
+ * a `LocalStartError`; the folder stays claimed until `close` (data-folder.ts).
  */
 export async function startDynalite(options: { path?: string; port?: number } = {}): Promise<LocalDynamo> {
-  if (options.path) await ensureFolderFree(options.path);
+  const folder = options.path ? await claimDataFolder(options.path) : undefined;
+  try {
+    return await startDynaliteServer(options, async () => folder?.release());
+  } catch (error) {
+    await folder?.release();
+    throw error;
+  }
+}
+
+async function startDynaliteServer(
+  options: { path?: string; port?: number },
+  release: () => Promise<void>,
+): Promise<LocalDynamo> {
   const { default: dynalite } = await optionalPeer('dynalite', () => import('dynalite'));
   const server = dynalite({
     createTableMs: 0,
@@ -58,36 +55,11 @@ export async function startDynalite(options: { path?: string; port?: number } = 
   return {
     kind: 'dynalite',
     endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await release();
+    },
   };
-}
-
-/**
- * dynalite opens its LevelDB folder lazily and, when another process holds the folder's lock, crashes on
- * the first request with "Database is closed". Opening the folder once first, with the same LevelDB
- * binding dynalite uses, turns that into a clear error before anything starts.
- */
-async function ensureFolderFree(path: string): Promise<void> {
-  const { Level } = await optionalPeer('level', () => import('level'));
-  const probe = new Level(path);
-  try {
-    await probe.open();
-  } catch (error) {
-    if (isLocked(error)) {
-      throw new LocalStartError(
-        'data_folder_in_use',
-        `the data folder ${path} is already open in another local runtime: stop that one, or give this one another WECHAT_LOCAL_DATA folder`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
-  await probe.close();
-}
-
-function isLocked(error: unknown): boolean {
-  const cause = error instanceof Error ? error.cause : undefined;
-  return typeof cause === 'object' && cause !== null && (cause as { code?: unknown }).code === 'LEVEL_LOCKED';
 }
 
 /** Whether `java` can be started here (DynamoDB Local needs Java 17). */

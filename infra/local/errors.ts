@@ -9,7 +9,12 @@ export abstract class LocalRuntimeError extends NamedError {}
  */
 export class LocalStartError extends LocalRuntimeError {
   constructor(
-    readonly problem: 'port_in_use' | 'data_folder_in_use' | 'missing_package',
+    readonly problem:
+      | 'port_in_use'
+      | 'port_not_allowed'
+      | 'data_folder_in_use'
+      | 'data_folder_unusable'
+      | 'missing_package',
     message: string,
     options?: ErrorOptions,
   ) {

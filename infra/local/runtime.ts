@@ -20,8 +20,8 @@ import { startApiServer } from './api-server.js';
 import { answerControl } from './control.js';
 import { distrustStoredTokens } from './distrust.js';
 import { createTable, LOCAL_CLIENT_CONFIG, startDynalite } from './dynamo.js';
-import { LocalStartError } from './errors.js';
 import { localSecret, localServiceConfig } from './local-config.js';
+import { portError, requirePort } from './port.js';
 import { LocalRuns } from './runs.js';
 import { requireAppIds, seedSimulator } from './seed.js';
 import { type LocalStatus, localStatus } from './status.js';
@@ -81,7 +81,7 @@ const TABLE = 'wechat-authorizer-tokens';
  * pushing through the real callback route, the getter and callback routes on loopback, and the sync
  * and refresh schedules on timers. With a data folder, the simulator's state is saved beside the table
  * and restored at the next start, and no stored token the simulator cannot vouch for is served.
- * A port or data folder in use is a `LocalStartError`.
+ * A port or data folder in use or unusable is a `LocalStartError`; a port out of range a `LocalSettingError`.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const credentials = {
@@ -107,6 +107,7 @@ async function startParts(
 ): Promise<LocalRuntime> {
   const { logger } = options;
   requireAppIds(options.seedAppIds ?? []);
+  requirePort(options.port ?? 3000);
   const dynamo = await startDynalite(options.dataPath ? { path: options.dataPath } : {});
   started.push(() => dynamo.close());
   const tableWasThere = await tableExists(dynamo.endpoint);
@@ -181,12 +182,7 @@ async function startParts(
       answerControl(request, { simulator, runs, status, simulatedClock, stopping: () => runs.stopping }),
     port,
   }).catch((error: unknown) => {
-    if ((error as { code?: unknown } | undefined)?.code !== 'EADDRINUSE') throw error;
-    throw new LocalStartError(
-      'port_in_use',
-      `port ${port} is already in use (another local runtime?): stop what uses it, or choose another port with PORT=<port> (0 picks a free one)`,
-      { cause: error },
-    );
+    throw portError(error, port) ?? error;
   });
   started.push(() => api.close());
   simulator.callbackUrl = `${api.url}/wechat/callback`;

@@ -1,6 +1,7 @@
 // `npm start`: the whole product on this machine (see runtime.ts), until Ctrl-C.
 import type { Logger } from '../../shared/logger.js';
 import { LocalSettingError, LocalStartError } from './errors.js';
+import { MAX_PORT } from './port.js';
 import { type LocalRuntime, startLocalRuntime } from './runtime.js';
 import { parseSeedAppIds } from './seed.js';
 
@@ -10,11 +11,12 @@ function refuse(message: string): never {
   process.exit(2);
 }
 
-function intFromEnv(name: string, fallback: number): number {
+function intFromEnv(name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) refuse(`${name} must be a whole number ≥ 0, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 0 || value > max)
+    refuse(`${name} must be a whole number from 0 to ${max}, got "${raw}"`);
   return value;
 }
 
@@ -66,11 +68,15 @@ function closeAndExit(started: LocalRuntime): void {
 }
 
 const env = (name: string) => process.env[name] || undefined;
-/** A port or data folder in use is the user's to fix: one line saying what to do, not a stack trace. */
+/**
+ * A port or data folder in use or unusable is the user's to fix: one line saying what to do, not a stack
+ * trace, exit 1 (a setting refused by the runtime: exit 2, as those refused above).
+ */
 async function start(options: Parameters<typeof startLocalRuntime>[0]): Promise<LocalRuntime> {
   try {
     return await startLocalRuntime(options);
   } catch (error) {
+    if (error instanceof LocalSettingError) refuse(error.message);
     if (!(error instanceof LocalStartError)) throw error;
     console.error(`error: ${error.message}`);
     process.exit(1);
@@ -78,7 +84,7 @@ async function start(options: Parameters<typeof startLocalRuntime>[0]): Promise<
 }
 
 const options = {
-  port: intFromEnv('PORT', 3000),
+  port: intFromEnv('PORT', 3000, MAX_PORT),
   authorizers: intFromEnv('WECHAT_SIM_AUTHORIZERS', 1_200),
   seedAppIds: appIdsFromEnv('WECHAT_SIM_APPIDS'),
   progressEveryMs: intFromEnv('WECHAT_LOCAL_PROGRESS_MS', 2_000) || undefined,

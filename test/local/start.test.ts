@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { LocalStartError } from '../../infra/local/errors.js';
+import { LocalSettingError, LocalStartError } from '../../infra/local/errors.js';
 import { startLocalRuntime } from '../../infra/local/runtime.js';
 import { silentLogger } from '../../shared/logger.js';
 
@@ -125,4 +125,97 @@ describe('a port or data folder in use: one clear line and a non-zero exit, no s
       await rm(folder, { recursive: true, force: true });
     }
   }, 40_000);
+  it('two runtimes started at once on one data folder: one serves, the other says so (no "Database is closed")', async () => {
+    // A check that opened the folder and closed it again let both pass it, and the runtime whose dynalite
+    // lost the race crashed with dynalite's stack trace (2 rounds of 3 before the claim was held).
+    for (let round = 0; round < 3; round++) {
+      const folder = await mkdtemp(join(tmpdir(), 'wechat-local-race-'));
+      try {
+        const [first, second] = await Promise.all([runUntilReady(folder), runUntilReady(folder)]);
+        const outcomes = [first, second].sort((a, b) => Number(a.ready) - Number(b.ready));
+        const [refused, serving] = outcomes;
+        expect(serving?.ready).toBe(true);
+        expect(refused?.ready).toBe(false);
+        expect(refused?.code).toBe(1);
+        expect(refused?.output).toContain(`error: the data folder ${folder} is already open in another local runtime`);
+        expect(refused?.output).not.toContain('Database is closed');
+        expect(refused?.output).not.toMatch(stackTrace);
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
+    }
+  }, 90_000);
+
+  it('a runtime killed outright leaves no stale claim: the folder is usable at once', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'wechat-local-killed-'));
+    try {
+      const killed = await runUntilReady(folder, 'SIGKILL');
+      expect(killed.ready).toBe(true);
+      const runtime = await startLocalRuntime({ port: 0, authorizers: 3, dataPath: folder, logger: silentLogger });
+      await runtime.close();
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 40_000);
+
+  it('a data folder that is a file: one line naming it, exit 1', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'wechat-local-file-'));
+    try {
+      const file = join(folder, 'not-a-folder');
+      await writeFile(file, 'x');
+      for (const dataPath of [file, join(file, 'below')]) {
+        const { code, output } = await runStart({ PORT: '0', WECHAT_LOCAL_DATA: dataPath });
+        expect(code).toBe(1);
+        expect(output).toContain(
+          `error: the data folder ${dataPath} cannot be used (it, or a folder above it, is a file)`,
+        );
+        expect(output).not.toMatch(stackTrace);
+      }
+      await expect(
+        startLocalRuntime({ port: 0, authorizers: 3, dataPath: file, logger: silentLogger }),
+      ).rejects.toMatchObject({ problem: 'data_folder_unusable' });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 40_000);
+
+  it('a port out of range: the setting is refused (exit 2), not a RangeError from listen', async () => {
+    const { code, output } = await runStart({ PORT: '65536' });
+    expect(code).toBe(2);
+    expect(output).toContain('PORT must be a whole number from 0 to 65535, got "65536"');
+    expect(output).not.toMatch(stackTrace);
+    await expect(startLocalRuntime({ port: 70_000, authorizers: 0, logger: silentLogger })).rejects.toBeInstanceOf(
+      LocalSettingError,
+    );
+  }, 40_000);
+
+  /**
+   * Runs start.ts on `folder` until it says ready (then stops it with `signal`) or exits by itself: whether
+   * it became ready, its exit code and everything it printed.
+   */
+  async function runUntilReady(
+    folder: string,
+    signal: NodeJS.Signals = 'SIGINT',
+  ): Promise<{ ready: boolean; code: number | null; output: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: '0', WECHAT_SIM_AUTHORIZERS: '3', WECHAT_LOCAL_DATA: folder },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let ready = false;
+    const onOutput = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!ready && output.includes('ready: API at')) {
+        ready = true;
+        child.kill(signal);
+      }
+    };
+    child.stdout.on('data', onOutput);
+    child.stderr.on('data', onOutput);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    clearTimeout(timer);
+    return { ready, code, output };
+  }
 });
