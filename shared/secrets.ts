@@ -2,6 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
 import { SETTINGS } from './config/settings.js';
+import { isEncodingAesKey } from './encoding-aes-key.js';
 import { OperatorError } from './errors.js';
 import { type Sensitive, sensitive } from './sensitive.js';
 
@@ -62,8 +63,8 @@ const secretSchema = z.object({
   componentAppId: z.string().check(z.minLength(1)),
   componentAppSecret: z.string().check(z.minLength(1)),
   messageToken: z.string().check(z.minLength(1)),
-  encodingAesKey: z.string().check(z.length(43)),
-  previousEncodingAesKey: z.optional(z.string().check(z.length(43))),
+  encodingAesKey: z.string().check(z.refine(isEncodingAesKey)),
+  previousEncodingAesKey: z.optional(z.string().check(z.refine(isEncodingAesKey))),
 });
 
 /** What is wrong with one field, from its value's kind only: the value itself is never put in words. */
@@ -75,7 +76,7 @@ function fieldProblem(value: unknown, field: PropertyKey | undefined): string {
   if (given === undefined) return `${name}: missing`;
   if (typeof given !== 'string') return `${name}: not a string`;
   if (given === '') return `${name}: empty (not filled in yet)`;
-  return `${name}: not 43 characters`;
+  return `${name}: not 43 characters of base64 (A-Z, a-z, 0-9, + and /, no padding)`;
 }
 
 export function parseComponentSecret(

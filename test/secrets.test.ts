@@ -81,6 +81,12 @@ describe('the component secret from Secrets Manager', () => {
       expect(message).toContain(source);
   });
 
+  it("accepts WeChat's own sample EncodingAESKey, whose last character carries stray bits", () => {
+    const sample = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+    const parsed = parseComponentSecret({ ...good, encodingAesKey: sample, previousEncodingAesKey: sample });
+    expect(parsed.encodingAesKey.reveal()).toBe(sample);
+  });
+
   it.each([
     ['a field missing', { ...good, componentAppSecret: undefined }, 'componentAppSecret: missing'],
     ['a field of the wrong type', { ...good, messageToken: 42 }, 'messageToken: not a string'],
@@ -88,6 +94,18 @@ describe('the component secret from Secrets Manager', () => {
       'a key of the wrong length',
       { ...good, encodingAesKey: 'the-app-secret-value' },
       'encodingAesKey: not 43 characters',
+    ],
+    [
+      // 43 characters, but URL-safe base64: passed the length check and then refused every genuine push
+      'a key of 43 characters that are not all base64',
+      { ...good, encodingAesKey: `${good.encodingAesKey.slice(0, 42)}-` },
+      'encodingAesKey: not 43 characters of base64',
+    ],
+    [
+      // A mistyped replaced key had broken the message crypto, so pushes under the current key were refused
+      'a previous key that is not base64',
+      { ...good, previousEncodingAesKey: `_${good.encodingAesKey.slice(1)}` },
+      'previousEncodingAesKey: not 43 characters of base64',
     ],
     ['not an object', ['the-app-secret-value'], '(root): not a JSON object'],
   ])('%s: the field and its kind of problem, never the values', (_name, value, problem) => {
