@@ -26,10 +26,14 @@ export function readTarget(target: string | undefined): RequestTarget | undefine
  * space), a repeated name's values joined with commas (`limit=5&limit=6` is `limit: "5,6"`).
  */
 export function queryParameters(rawQueryString: string): Record<string, string> {
-  const joined: Record<string, string> = {};
-  for (const [name, value] of new URLSearchParams(rawQueryString))
-    joined[name] = joined[name] === undefined ? value : `${joined[name]},${value}`;
-  return joined;
+  // A Map, then own properties: assigning `joined['__proto__']` on a plain object is silently dropped
+  // (and `constructor` reads Object's), where API Gateway hands the function such a name as any other.
+  const joined = new Map<string, string>();
+  for (const [name, value] of new URLSearchParams(rawQueryString)) {
+    const before = joined.get(name);
+    joined.set(name, before === undefined ? value : `${before},${value}`);
+  }
+  return Object.fromEntries(joined);
 }
 
 export interface LocalRoute {

@@ -79,6 +79,11 @@ describe('the local API routes on the path as sent, and the getter serves only c
   it('a query parameter the route does not take, and a repeated limit, are refused', async () => {
     const unknown = await get(`/authorizers/${A}/token?debug=1`);
     expect([unknown.status, JSON.parse(unknown.body).error]).toEqual([400, 'invalid_query']);
+    // Names an object literal would swallow or inherit are parameters like any other, as in AWS
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      const inherited = await get(`/authorizers/${A}/token?${name}=x`);
+      expect([inherited.status, JSON.parse(inherited.body).error]).toEqual([400, 'invalid_query']);
+    }
     const repeated = await get('/authorizers?limit=5&limit=6');
     expect([repeated.status, JSON.parse(repeated.body).error]).toEqual([400, 'invalid_limit']);
   });
