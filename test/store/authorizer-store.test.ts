@@ -5,6 +5,7 @@ import {
   type AuthorizerStore,
   authorizerKey,
   dueShardOf,
+  listAuthorizers,
   StoreCorruptionError,
   type Table,
 } from '../../shared/store/index.js';
@@ -92,6 +93,34 @@ describe.each(conformanceBackends())('authorizer store on %s', (kind) => {
     expect(later).not.toContain(revoked);
     // The refused account is in the recovery partition, which the renewal shards never include.
     expect(later).not.toContain(refusedOne);
+  });
+
+  // The listing's own Scan (Select SPECIFIC_ATTRIBUTES with its projection, as the getter's IAM condition
+  // requires) answered on both backends: dynalite and DynamoDB Local differ on Select shapes (Local refuses
+  // SPECIFIC_ATTRIBUTES without a projection), so the shape the product sends is checked on each.
+  it('lists every account in pages among other item types, and reads no refresh token', async () => {
+    const appIds = ['wx0000000000000011', 'wx0000000000000012', 'wx0000000000000013', 'wx0000000000000014'];
+    for (const appId of appIds) await active(appId, `refreshtoken@@@${appId}`);
+    for (let n = 0; n < 6; n++)
+      await table.doc.send(new PutCommand({ TableName: table.tableName, Item: { pk: `PUSH#${n}` } }));
+    await current().component.saveTicket('wx00000000000000c0', {
+      ticket: sensitive('ticket@@@x'),
+      createTime: T0 / 1000,
+      now: T0,
+    });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listAuthorizers(table, { limit: 2, cursor });
+      expect(page.authorizers.length).toBeLessThanOrEqual(2);
+      for (const summary of page.authorizers) {
+        expect(Object.keys(summary).sort()).toEqual(expect.not.arrayContaining(['refreshToken']));
+        expect(JSON.stringify(summary)).not.toContain('refreshtoken@@@');
+        seen.push(summary.appId);
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen.sort()).toEqual(appIds);
   });
 
   it('refuses an item that is not what it writes, naming the fields and not the values', async () => {
