@@ -131,7 +131,21 @@ describe('a port or data folder in use: one clear line and a non-zero exit, no s
     for (let round = 0; round < 3; round++) {
       const folder = await mkdtemp(join(tmpdir(), 'wechat-local-race-'));
       try {
-        const [first, second] = await Promise.all([runUntilReady(folder), runUntilReady(folder)]);
+        // Each runtime is stopped only once both have answered (ready, or exited): one stopped on its
+        // `ready` would free the folder, and a second started later (a loaded machine) would rightly serve.
+        let release = (): void => undefined;
+        const bothSettled = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let settled = 0;
+        const settle = () => {
+          settled += 1;
+          if (settled === 2) release();
+        };
+        const [first, second] = await Promise.all([
+          runUntilReady(folder, 'SIGINT', { hold: bothSettled, settled: settle }),
+          runUntilReady(folder, 'SIGINT', { hold: bothSettled, settled: settle }),
+        ]);
         const outcomes = [first, second].sort((a, b) => Number(a.ready) - Number(b.ready));
         const [refused, serving] = outcomes;
         expect(serving?.ready).toBe(true);
@@ -196,6 +210,7 @@ describe('a port or data folder in use: one clear line and a non-zero exit, no s
   async function runUntilReady(
     folder: string,
     signal: NodeJS.Signals = 'SIGINT',
+    race?: { readonly hold: Promise<void>; readonly settled: () => void },
   ): Promise<{ ready: boolean; code: number | null; output: string }> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
       cwd: root,
@@ -208,13 +223,17 @@ describe('a port or data folder in use: one clear line and a non-zero exit, no s
       output += chunk.toString();
       if (!ready && output.includes('ready: API at')) {
         ready = true;
-        child.kill(signal);
+        if (race) {
+          race.settled();
+          void race.hold.then(() => child.kill(signal));
+        } else child.kill(signal);
       }
     };
     child.stdout.on('data', onOutput);
     child.stderr.on('data', onOutput);
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     const [code] = (await once(child, 'exit')) as [number | null];
+    if (race && !ready) race.settled();
     clearTimeout(timer);
     return { ready, code, output };
   }
