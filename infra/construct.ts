@@ -96,7 +96,7 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
   readonly alarmTopic: sns.ITopic;
   /** The scheduled runs that could not be delivered or failed after their retries (it has its alarm). */
   readonly deadLetterQueue: sqs.Queue;
-  /** The nine alarms, by id (`ALARM_IDS`); each has its runbook entry. */
+  /** The alarms, by id (`ALARM_IDS`); each has its runbook entry. */
   readonly alarms: Readonly<Record<AlarmName, cloudwatch.Alarm>>;
   /** The CloudWatch dashboard of the product's metrics, unless `dashboard: false`. */
   readonly dashboard: cloudwatch.Dashboard | undefined;

@@ -48,7 +48,7 @@ export interface HubMonitoringOptions {
 
 export interface HubMonitoring {
   readonly alarmTopic: sns.ITopic;
-  /** The nine alarms, by their ids (`ALARM_IDS`): each has its runbook entry. */
+  /** The alarms, by their ids (`ALARM_IDS`): each has its runbook entry. */
   readonly alarms: Readonly<Record<AlarmName, cloudwatch.Alarm>>;
   /** The dashboard, unless `dashboard: false`. */
   readonly dashboard: cloudwatch.Dashboard | undefined;
