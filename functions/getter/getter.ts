@@ -23,7 +23,7 @@ import {
 /** How the getter serves tokens: see `ServeOptions` (the defaults are the deployed ones). */
 export type GetterOptions = ServeOptions;
 
-/** The query parameters each route takes (besides SigV4's `X-Amz-*`): any other is refused. */
+/** The query parameters each route takes (besides SigV4's `X-Amz-*`); every other is refused. */
 const QUERY_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
   [ROUTE_KEYS.authorizers]: ['limit', 'cursor'],
 };

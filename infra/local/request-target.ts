@@ -27,7 +27,7 @@ export function readTarget(target: string | undefined): RequestTarget | undefine
  */
 export function queryParameters(rawQueryString: string): Record<string, string> {
   // A Map, then own properties: assigning `joined['__proto__']` on a plain object is silently dropped
-  // (and `constructor` reads Object's), where API Gateway hands the function such a name as any other.
+  // (and `constructor` reads Object's), where API Gateway hands the function such a name as it does every other.
   const joined = new Map<string, string>();
   for (const [name, value] of new URLSearchParams(rawQueryString)) {
     const before = joined.get(name);

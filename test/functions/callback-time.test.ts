@@ -68,7 +68,7 @@ describe('the callback and the time a push names', () => {
     const ahead = now() + SKEW_S - 1;
     expect(await bed.callback(pushAt('component_verify_ticket', ahead, ahead))).toMatchObject({ body: 'success' });
     expect((await bed.component.get(component.appId))?.ticket?.createTime).toBe(ahead);
-    // Older than the stored one: acknowledged and not kept, as any late ticket.
+    // Older than the stored one: acknowledged and not kept, like every late ticket.
     const behind = now() - (SKEW_S - 1);
     expect(await bed.callback(pushAt('component_verify_ticket', behind, behind))).toMatchObject({ body: 'success' });
     expect((await bed.component.get(component.appId))?.ticket?.createTime).toBe(ahead);

@@ -16,7 +16,7 @@ import {
 const RUNS = 10_000;
 
 /**
- * Issue 14's getter property, on the handler: any path, query and body, in events as API Gateway builds
+ * Issue 14's getter property, on the handler: every kind of path, query and body, in events as API Gateway builds
  * them (the path as sent, or decoded as AWS hands it over) and as a confused router might (any path on
  * any route key, any path parameters, a named stage), answers a status docs/api.md documents, never
  * 5xx, and never a token of an account other than the one whose canonical path it was given.

@@ -18,7 +18,7 @@ const RUNS = 3_000;
 
 /**
  * Issue 14's getter property, through the local runtime over raw HTTP (each target byte for byte: no
- * client normalizes it): any path, query and body answers a status docs/api.md documents, never 5xx,
+ * client normalizes it): every path, query and body answers a status docs/api.md documents, never 5xx,
  * and never a token but that of the account in the canonical path the request was sent to (the
  * component token only at /component/token). FC_SEED=<seed> (and FC_PATH) replays a failure.
  */

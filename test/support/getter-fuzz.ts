@@ -111,11 +111,11 @@ export function fuzzPath(targets: FuzzTargets): fc.Arbitrary<string> {
       else return `${path}/`;
       return parts.join('/');
     });
-  const any = fc.array(segment(targets), { maxLength: 7 }).map((parts) => `/${parts.join('/')}`);
+  const arbitraryPath = fc.array(segment(targets), { maxLength: 7 }).map((parts) => `/${parts.join('/')}`);
   return fc.oneof(
     { weight: 2, arbitrary: canonical },
     { weight: 4, arbitrary: mutated },
-    { weight: 3, arbitrary: any },
+    { weight: 3, arbitrary: arbitraryPath },
   );
 }
 

@@ -4,7 +4,7 @@ import { callbackEvent, simulatorComponent } from '../fixtures/api-gateway.js';
 import { independentPush, independentSignature } from './independent-wxcrypt.js';
 
 // Pushes as WeChat sends them (sealed by the independent implementation) and as an attacker who holds
-// the component's message Token, but not its EncodingAESKey, can change them: any ciphertext can be
+// the component's message Token, but not its EncodingAESKey, can change them; every ciphertext can be
 // signed again, none can be decrypted or made anew.
 
 export type PushFields = Readonly<Record<string, string | number>>;
