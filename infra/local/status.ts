@@ -1,7 +1,7 @@
 import type { Clock } from '../../shared/clock.js';
 import type { ScheduledRefreshReport } from '../../shared/refresh/index.js';
 import type { TokenService } from '../../shared/service.js';
-import { AUTHORIZER_STATUSES, type ComponentStore } from '../../shared/store/index.js';
+import { AUTHORIZER_STATUSES, type ComponentStore, ticketAgeMs } from '../../shared/store/index.js';
 import type { SyncSummary } from '../../shared/sync/index.js';
 import type { LocalRuns, RunRecord } from './runs.js';
 
@@ -61,7 +61,8 @@ export async function localStatus(parts: {
     ticket: ticket
       ? {
           createdAt: new Date(ticket.createTime * 1000).toISOString(),
-          ageSeconds: Math.max(0, Math.round(now / 1000 - ticket.createTime)),
+          // The age the ticket alarm watches (TicketAge): a CreateTime from the future does not make it young.
+          ageSeconds: Math.round(ticketAgeMs(ticket, now) / 1000),
         }
       : null,
     running: { sync: parts.runs.isRunning('sync'), refresh: parts.runs.isRunning('refresh') },
