@@ -1,4 +1,3 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { isAppId } from '../appid.js';
 import { StoreError } from './errors.js';
 import {
@@ -34,36 +33,17 @@ export async function listAuthorizers(
   let startKey: Item | undefined = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
   // A filtered Scan can return short or empty pages: keep reading until the page is full or the end.
   do {
-    const result = await scanListingPage(table, page.limit - authorizers.length, startKey);
+    // Only the listing's attributes: the getter's role may Scan no others (AUTHORIZER_LISTING_ATTRIBUTES).
+    const result = await table.scanPage({
+      filter: AUTHORIZER_ITEMS,
+      projection: LISTING_ATTRIBUTES,
+      limit: page.limit - authorizers.length,
+      startKey,
+    });
     for (const item of result.items) authorizers.push(AUTHORIZER_SUMMARY.decode(item));
     startKey = result.nextKey;
   } while (startKey && authorizers.length < page.limit);
   return { authorizers, nextCursor: startKey ? encodeCursor(startKey) : null };
-}
-
-/**
- * One page of the listing's Scan, written out rather than through `Table.scanPage` because IAM checks its
- * shape: it names only AUTHORIZER_LISTING_ATTRIBUTES (its projection and its filter's `#pk`), and says
- * `Select: SPECIFIC_ATTRIBUTES`, which the getter's policy requires (a Scan without it is ALL_ATTRIBUTES).
- */
-async function scanListingPage(
-  table: Table,
-  limit: number,
-  startKey: Item | undefined,
-): Promise<{ items: Item[]; nextKey?: Item | undefined }> {
-  const page = await table.doc.send(
-    new ScanCommand({
-      TableName: table.tableName,
-      Select: 'SPECIFIC_ATTRIBUTES',
-      ProjectionExpression: LISTING_ATTRIBUTES.map((name) => `#${name}`).join(', '),
-      ExpressionAttributeNames: Object.fromEntries(LISTING_ATTRIBUTES.map((name) => [`#${name}`, name])),
-      FilterExpression: AUTHORIZER_ITEMS.expression,
-      ExpressionAttributeValues: { ...AUTHORIZER_ITEMS.values },
-      Limit: limit,
-      ExclusiveStartKey: startKey,
-    }),
-  );
-  return { items: page.Items ?? [], nextKey: page.LastEvaluatedKey };
 }
 
 function encodeCursor(key: Item): string {

@@ -173,6 +173,9 @@ export class Table {
       new ScanCommand({
         TableName: this.tableName,
         ConsistentRead: request.consistent,
+        // Said outright, not implied by the projection: an IAM condition on dynamodb:Select (the getter's,
+        // infra/function-access.ts) sees only what the request says, and DynamoDB means the same by it.
+        Select: 'SPECIFIC_ATTRIBUTES',
         ...(request.segment ? { Segment: request.segment.index, TotalSegments: request.segment.total } : {}),
         Limit: request.limit,
         FilterExpression: request.filter.expression,
