@@ -17,16 +17,12 @@ import {
   MAX_INVALID_TOKEN_LENGTH,
   MAX_REFRESH_BODY_BYTES,
   parseLimit,
+  QUERY_PARAMETERS,
   readRefreshBody,
 } from './request.js';
 
 /** How the getter serves tokens: see `ServeOptions` (the defaults are the deployed ones). */
 export type GetterOptions = ServeOptions;
-
-/** The query parameters each route takes (besides SigV4's `X-Amz-*`); every other is refused. */
-const QUERY_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
-  [ROUTE_KEYS.authorizers]: ['limit', 'cursor'],
-};
 
 /**
  * The getter API (AWS_IAM in AWS): the current token per appid, compare-and-renew for a refused token,

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { ROUTE_KEYS } from '../../shared/api/routes.js';
 
 /**
  * What the getter accepts of a request besides its path, each rule written once: the query parameters of
@@ -33,6 +34,11 @@ export function parseLimit(raw: string | undefined): number | undefined {
   const limit = Number(raw);
   return limit >= LIST_LIMIT.min && limit <= LIST_LIMIT.max ? limit : undefined;
 }
+
+/** The query parameters each route takes, by route key (besides SigV4's `X-Amz-*`); every other is refused. */
+export const QUERY_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
+  [ROUTE_KEYS.authorizers]: ['limit', 'cursor'],
+};
 
 /**
  * SigV4 can sign a request in its query string instead of its headers (`X-Amz-Signature`, …); API
