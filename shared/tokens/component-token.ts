@@ -4,7 +4,7 @@ import { errorLogFields } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type Metrics, noMetrics } from '../metrics.js';
 import type { Sensitive } from '../sensitive.js';
-import type { ComponentRecord, ComponentStore, IssuedToken } from '../store/index.js';
+import { type ComponentRecord, type ComponentStore, type IssuedToken, ticketAgeMs } from '../store/index.js';
 import { type WechatComponentClient, WechatTicketInvalidError, WechatTokenInvalidError } from '../wechat/index.js';
 import { ComponentTokenUnavailableError } from './errors.js';
 import {
@@ -205,7 +205,8 @@ export class ComponentTokenProvider {
       async (attempt) => {
         if (!ticket)
           throw this.#unavailable('no_ticket', 'TicketMissing', 'no component_verify_ticket has been received yet');
-        if (clock.now() - ticket.createTime * 1000 > this.#options.ticketMaxAgeMs) {
+        // The one age (ticketAgeMs): a CreateTime from the future cannot keep a ticket young for ever.
+        if (ticketAgeMs(ticket, clock.now()) > this.#options.ticketMaxAgeMs) {
           throw this.#unavailable(
             'ticket_expired',
             'TicketExpired',

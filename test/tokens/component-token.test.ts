@@ -38,6 +38,19 @@ describe('the component access token', () => {
     await expect(bed.componentTokens.get()).resolves.toBeDefined();
   });
 
+  it('with a ticket whose CreateTime is in the far future, stored 12 hours ago: expired too, not used', async () => {
+    // Planted before the callback bounded CreateTime: its age counts from its storing (ticketAgeMs).
+    await bed.component.saveTicket(SIMULATOR_CREDENTIALS.componentAppId, {
+      ticket: sensitive('ticket@@@planted'),
+      createTime: 9_999_999_999,
+      now: bed.clock.now(),
+    });
+    bed.clock.advance(12 * 60 * MINUTE + 1);
+    await expect(bed.componentTokens.get()).rejects.toMatchObject({ problem: 'ticket_expired' });
+    expect(bed.metrics.total('TicketExpired')).toBe(1);
+    expect(bed.simulator.counters.calls('api_component_token')).toBe(0);
+  });
+
   it('is read through: renewed once, then served from the store until the margin', async () => {
     await bed.storeTicket();
     const tokens = await Promise.all(Array.from({ length: 20 }, () => bed.componentTokens.get()));
