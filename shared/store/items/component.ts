@@ -63,9 +63,12 @@ export const COMPONENT_RECORD = projection(
 /**
  * A pushed ticket, kept unless an equal or newer one (by WeChat's CreateTime) is stored: pushes are
  * retried and can arrive out of order. Creates the item on the first ticket. A stored ticket whose
- * CreateTime lies further ahead of `now` than any clock skew allows is no newer ticket but a forged one
- * (or one stored before the callback bounded CreateTime): it is replaced too, or else it would make
- * every genuine ticket "older" and refused for as long as it stays.
+ * CreateTime lies further ahead of `now` than any clock skew allows cannot have been admitted by an
+ * instance with this clock (a forged one, or one stored before the callback bounded CreateTime): it is
+ * replaced too, or else it would make every genuine ticket "older" and refused for as long as it stays.
+ * (A genuine ticket stamped at the very edge of the skew by a fast WeChat clock, stored by an instance
+ * whose clock is ahead of this one, can be replaced by an older genuine ticket: both are valid for hours,
+ * and the next push is kept.)
  */
 export function saveTicket(
   componentAppId: string,
