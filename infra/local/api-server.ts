@@ -13,6 +13,8 @@ export type ControlHandler = (request: ControlRequest) => Promise<ControlAnswer>
 interface Handlers {
   readonly getter: RouteHandler;
   readonly callback: RouteHandler;
+  /** The onboarding routes (sessions, the authorize page, WeChat's redirect); 404 without one. */
+  readonly onboarding?: RouteHandler | undefined;
   readonly control?: ControlHandler | undefined;
 }
 
@@ -69,6 +71,7 @@ async function serve(options: Handlers, request: IncomingMessage, response: Serv
     return;
   }
   const match = target ? matchRoute(request.method, target.rawPath) : { kind: 'no_route' as const };
+  const handler = match.kind === 'route' ? options[match.route.handler] : undefined;
   if (match.kind === 'no_route' || !target) {
     response.writeHead(404, { 'content-type': 'application/json' }).end(NOT_FOUND_BODY);
     return;
@@ -82,8 +85,12 @@ async function serve(options: Handlers, request: IncomingMessage, response: Serv
     response.writeHead(413, { 'content-type': 'application/json' }).end('{"message":"Request Entity Too Large"}');
     return;
   }
+  if (!handler) {
+    response.writeHead(404, { 'content-type': 'application/json' }).end(NOT_FOUND_BODY);
+    return;
+  }
   const event = toEvent(request, target, match.route.routeKey, match.pathParameters, body);
-  const result = await options[match.route.handler](event);
+  const result = await handler(event);
   response.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
   response.end(result.body ?? '');
 }

@@ -43,7 +43,7 @@ export interface LocalRoute {
   /** The `{name}`s in order, for the pattern's groups. */
   readonly parameterNames: readonly string[];
   readonly routeKey: string;
-  readonly handler: 'getter' | 'callback';
+  readonly handler: Route['handler'];
 }
 
 /** The API's routes as API Gateway matches them: each `{name}` is one non-empty path segment. */

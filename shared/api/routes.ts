@@ -11,8 +11,18 @@ export const ROUTES = {
     auth: 'iam',
   },
   authorizers: { method: 'GET', path: '/authorizers', handler: 'getter', auth: 'iam' },
+  /** One account of the registry: its status, type, name, permission sets; never a token. */
+  authorizer: { method: 'GET', path: '/authorizers/{appid}', handler: 'getter', auth: 'iam' },
   componentToken: { method: 'GET', path: '/component/token', handler: 'getter', auth: 'iam' },
   wechatCallback: { method: 'POST', path: '/wechat/callback', handler: 'callback', auth: 'none' },
+  /** An onboarding session: the hub's page that sends the account owner to WeChat, and where they return to. */
+  authorizations: { method: 'POST', path: '/authorizations', handler: 'onboarding', auth: 'iam' },
+  /** Just WeChat's link, for a platform that opens it from its own page on the registered domain. */
+  authorizationLink: { method: 'POST', path: '/authorizations/link', handler: 'onboarding', auth: 'iam' },
+  /** The public page of a session (`?session=`): mints a pre-auth code and sends the browser to WeChat. */
+  authorizePage: { method: 'GET', path: '/authorize', handler: 'onboarding', auth: 'none' },
+  /** WeChat's redirect after the owner confirmed (`?session=&auth_code=&expires_in=`). */
+  authorizeCallback: { method: 'GET', path: '/authorize/callback', handler: 'onboarding', auth: 'none' },
 } as const satisfies Record<string, Route>;
 
 export interface Route {
@@ -20,8 +30,11 @@ export interface Route {
   /** API Gateway's path template: `{name}` is one path segment. */
   readonly path: string;
   /** The function that answers it. */
-  readonly handler: 'getter' | 'callback';
-  /** `iam`: SigV4-signed callers only; `none`: WeChat's pushes, verified by their signature instead. */
+  readonly handler: 'getter' | 'callback' | 'onboarding';
+  /**
+   * `iam`: SigV4-signed callers only; `none`: WeChat's pushes (verified by their signature instead) and
+   * the onboarding pages a browser opens (an unguessable session id, and WeChat's single-use codes).
+   */
   readonly auth: 'iam' | 'none';
 }
 
@@ -36,8 +49,13 @@ export const ROUTE_KEYS = {
   authorizerToken: routeKey(ROUTES.authorizerToken),
   authorizerTokenRefresh: routeKey(ROUTES.authorizerTokenRefresh),
   authorizers: routeKey(ROUTES.authorizers),
+  authorizer: routeKey(ROUTES.authorizer),
   componentToken: routeKey(ROUTES.componentToken),
   wechatCallback: routeKey(ROUTES.wechatCallback),
+  authorizations: routeKey(ROUTES.authorizations),
+  authorizationLink: routeKey(ROUTES.authorizationLink),
+  authorizePage: routeKey(ROUTES.authorizePage),
+  authorizeCallback: routeKey(ROUTES.authorizeCallback),
 } as const;
 
 /** The route whose route key this is (`event.routeKey`), or `undefined` for one the API does not declare. */

@@ -6,6 +6,8 @@ import {
   rangeText,
   SETTINGS,
   type ServiceConfig,
+  type TextSetting,
+  type UrlListSetting,
   type UrlSetting,
   type WholeNumberSetting,
 } from './settings.js';
@@ -39,6 +41,18 @@ export function configFromEnv(env: Env = process.env): ServiceConfig {
       );
     return raw;
   };
+  const text = (setting: TextSetting): string | undefined => env[setting.env]?.trim() || undefined;
+  const urlList = (setting: UrlListSetting): string[] => {
+    const entries = (env[setting.env] ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    if (!entries.every(isAllowedListUrl))
+      problems.push(
+        `${setting.env} must be comma-separated https URLs (http only on loopback) with no user, password, query or fragment`,
+      );
+    return entries;
+  };
 
   const config: ServiceConfig = {
     componentAppId: required(SETTINGS.componentAppId),
@@ -51,8 +65,28 @@ export function configFromEnv(env: Env = process.env): ServiceConfig {
     leaseMs: whole(SETTINGS.leaseMs),
     syncPageConcurrency: whole(SETTINGS.syncPageConcurrency),
     syncWriteConcurrency: whole(SETTINGS.syncWriteConcurrency),
+    onboardingBaseUrl: url(SETTINGS.onboardingBaseUrl),
+    onboardingReturnUrls: urlList(SETTINGS.onboardingReturnUrls),
+    onboardingSessionMs: whole(SETTINGS.onboardingSessionMs),
+    wechatPcAuthorizeBase: url(SETTINGS.wechatPcAuthorizeBase) ?? SETTINGS.wechatPcAuthorizeBase.default,
+    wechatH5AuthorizeBase: url(SETTINGS.wechatH5AuthorizeBase) ?? SETTINGS.wechatH5AuthorizeBase.default,
+    accountInfoRefreshMs: whole(SETTINGS.accountInfoRefreshMs),
+    accountInfoChecksPerRun: whole(SETTINGS.accountInfoChecksPerRun),
+    eventBusName: text(SETTINGS.eventBusName),
     dynamoEndpoint: url(SETTINGS.dynamoEndpoint),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * An entry of a URL list setting: https (http only on loopback, for the local runtime), no credentials,
+ * no query or fragment (an entry is an origin and a path prefix).
+ */
+export function isAllowedListUrl(entry: string): boolean {
+  if (!URL.canParse(entry)) return false;
+  const parsed = new URL(entry);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+  const scheme = parsed.protocol === 'https:' || (parsed.protocol === 'http:' && loopback);
+  return scheme && parsed.username === '' && parsed.password === '' && parsed.search === '' && parsed.hash === '';
 }

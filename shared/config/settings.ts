@@ -20,6 +20,22 @@ export interface ServiceConfig {
   readonly leaseMs: number;
   readonly syncPageConcurrency: number;
   readonly syncWriteConcurrency: number;
+  /** The hub's public base URL (its custom domain): where `authorize_url` and WeChat's `redirect_uri` point. */
+  readonly onboardingBaseUrl?: string | undefined;
+  /** The allowed `return_url`s of onboarding sessions (and `redirect_uri`s of bare links): origin and path prefix each. */
+  readonly onboardingReturnUrls: readonly string[];
+  /** How long a session's `authorize_url` can be opened. */
+  readonly onboardingSessionMs: number;
+  /** Where WeChat's PC authorization page is (`/cgi-bin/componentloginpage`); the simulator's locally. */
+  readonly wechatPcAuthorizeBase: string;
+  /** Where WeChat's H5 authorization page is (`/wxaopen/safe/bindcomponent`); the simulator's locally. */
+  readonly wechatH5AuthorizeBase: string;
+  /** How often at most the sync asks WeChat for one account's information (api_get_authorizer_info). */
+  readonly accountInfoRefreshMs: number;
+  /** The most api_get_authorizer_info calls one sync makes. */
+  readonly accountInfoChecksPerRun: number;
+  /** The EventBridge bus the events function publishes the lifecycle events to (the events function only). */
+  readonly eventBusName?: string | undefined;
   /** Only for the local runtime and tests: a DynamoDB-protocol server on loopback. */
   readonly dynamoEndpoint?: string | undefined;
 }
@@ -41,6 +57,16 @@ export interface UrlSetting extends SettingBase {
   readonly default?: string;
 }
 
+/** Optional free text (a name); absent when not set. */
+export interface TextSetting extends SettingBase {
+  readonly kind: 'text';
+}
+
+/** A comma-separated list of https URLs (http only on loopback); empty when not set. */
+export interface UrlListSetting extends SettingBase {
+  readonly kind: 'urlList';
+}
+
 /** A whole number in a range. `seconds` settings are held in `ServiceConfig` in milliseconds. */
 export interface WholeNumberSetting extends SettingBase {
   readonly kind: 'whole';
@@ -50,7 +76,7 @@ export interface WholeNumberSetting extends SettingBase {
   readonly max: number;
 }
 
-export type Setting = RequiredTextSetting | UrlSetting | WholeNumberSetting;
+export type Setting = RequiredTextSetting | UrlSetting | WholeNumberSetting | TextSetting | UrlListSetting;
 
 /**
  * The one table of the product's settings: for each field of `ServiceConfig`, its environment variable,
@@ -127,6 +153,60 @@ export const SETTINGS = {
     max: 128,
     doc: 'Authorizer records written at once by the sync.',
   },
+  onboardingBaseUrl: {
+    kind: 'url',
+    env: 'ONBOARDING_BASE_URL',
+    doc: "The hub's public base URL (its custom domain, registered with WeChat as 授权发起页域名).",
+  },
+  onboardingReturnUrls: {
+    kind: 'urlList',
+    env: 'ONBOARDING_RETURN_URLS',
+    doc: 'The return_url prefixes an onboarding session may send the browser back to.',
+  },
+  onboardingSessionMs: {
+    kind: 'whole',
+    env: 'ONBOARDING_SESSION_SECONDS',
+    unit: 'seconds',
+    default: 3_600,
+    min: 300,
+    max: 86_400,
+    doc: "How long an onboarding session's authorize_url can be opened.",
+  },
+  wechatPcAuthorizeBase: {
+    kind: 'url',
+    env: 'WECHAT_PC_AUTHORIZE_BASE',
+    default: 'https://mp.weixin.qq.com',
+    doc: "WeChat's PC authorization page's origin (the simulator's locally).",
+  },
+  wechatH5AuthorizeBase: {
+    kind: 'url',
+    env: 'WECHAT_H5_AUTHORIZE_BASE',
+    default: 'https://open.weixin.qq.com',
+    doc: "WeChat's H5 authorization page's origin (the simulator's locally).",
+  },
+  accountInfoRefreshMs: {
+    kind: 'whole',
+    env: 'ACCOUNT_INFO_REFRESH_SECONDS',
+    unit: 'seconds',
+    default: 86_400,
+    min: 3_600,
+    max: 30 * 86_400,
+    doc: "How often at most the sync asks WeChat for one account's information.",
+  },
+  accountInfoChecksPerRun: {
+    kind: 'whole',
+    env: 'ACCOUNT_INFO_CHECKS_PER_RUN',
+    unit: 'count',
+    default: 5_000,
+    min: 0,
+    max: 100_000,
+    doc: 'The most api_get_authorizer_info calls one sync makes.',
+  },
+  eventBusName: {
+    kind: 'text',
+    env: 'EVENT_BUS_NAME',
+    doc: 'The EventBridge bus the lifecycle events are published to (the events function only).',
+  },
   dynamoEndpoint: {
     kind: 'url',
     env: 'DYNAMODB_ENDPOINT',
@@ -149,7 +229,10 @@ export function rangeText(setting: WholeNumberSetting): string {
 }
 
 /** The settings that have a default, with it, in `ServiceConfig`'s units: what a configuration starts from. */
-export type ConfigDefaults = Omit<ServiceConfig, 'componentAppId' | 'tableName' | 'secretId' | 'dynamoEndpoint'>;
+export type ConfigDefaults = Omit<
+  ServiceConfig,
+  'componentAppId' | 'tableName' | 'secretId' | 'dynamoEndpoint' | 'onboardingBaseUrl' | 'eventBusName'
+>;
 
 export const CONFIG_DEFAULTS: ConfigDefaults = {
   wechatApiBase: SETTINGS.wechatApiBase.default,
@@ -159,6 +242,12 @@ export const CONFIG_DEFAULTS: ConfigDefaults = {
   leaseMs: inConfigUnits(SETTINGS.leaseMs, SETTINGS.leaseMs.default),
   syncPageConcurrency: inConfigUnits(SETTINGS.syncPageConcurrency, SETTINGS.syncPageConcurrency.default),
   syncWriteConcurrency: inConfigUnits(SETTINGS.syncWriteConcurrency, SETTINGS.syncWriteConcurrency.default),
+  onboardingReturnUrls: [],
+  onboardingSessionMs: inConfigUnits(SETTINGS.onboardingSessionMs, SETTINGS.onboardingSessionMs.default),
+  wechatPcAuthorizeBase: SETTINGS.wechatPcAuthorizeBase.default,
+  wechatH5AuthorizeBase: SETTINGS.wechatH5AuthorizeBase.default,
+  accountInfoRefreshMs: inConfigUnits(SETTINGS.accountInfoRefreshMs, SETTINGS.accountInfoRefreshMs.default),
+  accountInfoChecksPerRun: inConfigUnits(SETTINGS.accountInfoChecksPerRun, SETTINGS.accountInfoChecksPerRun.default),
 };
 
 /**
