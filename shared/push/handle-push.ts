@@ -1,7 +1,9 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { codeHash } from '../onboarding/codes.js';
 import type { ComponentSecret, ComponentSecretReader } from '../secrets.js';
+import type { Sensitive } from '../sensitive.js';
 import type { AuthorizerStore, ComponentStore, PushReceipts } from '../store/index.js';
 import { type AuthorizationDeps, exchangeAuthorization } from '../tokens/authorization.js';
 import { MAX_WECHAT_CLOCK_SKEW_MS } from '../wechat-time.js';
@@ -9,6 +11,11 @@ import { admitPush, type ReceivedPush, type Refusal, type RefusalReason, refusal
 import { WechatCryptoError } from './errors.js';
 import { MessageCrypto } from './message-crypto.js';
 import type { ComponentPush } from './read-push.js';
+
+/** The onboarding's part in an authorization push (shared/onboarding/complete.ts, `completeByPush`). */
+export interface PushOnboarding {
+  completeByPush(push: { preAuthCode: Sensitive; appId: string; authCodeHash: string }): Promise<string>;
+}
 
 /** What became of a push. Only `handled` tells WeChat to stop delivering it. */
 export type PushOutcome =
@@ -33,6 +40,11 @@ export interface PushHandlingDeps {
   /** The pushes handled lately: a replay, or a delivery once more, is not acted on again. */
   readonly receipts: PushReceipts;
   readonly exchange: Omit<AuthorizationDeps, 'store'>;
+  /**
+   * Completes the onboarding session that minted an authorization push's `PreAuthCode` (after the
+   * exchange); none: no session is completed (the push is handled as before).
+   */
+  readonly onboarding?: PushOnboarding | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -129,6 +141,17 @@ async function act(
           errcode: outcome.errcode,
         });
       else logger.info('authorization stored', { appId, infoType, stored: outcome.kind === 'stored' });
+      // After the exchange, whatever it came to (a code the redirect spent first included): the push is
+      // WeChat's signed word that this account authorized through this pre-auth code. A failure is thrown,
+      // so that WeChat delivers the push again and the session is completed then.
+      if (push.preAuthCode && deps.onboarding) {
+        const session = await deps.onboarding.completeByPush({
+          preAuthCode: push.preAuthCode,
+          appId,
+          authCodeHash: codeHash(push.authorizationCode),
+        });
+        logger.info('onboarding session of the push', { appId, infoType, session });
+      }
       return { kind: 'handled' };
     }
     case 'unauthorized': {

@@ -11,6 +11,8 @@ export type ComponentPush =
       readonly createTime: number;
       readonly appId: string;
       readonly authorizationCode: Sensitive;
+      /** The pre-auth code the authorization started from: it names the onboarding session, if any. */
+      readonly preAuthCode?: Sensitive | undefined;
     }
   | { readonly infoType: 'unauthorized'; readonly createTime: number; readonly appId: string }
   /** Any other push: acknowledged and ignored. */
@@ -40,7 +42,16 @@ export function readPush(fields: XmlFields): ComponentPush | PushProblem {
       const appId = authorizerAppId(fields);
       if (typeof appId !== 'string') return appId;
       const code = fields['AuthorizationCode'];
-      return code ? { infoType, createTime, appId, authorizationCode: sensitive(code) } : missing('AuthorizationCode');
+      if (!code) return missing('AuthorizationCode');
+      // Optional: an authorization begun elsewhere than through a link with a pre-auth code of ours still counts.
+      const preAuthCode = fields['PreAuthCode'];
+      return {
+        infoType,
+        createTime,
+        appId,
+        authorizationCode: sensitive(code),
+        ...(preAuthCode ? { preAuthCode: sensitive(preAuthCode) } : {}),
+      };
     }
     case 'unauthorized': {
       const appId = authorizerAppId(fields);
