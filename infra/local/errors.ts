@@ -28,7 +28,13 @@ export class LocalSettingError extends LocalRuntimeError {}
 /** A control route's input that cannot be used: answered 400 (413 for a body too large) with the message. */
 export class ControlInputError extends LocalRuntimeError {
   constructor(
-    readonly code: 'invalid_json' | 'invalid_appid' | 'invalid_duration' | 'body_too_large' | 'not_authorized',
+    readonly code:
+      | 'invalid_json'
+      | 'invalid_appid'
+      | 'invalid_duration'
+      | 'invalid_permissions'
+      | 'body_too_large'
+      | 'not_authorized',
     message: string,
   ) {
     super(message);
