@@ -1,0 +1,154 @@
+import { EVENT_SOURCE, type LifecycleEvent } from './catalogue.js';
+import { EventTooLargeError } from './errors.js';
+
+/**
+ * PutEvents for the lifecycle events: batches of at most 10 entries and 256 KiB, entries EventBridge
+ * refused sent again (within the invocation, a few times), and what still failed reported per stream
+ * record, so that the record is delivered again (all its events: a record's events are all or nothing,
+ * and the ones already sent are deduplicated by their `eventId`).
+ */
+
+/** A PutEvents entry, as @aws-sdk/client-eventbridge's `PutEventsRequestEntry` names its fields. */
+export interface PutEventsEntry {
+  readonly Source: string;
+  readonly DetailType: string;
+  readonly Detail: string;
+  readonly EventBusName: string;
+  readonly Time?: Date;
+}
+
+/** A PutEvents result entry: an `EventId`, or an `ErrorCode` (and message). */
+export interface PutEventsResultEntry {
+  readonly EventId?: string | undefined;
+  readonly ErrorCode?: string | undefined;
+  readonly ErrorMessage?: string | undefined;
+}
+
+export interface PutEventsResult {
+  readonly FailedEntryCount?: number | undefined;
+  /** One per entry sent, in the same order. */
+  readonly Entries?: readonly PutEventsResultEntry[] | undefined;
+}
+
+/**
+ * What the publisher needs of EventBridge: the SDK's client is adapted in one line
+ * (`entries => client.send(new PutEventsCommand({ Entries: [...entries] }))`); the local stand-in bus
+ * is one too.
+ */
+export interface EventBusClient {
+  putEvents(entries: readonly PutEventsEntry[]): Promise<PutEventsResult>;
+}
+
+/** The events one stream record means, and its sequence number (what a failure is reported by). */
+export interface RecordEvents {
+  readonly sequenceNumber: string;
+  readonly events: readonly LifecycleEvent[];
+}
+
+/** PutEvents' limits: entries per call, and bytes per call as EventBridge counts them. */
+export const MAX_ENTRIES = 10;
+export const MAX_BATCH_BYTES = 256 * 1024;
+/** Sends of one entry in one invocation (the first and the retries of entries EventBridge refused). */
+const SENDS = 3;
+
+export interface PublishOptions {
+  readonly eventBusName: string;
+  readonly onFailure?: (failure: { readonly errorCode: string; readonly count: number }) => void;
+}
+
+/** Publishes every record's events; the sequence numbers of the records not wholly published, in order. */
+export async function publishRecords(
+  bus: EventBusClient,
+  records: readonly RecordEvents[],
+  options: PublishOptions,
+): Promise<string[]> {
+  const pending: Pending[] = [];
+  const failed = new Set<string>();
+  for (const record of records)
+    for (const event of record.events) {
+      const entry = entryOf(event, options.eventBusName);
+      const size = entrySize(entry);
+      if (size > MAX_BATCH_BYTES) {
+        // Never sendable: the record fails every delivery and ends in the on-failure destination.
+        options.onFailure?.({ errorCode: EventTooLargeError.name, count: 1 });
+        failed.add(record.sequenceNumber);
+      } else pending.push({ entry, size, sequenceNumber: record.sequenceNumber });
+    }
+  let toSend = pending.filter((item) => !failed.has(item.sequenceNumber));
+  for (let send = 1; send <= SENDS && toSend.length > 0; send++) {
+    const refused: Pending[] = [];
+    for (const batch of batches(toSend)) refused.push(...(await sendBatch(bus, batch, options)));
+    toSend = refused;
+  }
+  for (const item of toSend) failed.add(item.sequenceNumber);
+  return records.map((record) => record.sequenceNumber).filter((sequenceNumber) => failed.has(sequenceNumber));
+}
+
+interface Pending {
+  readonly entry: PutEventsEntry;
+  readonly size: number;
+  readonly sequenceNumber: string;
+}
+
+export function entryOf(event: LifecycleEvent, eventBusName: string): PutEventsEntry {
+  return {
+    Source: EVENT_SOURCE,
+    DetailType: event.detailType,
+    Detail: JSON.stringify(event.detail),
+    EventBusName: eventBusName,
+    Time: new Date(event.detail.occurredAt),
+  };
+}
+
+/**
+ * An entry's size as EventBridge counts it against the 256 KiB of a PutEvents call: 14 bytes for
+ * `Time`, and the UTF-8 bytes of `Source`, `DetailType` and `Detail` (docs: "Calculating PutEvents
+ * event entry size"; `EventBusName` is not counted).
+ */
+export function entrySize(entry: PutEventsEntry): number {
+  const bytes = (value: string) => Buffer.byteLength(value, 'utf8');
+  return (entry.Time ? 14 : 0) + bytes(entry.Source) + bytes(entry.DetailType) + bytes(entry.Detail);
+}
+
+/** Consecutive batches, each within both limits. */
+export function batches<T extends { readonly size: number }>(items: readonly T[]): T[][] {
+  const result: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    if (current.length === MAX_ENTRIES || (current.length > 0 && bytes + item.size > MAX_BATCH_BYTES)) {
+      result.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += item.size;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
+}
+
+/** The entries of `batch` that were not published (all of them if the call itself failed). */
+async function sendBatch(bus: EventBusClient, batch: readonly Pending[], options: PublishOptions): Promise<Pending[]> {
+  let result: PutEventsResult;
+  try {
+    result = await bus.putEvents(batch.map((item) => item.entry));
+  } catch (error) {
+    options.onFailure?.({ errorCode: error instanceof Error ? error.name : 'unknown', count: batch.length });
+    return [...batch];
+  }
+  if (!result.FailedEntryCount) return [];
+  const entries = result.Entries ?? [];
+  const refused = batch.filter((_, index) => {
+    const outcome = entries[index];
+    // An entry without an answer, or without an EventId, is not known to be published.
+    return outcome === undefined || outcome.ErrorCode !== undefined || outcome.EventId === undefined;
+  });
+  const codes = new Map<string, number>();
+  for (const [index] of batch.entries()) {
+    const code = entries[index]?.ErrorCode;
+    if (code !== undefined) codes.set(code, (codes.get(code) ?? 0) + 1);
+  }
+  for (const [errorCode, count] of codes) options.onFailure?.({ errorCode, count });
+  return refused;
+}
