@@ -19,7 +19,7 @@ import { type Change, type Image, numberList, numberOf, text } from './change.js
  * function and the local stand-in both run this, on the same records. The rules (docs/events.md):
  *
  * - `Authorizer Authorized`: the account becomes active from nothing (a new item, or the pending item an
- *   authorization push created), from revoked, or from refused; or its `authTime` grows while active.
+ *   authorization push created) or from revoked; or its `authTime` grows while it is (or becomes) active.
  * - `Authorizer Permissions Changed`: `funcInfo` changes between two known lists, except where this
  *   write authorizes an account that was not active (its Authorized carries the list), or revokes it.
  * - `Authorizer Revoked`: active or refused → revoked (reason from `statusReason`).
@@ -83,8 +83,10 @@ function authorizerEvents(change: Change, after: Image, context: DeriveContext):
   const statusAt = numberOf(after, 'statusChangedAt');
   const events: LifecycleEvent[] = [];
 
-  const becameActive = now === 'active' && was !== 'active';
-  const reauthorized = now === 'active' && was === 'active' && authTime > (numberOf(before, 'authTime') ?? 0);
+  // Refused → active is a heal; it is also an authorization only if the owner authorized anew.
+  const becameActive = now === 'active' && (was === 'none' || was === 'revoked');
+  const reauthorized =
+    now === 'active' && (was === 'active' || was === 'refused') && authTime > (numberOf(before, 'authTime') ?? 0);
   if (becameActive || reauthorized) {
     const detail = {
       ...make(DETAIL_TYPES.authorized, reauthorized ? numberOf(after, 'authTimeChangedAt') : statusAt),
