@@ -50,10 +50,11 @@ export function createEvents(deps: () => EventsDeps): EventsHandler {
       eventBusName,
       onFailure: ({ errorCode, count }) => logger.warn('events not published', { errorCode, count }),
     });
-    const published = records
-      .filter((record) => !failed.includes(record.sequenceNumber))
-      .reduce((sum, record) => sum + record.events.length, 0);
-    if (published > 0) logger.info('events published', { count: published });
+    // One line per event published (its id names the account and the revision, nothing secret).
+    for (const record of records)
+      if (!failed.includes(record.sequenceNumber))
+        for (const { detailType, detail } of record.events)
+          logger.info('event published', { detailType, eventId: detail.eventId });
     return { batchItemFailures: [...failures, ...failed].map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }
