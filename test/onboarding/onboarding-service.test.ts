@@ -90,8 +90,7 @@ describe('OnboardingService', () => {
       expect(await refusal(bed.onboarding.openPage(undefined))).toBe('session_not_found');
       const expiring = await bed.onboarding.createSession(request);
       const completed = await openedSession();
-      const grant = confirm();
-      await bed.onboarding.completeByRedirect(completed.sessionId, sensitive(grant.authorizationCode));
+      await bed.pushes.handlePush(bed.authorizedPush({ ...confirm(), preAuthCode: completed.preAuthCode }));
       expect(await refusal(bed.onboarding.openPage(completed.sessionId))).toBe('session_completed');
       bed.simulator.clock.advance(bed.parts.config.onboardingSessionMs);
       expect(await refusal(bed.onboarding.openPage(expiring.sessionId))).toBe('session_expired');
