@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isAppId } from '../appid.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type Sensitive, sensitive } from '../sensitive.js';
+import { fetchAuthorizerInfo } from './authorizer-info.js';
 import { type WechatApi, WechatApiError, WechatInvalidRequestError } from './errors.js';
 import {
   authorizerListResponse,
@@ -14,6 +15,7 @@ import {
 import type {
   AuthorizationInfo,
   AuthorizerAccessToken,
+  AuthorizerInfo,
   AuthorizerListPage,
   ComponentAccessToken,
   PreAuthCode,
@@ -255,6 +257,11 @@ export class WechatComponentClient {
       authorizerRefreshToken: sensitive(info.authorizer_refresh_token),
       funcInfo: (info.func_info ?? []).map((entry) => entry.funcscope_category.id),
     };
+  }
+
+  /** api_get_authorizer_info: who an account is (kind, names, types) and what it granted; no token. */
+  async getAuthorizerInfo(componentAccessToken: Sensitive, appId: string, call?: CallOptions): Promise<AuthorizerInfo> {
+    return fetchAuthorizerInfo(this.#transport, this.componentAppId, componentAccessToken, appId, call);
   }
 
   /** api_create_preauthcode: the code that starts an authorization flow. */

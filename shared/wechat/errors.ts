@@ -60,6 +60,7 @@ export type WechatApi =
   | 'api_get_authorizer_list'
   | 'api_authorizer_token'
   | 'api_query_auth'
+  | 'api_get_authorizer_info'
   | 'api_create_preauthcode'
   | 'api_start_push_ticket';
 

@@ -41,6 +41,36 @@ export const queryAuthResponse = z.object({
   }),
 });
 
+const typeInfo = z.object({ id: z.int() });
+const optionalText = z.optional(z.string());
+
+/**
+ * api_get_authorizer_info. Strict on what identifies the account (user_name, the type ids) and on the
+ * permission sets; lenient on what WeChat documents as possibly empty or leaves out for some accounts
+ * (alias, head_img, qrcode_url, signature…). nick_name must be there but may be empty: WeChat answers
+ * "" for some mini programs. The refresh token the answer also carries is not read at all.
+ */
+export const authorizerInfoResponse = z.object({
+  authorizer_info: z.object({
+    nick_name: z.string(),
+    head_img: optionalText,
+    service_type_info: typeInfo,
+    verify_type_info: typeInfo,
+    user_name: token,
+    alias: optionalText,
+    qrcode_url: optionalText,
+    principal_name: optionalText,
+    signature: optionalText,
+    account_status: z.optional(z.int()),
+    // Only its presence matters here: it marks a mini program.
+    MiniProgramInfo: z.optional(z.object({})),
+  }),
+  authorization_info: z.object({
+    // Required: an answer without the granted sets would read as "every permission withdrawn".
+    func_info: z.array(z.object({ funcscope_category: z.object({ id: z.int() }) })),
+  }),
+});
+
 export const preAuthCodeResponse = z.object({
   pre_auth_code: token,
   expires_in: seconds,
