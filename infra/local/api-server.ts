@@ -66,7 +66,12 @@ async function serve(options: Handlers, request: IncomingMessage, response: Serv
   const target = readTarget(request.url);
   if (target && options.control && isControlPath(target.rawPath)) {
     const body = await readBody(request, MAX_CONTROL_BODY_BYTES);
-    const answer = await options.control({ method: request.method ?? 'GET', pathname: target.rawPath, body });
+    const answer = await options.control({
+      method: request.method ?? 'GET',
+      pathname: target.rawPath,
+      body,
+      query: queryParameters(target.rawQueryString),
+    });
     response.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
     return;
   }

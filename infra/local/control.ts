@@ -1,6 +1,8 @@
 import { APPID_RULE, isAppId } from '../../shared/appid.js';
 import type { WechatSimulator } from '../../simulator/index.js';
 import { ControlInputError } from './errors.js';
+import { LANDING_PATH } from './onboarding-settings.js';
+import { permissionSets } from './permissions.js';
 import type { LocalRuns } from './runs.js';
 import type { LocalStatus } from './status.js';
 
@@ -25,6 +27,8 @@ export interface ControlRequest {
   readonly pathname: string;
   /** `undefined` when the body was larger than `MAX_CONTROL_BODY_BYTES`. */
   readonly body: string | undefined;
+  /** The query parameters (only the landing page reads them). */
+  readonly query?: Readonly<Record<string, string>>;
 }
 
 export interface ControlAnswer {
@@ -36,21 +40,29 @@ export interface ControlDeps {
   readonly simulator: WechatSimulator;
   readonly runs: LocalRuns;
   readonly status: () => Promise<LocalStatus>;
+  /**
+   * The lifecycle events the stand-in bus received, in the order published, once the emulated stream
+   * has caught up with every write made before the call.
+   */
+  readonly events: () => Promise<readonly unknown[]>;
   /** Whether the clock may be moved: only when the runtime's WeChat is the simulator. */
   readonly simulatedClock: boolean;
   readonly stopping: () => boolean;
 }
 
 type Body = Readonly<Record<string, unknown>>;
-type Action = (body: Body, deps: ControlDeps) => Promise<ControlAnswer>;
+type Action = (body: Body, deps: ControlDeps, query: Readonly<Record<string, string>>) => Promise<ControlAnswer>;
 
 const ACTIONS: Readonly<Record<string, { readonly method: 'GET' | 'POST'; readonly run: Action }>> = {
   '/__sim/authorize': { method: 'POST', run: authorize },
   '/__sim/revoke': { method: 'POST', run: revoke },
   '/__sim/clock/advance': { method: 'POST', run: advanceClock },
+  '/__sim/permissions': { method: 'POST', run: changePermissions },
   '/__local/sync': { method: 'POST', run: async (_, deps) => ok(await deps.runs.sync()) },
   '/__local/refresh': { method: 'POST', run: async (_, deps) => ok(await deps.runs.refresh()) },
   '/__local/status': { method: 'GET', run: async (_, deps) => ok(await deps.status()) },
+  '/__local/events': { method: 'GET', run: async (_, deps) => ok({ events: await deps.events() }) },
+  [LANDING_PATH]: { method: 'GET', run: landing },
 };
 
 /** Answers one control request; errors are `{error, message}` as the product's. */
@@ -63,7 +75,9 @@ export async function answerControl(request: ControlRequest, deps: ControlDeps):
     return problem(405, 'method_not_allowed', `${request.pathname} is ${action.method} only`);
   if (deps.stopping()) return problem(503, 'stopping', 'the local runtime is stopping');
   try {
-    return await action.run(parseBody(request.body), deps);
+    // A GET's body is not read: a browser following a redirect to the landing page sends none.
+    const body = action.method === 'GET' ? {} : parseBody(request.body);
+    return await action.run(body, deps, request.query ?? {});
   } catch (error) {
     if (!(error instanceof ControlInputError)) throw error;
     const status = error.code === 'body_too_large' ? 413 : error.code === 'not_authorized' ? 404 : 400;
@@ -86,6 +100,38 @@ async function revoke(body: Body, deps: ControlDeps): Promise<ControlAnswer> {
     throw new ControlInputError('not_authorized', `${appId} is not an authorized account of the simulator`);
   const push = await deps.simulator.pushAuthorizationEvent('unauthorized', appId);
   return ok({ appid: appId, event: 'unauthorized', delivered: push.accepted, deliveries: push.deliveries });
+}
+
+/**
+ * An authorized account's owner changes the permission sets granted to the component (WeChat's
+ * authorization page again, as an update), and WeChat pushes `updateauthorized`.
+ */
+async function changePermissions(body: Body, deps: ControlDeps): Promise<ControlAnswer> {
+  const appId = optionalAppId(body);
+  if (appId === undefined) throw new ControlInputError('invalid_appid', `"appid" is required (${APPID_RULE})`);
+  const funcInfo = permissionSets(body['permissions']);
+  if (!deps.simulator.world.population.get(appId)?.authorized)
+    throw new ControlInputError('not_authorized', `${appId} is not an authorized account of the simulator`);
+  const push = await deps.simulator.changePermissions(appId, funcInfo);
+  return ok({
+    appid: appId,
+    event: 'updateauthorized',
+    permissions: funcInfo,
+    delivered: push.accepted,
+    deliveries: push.deliveries,
+  });
+}
+
+/**
+ * The default `return_url`: where a browser lands after onboarding an account locally, with what the
+ * hub appended (the appid, and the caller's state).
+ */
+async function landing(_: Body, __: ControlDeps, query: Readonly<Record<string, string>>): Promise<ControlAnswer> {
+  return ok({
+    onboarded: query['authorizer_appid'] !== undefined,
+    authorizer_appid: query['authorizer_appid'] ?? null,
+    state: query['state'] ?? null,
+  });
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 export { CONTROL_PREFIXES, isControlPath } from './control.js';
 export { ControlInputError, LocalRuntimeError, LocalSettingError, LocalStartError } from './errors.js';
+export type { PublishedEvent } from './event-bus.js';
 export type { RunRecord } from './runs.js';
 export { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from './runtime.js';
 export { parseSeedAppIds } from './seed.js';

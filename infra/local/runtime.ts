@@ -1,27 +1,23 @@
-import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createCallback } from '../../functions/callback/callback.js';
 import { createGetter } from '../../functions/getter/getter.js';
+import { createOnboarding } from '../../functions/onboarding/onboarding.js';
 import type { Logger } from '../../shared/logger.js';
+import { OnboardingService } from '../../shared/onboarding-service.js';
 import { PushService } from '../../shared/push-service.js';
 import { TokenService, wireTokenService } from '../../shared/service.js';
 import { createDocumentClient } from '../../shared/store/index.js';
-import {
-  SIMULATOR_CREDENTIALS,
-  SimClock,
-  WechatSimulator,
-  type WorldSnapshot,
-  WorldSnapshotError,
-} from '../../simulator/index.js';
-import { readWorldSnapshot, SIMULATOR_STATE_FILE, WorldSnapshotSaver } from '../../simulator/state-file.js';
+import { SIMULATOR_CREDENTIALS, SimClock, WechatSimulator } from '../../simulator/index.js';
+import { SIMULATOR_STATE_FILE, WorldSnapshotSaver } from '../../simulator/state-file.js';
 import { startApiServer } from './api-server.js';
 import { answerControl } from './control.js';
-import { distrustStoredTokens } from './distrust.js';
 import { createTable, LOCAL_CLIENT_CONFIG, startDynalite } from './dynamo.js';
+import { type PublishedEvent, startLocalEvents } from './event-stream.js';
+import { LateHandlers } from './late-handlers.js';
 import { localSecret, localServiceConfig } from './local-config.js';
+import { localOnboardingSettings, requireReturnUrls } from './onboarding-settings.js';
 import { portError, requirePort } from './port.js';
+import { loadState, reconcileStoredTokens, tableExists } from './restore.js';
 import { LocalRuns } from './runs.js';
 import { requireAppIds, seedSimulator } from './seed.js';
 import { type LocalStatus, localStatus } from './status.js';
@@ -54,6 +50,12 @@ export interface LocalRuntimeOptions {
   readonly seedAppIds?: readonly string[];
   /** A progress line every this often while a sync or refresh lasts. Default 2 s. */
   readonly progressEveryMs?: number | undefined;
+  /**
+   * The `return_url`s (and bare links' `redirect_uri`s) onboarding sessions may name: origin and path
+   * prefix each, https or loopback http (`LocalSettingError` otherwise). Default: the runtime's own
+   * landing page, `${apiUrl}/__local/onboarded`.
+   */
+  readonly onboardingReturnUrls?: readonly string[] | undefined;
   /** Aborted (Ctrl-C during the start): the first sync is aborted, and no run starts, as `abortRuns` does. */
   readonly signal?: AbortSignal;
   readonly logger: Logger;
@@ -63,6 +65,12 @@ export interface LocalRuntime {
   readonly apiUrl: string;
   readonly simulator: WechatSimulator;
   readonly service: TokenService;
+  readonly onboarding: OnboardingService;
+  /**
+   * The lifecycle events the stand-in bus received, in the order published (`GET /__local/events`),
+   * once the emulated stream has caught up with every write made before the call.
+   */
+  events(): Promise<readonly PublishedEvent[]>;
   /** What `GET /__local/status` answers. */
   status(): Promise<LocalStatus>;
   /**
@@ -108,9 +116,20 @@ async function startParts(
   const { logger } = options;
   requireAppIds(options.seedAppIds ?? []);
   requirePort(options.port ?? 3000);
+  requireReturnUrls(options.onboardingReturnUrls);
+  // The API listens first: the onboarding's URLs are its own (late-handlers.ts).
+  const late = new LateHandlers();
+  const port = options.port ?? 3000;
+  const api = await startApiServer({ ...late.handlers, port }).catch((error: unknown) => {
+    throw portError(error, port) ?? error;
+  });
+  started.push(async () => {
+    late.abandon();
+    await api.close();
+  });
   const dynamo = await startDynalite(options.dataPath ? { path: options.dataPath } : {});
   started.push(() => dynamo.close());
-  const tableWasThere = await tableExists(dynamo.endpoint);
+  const tableWasThere = await tableExists(dynamo.endpoint, TABLE);
   if (!tableWasThere) await createTable(dynamo.endpoint, TABLE);
 
   const stateFile = options.dataPath ? join(options.dataPath, SIMULATOR_STATE_FILE) : undefined;
@@ -119,6 +138,9 @@ async function startParts(
   const simulator = await WechatSimulator.start({
     ...credentials,
     authorizers: options.authorizers ?? 1_200,
+    // WeChat opens its authorization page only from the registered domain: locally, the hub's.
+    authorizationDomain: new URL(api.url).hostname,
+    callbackUrl: `${api.url}/wechat/callback`,
     ...(restored
       ? { restore: restored, clock: SimClock.resume(restored.savedAt, { frozen: false }) }
       : { clock: new SimClock({ frozen: false }) }),
@@ -135,9 +157,12 @@ async function startParts(
 
   const doc = createDocumentClient({ ...LOCAL_CLIENT_CONFIG, endpoint: dynamo.endpoint });
   started.push(async () => doc.destroy());
+  // The table's change stream, emulated on this client's writes, into a stand-in bus (GET /__local/events).
+  const events = startLocalEvents({ doc, tableName: TABLE, componentAppId: credentials.componentAppId, logger });
+  started.push(() => events.close());
   // Before the API serves: a stored token the simulator does not vouch for is never handed out.
   if (stateFile && tableWasThere && options.wechatApiBase === undefined) {
-    await reconcileStoredTokens(doc, simulator, { stateFile, restored, problem: state?.problem, logger });
+    await reconcileStoredTokens(doc, simulator, { table: TABLE, stateFile, restored, problem: state?.problem, logger });
   } else if (stateFile && state?.problem !== undefined && state.problem !== 'missing') {
     logger.warn(`the WeChat simulator state ${stateFile} is ${state.problem}: the simulator starts anew`);
   }
@@ -153,6 +178,11 @@ async function startParts(
       tableName: TABLE,
       wechatApiBase: options.wechatApiBase ?? simulator.url,
       dynamoEndpoint: dynamo.endpoint,
+      ...localOnboardingSettings({
+        apiUrl: api.url,
+        simulatorUrl: options.wechatApiBase === undefined ? simulator.url : undefined,
+        returnUrls: options.onboardingReturnUrls,
+      }),
     }),
     doc,
     secret: localSecret(credentials),
@@ -160,6 +190,7 @@ async function startParts(
   });
   const service = new TokenService(parts);
   const pushes = new PushService(parts);
+  const onboarding = new OnboardingService(parts);
   const runs = new LocalRuns({ service, calls, logger, progressEveryMs: options.progressEveryMs });
   const abortRuns = () => runs.stop({ abort: true });
   if (options.signal?.aborted) abortRuns();
@@ -174,18 +205,24 @@ async function startParts(
       runs,
     });
 
-  const port = options.port ?? 3000;
-  const api = await startApiServer({
+  const published = async () => {
+    await events.settled();
+    return events.events();
+  };
+  late.wire({
     getter: createGetter(() => service, logger),
     callback: createCallback(() => pushes, logger),
+    onboarding: createOnboarding(() => onboarding, logger),
     control: (request) =>
-      answerControl(request, { simulator, runs, status, simulatedClock, stopping: () => runs.stopping }),
-    port,
-  }).catch((error: unknown) => {
-    throw portError(error, port) ?? error;
+      answerControl(request, {
+        simulator,
+        runs,
+        status,
+        events: published,
+        simulatedClock,
+        stopping: () => runs.stopping,
+      }),
   });
-  started.push(() => api.close());
-  simulator.callbackUrl = `${api.url}/wechat/callback`;
 
   started.push(async () => abortRuns());
 
@@ -208,12 +245,15 @@ async function startParts(
     apiUrl: api.url,
     simulator,
     service,
+    onboarding,
+    events: published,
     status,
     abortRuns,
     async close() {
       runs.stop({ abort: false });
       await runs.settled();
       await api.close();
+      await events.close();
       doc.destroy();
       await simulator.close();
       try {
@@ -224,72 +264,4 @@ async function startParts(
       }
     },
   };
-}
-
-/** The saved simulator state, or why there is none to restore (never fatal: the runtime distrusts instead). */
-async function loadState(
-  file: string,
-  componentAppId: string,
-): Promise<{ snapshot?: WorldSnapshot; problem?: string }> {
-  try {
-    const snapshot = await readWorldSnapshot(file, componentAppId);
-    return snapshot ? { snapshot } : { problem: 'missing' };
-  } catch (error) {
-    if (!(error instanceof WorldSnapshotError)) throw error;
-    // Kept for a look, out of the way of the new state.
-    const aside = `${file}.unusable`;
-    const moved = await rename(file, aside).then(
-      () => true,
-      () => false,
-    );
-    return { problem: `unusable (${error.message})${moved ? ` and was moved to ${aside}` : ''}` };
-  }
-}
-
-/**
- * Makes the table agree with the simulator that starts: with no usable saved state, the new simulator
- * issued none of the stored tokens, so all are removed; with a restored state, those it does not know as
- * each account's latest working token are (a runtime killed between two saves stored tokens issued after
- * the last one). One line says what was done and why.
- */
-async function reconcileStoredTokens(
-  doc: DynamoDBDocumentClient,
-  simulator: WechatSimulator,
-  context: { stateFile: string; restored: WorldSnapshot | undefined; problem: string | undefined; logger: Logger },
-): Promise<void> {
-  const { world } = simulator;
-  if (!context.restored) {
-    const summary = await distrustStoredTokens(doc, TABLE);
-    context.logger.warn(
-      `the WeChat simulator state ${context.stateFile} is ${context.problem ?? 'missing'}, so the new simulator cannot vouch for tokens stored before: ` +
-        `${summary.authorizersDistrusted} authorizer and ${summary.componentsDistrusted} component access tokens removed as untrusted, active accounts due for renewal now ` +
-        '(refresh tokens it does not know will meet 61023 and be recovered by the sync)',
-    );
-    return;
-  }
-  const summary = await distrustStoredTokens(doc, TABLE, {
-    vouchedFor: (stored) =>
-      stored.kind === 'authorizer'
-        ? world.isLatestAuthorizerToken(stored.appId, stored.token)
-        : world.isLatestComponentToken(stored.token),
-  });
-  const distrusted = summary.authorizersDistrusted + summary.componentsDistrusted;
-  if (distrusted > 0) {
-    context.logger.warn(
-      `the WeChat simulator state ${context.stateFile} is older than the table (the last run stopped without saving it?): ` +
-        `${summary.authorizersDistrusted} authorizer and ${summary.componentsDistrusted} component access tokens it does not know removed as untrusted, their accounts due for renewal now`,
-    );
-  }
-}
-
-async function tableExists(endpoint: string): Promise<boolean> {
-  const client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint });
-  try {
-    await client.send(new DescribeTableCommand({ TableName: TABLE }));
-    return true;
-  } catch {
-    return false;
-  } finally {
-    client.destroy();
-  }
 }

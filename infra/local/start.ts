@@ -1,6 +1,7 @@
 // `npm start`: the whole product on this machine (see runtime.ts), until Ctrl-C.
 import type { Logger } from '../../shared/logger.js';
 import { LocalSettingError, LocalStartError } from './errors.js';
+import { LANDING_PATH, parseReturnUrls } from './onboarding-settings.js';
 import { MAX_PORT } from './port.js';
 import { type LocalRuntime, startLocalRuntime } from './runtime.js';
 import { parseSeedAppIds } from './seed.js';
@@ -21,8 +22,12 @@ function intFromEnv(name: string, fallback: number, max = Number.MAX_SAFE_INTEGE
 }
 
 function appIdsFromEnv(name: string): string[] {
+  return settingFromEnv(() => parseSeedAppIds(process.env[name], name));
+}
+
+function settingFromEnv<T>(parse: () => T): T {
   try {
-    return parseSeedAppIds(process.env[name], name);
+    return parse();
   } catch (error) {
     if (error instanceof LocalSettingError) refuse(error.message);
     throw error;
@@ -89,6 +94,7 @@ const options = {
   seedAppIds: appIdsFromEnv('WECHAT_SIM_APPIDS'),
   progressEveryMs: intFromEnv('WECHAT_LOCAL_PROGRESS_MS', 2_000) || undefined,
   dataPath: env('WECHAT_LOCAL_DATA'),
+  onboardingReturnUrls: settingFromEnv(() => parseReturnUrls(env('ONBOARDING_RETURN_URLS'), 'ONBOARDING_RETURN_URLS')),
 };
 runtime = await start({
   ...options,
@@ -114,6 +120,11 @@ function announce({ apiUrl: api, simulator }: LocalRuntime): void {
   );
   console.log(`  curl -s ${api}/component/token`);
   console.log(`  curl -s ${api}/__local/status`);
+  const returnUrl = options.onboardingReturnUrls?.[0] ?? `${api}${LANDING_PATH}`;
+  console.log(
+    `  curl -s -X POST ${api}/authorizations -d '{"kind":"pc","return_url":"${returnUrl}"}'   # then open its authorize_url in a browser`,
+  );
+  console.log(`  curl -s ${api}/__local/events`);
   console.log(`  curl -s -X POST ${api}/__sim/clock/advance -d '{"minutes":120}'`);
   console.log(`  curl -s -X POST ${api}/__local/refresh`);
   console.log(`  curl -s ${simulator.url}/__sim/counters`);
