@@ -1,22 +1,36 @@
 import type { Sensitive } from '../sensitive.js';
+import type { AuthorizerInfo } from '../wechat/results.js';
+import { accountInformationDiffers, accountInformationOf } from './items/account-info.js';
 import {
+  AUTHORIZER_DETAIL,
+  AUTHORIZER_INFO,
   AUTHORIZER_RECORD,
+  type AuthorizerDetail,
   type AuthorizerRecord,
   appIdOfAuthorizerKey,
   authorizerKey,
   newAuthorizerItem,
   pendingAuthorizerItem,
 } from './items/authorizer.js';
+import { storeAccountInformation } from './items/authorizer-info-write.js';
 import { type AuthorizerExtra, revokeByPush, tokenChange } from './items/authorizer-transitions.js';
 import { allDueShards, TABLE_SCHEMA } from './schema.js';
 import type { Table } from './table.js';
 import type { Doubt, TokenStateChange } from './token-state.js';
 
-export type { AuthorizerRecord, AuthorizerStatus } from './items/authorizer.js';
+export type { AuthorizerDetail, AuthorizerRecord, AuthorizerStatus, StatusReason } from './items/authorizer.js';
+
+/** What storing an api_get_authorizer_info answer came to (see AuthorizerStore.storeInformation). */
+export type InformationWrite = 'unchanged' | 'stored' | 'superseded' | 'not_stored';
+
+/** The account information's reads and writes, which the exchange and the sync share. */
+export interface AccountInformationStore {
+  storeInformation(appId: string, info: AuthorizerInfo, sentAt: number, now: number): Promise<InformationWrite>;
+}
 export type { AuthorizerExtra } from './items/authorizer-transitions.js';
 
 /** Authorizer items: the record of each account, its tokens, and the renewal lease on it. */
-export class AuthorizerStore {
+export class AuthorizerStore implements AccountInformationStore {
   constructor(private readonly table: Table) {}
 
   async get(appId: string, options: { consistent?: boolean } = {}): Promise<AuthorizerRecord | undefined> {
@@ -58,6 +72,28 @@ export class AuthorizerStore {
    */
   async revokeByPush(appId: string, pushCreateTime: number, now: number): Promise<boolean> {
     return (await this.table.apply(revokeByPush(appId, pushCreateTime, now))) !== undefined;
+  }
+
+  /** The account as its own route shows it, read with a projection that holds no token; `undefined`: none. */
+  async detail(appId: string): Promise<AuthorizerDetail | undefined> {
+    const item = await this.table.get(authorizerKey(appId), false, AUTHORIZER_DETAIL.attributes);
+    return item ? AUTHORIZER_DETAIL.decode(item) : undefined;
+  }
+
+  /**
+   * Stores an api_get_authorizer_info answer (its request sent at `sentAt`) if it changes what is stored:
+   * `unchanged` writes nothing; `superseded` when information was stored after the request was sent or
+   * while this compared (it is at least as new, and stays); `not_stored` for an appid not stored.
+   */
+  async storeInformation(appId: string, info: AuthorizerInfo, sentAt: number, now: number): Promise<InformationWrite> {
+    const item = await this.table.get(authorizerKey(appId), true, AUTHORIZER_INFO.attributes);
+    if (!item) return 'not_stored';
+    const stored = AUTHORIZER_INFO.decode(item);
+    if (stored.infoChangedAt !== undefined && stored.infoChangedAt >= sentAt) return 'superseded';
+    const fetched = accountInformationOf(info);
+    if (!accountInformationDiffers(stored, fetched)) return 'unchanged';
+    const written = await this.table.apply(storeAccountInformation(appId, fetched, stored.infoChangedAt, now));
+    return written ? 'stored' : 'superseded';
   }
 
   /** The appids due for renewal at `now`, shard by shard, from the sparse due index (no Scan). */

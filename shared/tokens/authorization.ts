@@ -1,7 +1,9 @@
 import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
 import type { Sensitive } from '../sensitive.js';
-import type { AuthorizerRecord, AuthorizerStore, IssuedToken } from '../store/index.js';
+import type { AuthorizerExtra, AuthorizerRecord, AuthorizerStore, Doubt, IssuedToken } from '../store/index.js';
 import { type AuthorizationInfo, WechatApiError, type WechatComponentClient } from '../wechat/index.js';
+import { fetchAfterExchange } from './account-info.js';
 import type { ComponentTokenProvider } from './component-token.js';
 import { doubtChange, type TokenStore, transition } from './renewal-protocol.js';
 import { mergeDoubt, STUCK_REQUEST_MS, scheduleFor } from './trust.js';
@@ -24,12 +26,22 @@ export interface AuthorizationDeps {
   readonly componentTokens: ComponentTokenProvider;
   readonly clock: Clock;
   readonly renewalMarginMs: number;
+  /** Where a failed fetch of the account's information is told (none: not told; the sync fetches it). */
+  readonly logger?: Logger;
+}
+
+/** What an exchange is given: the push knows the account, the browser's redirect learns it from the exchange. */
+export interface AuthorizationGrant {
+  readonly appId?: string | undefined;
+  readonly authorizationCode: Sensitive;
+  /** Unix seconds: the push's CreateTime, or when the redirect arrived. */
+  readonly createTime: number;
 }
 
 export type AuthorizationOutcome =
-  | { readonly kind: 'stored' }
-  /** An authorization newer than the push's was stored already: a late, re-delivered push. */
-  | { readonly kind: 'stale' }
+  | { readonly kind: 'stored'; readonly appId: string }
+  /** An authorization newer than this one was stored already: a late, re-delivered push. */
+  | { readonly kind: 'stale'; readonly appId: string }
   /** The code was exchanged already or expired (61009, 61010): a re-delivered push. */
   | { readonly kind: 'code_spent'; readonly errcode: number }
   | { readonly kind: 'wrong_account' };
@@ -38,45 +50,38 @@ export type AuthorizationOutcome =
 const CODE_ALREADY_USED = new Set([61009, 61010]);
 
 /**
- * An `authorized` / `updateauthorized` push: exchanges its code (api_query_auth) and stores the
- * account's tokens at once. The exchange issues an access token, which (in the worst case: WeChat does
- * not say) supersedes the stored one, whether or not its answer ever reaches us or gets stored. So the
- * stored token is put in doubt BEFORE the exchange is sent, on every path: a lost answer, a failed write,
- * a function stopped at its timeout, a late push refused as older. Its due time moves with the doubt, so
- * that it is renewed before it can die.
+ * An authorization code exchanged (api_query_auth), from an `authorized` / `updateauthorized` push or
+ * from the browser's redirect back to the hub, and the account's tokens stored at once, with its
+ * permission sets and statusReason `authorized`; then its information (api_get_authorizer_info).
+ *
+ * The exchange issues an access token, which (in the worst case: WeChat does not say) supersedes the
+ * stored one, whether or not its answer ever reaches us or gets stored. So when the account is known
+ * (the push names it), the stored token is put in doubt BEFORE the exchange is sent, on every path: a
+ * lost answer, a failed write, a function stopped at its timeout, a late push refused as older. Its due
+ * time moves with the doubt, so that it is renewed before it can die.
+ *
+ * The redirect does not know the account before the exchange answers: no doubt can be marked before it.
+ * For an account stored already, the doubt is marked right after the answer instead (see
+ * `markAfterExchange`); what stays uncovered is a function stopped, or a write failed, between WeChat's
+ * answer and that mark, or an answer lost altogether. The push of the same authorization, which WeChat
+ * sends too and which names the account, marks its doubt before its own exchange (refused as spent), and
+ * the renewal's doubt of a refused token covers the rest.
  */
 export async function exchangeAuthorization(
   deps: AuthorizationDeps,
-  push: { appId: string; authorizationCode: Sensitive; createTime: number },
+  grant: AuthorizationGrant,
 ): Promise<AuthorizationOutcome> {
   const { store, clock } = deps;
-  const tokens: TokenStore<
-    AuthorizerRecord,
-    { status?: 'active'; refreshToken?: Sensitive; authTime?: number; index?: 'renewal' }
-  > = {
-    read: () => store.get(push.appId),
-    write: (record, change, extra) => store.write(record, change, { ...extra, now: clock.now() }),
-  };
   const markedAt = clock.now();
-  const doubt = { from: markedAt, until: markedAt + EXCHANGE_DOUBT_MS };
-  // An account not stored yet is stored now as one awaiting its refresh token, in the recovery partition:
-  // if the exchange's answer is lost, the next refresh run's recovery sync brings it from the list; and a
-  // renewal the sync starts meanwhile inherits the doubt of our exchange.
-  const created = await store.createPending({ appId: push.appId, authTime: push.createTime, doubt, now: markedAt });
-  const existing = created ? undefined : await store.get(push.appId);
-  const marked = existing
-    ? await transition(tokens, existing, (current) => ({
-        result: current,
-        ...(current ? { change: doubtChange(current, doubt, deps.renewalMarginMs) } : {}),
-      }))
-    : undefined;
+  const known = grant.appId;
+  const marked = known === undefined ? undefined : await markBeforeExchange(deps, known, grant.createTime, markedAt);
   const sentAt = clock.now();
   let info: AuthorizationInfo;
   try {
     info = await deps.componentTokens.withToken((token) =>
       deps.client.queryAuth(
         token,
-        { authorizationCode: push.authorizationCode },
+        { authorizationCode: grant.authorizationCode },
         { signal: AbortSignal.timeout(Math.max(1, markedAt + PUSH_HANDLING_TIMEOUT_MS - 5_000 - clock.now())) },
       ),
     );
@@ -94,17 +99,20 @@ export async function exchangeAuthorization(
       return { kind: 'code_spent', errcode: error.errcode };
     throw error;
   }
-  if (info.authorizerAppId !== push.appId) return { kind: 'wrong_account' };
+  if (known !== undefined && info.authorizerAppId !== known) return { kind: 'wrong_account' };
+  const appId = info.authorizerAppId;
+  const tokens = tokenStore(deps, appId);
+  if (known === undefined) await markAfterExchange(deps, appId, grant.createTime, { from: sentAt, until: clock.now() });
   const issued: IssuedToken = {
     token: info.authorizerAccessToken,
     expiresAt: sentAt + info.expiresInSeconds * 1000,
     issuedAt: sentAt,
   };
-  const { result } = await transition(tokens, await store.get(push.appId), (current) => {
+  const { result } = await transition(tokens, await store.get(appId), (current) => {
     if (!current) return { result: 'stale' as const };
     // A later authorization (a newer push handled first) wins; so does a token issued after ours, and a
     // refresh token stored after our exchange was sent (a renewal's rotation, the sync).
-    if (current.authTime > push.createTime) return { result: 'stale' as const };
+    if (current.authTime > grant.createTime) return { result: 'stale' as const };
     // Revoked after the exchange was sent (an `unauthorized` push, 61003): the account left, and the token
     // WeChat issued us died with it.
     if (current.status === 'revoked' && current.changedAt.status > sentAt) return { result: 'stale' as const };
@@ -127,11 +135,62 @@ export async function exchangeAuthorization(
       },
       extra: {
         status: 'active' as const,
+        statusReason: 'authorized' as const,
         ...(newerRefreshToken ? {} : { refreshToken: info.authorizerRefreshToken }),
-        authTime: push.createTime,
+        authTime: grant.createTime,
         index: 'renewal' as const,
+        // The sync's information stored after the exchange was sent is newer than its permission sets.
+        ...(current.infoChangedAt !== undefined && current.infoChangedAt > sentAt ? {} : { funcInfo: info.funcInfo }),
       },
     };
   });
-  return { kind: result };
+  if (result === 'stored') await fetchAfterExchange(deps, appId);
+  return { kind: result, appId };
+}
+
+type ExchangeExtra = Omit<AuthorizerExtra, 'now'>;
+
+function tokenStore(deps: AuthorizationDeps, appId: string): TokenStore<AuthorizerRecord, ExchangeExtra> {
+  const { store, clock } = deps;
+  return {
+    read: () => store.get(appId),
+    write: (record, change, extra) => store.write(record, change, { ...extra, now: clock.now() }),
+  };
+}
+
+/**
+ * The doubt of an exchange about to be sent for a known account: an account not stored yet is stored now
+ * as one awaiting its refresh token, in the recovery partition (if the exchange's answer is lost, the next
+ * refresh run's recovery sync brings it from the list; and a renewal the sync starts meanwhile inherits
+ * the doubt of our exchange); a stored one has its token put in doubt. The record before the mark, and the
+ * one after it, to take it back should WeChat refuse the code.
+ */
+async function markBeforeExchange(deps: AuthorizationDeps, appId: string, createTime: number, markedAt: number) {
+  const { store } = deps;
+  const doubt = { from: markedAt, until: markedAt + EXCHANGE_DOUBT_MS };
+  const created = await store.createPending({ appId, authTime: createTime, doubt, now: markedAt });
+  const existing = created ? undefined : await store.get(appId);
+  return existing
+    ? await transition(tokenStore(deps, appId), existing, (current) => ({
+        result: current,
+        ...(current ? { change: doubtChange(current, doubt, deps.renewalMarginMs) } : {}),
+      }))
+    : undefined;
+}
+
+/**
+ * The redirect's exchange answered (`doubt`: from when it was sent to now): an account not stored is
+ * stored as one awaiting its refresh token, as the push does before its exchange, so that the exchange's
+ * answer is stored the same way; a stored one whose token is older than our exchange has it put in
+ * doubt, should the commit keep it (a later authorization stored meanwhile: `stale`).
+ */
+async function markAfterExchange(deps: AuthorizationDeps, appId: string, createTime: number, doubt: Doubt) {
+  const { store, clock } = deps;
+  if (await store.createPending({ appId, authTime: createTime, doubt, now: clock.now() })) return;
+  await transition(tokenStore(deps, appId), await store.get(appId), (current) => ({
+    result: undefined,
+    ...(current?.accessToken && current.accessToken.issuedAt < doubt.until
+      ? { change: doubtChange(current, doubt, deps.renewalMarginMs) }
+      : {}),
+  }));
 }

@@ -82,7 +82,8 @@ describe('the renewal protocol as conditional writes', () => {
     expect(input?.ConditionExpression).toBe('#version = :expectedVersion');
     expect(input?.UpdateExpression).toBe(
       'SET #dueShard = :set_dueShard, #refreshAt = :set_refreshAt, #leaseOwner = :set_leaseOwner, #leaseAcquiredAt = :set_leaseAcquiredAt, ' +
-        '#leaseExpiresAt = :set_leaseExpiresAt, #version = if_not_exists(#version, :inc_zero) + :inc_one REMOVE #renewingSince',
+        '#leaseExpiresAt = :set_leaseExpiresAt, #version = if_not_exists(#version, :inc_zero) + :inc_one, ' +
+        '#revision = if_not_exists(#revision, :inc_zero) + :inc_one REMOVE #renewingSince',
     );
     expect(input?.ExpressionAttributeValues).toEqual({
       ':expectedVersion': 3,
@@ -140,7 +141,7 @@ describe('the renewal protocol as conditional writes', () => {
     expect(input?.UpdateExpression).toBe(
       'SET #accessTokenChangedAt = :set_accessTokenChangedAt, #dueShard = :set_dueShard, #accessToken = :set_accessToken, ' +
         '#accessTokenExpiresAt = :set_accessTokenExpiresAt, #accessTokenIssuedAt = :set_accessTokenIssuedAt, #refreshAt = :set_refreshAt, ' +
-        '#version = if_not_exists(#version, :inc_zero) + :inc_one ' +
+        '#version = if_not_exists(#version, :inc_zero) + :inc_one, #revision = if_not_exists(#revision, :inc_zero) + :inc_one ' +
         'REMOVE #renewingSince, #leaseOwner, #leaseAcquiredAt, #leaseExpiresAt, #doubtFrom, #doubtUntil',
     );
     expect(input?.ExpressionAttributeValues).toEqual({

@@ -215,7 +215,7 @@ describe('interleavings', () => {
           createTime: Math.floor(bed.clock.now() / 1000),
         },
       ),
-    ).toEqual({ kind: 'stored' });
+    ).toEqual({ kind: 'stored', appId });
     const exchanged = await bed.authorizers.get(appId);
     gated.open();
     await pending; // its refresh token was replaced: 61023, or a token from before the authorization

@@ -9,12 +9,14 @@ import {
   type TokenStateChange,
   tokenDistrust,
 } from '../token-state.js';
+import { normalizeFuncInfo, sameNumbers } from './account-info.js';
 import {
   type AuthorizerRecord,
   type AuthorizerSnapshot,
   type AuthorizerStatus,
-  authorizerKey,
+  authorizerWrite,
   type ListedEntry,
+  type StatusReason,
 } from './authorizer.js';
 
 /**
@@ -30,6 +32,10 @@ import {
  */
 export interface AuthorizerExtra {
   readonly status?: AuthorizerStatus;
+  /** Why: written (with `status`, or for the stored one) whenever given; every status change gives one. */
+  readonly statusReason?: StatusReason;
+  /** The granted permission sets (an exchange's api_query_auth): written, with infoChangedAt, if they differ. */
+  readonly funcInfo?: readonly number[];
   readonly refreshToken?: Sensitive;
   readonly authTime?: number;
   readonly index?: 'renewal' | 'recovery' | 'none';
@@ -52,6 +58,13 @@ export function tokenChange(record: AuthorizerRecord, change: TokenStateChange, 
   if (change.accessToken && now !== undefined) set['accessTokenChangedAt'] = now;
   if (extra?.status !== undefined && extra.status !== record.status)
     Object.assign(set, { status: extra.status, statusChangedAt: now });
+  if (extra?.statusReason !== undefined && extra.statusReason !== record.statusReason)
+    set['statusReason'] = extra.statusReason;
+  if (extra?.funcInfo !== undefined) {
+    const funcInfo = normalizeFuncInfo(extra.funcInfo);
+    if (record.funcInfo === undefined || !sameNumbers(normalizeFuncInfo(record.funcInfo), funcInfo))
+      Object.assign(set, { funcInfo, infoChangedAt: now });
+  }
   if (extra?.refreshToken && !extra.refreshToken.equals(record.refreshToken)) {
     Object.assign(set, { refreshToken: extra.refreshToken.reveal(), refreshTokenChangedAt: now });
   }
@@ -67,11 +80,11 @@ export function tokenChange(record: AuthorizerRecord, change: TokenStateChange, 
   if (index === 'renewal') set['dueShard'] = dueShardOf(record.appId);
   if (index === 'recovery') set['dueShard'] = RECOVERY_SHARD;
   if (index === 'none') remove.push('dueShard', 'refreshAt');
-  return {
-    key: authorizerKey(record.appId),
-    update: encodeTokenChange(index === 'none' ? { ...change, refreshAt: null } : change, set, remove),
-    condition: atVersion(record.version),
-  };
+  return authorizerWrite(
+    record.appId,
+    encodeTokenChange(index === 'none' ? { ...change, refreshAt: null } : change, set, remove),
+    atVersion(record.version),
+  );
 }
 
 /**
@@ -80,11 +93,11 @@ export function tokenChange(record: AuthorizerRecord, change: TokenStateChange, 
  */
 export function revokeByPush(appId: string, pushCreateTime: number, now: number): Write {
   const authorizedBefore = { expression: '#authTime <= :createTime', values: { ':createTime': pushCreateTime } };
-  return {
-    key: authorizerKey(appId),
-    update: revocation(now),
-    condition: allOf(EXISTS, statusIsNot('revoked'), authorizedBefore),
-  };
+  return authorizerWrite(
+    appId,
+    revocation(now, 'unauthorized_push'),
+    allOf(EXISTS, statusIsNot('revoked'), authorizedBefore),
+  );
 }
 
 /**
@@ -96,11 +109,11 @@ export function revokeAbsent(appId: string, expectedVersion: number, now: number
     absentSince === undefined
       ? []
       : [{ expression: '#absentSince = :absentSince', values: { ':absentSince': absentSince } }];
-  return {
-    key: authorizerKey(appId),
-    update: revocation(now),
-    condition: allOf(syncedVersion(expectedVersion), statusIsNot('revoked'), ...sameAbsence),
-  };
+  return authorizerWrite(
+    appId,
+    revocation(now, 'absent_from_listing'),
+    allOf(syncedVersion(expectedVersion), statusIsNot('revoked'), ...sameAbsence),
+  );
 }
 
 /**
@@ -108,20 +121,20 @@ export function revokeAbsent(appId: string, expectedVersion: number, now: number
  * a change of its tokens or status: the version stays.
  */
 export function markAbsent(appId: string, expectedVersion: number, listingStartedAt: number): Write {
-  return {
-    key: authorizerKey(appId),
-    update: { set: { absentSince: listingStartedAt } },
-    condition: allOf(syncedVersion(expectedVersion), statusIsNot('revoked')),
-  };
+  return authorizerWrite(
+    appId,
+    { set: { absentSince: listingStartedAt } },
+    allOf(syncedVersion(expectedVersion), statusIsNot('revoked')),
+  );
 }
 
 /** A listed account is not absent: forgets an absence recorded by a listing begun before the page. */
 export function clearAbsence(entry: ListedEntry): Write {
-  return {
-    key: authorizerKey(entry.appId),
-    update: { remove: ['absentSince'] },
-    condition: { expression: '#absentSince < :fetchedAt', values: { ':fetchedAt': entry.fetchedAt } },
-  };
+  return authorizerWrite(
+    entry.appId,
+    { remove: ['absentSince'] },
+    { expression: '#absentSince < :fetchedAt', values: { ':fetchedAt': entry.fetchedAt } },
+  );
 }
 
 /** How a listed entry changes a stored account (see SyncStore.applyListed). */
@@ -141,7 +154,13 @@ export function applyListed(entry: ListedEntry, change: ListedChange): Write {
     Object.assign(set, { refreshToken: entry.refreshToken.reveal(), refreshTokenChangedAt: now });
   if (change.authTime) Object.assign(set, { authTime: entry.authTime, authTimeChangedAt: now });
   if (change.activate)
-    Object.assign(set, { status: 'active', statusChangedAt: now, refreshAt: 0, dueShard: dueShardOf(entry.appId) });
+    Object.assign(set, {
+      status: 'active',
+      statusReason: 'listed',
+      statusChangedAt: now,
+      refreshAt: 0,
+      dueShard: dueShardOf(entry.appId),
+    });
   const fetchedAt = { ':fetchedAt': entry.fetchedAt };
   const olderThanPage = (attribute: string): Condition => ({
     expression: `#${attribute} < :fetchedAt`,
@@ -166,9 +185,9 @@ export function applyListed(entry: ListedEntry, change: ListedChange): Write {
         ]
       : []),
   ];
-  return {
-    key: authorizerKey(entry.appId),
-    update: {
+  return authorizerWrite(
+    entry.appId,
+    {
       set,
       increment: ['version'],
       // A healed account keeps `renewingSince` with its token: if a renewal died after WeChat
@@ -182,8 +201,8 @@ export function applyListed(entry: ListedEntry, change: ListedChange): Write {
             : []),
       ],
     },
-    condition: allOf(...conditions),
-  };
+    allOf(...conditions),
+  );
 }
 
 /**
@@ -202,11 +221,11 @@ export function reindex(stored: AuthorizerSnapshot, now: number): Write {
       ? { expression: 'attribute_not_exists(#dueShard)' }
       : { expression: '#dueShard = :readDueShard', values: { ':readDueShard': stored.dueShard } },
   ];
-  return {
-    key: authorizerKey(stored.appId),
-    update: { set: { dueShard: dueShardOf(stored.appId), refreshAt } },
-    condition: allOf(syncedVersion(stored.version), statusIs('active'), ...sameIndexKey),
-  };
+  return authorizerWrite(
+    stored.appId,
+    { set: { dueShard: dueShardOf(stored.appId), refreshAt } },
+    allOf(syncedVersion(stored.version), statusIs('active'), ...sameIndexKey),
+  );
 }
 
 /**
@@ -215,12 +234,12 @@ export function reindex(stored: AuthorizerSnapshot, now: number): Write {
  */
 export function distrustToken(appId: string, token: string, status: unknown): Write {
   const distrust = tokenDistrust(token);
-  if (status !== 'active') return { key: authorizerKey(appId), ...distrust };
-  return {
-    key: authorizerKey(appId),
-    update: { ...distrust.update, set: { refreshAt: 0, dueShard: dueShardOf(appId) } },
-    condition: allOf(distrust.condition, statusIs('active')),
-  };
+  if (status !== 'active') return authorizerWrite(appId, distrust.update, distrust.condition);
+  return authorizerWrite(
+    appId,
+    { ...distrust.update, set: { refreshAt: 0, dueShard: dueShardOf(appId) } },
+    allOf(distrust.condition, statusIs('active')),
+  );
 }
 
 /**
@@ -228,9 +247,9 @@ export function distrustToken(appId: string, token: string, status: unknown): Wr
  * out of the due index and without an access token to hand out. Its absence from listings
  * (`absentSince`) no longer matters: a listing that carries it again reactivates it.
  */
-function revocation(now: number): Update {
+function revocation(now: number, statusReason: StatusReason): Update {
   return {
-    set: { status: 'revoked', statusChangedAt: now },
+    set: { status: 'revoked', statusReason, statusChangedAt: now },
     increment: ['version'],
     remove: ['refreshAt', 'dueShard', ...SERVED_TOKEN_ATTRIBUTES, 'absentSince'],
   };
