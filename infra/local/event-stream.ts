@@ -49,6 +49,8 @@ export interface LocalEventsOptions {
   readonly bus?: LocalEventBus;
   /** Records per invocation of the handler (Lambda's batch size). */
   readonly batchSize?: number;
+  /** Sees every record made, before it is handled (the conformance test compares them with DynamoDB's). */
+  readonly onRecords?: (records: readonly DynamoDBRecord[]) => void;
 }
 
 export interface LocalEvents {
@@ -92,6 +94,7 @@ export function startLocalEvents(options: LocalEventsOptions): LocalEvents {
     }
   };
   const emit = (records: DynamoDBRecord[]) => {
+    options.onRecords?.(records);
     queue.push(...records);
     delivering = delivering.then(deliver).catch((error: unknown) => {
       options.logger.error('local events failed', { error: error instanceof Error ? error.name : typeof error });
