@@ -35,6 +35,7 @@ export class OnboardingService {
       componentTokens,
       clock,
       renewalMarginMs: parts.renewer.renewalMarginMs,
+      logger,
     };
     this.#deps = {
       componentAppId: config.componentAppId,

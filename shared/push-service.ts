@@ -29,6 +29,7 @@ export class PushService {
         componentTokens: parts.componentTokens,
         clock,
         renewalMarginMs: parts.renewer.renewalMarginMs,
+        logger,
       },
       onboarding: {
         completeByPush: (push) => completeByPush(sessions, push),

@@ -4,6 +4,7 @@ import {
   OnboardingConfigError,
   OnboardingRefusedError,
   SETTLE_READS,
+  type SessionRequest,
 } from '../../shared/onboarding/index.js';
 import { OnboardingService } from '../../shared/onboarding-service.js';
 import { sensitive } from '../../shared/sensitive.js';
@@ -39,7 +40,7 @@ describe('OnboardingService', () => {
   const queryAuths = () => bed.simulator.counters.calls('api_query_auth');
 
   /** A session whose page was opened: its id, the pre-auth code of the link, and the link. */
-  async function openedSession(overrides: Partial<typeof request> = {}) {
+  async function openedSession(overrides: Partial<SessionRequest> = {}) {
     const created = await bed.onboarding.createSession({ ...request, ...overrides });
     const link = (await bed.onboarding.openPage(created.sessionId)).reveal();
     return { ...created, link, preAuthCode: preAuthCodeOf(link) };
@@ -66,7 +67,7 @@ describe('OnboardingService', () => {
     });
 
     it('an H5 session with biz_appid links to the H5 page', async () => {
-      const { link } = await openedSession({ kind: 'h5', bizAppId: 'wx1234567890abcdef' } as Partial<typeof request>);
+      const { link } = await openedSession({ kind: 'h5', bizAppId: 'wx1234567890abcdef' });
       const url = new URL(link);
       expect(url.pathname).toBe('/wxaopen/safe/bindcomponent');
       expect(url.searchParams.get('biz_appid')).toBe('wx1234567890abcdef');
