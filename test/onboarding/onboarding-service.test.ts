@@ -7,8 +7,11 @@ import {
   type SessionRequest,
 } from '../../shared/onboarding/index.js';
 import { OnboardingService } from '../../shared/onboarding-service.js';
+import { PushService } from '../../shared/push-service.js';
 import { sensitive } from '../../shared/sensitive.js';
+import { Table } from '../../shared/store/index.js';
 import { COMPLETION_GRACE_MS } from '../../shared/store/items/onboarding-session.js';
+import type { Write } from '../../shared/store/table.js';
 import { useDynalite } from '../support/dynalite-fixture.js';
 import { HUB, type OnboardingBed, preAuthCodeOf, RETURN_URL, startOnboardingBed } from './onboarding-bed.js';
 
@@ -236,6 +239,27 @@ describe('OnboardingService', () => {
       expect(await bed.onboarding.completeByRedirect(session.sessionId, sensitive(grant.authorizationCode))).toBe(
         landing(grant.appId),
       );
+    });
+
+    it('a completion that fails fails the push; WeChat delivers it again and the session is completed then', async () => {
+      const session = await openedSession();
+      const grant = confirm();
+      class SessionsDown extends Table {
+        override apply(write: Write) {
+          if (write.key.pk.startsWith('ONBOARDING#')) return Promise.reject(new Error('DynamoDB is down'));
+          return super.apply(write);
+        }
+      }
+      const failing = new PushService({ ...bed.parts, table: new SessionsDown(bed.doc, bed.tableName) });
+      const push = bed.authorizedPush({ ...grant, preAuthCode: session.preAuthCode });
+      await expect(failing.handlePush(push)).rejects.toThrow('DynamoDB is down');
+      expect((await bed.parts.authorizers.get(grant.appId))?.status).toBe('active');
+      // The same push again: its code is spent now, and the session is completed all the same.
+      expect(await bed.pushes.handlePush(push)).toEqual({ kind: 'handled' });
+      expect((await bed.sessions.get(session.sessionId))?.completion).toMatchObject({
+        appId: grant.appId,
+        completedBy: 'push',
+      });
     });
 
     it('a push without PreAuthCode, or with one no session minted, is handled as before', async () => {
