@@ -7,11 +7,12 @@
 // ListStreams on the table's stream (the event source mapping's, `table.grantStreamRead`); the on-failure
 // destination's send (sqs:SendMessage), which Lambda does with the function's role. No table read or write,
 // no secret.
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { configFromEnv } from '../../shared/config/index.js';
 import { EventBusNotConfiguredError } from '../../shared/events/index.js';
 import { observe } from '../common/lambda-entry.js';
+import { eventBridgeBus } from './eventbridge-bus.js';
 import { createEvents, type EventsDeps } from './events.js';
-import { signedPutEventsClient } from './put-events-client.js';
 
 const observed = observe('events');
 let deps: EventsDeps | undefined;
@@ -19,11 +20,11 @@ let deps: EventsDeps | undefined;
 function depsFromEnv(): EventsDeps {
   const config = configFromEnv();
   if (!config.eventBusName) throw new EventBusNotConfiguredError();
-  const region = process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
   return {
     componentAppId: config.componentAppId,
     eventBusName: config.eventBusName,
-    bus: signedPutEventsClient({ region }),
+    // Wrapped by Tracer as the other functions' SDK clients are: each PutEvents an X-Ray subsegment.
+    bus: eventBridgeBus(observed.tracer.captureAWSv3Client(new EventBridgeClient({}))),
     logger: observed.logger,
   };
 }

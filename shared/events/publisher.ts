@@ -31,9 +31,8 @@ export interface PutEventsResult {
 }
 
 /**
- * What the publisher needs of EventBridge: the SDK's client is adapted in one line
- * (`entries => client.send(new PutEventsCommand({ Entries: [...entries] }))`); the local stand-in bus
- * is one too.
+ * What the publisher needs of EventBridge: the SDK's client, adapted in one line on AWS
+ * (functions/events/eventbridge-bus.ts), and the local runtime's stand-in bus (infra/local/event-bus.ts).
  */
 export interface EventBusClient {
   putEvents(entries: readonly PutEventsEntry[]): Promise<PutEventsResult>;
