@@ -22,6 +22,8 @@ export const ALARM_IDS = [
   'QuotaExhausted',
   'RefreshTokenInvalid',
   'PushUndecryptable',
+  'EventsErrors',
+  'EventsIteratorAge',
 ] as const;
 
 export type AlarmName = (typeof ALARM_IDS)[number];
@@ -144,7 +146,8 @@ export function createAlarms(
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
     FailedScheduledRuns: make('FailedScheduledRuns', {
-      description: 'A scheduled sync or refresh run could not be delivered or failed after its retries.',
+      description:
+        "A scheduled sync or refresh run could not be delivered or failed after its retries, or a batch of the table's stream could not be published as events.",
       metric: parts.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: five, statistic: 'Maximum' }),
       threshold: 1,
       evaluationPeriods: 1,
@@ -178,6 +181,28 @@ export function createAlarms(
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: atLeast,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    // Two failing periods in a row: one transient PutEvents error is retried (the batch is halved and sent
+    // again) and costs nothing; a persistent one holds every later record of its shard back.
+    EventsErrors: make('EventsErrors', {
+      description:
+        'The events function keeps failing: lifecycle events are held back (retried, then dropped to FailedRuns after 20 attempts or 24 hours).',
+      metric: parts.functions.events.metricErrors({ period: five, statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      comparisonOperator: atLeast,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    // The stream keeps a record 24 hours: an hour behind leaves the operator most of a day to act.
+    EventsIteratorAge: make('EventsIteratorAge', {
+      description:
+        "The events function is more than an hour behind the table's stream: a record not published within 24 hours of its write is lost to the stream.",
+      metric: parts.functions.events.metric('IteratorAge', { period: five, statistic: 'Maximum' }),
+      threshold: 60 * 60_000,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
   };

@@ -7,6 +7,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ROUTES, type Route, routeKey } from '../shared/api/routes.js';
+import { UnsignedRouteError } from './errors.js';
 
 /**
  * One JSON line per request: the audit trail of who read which token. Only variables AWS documents for
@@ -55,13 +56,24 @@ export interface Throttle {
   readonly burstLimit: number;
 }
 
+/** The functions that answer the API's routes, by `Route.handler`. */
+export type RouteHandlers = Readonly<Record<Route['handler'], lambda.IFunction>>;
+
 export interface TokensApiOptions {
-  readonly functions: { readonly getter: lambda.IFunction; readonly callback: lambda.IFunction };
-  /** Each getter route's limits (and the stage's default, for a route added later). */
+  readonly functions: RouteHandlers;
+  /** Each IAM route's limits (and the stage's default, for a route added later). */
   readonly throttle: Throttle;
   /** The callback route's own limits. */
   readonly callbackThrottle: Throttle;
+  /** Each public onboarding page's own limits. */
+  readonly onboardingThrottle: Throttle;
   readonly retention: logs.RetentionDays;
+}
+
+/** The API and its one stage (what a custom domain is mapped to). */
+export interface TokensApi {
+  readonly api: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
 }
 
 /**
@@ -78,11 +90,20 @@ export function throttleProblems(prop: string, throttle: Throttle): string[] {
   return problems;
 }
 
+/** Why a route without an authorizer is safe without one (cdk-nag's AwsSolutions-APIG4), by its handler. */
+const UNSIGNED_REASONS: Readonly<Partial<Record<Route['handler'], string>>> = {
+  callback:
+    "WeChat's push URL: WeChat cannot sign with SigV4; each push is authenticated by its msg_signature and AES encryption.",
+  onboarding:
+    "The onboarding pages are opened by a browser, which cannot sign: the session id in the query is unguessable (32 random bytes) and only its creator and the browser know it, and WeChat's codes are single use.",
+};
+
 /**
- * The HTTP API of `ROUTES`: AWS_IAM on the getter's routes, none on WeChat's callback; one `$default`
- * stage with JSON access logs, each route throttled on its own (`routeThrottles`).
+ * The HTTP API of `ROUTES`, each route on the function of its `handler` and with its `auth` (AWS_IAM, or
+ * none: WeChat's callback and the onboarding pages a browser opens); one `$default` stage with JSON access
+ * logs, each route throttled on its own (`routeThrottles`).
  */
-export function tokensApi(scope: Construct, options: TokensApiOptions): apigw.HttpApi {
+export function tokensApi(scope: Construct, options: TokensApiOptions): TokensApi {
   const api = new apigw.HttpApi(scope, 'Api', { createDefaultStage: false, description: 'WeChat authorizer tokens' });
   const accessLogs = new logs.LogGroup(scope, 'ApiAccessLogs', {
     retention: options.retention,
@@ -99,53 +120,61 @@ export function tokensApi(scope: Construct, options: TokensApiOptions): apigw.Ht
     },
   });
   const iamAuth = new HttpIamAuthorizer();
-  const getter = new HttpLambdaIntegration('Getter', options.functions.getter);
+  // One integration per function (their construct ids, `Getter`, `Callback`, are kept from before).
+  const integrations = new Map<Route['handler'], HttpLambdaIntegration>();
+  const integrationOf = (handler: Route['handler']) => {
+    let integration = integrations.get(handler);
+    if (!integration) {
+      const id = `${handler.charAt(0).toUpperCase()}${handler.slice(1)}`;
+      integration = new HttpLambdaIntegration(id, options.functions[handler]);
+      integrations.set(handler, integration);
+    }
+    return integration;
+  };
   const routes: apigw.HttpRoute[] = [];
-  for (const route of Object.values(ROUTES).filter((candidate) => candidate.handler === 'getter')) {
-    routes.push(
-      ...api.addRoutes({
-        path: route.path,
-        methods: [apigw.HttpMethod[route.method]],
-        integration: getter,
-        authorizer: iamAuth,
-      }),
-    );
-  }
-  // WeChat calls this route and cannot sign: the push's msg_signature is its authentication.
-  const [callbackRoute] = api.addRoutes({
-    path: ROUTES.wechatCallback.path,
-    methods: [apigw.HttpMethod[ROUTES.wechatCallback.method]],
-    integration: new HttpLambdaIntegration('Callback', options.functions.callback),
-  });
-  if (callbackRoute) {
-    routes.push(callbackRoute);
-    Validations.of(callbackRoute).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        "WeChat's push URL: WeChat cannot sign with SigV4; each push is authenticated by its msg_signature and AES encryption.",
+  const declared: Route[] = [];
+  for (const route of Object.values(ROUTES) as Route[]) {
+    const added = api.addRoutes({
+      path: route.path,
+      methods: [apigw.HttpMethod[route.method]],
+      integration: integrationOf(route.handler),
+      ...(route.auth === 'iam' ? { authorizer: iamAuth } : {}),
     });
+    routes.push(...added);
+    declared.push(route);
+    const reason = UNSIGNED_REASONS[route.handler];
+    if (route.auth === 'none') {
+      if (reason === undefined)
+        throw new UnsignedRouteError(
+          `${routeKey(route)} has no authorizer, and its handler is not one that answers unsigned requests`,
+        );
+      for (const unsigned of added) Validations.of(unsigned).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+    }
   }
-  // The L2 stage takes only the default route settings: the routes' own are the L1's RouteSettings. The
-  // stage waits for its routes, or CloudFormation fails it ("Unable to find Route by key").
-  (stage.node.defaultChild as apigw.CfnStage).routeSettings = routeSettings(routeThrottles(options));
+  // The L2 stage takes only the default route settings: the routes' own are the L1's RouteSettings, for
+  // the declared routes only (CloudFormation fails a key no route has). The stage waits for its routes,
+  // or CloudFormation fails it ("Unable to find Route by key").
+  (stage.node.defaultChild as apigw.CfnStage).routeSettings = routeSettings(routeThrottles(options, declared));
   stage.node.addDependency(...routes);
-  return api;
+  return { api, stage };
 }
 
 /**
  * Each route's limits, by route key: a flood of the unauthenticated callback spends the callback's
- * budget only, never a getter route's, and each getter route has its own. (The account's limit per
- * Region is shared by every API of the account there: no setting of this API separates that.)
+ * budget only, a flood of the public onboarding pages theirs, never an IAM route's, and each IAM route
+ * has its own. (The account's limit per Region is shared by every API of the account there: no setting
+ * of this API separates that.)
  */
 export function routeThrottles(
-  options: Pick<TokensApiOptions, 'throttle' | 'callbackThrottle'>,
+  options: Pick<TokensApiOptions, 'throttle' | 'callbackThrottle' | 'onboardingThrottle'>,
+  routes: readonly Route[] = Object.values(ROUTES),
 ): Record<string, Throttle> {
-  return Object.fromEntries(
-    Object.values(ROUTES).map((route: Route) => [
-      routeKey(route),
-      route.handler === 'callback' ? options.callbackThrottle : options.throttle,
-    ]),
-  );
+  const throttleOf = (route: Route): Throttle => {
+    if (route.handler === 'callback') return options.callbackThrottle;
+    if (route.handler === 'onboarding' && route.auth === 'none') return options.onboardingThrottle;
+    return options.throttle;
+  };
+  return Object.fromEntries(routes.map((route) => [routeKey(route), throttleOf(route)]));
 }
 
 function routeSettings(throttles: Readonly<Record<string, Throttle>>): Record<string, Record<string, number>> {

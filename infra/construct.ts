@@ -1,23 +1,22 @@
-import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { isAppId } from '../shared/appid.js';
-import { SCHEDULE_DEFAULTS } from '../shared/config/index.js';
+import { SCHEDULE_DEFAULTS, SETTINGS } from '../shared/config/index.js';
 import type { DurationMetricName, MetricName } from '../shared/metrics.js';
-import { componentSecretTemplate } from '../shared/secrets.js';
-import { TABLE_SCHEMA } from '../shared/store/schema.js';
 import { PUSH_HANDLING_TIMEOUT_MS } from '../shared/tokens/authorization.js';
 import type { AlarmName } from './alarms.js';
 import { throttleProblems, tokensApi } from './api.js';
+import { apiDomain, domainProblems, onboardingBaseUrl } from './api-domain.js';
 import { SendOnlyQueueDestination } from './failure-destination.js';
 import { type FunctionName, tokensFunction } from './function.js';
 import { grantFunctionAccess } from './function-access.js';
@@ -28,24 +27,29 @@ import {
   type WechatAuthorizerTokensAttributes,
   WechatAuthorizerTokensBase,
 } from './hub-reference.js';
+import { hubTable, templateSecret } from './hub-storage.js';
 import { duplicateHubProblems, markHub } from './hub-uniqueness.js';
-import { lambdaEnvironment, propProblems } from './lambda-environment.js';
+import { lambdaEnvironment, onboardingEnvironment, propProblems } from './lambda-environment.js';
+import { consumeTableStream, type EventRuleOptions, hubEventRule } from './lifecycle-events.js';
 import { type HubMonitoring, hubMonitoring } from './monitoring.js';
 import { callbackUrlOf, publishLocations } from './outputs.js';
 import type { WechatAuthorizerTokensProps } from './props.js';
 
 export type { FunctionName } from './function.js';
 export type { IWechatAuthorizerTokens, WechatAuthorizerTokensAttributes } from './hub-reference.js';
+export type { EventRuleOptions } from './lifecycle-events.js';
 export type { WechatAuthorizerTokensProps } from './props.js';
 
 /** Each getter route's throttle when the props give none. */
 const DEFAULT_API_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
 /** The callback route's throttle when the props give none (why these numbers: `callbackThrottle`). */
 const DEFAULT_CALLBACK_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
+/** Each public onboarding page's throttle when the props give none: a person opens it once or twice. */
+const DEFAULT_ONBOARDING_THROTTLE = { rateLimit: 5, burstLimit: 10 } as const;
 
 /**
- * The token hub: the table, the secret, the four functions, their schedules, the API (AWS_IAM on the
- * getter routes, none on WeChat's callback), alarms, and where each is (stack outputs and SSM parameters
+ * The token hub: the table, the secret, the functions, their schedules, the API (AWS_IAM on the
+ * callers' routes, none on WeChat's callback and the onboarding pages), the lifecycle events' bus, alarms, and where each is (stack outputs and SSM parameters
  * under `/wechat-authorizer-tokens/<componentAppId>/`). Other stacks get tokens through `grantTokenRead`;
  * other apps import a deployed hub with `fromAttributes` or `fromParameters` and get the same grants.
  * Props out of the settings' ranges fail the synth, each named.
@@ -90,7 +94,7 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
   readonly secret: secretsmanager.ISecret;
   /** The HTTP API of `ROUTES`; WeChat's push URL is `callbackUrl`. */
   readonly api: apigw.HttpApi;
-  /** The four Lambdas, by name. */
+  /** The Lambdas, by name. */
   readonly functions: Readonly<Record<FunctionName, lambda.Function>>;
   /** Where every alarm goes: `props.alarmTopic`, or the one created. */
   readonly alarmTopic: sns.ITopic;
@@ -98,6 +102,12 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
   readonly deadLetterQueue: sqs.Queue;
   /** The alarms, by id (`ALARM_IDS`); each has its runbook entry. */
   readonly alarms: Readonly<Record<AlarmName, cloudwatch.Alarm>>;
+  /** The bus the lifecycle events are published to (docs/events.md): `props.eventBus`, or the one created. */
+  readonly eventBus: events.IEventBus;
+  /** The API's custom domain, when `props.domain` gives one. */
+  readonly domain: apigw.DomainName | undefined;
+  /** Where the onboarding links point: `https://<domainName>`, or the API's URL without a domain. */
+  readonly onboardingBaseUrl: string;
   /** The CloudWatch dashboard of the product's metrics, unless `dashboard: false`. */
   readonly dashboard: cloudwatch.Dashboard | undefined;
   readonly #monitoring: HubMonitoring;
@@ -109,14 +119,16 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
         ...propProblems(props),
         ...throttleProblems('apiThrottle', props.apiThrottle ?? DEFAULT_API_THROTTLE),
         ...throttleProblems('callbackThrottle', props.callbackThrottle ?? DEFAULT_CALLBACK_THROTTLE),
+        ...throttleProblems('onboardingThrottle', props.onboardingThrottle ?? DEFAULT_ONBOARDING_THROTTLE),
+        ...domainProblems(props.domain),
       ],
     });
     this.componentAppId = props.componentAppId;
     markHub(this);
     this.node.addValidation({ validate: () => duplicateHubProblems(this) });
     const named = isAppId(props.componentAppId);
-    this.table = this.#table();
-    this.secret = props.secret ?? this.#templateSecret(props.componentAppId);
+    this.table = hubTable(this);
+    this.secret = props.secret ?? templateSecret(this, props.componentAppId);
     this.deadLetterQueue = new sqs.Queue(this, 'FailedRuns', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -125,26 +137,38 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
     for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
       Validations.of(this.deadLetterQueue).acknowledge({
         id,
-        reason: 'This queue is the dead-letter queue of the scheduled runs (EventBridge targets and Lambda).',
+        reason:
+          "This queue is the dead-letter queue of the scheduled runs (EventBridge targets and Lambda) and of the events function's stream batches.",
       });
     }
 
     const environment = lambdaEnvironment(props, { tableName: this.table.tableName, secretArn: this.secret.secretArn });
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    const make = (name: FunctionName, timeout: Duration, memorySize: number) =>
-      tokensFunction(this, name, {
-        environment,
-        timeout,
-        memorySize,
-        retention,
-      });
+    const make = (name: FunctionName, timeout: Duration, memorySize: number, own: Record<string, string> = {}) =>
+      tokensFunction(this, name, { environment: { ...environment, ...own }, timeout, memorySize, retention });
+    // (Casts: aws-cdk-lib's own types are not written for exactOptionalPropertyTypes.)
+    this.eventBus =
+      props.eventBus ??
+      (new events.EventBus(this, 'EventBus', {
+        description: 'WeChat authorizer lifecycle events',
+      }) as unknown as events.IEventBus);
+    // The API is made after the functions it integrates: the base URL is read when the template is written.
+    const baseUrl = Lazy.string({ produce: () => this.onboardingBaseUrl });
     this.functions = {
       sync: make('sync', Duration.minutes(15), 1024),
       refresh: make('refresh', Duration.minutes(5), 512),
       getter: make('getter', Duration.seconds(29), 512),
       callback: make('callback', Duration.millis(PUSH_HANDLING_TIMEOUT_MS), 256),
+      // Its exchange calls WeChat twice (api_query_auth, then api_get_authorizer_info): within API Gateway's 30 s.
+      onboarding: make('onboarding', Duration.seconds(29), 512, onboardingEnvironment(props, baseUrl)),
+      events: make('events', Duration.minutes(1), 256, { [SETTINGS.eventBusName.env]: this.eventBus.eventBusName }),
     };
     grantFunctionAccess(this.functions, this.table, this.secret);
+    consumeTableStream(this.functions.events, {
+      table: this.table as unknown as dynamodb.ITable,
+      bus: this.eventBus,
+      deadLetterQueue: this.deadLetterQueue,
+    });
     this.#schedule(
       'Sync',
       this.functions.sync,
@@ -155,13 +179,17 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
       this.functions.refresh,
       props.refreshSchedule ?? events.Schedule.rate(Duration.minutes(SCHEDULE_DEFAULTS.refreshEveryMinutes)),
     );
-    this.api = tokensApi(this, {
+    const api = tokensApi(this, {
       functions: this.functions,
       throttle: props.apiThrottle ?? DEFAULT_API_THROTTLE,
       callbackThrottle: props.callbackThrottle ?? DEFAULT_CALLBACK_THROTTLE,
+      onboardingThrottle: props.onboardingThrottle ?? DEFAULT_ONBOARDING_THROTTLE,
       retention,
     });
+    this.api = api.api;
     this.apiId = this.api.apiId;
+    this.domain = props.domain ? apiDomain(this, props.domain, api) : undefined;
+    this.onboardingBaseUrl = onboardingBaseUrl(this, props.domain?.domainName, this.url);
     this.#monitoring = hubMonitoring(this, {
       componentAppId: props.componentAppId,
       api: this.api,
@@ -180,6 +208,15 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
     if (named) this.#publish(props);
   }
 
+  /**
+   * A rule on the hub's bus routing this hub's events (source `wechat-authorizer-tokens`, this component
+   * AppId) to `options.targets`: every detail-type, or those of `options.detailTypes` (docs/events.md).
+   * A detail-type the hub never publishes throws `EventRuleError`.
+   */
+  addEventRule(id: string, options: EventRuleOptions): events.Rule {
+    return hubEventRule(this, id, { bus: this.eventBus, componentAppId: this.componentAppId }, options);
+  }
+
   #publish(props: WechatAuthorizerTokensProps): void {
     publishLocations(this, {
       componentAppId: props.componentAppId,
@@ -190,6 +227,16 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
       tableName: this.table.tableName,
       dashboardName: this.dashboard?.dashboardName,
     });
+    new CfnOutput(this, 'OnboardingBaseUrl', {
+      value: this.onboardingBaseUrl,
+      description: `Where the onboarding pages are ${`of the WeChat component ${props.componentAppId}`}: its host is the 授权发起页域名 to register with WeChat`,
+    });
+    if (this.domain)
+      new CfnOutput(this, 'ApiDomainTarget', {
+        value: this.domain.regionalDomainName,
+        description: `Point a CNAME of ${this.domain.name} here (the API's regional domain name)`,
+      });
+    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName, description: 'The lifecycle events bus' });
   }
 
   /** One of the product's metrics (`shared/metrics.ts`) of this hub: Sum for counters, Maximum for durations. */
@@ -200,53 +247,6 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
   /** The URL to give WeChat as the authorization-event URL (授权事件接收URL). */
   get callbackUrl(): string {
     return callbackUrlOf(this.url);
-  }
-
-  /**
-   * A new secret holding the JSON template to fill: this component's AppId and an empty string for each
-   * credential, so that what the functions read is JSON from the start and an unfilled field is named.
-   */
-  #templateSecret(componentAppId: string): secretsmanager.ISecret {
-    // `unsafePlainText`: the template's values are the public AppId and empty placeholders, not secrets;
-    // the credentials are put in after the deploy and never appear in the template. CloudFormation
-    // writes the value again only when this text changes: when componentAppId changes (a new hub), or if
-    // componentSecretTemplate changed, which is why it must not.
-    const template = Object.entries(componentSecretTemplate(componentAppId)).map(
-      ([field, value]) => [field, SecretValue.unsafePlainText(value)] as const,
-    );
-    const secret = new secretsmanager.Secret(this, 'ComponentSecret', {
-      description: `WeChat component ${componentAppId}: fill componentAppSecret, messageToken, encodingAesKey (docs/deploying.md)`,
-      secretObjectValue: Object.fromEntries(template),
-      // Retained like the table: the AppSecret cannot be read again from WeChat, only reset in its console
-      // (which breaks every other holder of the old one), so deleting the stack must not delete it.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: "The component AppSecret is reset in WeChat's console by a person; no rotation function can do it.",
-    });
-    // (A cast: aws-cdk-lib's own types are not written for exactOptionalPropertyTypes.)
-    return secret as unknown as secretsmanager.ISecret;
-  }
-
-  #table(): dynamodb.Table {
-    const { partitionKey, dueIndex, timeToLiveAttribute } = TABLE_SCHEMA;
-    const table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      timeToLiveAttribute,
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-    });
-    table.addGlobalSecondaryIndex({
-      indexName: dueIndex.name,
-      partitionKey: { name: dueIndex.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: dueIndex.sortKey, type: dynamodb.AttributeType.NUMBER },
-      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
-    });
-    return table;
   }
 
   #schedule(id: string, fn: lambda.Function, schedule: events.Schedule): void {

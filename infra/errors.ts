@@ -23,3 +23,9 @@ export class CrossRegionGrantError extends GrantError {}
  * own, so that stack cannot be made to wait for the hub's. The hub is imported in that Stage instead.
  */
 export class CrossStageGrantError extends GrantError {}
+
+/** A route of `ROUTES` without an authorizer whose handler has no reason to answer unsigned requests. */
+export class UnsignedRouteError extends InfraError {}
+
+/** An event rule of the hub that could never match (a detail-type the hub does not publish). */
+export class EventRuleError extends InfraError {}

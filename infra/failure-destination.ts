@@ -20,3 +20,19 @@ export class SendOnlyQueueDestination implements lambda.IDestination {
     return { destination: this.queue.queueArn };
   }
 }
+
+/**
+ * An event source mapping's on-failure destination in an SQS queue, with the same send-only grant:
+ * aws-lambda-event-sources' SqsDlq grants `queue.grantSendMessages` (sqs:GetQueueAttributes and
+ * sqs:GetQueueUrl too). For a DynamoDB stream the message is the failed batch's description (shard,
+ * sequence numbers, the error), not its records, which stay readable in the stream for 24 hours.
+ */
+export class SendOnlyEventSourceDestination implements lambda.IEventSourceDlq {
+  constructor(private readonly queue: sqs.IQueue) {}
+
+  bind(_target: lambda.IEventSourceMapping, fn: lambda.IFunction): lambda.DlqDestinationConfig {
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
+    this.queue.encryptionMasterKey?.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+    return { destination: this.queue.queueArn };
+  }
+}

@@ -18,7 +18,15 @@ const TABLE_ACTIONS: Readonly<Record<FunctionName, readonly string[]>> = {
   getter: ['GetItem', 'UpdateItem'],
   // An `authorized` push of an account never stored creates its item (a conditional PutItem).
   callback: ['GetItem', 'PutItem', 'UpdateItem'],
+  // Sessions and pre-auth-code index items (conditional PutItem, GetItem, UpdateItem on completion), and
+  // the authorizer item through the exchange of a code (exchangeAuthorization, the callback's path).
+  onboarding: ['GetItem', 'PutItem', 'UpdateItem'],
+  // None: it reads the table's stream (granted by its event source) and publishes to the bus.
+  events: [],
 };
+
+/** Only the events function never reads the component's credentials: it calls neither WeChat nor the table. */
+const SECRET_READERS: readonly FunctionName[] = ['sync', 'refresh', 'getter', 'callback', 'onboarding'];
 
 /** Table actions granted under IAM conditions. */
 interface TableStatement {
@@ -71,11 +79,12 @@ export function grantFunctionAccess(
           ...(conditions ? { conditions } : {}),
         }),
       );
-    dynamodb(TABLE_ACTIONS[name], table.tableArn);
+    if (TABLE_ACTIONS[name].length > 0) dynamodb(TABLE_ACTIONS[name], table.tableArn);
     for (const statement of CONDITIONED_TABLE_ACTIONS[name] ?? [])
       dynamodb(statement.actions, table.tableArn, statement.conditions);
     const indexActions = INDEX_ACTIONS[name];
     if (indexActions) dynamodb(indexActions, indexArn);
+    if (!SECRET_READERS.includes(name)) continue;
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
     // A secret under a customer key: the function may decrypt with it, through Secrets Manager only
     // (kms:ViaService), not call KMS on the key directly.

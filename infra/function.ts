@@ -8,8 +8,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { NamedError } from '../shared/errors.js';
 
-/** The product's four Lambdas, each the handler in `functions/<name>/handler.ts`. */
-export type FunctionName = 'sync' | 'refresh' | 'getter' | 'callback';
+/** The product's Lambdas, each the handler in `functions/<name>/handler.ts`. */
+export type FunctionName = 'sync' | 'refresh' | 'getter' | 'callback' | 'onboarding' | 'events';
 
 /** The newest Node.js runtime aws-cdk-lib 2.276 offers; scripts/bundle-functions.ts targets its major. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -53,6 +53,17 @@ export function bundleDirectory(name: FunctionName): string {
   return directory;
 }
 
+/** Why no function has a dead-letter queue of its own: each fails somewhere that keeps the failure. */
+const DLQ_REASONS: Readonly<Record<Exclude<FunctionName, 'sync' | 'refresh'> | 'scheduled', string>> = {
+  scheduled:
+    "A failed asynchronous run goes to the on-failure destination (the hub's FailedRuns queue), which carries the request and the error; a dead-letter queue as well would land each failure there twice.",
+  getter: 'Invoked synchronously by API Gateway only: a failure is answered to the caller.',
+  callback: 'Invoked synchronously by API Gateway only: a failure is answered to WeChat, which re-delivers the push.',
+  onboarding: 'Invoked synchronously by API Gateway only: a failure is answered to the caller or the browser.',
+  events:
+    "Invoked by its DynamoDB stream's event source mapping only (never asynchronously): a batch that still fails after its retries goes to the mapping's on-failure destination (the hub's FailedRuns queue).",
+};
+
 export interface TokensFunctionOptions {
   readonly environment: Record<string, string>;
   readonly timeout: Duration;
@@ -61,7 +72,7 @@ export interface TokensFunctionOptions {
 }
 
 /**
- * One of the four functions, deployed from its pre-built bundle (nodejs24.x on arm64, traced), with its
+ * One of the functions, deployed from its pre-built bundle (nodejs24.x on arm64, traced), with its
  * own log group and its own role, and the cdk-nag findings it is built to have acknowledged with the reason.
  */
 export function tokensFunction(scope: Construct, name: FunctionName, options: TokensFunctionOptions): lambda.Function {
@@ -108,11 +119,6 @@ export function tokensFunction(scope: Construct, name: FunctionName, options: To
         'Pinned to nodejs24.x, the newest Node.js runtime of this aws-cdk-lib: the runtime the bundles target and the tests run on.',
     });
   }
-  Validations.of(fn).acknowledge({
-    id: 'Serverless-LambdaDLQ',
-    reason: scheduled
-      ? "A failed asynchronous run goes to the on-failure destination (the hub's FailedRuns queue), which carries the request and the error; a dead-letter queue as well would land each failure there twice."
-      : 'Invoked synchronously by API Gateway only: a failure is answered to the caller (WeChat re-delivers pushes).',
-  });
+  Validations.of(fn).acknowledge({ id: 'Serverless-LambdaDLQ', reason: DLQ_REASONS[scheduled ? 'scheduled' : name] });
   return fn;
 }

@@ -73,3 +73,11 @@ function describe(principal: iam.IPrincipal): string {
 export function grantOneRoute(grantee: iam.IGrantable, { arn }: SizedArn): iam.Grant {
   return iam.Grant.addToPrincipal({ grantee, actions: [INVOKE_ACTION], resourceArns: [arn] });
 }
+
+/**
+ * `execute-api:Invoke` on a few fixed routes, in the grantee's own (inline) policy: a handful of ARNs
+ * needs no packing.
+ */
+export function grantRoutes(grantee: iam.IGrantable, arns: readonly SizedArn[]): iam.Grant {
+  return iam.Grant.addToPrincipal({ grantee, actions: [INVOKE_ACTION], resourceArns: arns.map(({ arn }) => arn) });
+}

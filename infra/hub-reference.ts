@@ -2,8 +2,9 @@ import { Stack, Token } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, type IConstruct } from 'constructs';
-import { ROUTES, type Route } from '../shared/api/routes.js';
+import { ROUTES } from '../shared/api/routes.js';
 import { APPID_RULE, isAppId } from '../shared/appid.js';
+import { accountRoutesResources, onboardingRoutesResources } from './account-grants.js';
 import { HubAttributesError } from './errors.js';
 import {
   checkGrantAdded,
@@ -14,32 +15,19 @@ import {
   deployedTogether,
   granteeStack,
 } from './grantee-stack.js';
-import { ALL_APPIDS, grantInvoke, grantOneRoute, tokenRouteAppIds } from './grants.js';
+import { ALL_APPIDS, grantInvoke, grantOneRoute, grantRoutes, tokenRouteAppIds } from './grants.js';
+import { parameterName, routeResource, tokenRoutesResource } from './hub-names.js';
 import { executeApiArn, type SizedArn } from './policy-size.js';
 
-/** Where a hub publishes what other stacks and apps need to find it: `/wechat-authorizer-tokens/<componentAppId>/<key>`. */
-export const PARAMETER_PREFIX = '/wechat-authorizer-tokens';
-
-/** The keys of the SSM parameters a hub writes, the one list. */
-export const HUB_PARAMETERS = [
-  'api-id',
-  'api-url',
-  'callback-url',
-  'secret-arn',
-  'alarm-topic-arn',
-  'table-name',
-  'dashboard-name',
-] as const;
-
-export type HubParameter = (typeof HUB_PARAMETERS)[number];
-
-/** The SSM parameter name of `key` for the hub of `componentAppId`. */
-export function parameterName(componentAppId: string, key: HubParameter): string {
-  return `${PARAMETER_PREFIX}/${componentAppId}/${key}`;
-}
-
-/** The stage every route is deployed on: the ARNs and the URL name it. */
-export const STAGE_NAME = '$default';
+export {
+  HUB_PARAMETERS,
+  type HubParameter,
+  PARAMETER_PREFIX,
+  parameterName,
+  routeResource,
+  STAGE_NAME,
+  tokenRoutesResource,
+} from './hub-names.js';
 
 /** What names a deployed hub: enough to grant its routes and to call it. */
 export interface WechatAuthorizerTokensAttributes {
@@ -84,6 +72,16 @@ export interface IWechatAuthorizerTokens extends IConstruct {
   grantComponentToken(grantee: iam.IGrantable): iam.Grant;
   /** Lets `grantee` list the authorizers (never a token). */
   grantList(grantee: iam.IGrantable): iam.Grant;
+  /**
+   * Lets `grantee` read these accounts of the registry (GET /authorizers/{appid}: status, type, name,
+   * permission sets; never a token), each by its exact ARN. `'*'` (every account) throws `GrantError`:
+   * IAM's `*` and `?` match `/`, so no pattern names every account route without the token routes
+   * (`/authorizers/<appid>/token`); `grantList` gives every account's summary. Bad appids or an empty
+   * list throw `GrantError` too.
+   */
+  grantAccountRead(grantee: iam.IGrantable, appIds: readonly string[] | '*'): iam.Grant;
+  /** Lets `grantee` start onboardings: POST /authorizations (a session) and POST /authorizations/link (a bare link). */
+  grantOnboarding(grantee: iam.IGrantable): iam.Grant;
 }
 
 /**
@@ -146,6 +144,18 @@ export abstract class WechatAuthorizerTokensBase extends Construct implements IW
     return checkGrantAdded(this, grantee, grantOneRoute(grantee, arn));
   }
 
+  grantAccountRead(grantee: iam.IGrantable, appIds: readonly string[] | '*'): iam.Grant {
+    const apiId = this.apiIdFor(grantee);
+    const arns = accountRoutesResources(appIds).map((resource) => this.arn(apiId, resource));
+    return checkGrantAdded(this, grantee, grantInvoke(grantee, arns));
+  }
+
+  grantOnboarding(grantee: iam.IGrantable): iam.Grant {
+    const apiId = this.apiIdFor(grantee);
+    const arns = onboardingRoutesResources().map((resource) => this.arn(apiId, resource));
+    return checkGrantAdded(this, grantee, grantRoutes(grantee, arns));
+  }
+
   /**
    * The API id as the grantee's policy may name it, after refusing a grantee of another account (by its
    * principal's account, then by its stack's).
@@ -186,23 +196,6 @@ export abstract class WechatAuthorizerTokensBase extends Construct implements IW
   protected arn(apiId: string, resourceName: string): SizedArn {
     return executeApiArn(this, { apiId, region: this.hubRegion, account: this.hubAccount }, resourceName);
   }
-}
-
-/** The resource name of one route (no `{appid}` in it). */
-export function routeResource(route: Route): string {
-  return `${STAGE_NAME}/${route.method}${route.path}`;
-}
-
-/**
- * One pattern for both token routes of `appId` (`$default/*\/authorizers/<appid>/token*`): one ARN per
- * appid instead of two halves the policy size. The trailing wildcard is kept on purpose: two exact ARNs
- * per appid would double it, and a role granted 300 appids would need 12 managed policies of 6,144
- * characters, above IAM's quota of 10 per role (test/infra/grants-scale.test.ts computes the sizes). A test
- * matches the pattern against every route of `ROUTES` so that a route added under it cannot be granted
- * silently.
- */
-export function tokenRoutesResource(appId: string): string {
-  return `${STAGE_NAME}/*${ROUTES.authorizerToken.path.replace('{appid}', appId)}*`;
 }
 
 /** An API Gateway id as it appears in the host name. */

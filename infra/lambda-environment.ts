@@ -1,5 +1,6 @@
 import { type Duration, Token } from 'aws-cdk-lib';
 import { APPID_RULE, isAppId } from '../shared/appid.js';
+import { isAllowedListUrl } from '../shared/config/from-env.js';
 import { isInRange, rangeText, SETTINGS, type WholeNumberSetting } from '../shared/config/index.js';
 import { SERVICE_NAME } from '../shared/logger.js';
 import type { WechatAuthorizerTokensProps } from './props.js';
@@ -11,6 +12,9 @@ export const TUNABLES = {
   renewalMargin: SETTINGS.renewalMarginMs,
   componentTokenMargin: SETTINGS.componentTokenMarginMs,
   lease: SETTINGS.leaseMs,
+  onboardingSessionDuration: SETTINGS.onboardingSessionMs,
+  accountInfoRefresh: SETTINGS.accountInfoRefreshMs,
+  accountInfoChecksPerRun: SETTINGS.accountInfoChecksPerRun,
 } as const satisfies { readonly [Prop in keyof WechatAuthorizerTokensProps]?: WholeNumberSetting };
 
 type Tunable = keyof typeof TUNABLES;
@@ -40,6 +44,9 @@ export function lambdaEnvironment(
     [SETTINGS.renewalMarginMs.env]: String(tunableValue(props, 'renewalMargin')),
     [SETTINGS.componentTokenMarginMs.env]: String(tunableValue(props, 'componentTokenMargin')),
     [SETTINGS.leaseMs.env]: String(tunableValue(props, 'lease')),
+    [SETTINGS.onboardingSessionMs.env]: String(tunableValue(props, 'onboardingSessionDuration')),
+    [SETTINGS.accountInfoRefreshMs.env]: String(tunableValue(props, 'accountInfoRefresh')),
+    [SETTINGS.accountInfoChecksPerRun.env]: String(tunableValue(props, 'accountInfoChecksPerRun')),
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
   };
 }
@@ -75,5 +82,52 @@ export function propProblems(props: WechatAuthorizerTokensProps): string[] {
       problems.push(`${prop} must be ${rangeText(setting)}${unit} (${setting.env}), got ${value}${unit}`);
     }
   }
+  problems.push(...returnUrlProblems(props.onboardingReturnUrls ?? []));
   return problems;
+}
+
+/**
+ * Lambda's limit on a function's whole environment is 4 KB; the other variables take well under 1 KB, so
+ * the allow-list may take this much of it (a deploy failing on the limit names no prop).
+ */
+export const RETURN_URLS_MAX_CHARS = 2_048;
+
+/**
+ * What is wrong with the return-URL allow-list, by the rule `configFromEnv` checks (`isAllowedListUrl`),
+ * and what would not survive the comma-separated variable: an entry with a comma, a list too long.
+ */
+export function returnUrlProblems(urls: readonly string[]): string[] {
+  const problems: string[] = [];
+  const env = SETTINGS.onboardingReturnUrls.env;
+  for (const [index, url] of urls.entries()) {
+    if (Token.isUnresolved(url)) continue;
+    // The entry is not repeated: a URL can carry a password, and the message is printed by the synth.
+    if (url.includes(',') || !isAllowedListUrl(url.trim()))
+      problems.push(
+        `onboardingReturnUrls[${index}] must be an https URL (http only on loopback) with no user, password, query, fragment or comma (${env})`,
+      );
+  }
+  const length = onboardingReturnUrlsValue(urls).length;
+  if (!urls.some((url) => Token.isUnresolved(url)) && length > RETURN_URLS_MAX_CHARS)
+    problems.push(`onboardingReturnUrls take ${length} characters, more than ${RETURN_URLS_MAX_CHARS} (${env})`);
+  return problems;
+}
+
+/** The allow-list as the onboarding function reads it. */
+export function onboardingReturnUrlsValue(urls: readonly string[]): string {
+  return urls.map((url) => url.trim()).join(',');
+}
+
+/**
+ * The onboarding function's own variables: the public base URL its links point to, and the allow-list.
+ * (Only it builds links and checks return URLs; the other functions run without them.)
+ */
+export function onboardingEnvironment(
+  props: Pick<WechatAuthorizerTokensProps, 'onboardingReturnUrls'>,
+  baseUrl: string,
+): Record<string, string> {
+  return {
+    [SETTINGS.onboardingBaseUrl.env]: baseUrl,
+    [SETTINGS.onboardingReturnUrls.env]: onboardingReturnUrlsValue(props.onboardingReturnUrls ?? []),
+  };
 }

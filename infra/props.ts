@@ -1,4 +1,5 @@
 import type { Duration } from 'aws-cdk-lib';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -88,6 +89,59 @@ export interface WechatAuthorizerTokensProps {
    * @default - 20 requests per second, bursts of 40
    */
   readonly callbackThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+
+  /**
+   * The steady rate (requests per second) and burst of each public onboarding route (the authorize page
+   * and WeChat's redirect back), apart from the IAM routes' budget so that a flood of these
+   * unauthenticated pages cannot spend it. A person opens each page once or twice per authorization.
+   * @default - 5 requests per second, bursts of 10
+   */
+  readonly onboardingThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+
+  /**
+   * The API's custom domain: the onboarding pages must be served from the platform's registered
+   * authorization domain (授权发起页域名), and WeChat's `redirect_uri` must be on it too, or WeChat refuses
+   * the authorization page. The certificate must be in the hub's region (a regional endpoint) and cover
+   * `domainName`. Point a CNAME (or an alias) of `domainName` at the `ApiDomainTarget` output.
+   * @default - no custom domain: the onboarding pages are on the API's execute-api URL, which WeChat refuses
+   */
+  readonly domain?: { readonly domainName: string; readonly certificate: acm.ICertificate };
+
+  /**
+   * Where an onboarding session may send the browser back to (`return_url`) and where a bare link may
+   * have WeChat redirect to (`redirect_uri`): each entry an https origin and a path prefix, no query or
+   * fragment (`ONBOARDING_RETURN_URLS`). Checked at synth.
+   * @default [] - every session is refused until some are given
+   */
+  readonly onboardingReturnUrls?: readonly string[];
+
+  /**
+   * How long a session's `authorize_url` can be opened (`ONBOARDING_SESSION_SECONDS`), whole seconds from
+   * 5 minutes to 1 day.
+   * @default Duration.hours(1)
+   */
+  readonly onboardingSessionDuration?: Duration;
+
+  /**
+   * How often at most the sync asks WeChat for one account's information (`ACCOUNT_INFO_REFRESH_SECONDS`),
+   * whole seconds from 1 hour to 30 days.
+   * @default Duration.days(1)
+   */
+  readonly accountInfoRefresh?: Duration;
+
+  /**
+   * The most api_get_authorizer_info calls one sync makes (`ACCOUNT_INFO_CHECKS_PER_RUN`), from 0 (never)
+   * to 100,000.
+   * @default 5000
+   */
+  readonly accountInfoChecksPerRun?: number;
+
+  /**
+   * The EventBridge bus the lifecycle events are published to (docs/events.md). A given bus is used as it
+   * is: the events function is granted events:PutEvents on it.
+   * @default - a new bus, created by the construct
+   */
+  readonly eventBus?: events.IEventBus;
 
   /**
    * Where the alarms go.

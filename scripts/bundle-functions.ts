@@ -1,4 +1,4 @@
-// Pre-bundles the four Lambdas into dist/bundles/<name>/index.mjs: what the construct deploys with
+// Pre-bundles the Lambdas into dist/bundles/<name>/index.mjs: what the construct deploys with
 // `lambda.Code.fromAsset`, so that a consumer's synth needs neither this package's lock file nor esbuild.
 // Run by `npm run build`, by cdk.json's app command before a synth, and by vitest's global setup.
 import { randomUUID } from 'node:crypto';
@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 
-export const FUNCTION_NAMES = ['sync', 'refresh', 'getter', 'callback'] as const;
+export const FUNCTION_NAMES = ['sync', 'refresh', 'getter', 'callback', 'onboarding', 'events'] as const;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLES_DIR = path.join(root, 'dist', 'bundles');
@@ -49,7 +49,7 @@ export interface BundleFigure {
 }
 
 /**
- * Builds the four bundles. Each output file is replaced atomically (a temporary file renamed over it)
+ * Builds every function's bundle. Each output file is replaced atomically (a temporary file renamed over it)
  * and only when its bytes changed: suites and synths running at once may build and read concurrently,
  * and an unchanged bundle keeps its asset hash and its mtime.
  */

@@ -19,10 +19,24 @@ const ROUTE_REQUESTS = {
   componentToken: ['GET', '/component/token'],
   list: ['GET', '/authorizers'],
   callback: ['POST', '/wechat/callback'],
+  xAccount: ['GET', `/authorizers/${X}`],
+  yAccount: ['GET', `/authorizers/${Y}`],
+  session: ['POST', '/authorizations'],
+  link: ['POST', '/authorizations/link'],
+  page: ['GET', '/authorize'],
+  redirect: ['GET', '/authorize/callback'],
 } as const;
 type RouteRequest = keyof typeof ROUTE_REQUESTS;
 
-const CONSUMERS = ['readerOfX', 'readerOfAll', 'componentReader', 'lister', 'ungranted'] as const;
+const CONSUMERS = [
+  'readerOfX',
+  'readerOfAll',
+  'componentReader',
+  'lister',
+  'ungranted',
+  'accountOfX',
+  'onboarder',
+] as const;
 type Consumer = (typeof CONSUMERS)[number];
 
 describe('grants to other roles, evaluated by an IAM simulator on the synthesized template', () => {
@@ -41,6 +55,8 @@ describe('grants to other roles, evaluated by an IAM simulator on the synthesize
       hub.grantTokenReadAll(role('readerOfAll'));
       hub.grantComponentToken(role('componentReader'));
       hub.grantList(role('lister'));
+      hub.grantAccountRead(role('accountOfX'), [X]);
+      hub.grantOnboarding(role('onboarder'));
     });
     for (const [name, role] of made) roles.set(name, synthesized.policiesOf(role));
     apiId = synthesized.policies.ids.ref(
@@ -77,19 +93,47 @@ describe('grants to other roles, evaluated by an IAM simulator on the synthesize
     expect(await allowedRoutes('lister')).toEqual(['list']);
   });
 
+  it('grantAccountRead of X allows GET /authorizers/X only: not its token routes, not Y', async () => {
+    expect(await allowedRoutes('accountOfX')).toEqual(['xAccount']);
+  });
+
+  // IAM's * and ? match '/': a pattern for every account (one `?` per character, for each appid length)
+  // was tried and allowed GET /authorizers/<appid>/token too (this test's first run), so '*' is refused.
+  it("grantAccountRead '*' is refused at synth: no IAM pattern names every account route without the token routes", () => {
+    expect(() =>
+      synthesizeHub((hub, stack) =>
+        hub.grantAccountRead(new iam.Role(stack, 'Every', { assumedBy: new iam.AccountRootPrincipal() }), '*'),
+      ),
+    ).toThrow(/grantAccountRead\('\*'\) is refused/);
+  });
+
+  it('grantOnboarding allows the session and the link routes, nothing else (the public pages need no grant)', async () => {
+    expect(await allowedRoutes('onboarder')).toEqual(['session', 'link']);
+  });
+
+  it('the token grants do not reach the account route (the token pattern ends in /token*)', async () => {
+    expect(await allowedRoutes('readerOfX')).not.toContain('xAccount');
+    expect(await allowedRoutes('readerOfAll')).not.toContain('xAccount');
+  });
+
   it('a role of the stack granted nothing invokes nothing (the check of the check: the hub grants no one by default)', async () => {
     expect(await allowedRoutes('ungranted')).toEqual([]);
   });
 
-  it('the ARNs checked are the API of the template: its routes are these, the callback alone without IAM', () => {
+  it('the ARNs checked are the API of the template: its routes are these, the callback and the onboarding pages alone without IAM', () => {
     const routes = Object.values(synthesized.policies.template.Resources)
       .filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route')
       .map((resource) => `${resource.Properties?.['RouteKey']} ${resource.Properties?.['AuthorizationType']}`)
       .sort();
     expect(routes).toEqual([
+      'GET /authorize NONE',
+      'GET /authorize/callback NONE',
       'GET /authorizers AWS_IAM',
+      'GET /authorizers/{appid} AWS_IAM',
       'GET /authorizers/{appid}/token AWS_IAM',
       'GET /component/token AWS_IAM',
+      'POST /authorizations AWS_IAM',
+      'POST /authorizations/link AWS_IAM',
       'POST /authorizers/{appid}/token/refresh AWS_IAM',
       'POST /wechat/callback NONE',
     ]);

@@ -43,7 +43,18 @@ describe("the getter's Scan: the listing's attributes only", () => {
   const listing = [...AUTHORIZER_LISTING_ATTRIBUTES];
 
   it('names no token: the shown fields and the key its filter reads', () => {
-    expect([...listing].sort()).toEqual(['accessTokenExpiresAt', 'appId', 'authTime', 'pk', 'status']);
+    // Issue 15 added the registry's summary fields (kind, names, permission sets): still no token.
+    expect([...listing].sort()).toEqual([
+      'accessTokenExpiresAt',
+      'appId',
+      'authTime',
+      'funcInfo',
+      'kind',
+      'nickName',
+      'pk',
+      'principalName',
+      'status',
+    ]);
   });
 
   it("allows the listing's attributes with Select SPECIFIC_ATTRIBUTES, and refuses a refresh token, ALL_ATTRIBUTES or no Select", async () => {

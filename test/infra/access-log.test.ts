@@ -43,9 +43,10 @@ function synthesizedFormat(): string {
       code: lambda.Code.fromInline('exports.handler = async () => ({})'),
     });
   tokensApi(stack, {
-    functions: { getter: fake('Getter'), callback: fake('Callback') },
+    functions: { getter: fake('Getter'), callback: fake('Callback'), onboarding: fake('Onboarding') },
     throttle: { rateLimit: 1, burstLimit: 1 },
     callbackThrottle: { rateLimit: 1, burstLimit: 1 },
+    onboardingThrottle: { rateLimit: 1, burstLimit: 1 },
     retention: logs.RetentionDays.ONE_DAY,
   });
   const stages = Object.values(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Stage'));

@@ -59,7 +59,7 @@ describe('the alarms and their runbook', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
       (fn) => fn['Properties']['Environment']?.['Variables']?.[SETTINGS.componentAppId.env] !== undefined,
     );
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(6);
     const appIds = new Set(
       functions.map((fn) => fn['Properties']['Environment']['Variables'][SETTINGS.componentAppId.env] as string),
     );

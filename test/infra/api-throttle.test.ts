@@ -35,18 +35,25 @@ const stageOf = (resources: Record<string, CfnResource>): CfnResource => {
 };
 
 const limits = (rate: number, burst: number) => ({ ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst });
+/** The IAM routes: the getter's and the onboarding's session and link routes share apiThrottle's figures. */
 const GETTER_KEYS = [
   ROUTE_KEYS.authorizerToken,
   ROUTE_KEYS.authorizerTokenRefresh,
   ROUTE_KEYS.authorizers,
+  ROUTE_KEYS.authorizer,
   ROUTE_KEYS.componentToken,
+  ROUTE_KEYS.authorizations,
+  ROUTE_KEYS.authorizationLink,
 ];
+/** The public onboarding pages (issue 15): their own onboardingThrottle. */
+const PAGE_KEYS = [ROUTE_KEYS.authorizePage, ROUTE_KEYS.authorizeCallback];
 
 describe("the API's throttles", () => {
-  it('by default: the callback 20 requests/s, bursts of 40; each getter route 100/s, bursts of 200, as the stage', () => {
+  it('by default: the callback 20 requests/s, bursts of 40; each onboarding page 5/s, bursts of 10; each IAM route 100/s, bursts of 200, as the stage', () => {
     const stage = stageOf(synth());
     expect(stage.Properties['RouteSettings']).toEqual({
       [ROUTE_KEYS.wechatCallback]: limits(20, 40),
+      ...Object.fromEntries(PAGE_KEYS.map((key) => [key, limits(5, 10)])),
       ...Object.fromEntries(GETTER_KEYS.map((key) => [key, limits(100, 200)])),
     });
     expect(stage.Properties['DefaultRouteSettings']).toEqual(limits(100, 200));
@@ -59,6 +66,20 @@ describe("the API's throttles", () => {
     const settings = stage.Properties['RouteSettings'] as Record<string, unknown>;
     expect(settings[ROUTE_KEYS.wechatCallback]).toEqual(limits(5, 10));
     for (const key of GETTER_KEYS) expect(settings[key], key).toEqual(limits(300, 600));
+  });
+
+  it("takes onboardingThrottle for the public onboarding pages only, apart from the IAM onboarding routes'", () => {
+    const stage = stageOf(synth({ onboardingThrottle: { rateLimit: 2, burstLimit: 3 } }));
+    const settings = stage.Properties['RouteSettings'] as Record<string, unknown>;
+    for (const key of PAGE_KEYS) expect(settings[key], key).toEqual(limits(2, 3));
+    for (const key of GETTER_KEYS) expect(settings[key], key).toEqual(limits(100, 200));
+    expect(settings[ROUTE_KEYS.wechatCallback]).toEqual(limits(20, 40));
+  });
+
+  it('refuses a bad onboardingThrottle at synth, naming the prop', () => {
+    expect(() => synth({ onboardingThrottle: { rateLimit: -1, burstLimit: 10 } })).toThrow(
+      /onboardingThrottle\.rateLimit must be 0 or more/,
+    );
   });
 
   it('names exactly the route keys the API declares, and the stage waits for those routes (else CloudFormation fails it)', () => {

@@ -83,8 +83,8 @@ describe('the bundles as deployed, each serving one real event', () => {
     return result;
   }
 
-  it('four functions, nodejs24.x, index.handler from their asset', () => {
-    expect([...functions.keys()].sort()).toEqual(['callback', 'getter', 'refresh', 'sync']);
+  it('six functions, nodejs24.x, index.handler from their asset', () => {
+    expect([...functions.keys()].sort()).toEqual(['callback', 'events', 'getter', 'onboarding', 'refresh', 'sync']);
     for (const fn of functions.values()) expect([fn.runtime, fn.handler]).toEqual(['nodejs24.x', 'index.handler']);
   });
 

@@ -37,7 +37,7 @@ it('npx cdk synth works with no AWS credentials and no Docker, cdk-nag included'
     };
     expect(
       Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function'),
-    ).toHaveLength(4);
+    ).toHaveLength(6);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

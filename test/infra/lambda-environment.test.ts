@@ -86,8 +86,11 @@ describe("the props' documentation", () => {
 
   it("states the settings table's default for each tunable", () => {
     const inUnits = (text: string): number => {
-      const duration = /^Duration\.(seconds|minutes)\((\d+)\)$/.exec(text);
-      return duration ? Number(duration[2]) * (duration[1] === 'minutes' ? 60 : 1) : Number(text);
+      const duration = /^Duration\.(seconds|minutes|hours|days)\((\d+)\)$/.exec(text);
+      const seconds = { seconds: 1, minutes: 60, hours: 3_600, days: 86_400 } as const;
+      return duration
+        ? Number(duration[2]) * seconds[duration[1] as keyof typeof seconds]
+        : Number(text.replace(/_/g, ''));
     };
     for (const [prop, setting] of Object.entries(TUNABLES))
       expect(inUnits(documented(prop) ?? ''), prop).toBe(setting.default);

@@ -54,7 +54,14 @@ describe('the metric dimensions the functions publish and the alarms read', () =
     const monitoring = hubMonitoring(new Construct(stack, 'Monitoring'), {
       componentAppId: COMPONENT_APPID,
       api: new apigw.HttpApi(fakes, 'Api'),
-      functions: { sync: fn('sync'), refresh: fn('refresh'), getter: fn('getter'), callback: fn('callback') },
+      functions: {
+        sync: fn('sync'),
+        refresh: fn('refresh'),
+        getter: fn('getter'),
+        callback: fn('callback'),
+        onboarding: fn('onboarding'),
+        events: fn('events'),
+      },
       deadLetterQueue: new sqs.Queue(fakes, 'FailedRuns'),
     });
     return { stack, monitoring };

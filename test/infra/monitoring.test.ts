@@ -30,7 +30,14 @@ function fakeParts(scope: Construct) {
     });
   return {
     api: new apigw.HttpApi(fakes, 'Api'),
-    functions: { sync: fn('sync'), refresh: fn('refresh'), getter: fn('getter'), callback: fn('callback') },
+    functions: {
+      sync: fn('sync'),
+      refresh: fn('refresh'),
+      getter: fn('getter'),
+      callback: fn('callback'),
+      onboarding: fn('onboarding'),
+      events: fn('events'),
+    },
     deadLetterQueue: new sqs.Queue(fakes, 'FailedRuns'),
   };
 }

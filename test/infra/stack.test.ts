@@ -79,9 +79,9 @@ describe('the CDK stack', () => {
   });
 
   // nodejs24.x since issue 13 (was nodejs22.x, which Lambda deprecates on 30 April 2027).
-  it('four functions: nodejs24.x on arm64, traced, configured by environment with no secret in it', () => {
+  it('six functions: nodejs24.x on arm64, traced, configured by environment with no secret in it', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(4);
+    expect(Object.keys(functions)).toHaveLength(6);
     for (const fn of Object.values(functions)) {
       expect(fn['Properties']).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -92,7 +92,7 @@ describe('the CDK stack', () => {
       expect(variables).toContain('COMPONENT_SECRET_ARN');
       expect(variables).not.toMatch(/APPSECRET|ENCODING_AES_KEY|MESSAGE_TOKEN/i);
     }
-    template.resourceCountIs('AWS::Logs::LogGroup', 5);
+    template.resourceCountIs('AWS::Logs::LogGroup', 7);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
@@ -140,7 +140,7 @@ describe('the CDK stack', () => {
     template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
   });
 
-  it('the API: AWS_IAM on the four getter routes, none on the callback; throttled; access logs', () => {
+  it("the API: AWS_IAM on the callers' routes, none on the callback and the onboarding pages; throttled; access logs", () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => route['Properties'],
     );
@@ -149,8 +149,13 @@ describe('the CDK stack', () => {
       'GET /authorizers/{appid}/token': 'AWS_IAM',
       'POST /authorizers/{appid}/token/refresh': 'AWS_IAM',
       'GET /authorizers': 'AWS_IAM',
+      'GET /authorizers/{appid}': 'AWS_IAM',
       'GET /component/token': 'AWS_IAM',
       'POST /wechat/callback': 'NONE',
+      'POST /authorizations': 'AWS_IAM',
+      'POST /authorizations/link': 'AWS_IAM',
+      'GET /authorize': 'NONE',
+      'GET /authorize/callback': 'NONE',
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
@@ -190,6 +195,10 @@ describe('the CDK stack', () => {
     expect(dynamoActions('getter')).toEqual(['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
     // PutItem: an `authorized` push of an account never stored creates its item (found refused by test/iam).
     expect(dynamoActions('callback')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    // Sessions, pre-auth-code index items, and the authorizer item its exchange writes.
+    expect(dynamoActions('onboarding')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    // Only the stream's read actions, which the event source grants: no table action.
+    expect(dynamoActions('events').filter((action) => !/Stream|GetRecords|GetShardIterator/.test(action))).toEqual([]);
   });
 
   it('alarms on the SNS topic: refresh failures, stale ticket, component token, sync, getter 5xx, and more', () => {

@@ -54,7 +54,7 @@ describe('two hubs (two component AppIds) in one stack', () => {
     const count = (type: string) => Object.values(resources).filter((resource) => resource.Type === type).length;
     expect(count('AWS::DynamoDB::Table')).toBe(2);
     expect(count('AWS::SecretsManager::Secret')).toBe(2);
-    expect(count('AWS::Lambda::Function')).toBe(8);
+    expect(count('AWS::Lambda::Function')).toBe(12);
     expect(count('AWS::ApiGatewayV2::Api')).toBe(2);
     expect(count('AWS::SNS::Topic')).toBe(2);
   });

@@ -27,7 +27,7 @@ export interface DeployedFunction {
   readonly variables: { readonly [name: string]: Value };
 }
 
-/** Synthesizes the hub into `outdir` (as `cdk synth` does) and reads its four functions from the assembly. */
+/** Synthesizes the hub into `outdir` (as `cdk synth` does) and reads its functions from the assembly. */
 export function synthesizeHub(outdir: string, componentAppId: string): DeployedFunction[] {
   // The CLI has the app record each resource's asset folder (`aws:asset:path`): so does this synth.
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
@@ -39,7 +39,7 @@ export function synthesizeHub(outdir: string, componentAppId: string): DeployedF
   return Object.entries(template.Resources)
     .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
     .map(([logicalId, resource]) => {
-      const name = /(sync|refresh|getter|callback)Function/.exec(logicalId)?.[1] as FunctionName | undefined;
+      const name = /(sync|refresh|getter|callback|onboarding|events)Function/.exec(logicalId)?.[1] as FunctionName | undefined;
       const asset = resource.Metadata?.['aws:asset:path'];
       if (!name || !asset) throw new Error(`unexpected function ${logicalId}`);
       const properties = resource.Properties as Record<string, Value>;
