@@ -25,13 +25,15 @@ export interface EventsDeps {
   readonly eventBusName: string;
   readonly bus: EventBusClient;
   readonly logger: Logger;
+  /** The publisher's pause between sends of refused entries (tests: none). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export type EventsHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 
 export function createEvents(deps: () => EventsDeps): EventsHandler {
   return async (event) => {
-    const { componentAppId, eventBusName, bus, logger } = deps();
+    const { componentAppId, eventBusName, bus, logger, sleep } = deps();
     const records: RecordEvents[] = [];
     const failures: string[] = [];
     for (const record of event.Records) {
@@ -48,6 +50,7 @@ export function createEvents(deps: () => EventsDeps): EventsHandler {
     }
     const failed = await publishRecords(bus, records, {
       eventBusName,
+      ...(sleep ? { sleep } : {}),
       onFailure: ({ errorCode, count }) => logger.warn('events not published', { errorCode, count }),
     });
     // One line per event published (its id names the account and the revision, nothing secret).

@@ -47,13 +47,21 @@ export interface RecordEvents {
 /** PutEvents' limits: entries per call, and bytes per call as EventBridge counts them. */
 export const MAX_ENTRIES = 10;
 export const MAX_BATCH_BYTES = 256 * 1024;
-/** Sends of one entry in one invocation (the first and the retries of entries EventBridge refused). */
-const SENDS = 3;
+/**
+ * The pauses before each new send of the entries EventBridge refused in one invocation (a refusal is
+ * mostly a throttle: PutEvents' rate is per account and Region), so three sends in all; what still fails
+ * is reported, and Lambda delivers the record again.
+ */
+export const RESEND_PAUSES_MS: readonly number[] = [100, 400];
 
 export interface PublishOptions {
   readonly eventBusName: string;
   readonly onFailure?: (failure: { readonly errorCode: string; readonly count: number }) => void;
+  /** Waits `ms` (tests pass one that records and returns at once). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Publishes every record's events; the sequence numbers of the records not wholly published, in order. */
 export async function publishRecords(
@@ -74,7 +82,8 @@ export async function publishRecords(
       } else pending.push({ entry, size, sequenceNumber: record.sequenceNumber });
     }
   let toSend = pending.filter((item) => !failed.has(item.sequenceNumber));
-  for (let send = 1; send <= SENDS && toSend.length > 0; send++) {
+  for (let send = 0; send <= RESEND_PAUSES_MS.length && toSend.length > 0; send++) {
+    if (send > 0) await (options.sleep ?? realSleep)(RESEND_PAUSES_MS[send - 1] ?? 0);
     const refused: Pending[] = [];
     for (const batch of batches(toSend)) refused.push(...(await sendBatch(bus, batch, options)));
     toSend = refused;

@@ -17,9 +17,12 @@ describe('the EventBridge bus', () => {
     const bus = eventBridgeBus(new EventBridgeClient({ region: 'ap-east-1' }));
     const [event] = deriveEvents(change(undefined, authorizer()), { componentAppId: COMPONENT });
     if (!event) throw new Error('no event');
-    expect(await publishRecords(bus, [{ sequenceNumber: '1', events: [event] }], { eventBusName: 'hub-bus' })).toEqual(
-      [],
-    );
+    expect(
+      await publishRecords(bus, [{ sequenceNumber: '1', events: [event] }], {
+        eventBusName: 'hub-bus',
+        sleep: async () => {},
+      }),
+    ).toEqual([]);
     const calls = eventBridge.commandCalls(PutEventsCommand);
     expect(calls).toHaveLength(2);
     expect(calls[1]?.args[0].input).toEqual({ Entries: [entryOf(event, 'hub-bus')] });

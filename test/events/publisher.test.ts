@@ -90,8 +90,17 @@ describe('publishRecords', () => {
     );
     const failures: unknown[] = [];
     const records = ['1', '2', '3'].map((r) => ({ sequenceNumber: r, events: [event(`${r}a`), event(`${r}b`)] }));
-    const failed = await publishRecords(bus, records, { eventBusName: BUS, onFailure: (f) => failures.push(f) });
+    const pauses: number[] = [];
+    const sleep = async (ms: number) => {
+      pauses.push(ms);
+    };
+    const failed = await publishRecords(bus, records, {
+      eventBusName: BUS,
+      onFailure: (f) => failures.push(f),
+      sleep,
+    });
     expect(failed).toEqual(['2']);
+    expect(pauses).toEqual([100, 400]);
     expect(ids()).toEqual([['1a', '1b', '2a', '2b', '3a', '3b'], ['1a', '2b'], ['2b']]);
     expect(failures).toEqual([
       { errorCode: 'ThrottlingException', count: 2 },
@@ -113,7 +122,7 @@ describe('publishRecords', () => {
       { sequenceNumber: '1', events: [event('1a')] },
       { sequenceNumber: '2', events: [event('2a', { nickName: 'x'.repeat(MAX_BATCH_BYTES) })] },
     ];
-    expect(await publishRecords(bus, records, { eventBusName: BUS })).toEqual(['1', '2']);
+    expect(await publishRecords(bus, records, { eventBusName: BUS, sleep: async () => {} })).toEqual(['1', '2']);
     expect(calls).toBe(3);
   });
 
@@ -131,7 +140,13 @@ describe('the events function', () => {
     const quiet = change(undefined, pending());
     const { bus, ids } = scriptedBus((eventId) => (eventId.includes('Revoked') ? 'InternalFailure' : undefined));
     const logger = recordingLogger();
-    const handler = createEvents(() => ({ componentAppId: 'wxc', eventBusName: BUS, bus, logger }));
+    const handler = createEvents(() => ({
+      componentAppId: 'wxc',
+      eventBusName: BUS,
+      bus,
+      logger,
+      sleep: async () => {},
+    }));
     const answer = await handler({
       Records: [
         streamRecord(a),
