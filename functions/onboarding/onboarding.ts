@@ -45,7 +45,11 @@ export function createOnboarding(service: () => OnboardingService | Promise<Onbo
       });
     }
     const link = await onboarding.createLink(body.request);
-    return json(201, { url: link.url.reveal(), expires_at: new Date(link.expiresAt).toISOString() });
+    return json(201, {
+      session_id: link.sessionId,
+      url: link.url.reveal(),
+      expires_at: new Date(link.expiresAt).toISOString(),
+    });
   }
 
   async function page(query: Readonly<Record<string, string | undefined>>): Promise<HttpResponse> {

@@ -16,6 +16,11 @@ export interface CreatedSession {
 }
 
 export interface CreatedLink {
+  /**
+   * The session recorded with it: the `Onboarding Completed` event names it, so that the platform can
+   * tell which of its links an account authorized through. It opens no page and takes no redirect.
+   */
+  readonly sessionId: string;
   /** WeChat's link itself, with a fresh pre-auth code: to be opened from a page on the registered domain. */
   readonly url: Sensitive;
   /** When the pre-auth code expires (WeChat's `expires_in`, or the session's end if that is sooner). */
@@ -70,6 +75,7 @@ export async function createLink(deps: OnboardingDeps, request: SessionRequest):
   await deps.store.recordPreAuthCode(codeHash(code.preAuthCode), session);
   deps.logger.info('onboarding link created', { kind: session.kind, expiresAt: session.expiresAt });
   return {
+    sessionId: session.sessionId,
     url: authorizeLink(deps.bases, {
       kind: request.kind,
       componentAppId: deps.componentAppId,

@@ -71,6 +71,7 @@ describe('the onboarding function', () => {
     expect(url.pathname).toBe('/cgi-bin/componentloginpage');
     expect(url.searchParams.get('redirect_uri')).toBe(RETURN_URL);
     expect(body['expires_at']).toEqual(expect.any(String));
+    expect(Object.keys(body).sort()).toEqual(['expires_at', 'session_id', 'url']);
   });
 
   it('GET /authorize: the HTML page with the link as a button, a hashed script, and the headers WeChat needs', async () => {

@@ -284,7 +284,7 @@ describe('OnboardingService', () => {
       expect(url.searchParams.get('auth_type')).toBe('1');
       const preAuthCode = preAuthCodeOf(link.url.reveal());
       const sessionId = await bed.sessions.sessionOfPreAuthCode(codeHash(sensitive(preAuthCode)));
-      expect(sessionId).toBeDefined();
+      expect(sessionId).toBe(link.sessionId);
       const grant = confirm();
       await bed.pushes.handlePush(bed.authorizedPush({ ...grant, preAuthCode }));
       const session = await bed.sessions.get(sessionId ?? '');
