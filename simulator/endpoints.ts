@@ -4,6 +4,7 @@ export const COMPONENT_ENDPOINTS = [
   'api_get_authorizer_list',
   'api_authorizer_token',
   'api_query_auth',
+  'api_get_authorizer_info',
   'api_create_preauthcode',
   'api_start_push_ticket',
 ] as const;

@@ -2,6 +2,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MessageCrypto } from '../shared/push/index.js';
 import { sensitive } from '../shared/sensitive.js';
+import {
+  type ConfirmAuthorizationInput,
+  type ConfirmedAuthorization,
+  changePermissions,
+  confirmAuthorization,
+  type FlowContext,
+} from './authorization-flow.js';
 import { SimClock } from './clock.js';
 import { CallCounters } from './counters.js';
 import { Faults } from './faults.js';
@@ -13,6 +20,14 @@ import type { WorldSnapshot } from './snapshot.js';
 import { WechatWorld } from './world.js';
 import { WECHAT_TIMINGS } from './world-config.js';
 
+export type { AuthorizerKind } from './account-info.js';
+export {
+  type AuthorizationRefusal,
+  AuthorizationRefusedError,
+  type ConfirmAuthorizationInput,
+  type ConfirmedAuthorization,
+} from './authorization-flow.js';
+export { CONFIRM_PATH, H5_PAGE_PATHS, PC_PAGE_PATH } from './authorization-page.js';
 export { SimClock } from './clock.js';
 export type { ComponentEndpoint, Endpoint } from './endpoints.js';
 export { SimulatorError, WorldSnapshotError, type WorldSnapshotProblem } from './errors.js';
@@ -50,6 +65,8 @@ export class WechatSimulator {
   readonly counters: CallCounters;
   readonly crypto: MessageCrypto;
   callbackUrl: string | undefined;
+  /** The registered authorization domain the pages enforce (see `WechatSimulatorOptions`). */
+  authorizationDomain: string | undefined;
   readonly #server: Server;
 
   private constructor(parts: {
@@ -61,6 +78,7 @@ export class WechatSimulator {
     counters: CallCounters;
     crypto: MessageCrypto;
     callbackUrl: string | undefined;
+    authorizationDomain: string | undefined;
   }) {
     this.url = parts.url;
     this.#server = parts.server;
@@ -70,6 +88,7 @@ export class WechatSimulator {
     this.counters = parts.counters;
     this.crypto = parts.crypto;
     this.callbackUrl = parts.callbackUrl;
+    this.authorizationDomain = parts.authorizationDomain;
   }
 
   /**
@@ -112,6 +131,10 @@ export class WechatSimulator {
         // WeChat answers api_start_push_ticket at once and pushes a ticket shortly after.
         if (simulator?.callbackUrl) simulator.pushTicket().catch(() => undefined);
       },
+      flow: () => {
+        if (!simulator) throw new Error('the simulator is still starting');
+        return simulator.#flow();
+      },
     });
     const host = options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
@@ -128,6 +151,7 @@ export class WechatSimulator {
       counters,
       crypto,
       callbackUrl: options.callbackUrl,
+      authorizationDomain: options.authorizationDomain,
     });
     return simulator;
   }
@@ -187,6 +211,25 @@ export class WechatSimulator {
     return { ...result, appId: grant.appId };
   }
 
+  /**
+   * The account owner confirms on the authorization page (what POST /__sim/authorization/confirm does):
+   * spends the pre-auth code, authorizes the account (new, or existing: `updateauthorized` if it was
+   * authorized already), pushes the event with `PreAuthCode` and the same code the redirect carries.
+   * @throws AuthorizationRefusedError (an unknown, expired or spent code, a redirect_uri off the domain,
+   * an account the page did not offer); nothing changed then.
+   */
+  confirmAuthorization(input: ConfirmAuthorizationInput): Promise<ConfirmedAuthorization> {
+    return confirmAuthorization(this.#flow(), input);
+  }
+
+  /**
+   * The account changes the permission sets it grants: api_query_auth and api_get_authorizer_info answer
+   * them from now, and an `updateauthorized` push with a new authorization code is delivered.
+   */
+  changePermissions(appId: string, funcInfo: readonly number[]): Promise<PushResult & { authorizationCode: string }> {
+    return changePermissions(this.#flow(), appId, funcInfo);
+  }
+
   /** Pushes a ticket now and then every `intervalMs` of real time (WeChat: every 10 minutes). */
   startTicketPushes(intervalMs: number, onResult: (result: PushResult | Error) => void = () => undefined): () => void {
     const push = (): void => {
@@ -203,6 +246,11 @@ export class WechatSimulator {
   async close(): Promise<void> {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #flow(): FlowContext {
+    const { world, clock, crypto, callbackUrl, authorizationDomain } = this;
+    return { world, clock, crypto, callbackUrl, authorizationDomain };
   }
 
   #target(callbackUrl: string | undefined): string {

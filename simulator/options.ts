@@ -81,6 +81,13 @@ export interface WechatSimulatorOptions {
    */
   readonly callbackUrl?: string | undefined;
   /**
+   * The platform's registered authorization domain (授权发起页域名), a hostname such as `hub.example.com`.
+   * When set, the authorization pages refuse unless the Referer's hostname and redirect_uri's hostname
+   * both equal it, as WeChat does. Can be changed while running (`simulator.authorizationDomain`).
+   * @default undefined (not enforced: any page may open the link, any redirect_uri is taken)
+   */
+  readonly authorizationDomain?: string | undefined;
+  /**
    * The address the simulated API listens on.
    * @default '127.0.0.1'
    */

@@ -1,3 +1,4 @@
+import { type AuthorizerKind, DEFAULT_FUNC_INFO, defaultKindOf, normalizeFuncInfo } from './account-info.js';
 import type { SeededRandom } from './random.js';
 
 export interface AuthorizerRecord {
@@ -8,15 +9,27 @@ export interface AuthorizerRecord {
   /** Unix seconds of the latest authorization. */
   authTime: number;
   authorized: boolean;
+  /** Official account or mini program; the rest of its information derives from the appid (account-info.ts). */
+  readonly kind: AuthorizerKind;
+  /** The permission sets it grants, ascending. */
+  funcInfo: number[];
 }
 
-/** An account as a snapshot holds it. */
+/** What an account authorizes with, when it is new or changes them. */
+export interface AccountSettings {
+  readonly kind?: AuthorizerKind | undefined;
+  readonly funcInfo?: readonly number[] | undefined;
+}
+
+/** An account as a snapshot holds it (`kind` and `funcInfo` are missing from snapshots taken before them). */
 export interface PopulationEntry {
   readonly appId: string;
   readonly refreshToken: string;
   readonly previousRefreshToken?: { readonly value: string; readonly until: number } | undefined;
   readonly authTime: number;
   readonly authorized: boolean;
+  readonly kind?: AuthorizerKind | undefined;
+  readonly funcInfo?: number[] | undefined;
 }
 
 /**
@@ -45,6 +58,11 @@ export class Population {
     return this.#listing;
   }
 
+  /** Every account, authorized or not (the ones an account owner could pick on the authorization page). */
+  all(): IterableIterator<AuthorizerRecord> {
+    return this.#byAppId.values();
+  }
+
   newAppId(): string {
     for (;;) {
       const appId = `wx${this.random.hex(16)}`;
@@ -56,13 +74,20 @@ export class Population {
     return `refreshtoken@@@${this.random.token(43)}`;
   }
 
-  /** Authorizes `appId` (new or returning) with a fresh refresh token, at the end of the listing. */
-  authorize(appId: string, nowSeconds: number): AuthorizerRecord {
+  /**
+   * Authorizes `appId` (new or returning) with a fresh refresh token, at the end of the listing. A
+   * returning account keeps its kind, and its permission sets unless `settings` names new ones.
+   */
+  authorize(appId: string, nowSeconds: number, settings: AccountSettings = {}): AuthorizerRecord {
+    const known = this.#byAppId.get(appId);
+    const kind = known?.kind ?? settings.kind ?? defaultKindOf(appId);
     const record: AuthorizerRecord = {
       appId,
       refreshToken: this.newRefreshToken(),
       authTime: nowSeconds,
       authorized: true,
+      kind,
+      funcInfo: normalizeFuncInfo(settings.funcInfo ?? known?.funcInfo ?? DEFAULT_FUNC_INFO[kind]),
     };
     this.#byAppId.delete(appId);
     this.#byAppId.set(appId, record);
@@ -78,6 +103,8 @@ export class Population {
       ...(record.previousRefreshToken ? { previousRefreshToken: { ...record.previousRefreshToken } } : {}),
       authTime: record.authTime,
       authorized: record.authorized,
+      kind: record.kind,
+      funcInfo: [...record.funcInfo],
     }));
   }
 
@@ -85,11 +112,15 @@ export class Population {
   restore(entries: readonly PopulationEntry[]): void {
     this.#byAppId.clear();
     for (const entry of entries) {
+      // An entry saved before accounts had a kind gets the one its appid derives, as a new world would.
+      const kind = entry.kind ?? defaultKindOf(entry.appId);
       const record: AuthorizerRecord = {
         appId: entry.appId,
         refreshToken: entry.refreshToken,
         authTime: entry.authTime,
         authorized: entry.authorized,
+        kind,
+        funcInfo: normalizeFuncInfo(entry.funcInfo ?? DEFAULT_FUNC_INFO[kind]),
       };
       if (entry.previousRefreshToken) record.previousRefreshToken = { ...entry.previousRefreshToken };
       this.#byAppId.set(entry.appId, record);

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Answer, fail } from './answer.js';
+import { authorizerInfoAnswer, type FlowContext } from './authorization-flow.js';
+import { answerAuthorizationPage, isAuthorizationPath } from './authorization-page.js';
 import type { Clock } from './clock.js';
 import type { CallCounters } from './counters.js';
 import { type ComponentEndpoint, type Endpoint, isComponentEndpoint } from './endpoints.js';
@@ -17,6 +19,8 @@ interface Routing {
   readonly clock: Clock;
   /** Called after api_start_push_ticket succeeds: WeChat then pushes a ticket. */
   readonly onStartPushTicket: () => void;
+  /** What the authorization pages work with, read per request (the callback URL can change). */
+  readonly flow: () => FlowContext;
 }
 
 /**
@@ -37,6 +41,13 @@ async function handle(routing: Routing, request: IncomingMessage, response: Serv
   const url = new URL(request.url ?? '/', 'http://simulator');
   if (url.pathname === '/__sim/counters' && request.method === 'GET') {
     return send(response, 200, routing.counters.snapshot());
+  }
+  if (isAuthorizationPath(url.pathname)) {
+    const text = (await readBody(request)) ?? '';
+    const referer = request.headers.referer;
+    const answer = await answerAuthorizationPage(routing.flow(), request.method ?? 'GET', url, referer, text);
+    response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
+    return void response.end(answer.body);
   }
   const endpoint = endpointOf(url.pathname);
   if (!endpoint) return send(response, 404, fail(40066, 'invalid url'));
@@ -98,6 +109,8 @@ function answerComponentCall(
       return world.authorizerToken(token, body);
     case 'api_query_auth':
       return world.queryAuth(token, body);
+    case 'api_get_authorizer_info':
+      return authorizerInfoAnswer(world, token, body);
     case 'api_create_preauthcode':
       return world.createPreAuthCode(token, body);
     case 'api_start_push_ticket': {
@@ -117,7 +130,7 @@ function endpointOf(pathname: string): Endpoint | undefined {
 
 /** The authorizer a call is made for, so that counters can tell renewals per account apart. */
 function authorizerOf(endpoint: Endpoint, text: string): string | undefined {
-  if (endpoint !== 'api_authorizer_token') return undefined;
+  if (endpoint !== 'api_authorizer_token' && endpoint !== 'api_get_authorizer_info') return undefined;
   const appId = parseObject(text)?.['authorizer_appid'];
   return typeof appId === 'string' ? appId : undefined;
 }

@@ -30,12 +30,17 @@ const worldSnapshotSchema = z.object({
       previousRefreshToken: z.optional(z.object({ value: text, until: time })),
       authTime: z.int(),
       authorized: z.boolean(),
+      // Optional: snapshots taken before accounts had them still restore (the appid derives them).
+      kind: z.optional(z.enum(['official_account', 'mini_program'])),
+      funcInfo: z.optional(z.array(z.int().check(z.positive()))),
     }),
   ),
   componentTokens: z.array(ledgerEntry(z.literal('component'))),
   authorizerTokens: z.array(ledgerEntry(text)),
   tickets: z.array(z.object({ ticket: text, issuedAt: time })),
   authorizationCodes: z.array(z.object({ code: text, appId: text, expiresAt: time })),
+  /** Optional: a snapshot taken before pre-auth codes were remembered has none. */
+  preAuthCodes: z.optional(z.array(z.object({ code: text, expiresAt: time, spent: z.boolean() }))),
 });
 
 export type WorldSnapshot = z.infer<typeof worldSnapshotSchema>;

@@ -1,17 +1,16 @@
 import { AccessTokens } from './access-tokens.js';
+import { funcInfoAnswer } from './account-info.js';
 import { type Answer, type Body, dataFormatError, fail, integerField, stringField, tokenRefused } from './answer.js';
 import { type Authorization, AuthorizationCodes } from './authorization-codes.js';
 import type { Clock } from './clock.js';
-import { type AuthorizerRecord, Population } from './population.js';
+import { type AccountSettings, type AuthorizerRecord, Population } from './population.js';
+import { PRE_AUTH_CODE_TTL_SECONDS, PreAuthCodes } from './pre-auth-codes.js';
 import type { SeededRandom } from './random.js';
 import { requireSnapshotOf, WORLD_SNAPSHOT_FORMAT, WORLD_SNAPSHOT_VERSION, type WorldSnapshot } from './snapshot.js';
 import { TicketBook } from './tickets.js';
 import type { WorldConfig } from './world-config.js';
 
 const MAX_LIST_COUNT = 500;
-const PRE_AUTH_CODE_TTL_SECONDS = 1_800;
-/** The permission sets an authorization grants in the simulator (funcscope_category ids). */
-const FUNC_INFO = [1, 15, 4, 7].map((id) => ({ funcscope_category: { id } }));
 
 /**
  * WeChat's side of the component protocol, without HTTP: tickets, component tokens, the authorizer
@@ -22,6 +21,7 @@ const FUNC_INFO = [1, 15, 4, 7].map((id) => ({ funcscope_category: { id } }));
  */
 export class WechatWorld {
   readonly population: Population;
+  readonly preAuthCodes: PreAuthCodes;
   readonly #tokens: AccessTokens;
   readonly #tickets: TicketBook;
   readonly #authorizationCodes: AuthorizationCodes;
@@ -33,6 +33,7 @@ export class WechatWorld {
     private readonly random: SeededRandom,
   ) {
     this.population = new Population(random);
+    this.preAuthCodes = new PreAuthCodes(random);
     this.#tokens = new AccessTokens(random, config.graceMs);
     this.#tickets = new TicketBook(random, config.ticketLifetimeMs);
     this.#authorizationCodes = new AuthorizationCodes(random);
@@ -57,7 +58,7 @@ export class WechatWorld {
   }
 
   authorizerList(accessToken: string | undefined, body: Body): Answer {
-    const problem = this.#requireComponentToken(accessToken) ?? this.#requireOwnAppId(body, 'component_appid');
+    const problem = this.guard(accessToken, body);
     if (problem) return problem;
     const offset = integerField(body, 'offset');
     const count = integerField(body, 'count');
@@ -76,7 +77,7 @@ export class WechatWorld {
   }
 
   authorizerToken(accessToken: string | undefined, body: Body): Answer {
-    const problem = this.#requireComponentToken(accessToken) ?? this.#requireOwnAppId(body, 'component_appid');
+    const problem = this.guard(accessToken, body);
     if (problem) return problem;
     const appId = stringField(body, 'authorizer_appid');
     const refreshToken = stringField(body, 'authorizer_refresh_token');
@@ -85,7 +86,8 @@ export class WechatWorld {
     const record = this.population.get(appId);
     if (!record) return fail(40013, 'invalid appid');
     if (!record.authorized) return fail(61003, 'component is not authorized by this account');
-    if (!this.#acceptsRefreshToken(record, refreshToken)) return fail(61023, 'refresh_token is invalid');
+    if (!this.population.acceptsRefreshToken(record, refreshToken, this.clock.now()))
+      return fail(61023, 'refresh_token is invalid');
     // A renewal with the current refresh token may rotate it; one with the previous (still in its grace)
     // is answered with the current one, so that a racing renewer does not cut the grace short.
     if (this.config.rotateRefreshTokenOnRenewal && refreshToken === record.refreshToken) {
@@ -99,7 +101,7 @@ export class WechatWorld {
   }
 
   queryAuth(accessToken: string | undefined, body: Body): Answer {
-    const problem = this.#requireComponentToken(accessToken) ?? this.#requireOwnAppId(body, 'component_appid');
+    const problem = this.guard(accessToken, body);
     if (problem) return problem;
     const code = stringField(body, 'authorization_code');
     if (code === undefined) return dataFormatError('authorization_code');
@@ -115,16 +117,16 @@ export class WechatWorld {
         authorizer_access_token: this.#issueAuthorizerToken(record.appId),
         expires_in: this.config.accessTokenTtlSeconds,
         authorizer_refresh_token: record.refreshToken,
-        func_info: FUNC_INFO,
+        func_info: funcInfoAnswer(record.funcInfo),
       },
     };
   }
 
   createPreAuthCode(accessToken: string | undefined, body: Body): Answer {
-    const problem = this.#requireComponentToken(accessToken) ?? this.#requireOwnAppId(body, 'component_appid');
+    const problem = this.guard(accessToken, body);
     if (problem) return problem;
     this.#revision++;
-    return { pre_auth_code: `preauthcode@@@${this.random.token(40)}`, expires_in: PRE_AUTH_CODE_TTL_SECONDS };
+    return { pre_auth_code: this.preAuthCodes.mint(this.clock.now()), expires_in: PRE_AUTH_CODE_TTL_SECONDS };
   }
 
   startPushTicket(body: Body): Answer {
@@ -156,12 +158,14 @@ export class WechatWorld {
     this.#revision++;
   }
 
-  /**
-   * An account authorizes the component (or authorizes it again): a new refresh token, and an
-   * authorization code for the `authorized` event.
-   */
-  authorize(appId: string = this.population.newAppId()): Authorization {
-    this.population.authorize(appId, Math.floor(this.clock.now() / 1000));
+  /** An account authorizes (again): a new refresh token, and a code for the `authorized` event. */
+  authorize(appId: string = this.population.newAppId(), settings?: AccountSettings): Authorization {
+    this.population.authorize(appId, Math.floor(this.clock.now() / 1000), settings);
+    return this.issueAuthorizationCode(appId);
+  }
+
+  /** A new authorization code for an authorized account (an `updateauthorized` after a change of its grant). */
+  issueAuthorizationCode(appId: string): Authorization {
     const authorization = this.#authorizationCodes.grant(appId, this.clock.now());
     this.#revision++;
     return authorization;
@@ -197,7 +201,7 @@ export class WechatWorld {
     return this.#tokens.isComponentTokenValid(token, this.clock.now());
   }
 
-  /** Whether this is the account's latest access token and works now (not superseded, not even within the grace). */
+  /** The account's latest access token, working now (not superseded, not even within the grace). */
   isLatestAuthorizerToken(appId: string, token: string): boolean {
     return this.#tokens.isLatestAuthorizerToken(appId, token, this.clock.now());
   }
@@ -215,7 +219,7 @@ export class WechatWorld {
   /** Whether WeChat would renew with this refresh token now (the current one, or the previous in its grace). */
   acceptsRefreshToken(appId: string, refreshToken: string): boolean {
     const record = this.population.get(appId);
-    return record?.authorized === true && this.#acceptsRefreshToken(record, refreshToken);
+    return record?.authorized === true && this.population.acceptsRefreshToken(record, refreshToken, this.clock.now());
   }
 
   // --- persistence -------------------------------------------------------------------------------------
@@ -241,6 +245,7 @@ export class WechatWorld {
       ...this.#tokens.snapshot(),
       tickets: this.#tickets.snapshot(),
       authorizationCodes: this.#authorizationCodes.snapshot(),
+      preAuthCodes: this.preAuthCodes.snapshot(),
     };
   }
 
@@ -258,27 +263,25 @@ export class WechatWorld {
     this.#tokens.restore(snapshot);
     this.#tickets.restore(snapshot.tickets);
     this.#authorizationCodes.restore(snapshot.authorizationCodes);
+    this.preAuthCodes.restore(snapshot.preAuthCodes ?? []);
     this.#revision++;
   }
 
   // --- checks -------------------------------------------------------------------------------------------
 
-  #requireComponentToken(accessToken: string | undefined): Answer | undefined {
+  /** Every component API but the two authenticated by the secret: the component token, then our appid. */
+  guard(accessToken: string | undefined, body: Body): Answer | undefined {
     if (!accessToken) return fail(41001, 'access_token missing');
     const rejection = this.#tokens.componentTokenRejection(accessToken, this.clock.now());
-    if (rejection === undefined) return undefined;
     if (rejection === 'authorizer_token') return fail(61014, 'must use component token for component api');
-    return tokenRefused(rejection);
+    if (rejection !== undefined) return tokenRefused(rejection);
+    return this.#requireOwnAppId(body, 'component_appid');
   }
 
   #requireOwnAppId(body: Body, field: string): Answer | undefined {
     const appId = stringField(body, field);
     if (appId === undefined) return dataFormatError(field);
     return appId === this.config.componentAppId ? undefined : fail(40013, 'invalid appid');
-  }
-
-  #acceptsRefreshToken(record: AuthorizerRecord, refreshToken: string): boolean {
-    return this.population.acceptsRefreshToken(record, refreshToken, this.clock.now());
   }
 
   #rotateRefreshToken(record: AuthorizerRecord, graceMs: number): void {
