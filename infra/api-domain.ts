@@ -18,7 +18,10 @@ export function apiDomain(
     certificate: domain.certificate,
     securityPolicy: apigw.SecurityPolicy.TLS_1_2,
   });
-  new apigw.ApiMapping(scope, 'ApiDomainMapping', { api: api.api, domainName: name, stage: api.stage });
+  const mapping = new apigw.ApiMapping(scope, 'ApiDomainMapping', { api: api.api, domainName: name, stage: api.stage });
+  // The L2 names the stage `$default` by its name, not by a reference: without this CloudFormation may map
+  // the domain before the stage exists, and fail the mapping.
+  mapping.node.addDependency(api.stage);
   return name;
 }
 

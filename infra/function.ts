@@ -105,7 +105,10 @@ export function tokensFunction(scope: Construct, name: FunctionName, options: To
   });
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords accept no resource ARN.',
+    reason:
+      name === 'events'
+        ? "X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and the stream consumer's dynamodb:ListStreams, which the event source grants: none accepts a resource ARN."
+        : 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords accept no resource ARN.',
   });
   const logGroupId = Stack.of(scope).getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup);
   Validations.of(role).acknowledge({
