@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LocalEvents, startLocalEvents } from '../../infra/local/event-stream.js';
+import { silentLogger } from '../../shared/logger.js';
+import { SIMULATOR_CREDENTIALS } from '../../simulator/index.js';
+import { useDynalite } from '../support/dynalite-fixture.js';
+import { startTestbed, type Testbed } from '../support/testbed.js';
+
+/**
+ * The product's own writes (the sync, the renewal, WeChat refusing a refresh token, a revocation) on the
+ * emulated stream: each account's events are the ones its life means, once each, in revision order, and
+ * the token renewals in between publish nothing.
+ */
+
+const dynamo = useDynalite();
+let bed: Testbed | undefined;
+let local: LocalEvents | undefined;
+
+afterEach(async () => {
+  await local?.close();
+  await bed?.close();
+  bed = undefined;
+  local = undefined;
+});
+
+async function start() {
+  bed = await startTestbed(dynamo());
+  local = startLocalEvents({
+    doc: bed.doc,
+    tableName: bed.tableName,
+    componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
+    logger: silentLogger,
+  });
+  return { bed, local };
+}
+
+function lives(local: LocalEvents): Map<string, [string, unknown][]> {
+  const byAccount = new Map<string, [string, unknown][]>();
+  for (const event of local.events()) {
+    const appId = String(event.detail['appId']);
+    byAccount.set(appId, [...(byAccount.get(appId) ?? []), [event['detail-type'], event.detail['revision']]]);
+  }
+  return byAccount;
+}
+
+describe('events of the product’s writes', () => {
+  it('the sync authorizes, a refused refresh token and its heal, a revocation; renewals say nothing', async () => {
+    const { bed, local } = await start();
+    bed.simulator.world.seed(3);
+    await bed.storeTicket();
+    await bed.service.sync();
+    await local.settled();
+    const [first, second, third] = bed.simulator.world.population.listing().map((record) => record.appId);
+    if (!first || !second || !third) throw new Error('three accounts expected');
+    for (const appId of [first, second, third])
+      expect(
+        lives(local)
+          .get(appId)
+          ?.map(([type]) => type),
+      ).toEqual(['Authorizer Authorized']);
+    expect(local.events()[0]?.detail).toMatchObject({ previousStatus: 'none', via: 'listing' });
+
+    // Renewals: token writes, leases, the due index. Nothing.
+    const before = local.events().length;
+    await bed.service.runScheduledRefresh();
+    await local.settled();
+    expect(local.events()).toHaveLength(before);
+
+    // WeChat replaces the refresh token (61023 for ours): refused, then the sync finds the new one.
+    // Two hours on, the scheduled refresh meets the 61023 and its recovery sync heals the account.
+    bed.simulator.world.replaceRefreshToken(first);
+    bed.clock.advance(2 * 3_600_000);
+    await bed.storeTicket();
+    await bed.service.runScheduledRefresh();
+    // The account leaves: absent from two complete listings.
+    bed.simulator.world.revoke(second);
+    bed.clock.advance(3_600_000);
+    await bed.service.sync();
+    bed.clock.advance(3_600_000);
+    await bed.service.sync();
+    await local.settled();
+
+    const all = lives(local);
+    expect(all.get(first)?.map(([type]) => type)).toEqual([
+      'Authorizer Authorized',
+      'Authorizer Refresh Token Refused',
+      'Authorizer Healed',
+    ]);
+    expect(all.get(second)?.map(([type]) => type)).toEqual(['Authorizer Authorized', 'Authorizer Revoked']);
+    expect(all.get(third)?.map(([type]) => type)).toEqual(['Authorizer Authorized']);
+    const revoked = local.events().find((event) => event['detail-type'] === 'Authorizer Revoked');
+    expect(revoked?.detail).toMatchObject({ appId: second, reason: 'absent_from_listing' });
+    for (const life of all.values()) {
+      const revisions = life.map(([, revision]) => revision as number);
+      expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
+      expect(new Set(revisions).size).toBe(revisions.length);
+    }
+    const ids = local.events().map((event) => event.detail['eventId']);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(JSON.stringify(local.events())).not.toMatch(/refresh_?token"?\s*:/i);
+  }, 30_000);
+});
