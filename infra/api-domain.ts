@@ -18,10 +18,9 @@ export function apiDomain(
     certificate: domain.certificate,
     securityPolicy: apigw.SecurityPolicy.TLS_1_2,
   });
-  const mapping = new apigw.ApiMapping(scope, 'ApiDomainMapping', { api: api.api, domainName: name, stage: api.stage });
-  // The L2 names the stage `$default` by its name, not by a reference: without this CloudFormation may map
-  // the domain before the stage exists, and fail the mapping.
-  mapping.node.addDependency(api.stage);
+  // The L2 names the stage `$default` by its name, not by a reference, and makes the mapping wait for it
+  // (test/infra/onboarding-events.test.ts checks that it does: else CloudFormation may map it first).
+  new apigw.ApiMapping(scope, 'ApiDomainMapping', { api: api.api, domainName: name, stage: api.stage });
   return name;
 }
 

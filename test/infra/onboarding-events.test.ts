@@ -63,7 +63,8 @@ describe('the onboarding routes and their function', () => {
       const deployed = routes.find((candidate) => candidate['RouteKey'] === `${route.method} ${route.path}`);
       expect(deployed?.['AuthorizationType'] ?? 'NONE', route.path).toBe(route.auth === 'iam' ? 'AWS_IAM' : 'NONE');
       // `integrations/<id>`: the Integration's logical id, whose URI names the function.
-      const [, [, reference] = []] = (deployed?.['Target'] as { 'Fn::Join': [string, [string, { Ref: string }]] })[
+      if (!deployed) throw new Error(`${route.path} not deployed`);
+      const [, [, reference] = []] = (deployed['Target'] as { 'Fn::Join': [string, [string, { Ref: string }]] })[
         'Fn::Join'
       ];
       const uri = integrations.get(reference?.Ref ?? '') ?? '';
@@ -197,7 +198,8 @@ describe("the lifecycle events: the table's stream, the events function, the bus
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
       FunctionName: { Ref: expect.stringMatching(/^TokenseventsFunction/) },
     });
-    const filters = (mapping?.Properties['FilterCriteria'] as { Filters: { Pattern: string }[] }).Filters.map(
+    if (!mapping) throw new Error('no mapping');
+    const filters = (mapping.Properties['FilterCriteria'] as { Filters: { Pattern: string }[] }).Filters.map(
       ({ Pattern }) => JSON.parse(Pattern),
     );
     expect(filters).toEqual([
