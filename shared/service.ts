@@ -16,6 +16,8 @@ import {
 import type { ComponentSecretReader } from './secrets.js';
 import type { Sensitive } from './sensitive.js';
 import {
+  type AuthorizerDetail,
+  type AuthorizerFilter,
   AuthorizerStore,
   type AuthorizerSummary,
   ComponentStore,
@@ -130,9 +132,21 @@ export class TokenService {
     return this.#answered(await renewReportedToken(this.#parts, appId, token, options));
   }
 
-  /** The stored accounts, a page at a time; a cursor this service did not issue is an `InvalidCursorError`. */
-  listAuthorizers(page: { limit: number; cursor?: string | undefined }): Promise<AuthorizerPage> {
+  /**
+   * The stored accounts, a page at a time, kept by `filter` (a filtered page may hold fewer than `limit`,
+   * see `listAuthorizers`); a cursor this service did not issue is an `InvalidCursorError`.
+   */
+  listAuthorizers(page: {
+    limit: number;
+    cursor?: string | undefined;
+    filter?: AuthorizerFilter | undefined;
+  }): Promise<AuthorizerPage> {
     return listAuthorizers(this.#parts.table, page);
+  }
+
+  /** One account as `GET /authorizers/{appid}` shows it (never a token); `undefined` when it is not stored. */
+  authorizer(appId: string): Promise<AuthorizerDetail | undefined> {
+    return this.#parts.authorizers.detail(appId);
   }
 
   /** The component token and until when it is guaranteed; `ComponentTokenUnavailableError` or a `WechatError` when there is none to be had. */
@@ -153,6 +167,11 @@ export class TokenService {
       pageConcurrency: config.syncPageConcurrency,
       writeConcurrency: config.syncWriteConcurrency,
       signal: options.signal,
+      accountInformation: {
+        store: this.#parts.authorizers,
+        refreshMs: config.accountInfoRefreshMs,
+        checksPerRun: config.accountInfoChecksPerRun,
+      },
       logger,
       metrics,
     });

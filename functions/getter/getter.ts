@@ -10,13 +10,16 @@ import { InvalidCursorError } from '../../shared/store/index.js';
 import { ComponentTokenUnavailableError } from '../../shared/tokens/index.js';
 import { WechatError } from '../../shared/wechat/index.js';
 import { failure, type HttpResponse, json, noSuchRoute } from '../common/http.js';
+import { authorizerBody, summaryBody } from './authorizer-response.js';
 import { renewalResponse } from './renewal-response.js';
 import {
   hasUnknownQueryParameter,
+  LIST_FILTER_RULE,
   LIST_LIMIT,
   MAX_INVALID_TOKEN_LENGTH,
   MAX_REFRESH_BODY_BYTES,
   parseLimit,
+  parseListFilter,
   QUERY_PARAMETERS,
   readRefreshBody,
 } from './request.js';
@@ -26,7 +29,7 @@ export type GetterOptions = ServeOptions;
 
 /**
  * The getter API (AWS_IAM in AWS): the current token per appid, compare-and-renew for a refused token,
- * the list of accounts, and the component token on its own route. One function for the routes, routed
+ * the list of accounts and each account's information, and the component token on its own route. One function for the routes, routed
  * by API Gateway's routeKey; each route parses its parameters, calls one use case of the service and
  * maps its result. Every token is answered with the time until which it is guaranteed to work
  * (trust.ts), never later.
@@ -55,7 +58,16 @@ export function createGetter(service: () => TokenService, logger: Logger, option
     return renewalResponse(appId, result, at);
   }
 
+  async function authorizer(appId: string): Promise<HttpResponse> {
+    const detail = await service().authorizer(appId);
+    return detail
+      ? json(200, authorizerBody(detail))
+      : failure(404, 'unknown_authorizer', `no authorizer ${appId} is known`);
+  }
+
   async function list(query: Record<string, string | undefined>): Promise<HttpResponse> {
+    const filter = parseListFilter(query);
+    if (filter === undefined) return failure(400, 'invalid_query', LIST_FILTER_RULE);
     const limit = parseLimit(query['limit']);
     if (limit === undefined)
       return failure(
@@ -64,17 +76,8 @@ export function createGetter(service: () => TokenService, logger: Logger, option
         `limit is a whole number from ${LIST_LIMIT.min} to ${LIST_LIMIT.max}, in decimal digits without sign or leading zero`,
       );
     try {
-      const page = await service().listAuthorizers({ limit, cursor: query['cursor'] });
-      return json(200, {
-        authorizers: page.authorizers.map((summary) => ({
-          authorizer_appid: summary.appId,
-          status: summary.status,
-          auth_time: summary.authTime,
-          expires_at:
-            summary.accessTokenExpiresAt === undefined ? null : new Date(summary.accessTokenExpiresAt).toISOString(),
-        })),
-        next_cursor: page.nextCursor,
-      });
+      const page = await service().listAuthorizers({ limit, cursor: query['cursor'], filter });
+      return json(200, { authorizers: page.authorizers.map(summaryBody), next_cursor: page.nextCursor });
     } catch (error) {
       if (error instanceof InvalidCursorError) return failure(400, 'invalid_cursor', error.message);
       throw error;
@@ -119,6 +122,8 @@ export function createGetter(service: () => TokenService, logger: Logger, option
           return await token(appId ?? '');
         case ROUTE_KEYS.authorizerTokenRefresh:
           return await refresh(appId ?? '', event);
+        case ROUTE_KEYS.authorizer:
+          return await authorizer(appId ?? '');
         case ROUTE_KEYS.authorizers:
           return await list(event.queryStringParameters ?? {});
         case ROUTE_KEYS.componentToken:

@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { ROUTE_KEYS } from '../../shared/api/routes.js';
+import { AUTHORIZER_KINDS, AUTHORIZER_STATUSES, type AuthorizerStatus } from '../../shared/store/index.js';
+import type { AuthorizerKind } from '../../shared/wechat/results.js';
 
 /**
  * What the getter accepts of a request besides its path, each rule written once: the query parameters of
@@ -37,8 +39,31 @@ export function parseLimit(raw: string | undefined): number | undefined {
 
 /** The query parameters each route takes, by route key (besides SigV4's `X-Amz-*`); every other is refused. */
 export const QUERY_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
-  [ROUTE_KEYS.authorizers]: ['limit', 'cursor'],
+  [ROUTE_KEYS.authorizers]: ['limit', 'cursor', 'status', 'type'],
 };
+
+/** `GET /authorizers`' filters: each once, one of its values (API Gateway joins a repeated one as `a,b`: refused). */
+const LIST_FILTERS = {
+  status: AUTHORIZER_STATUSES,
+  type: AUTHORIZER_KINDS,
+} as const;
+
+export const LIST_FILTER_RULE = `status is one of ${AUTHORIZER_STATUSES.join(', ')}; type is one of ${AUTHORIZER_KINDS.join(', ')}`;
+
+/** The listing's filter, or `undefined` when a filter's value is not one it takes. */
+export function parseListFilter(
+  query: Readonly<Record<string, string | undefined>>,
+): { status?: AuthorizerStatus; kind?: AuthorizerKind } | undefined {
+  const status = query['status'];
+  const type = query['type'];
+  if (status !== undefined && !includes(LIST_FILTERS.status, status)) return undefined;
+  if (type !== undefined && !includes(LIST_FILTERS.type, type)) return undefined;
+  return { ...(status === undefined ? {} : { status }), ...(type === undefined ? {} : { kind: type }) };
+}
+
+function includes<T extends string>(values: readonly T[], value: string): value is T {
+  return (values as readonly string[]).includes(value);
+}
 
 /**
  * SigV4 can sign a request in its query string instead of its headers (`X-Amz-Signature`, …); API
@@ -46,7 +71,7 @@ export const QUERY_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
  */
 const SIGV4_QUERY = /^X-Amz-/;
 
-/** Whether the query holds a parameter the route does not take (each getter route takes none but `GET /authorizers`' `limit` and `cursor`). */
+/** Whether the query holds a parameter the route does not take (each getter route takes none but `GET /authorizers`' `limit`, `cursor`, `status` and `type`). */
 export function hasUnknownQueryParameter(
   query: Readonly<Record<string, string | undefined>> | undefined,
   accepted: readonly string[],

@@ -1,5 +1,7 @@
 import { isAppId } from '../appid.js';
+import type { AuthorizerKind } from '../wechat/results.js';
 import { StoreError } from './errors.js';
+import type { AuthorizerStatus } from './items/authorizer.js';
 import {
   AUTHORIZER_ITEMS,
   AUTHORIZER_SUMMARY,
@@ -7,7 +9,8 @@ import {
   appIdOfAuthorizerKey,
   AUTHORIZER_LISTING_ATTRIBUTES as LISTING_ATTRIBUTES,
 } from './items/authorizer.js';
-import type { Item, Table } from './table.js';
+import { TABLE_SCHEMA } from './schema.js';
+import { allOf, type Condition, type Item, type Table } from './table.js';
 
 export type { AuthorizerSummary } from './items/authorizer.js';
 
@@ -18,32 +21,68 @@ export class InvalidCursorError extends StoreError {
   }
 }
 
+/** What `GET /authorizers` may keep: an account's status, its kind, or both. */
+export interface AuthorizerFilter {
+  readonly status?: AuthorizerStatus | undefined;
+  readonly kind?: AuthorizerKind | undefined;
+}
+
+/**
+ * Items a filtered listing looks at per Scan request, and requests per page: a filter that keeps few
+ * accounts answers a short (even empty) page with a cursor rather than Scan the whole table in one call.
+ */
+const FILTERED_SCAN_LIMIT = 1_000;
+const MAX_SCANS_PER_PAGE = 10;
+
 /**
  * Pages through the stored accounts for `GET /authorizers`: a Scan (the listing is an operator's
- * occasional view, not a hot path) of only the shown fields, with an opaque cursor.
+ * occasional view, not a hot path) of only the shown fields, with an opaque cursor. With a filter a page
+ * may hold fewer than `limit` accounts, even none, and still have a next cursor: the listing ends only
+ * where `nextCursor` is null.
  */
 export async function listAuthorizers(
   table: Table,
-  page: { limit: number; cursor?: string | undefined },
+  page: { limit: number; cursor?: string | undefined; filter?: AuthorizerFilter | undefined },
 ): Promise<{
   authorizers: AuthorizerSummary[];
   nextCursor: string | null;
 }> {
   const authorizers: AuthorizerSummary[] = [];
   let startKey: Item | undefined = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
-  // A filtered Scan can return short or empty pages: keep reading until the page is full or the end.
-  do {
+  const filter = filterOf(page.filter);
+  const filtered = filter !== AUTHORIZER_ITEMS;
+  // A filtered Scan can return short or empty pages: keep reading until the page is full, the end, or
+  // (filtered) the page's share of Scan requests.
+  for (let scans = 0; scans < MAX_SCANS_PER_PAGE || !filtered; scans++) {
+    const remaining = page.limit - authorizers.length;
     // Only the listing's attributes: the getter's role may Scan no others (AUTHORIZER_LISTING_ATTRIBUTES).
     const result = await table.scanPage({
-      filter: AUTHORIZER_ITEMS,
+      filter,
       projection: LISTING_ATTRIBUTES,
-      limit: page.limit - authorizers.length,
+      limit: filtered ? FILTERED_SCAN_LIMIT : remaining,
       startKey,
     });
-    for (const item of result.items) authorizers.push(AUTHORIZER_SUMMARY.decode(item));
-    startKey = result.nextKey;
-  } while (startKey && authorizers.length < page.limit);
+    const kept = result.items.slice(0, remaining);
+    for (const item of kept) authorizers.push(AUTHORIZER_SUMMARY.decode(item));
+    // More kept than the page holds: the next page starts after the last one shown (any key may start a Scan).
+    const last = kept.at(-1);
+    startKey =
+      result.items.length > kept.length && last
+        ? { [TABLE_SCHEMA.partitionKey]: last[TABLE_SCHEMA.partitionKey] }
+        : result.nextKey;
+    if (!startKey || authorizers.length >= page.limit) break;
+  }
   return { authorizers, nextCursor: startKey ? encodeCursor(startKey) : null };
+}
+
+/** The Scan filter: the authorizer items, and those of the status and kind asked for. */
+function filterOf(filter: AuthorizerFilter | undefined): Condition {
+  const parts: Condition[] = [];
+  if (filter?.status !== undefined)
+    parts.push({ expression: '#status = :filterStatus', values: { ':filterStatus': filter.status } });
+  if (filter?.kind !== undefined)
+    parts.push({ expression: '#kind = :filterKind', values: { ':filterKind': filter.kind } });
+  return parts.length === 0 ? AUTHORIZER_ITEMS : allOf(AUTHORIZER_ITEMS, ...parts);
 }
 
 function encodeCursor(key: Item): string {

@@ -3,7 +3,7 @@ export * from './authorizer-store.js';
 export { createDocumentClient } from './client.js';
 export * from './component-store.js';
 export * from './errors.js';
-export { AUTHORIZER_STATUSES, authorizerKey } from './items/authorizer.js';
+export { AUTHORIZER_KINDS, AUTHORIZER_STATUSES, authorizerKey, STATUS_REASONS } from './items/authorizer.js';
 export type { ListedChange } from './items/authorizer-transitions.js';
 export { componentKey } from './items/component.js';
 export { isSyncRunKey } from './items/sync-run.js';

@@ -17,8 +17,10 @@ import {
 import {
   acquireRun,
   extendRun,
+  informationCursorOf,
   lastCompleteListingOf,
   recordCompleteListing,
+  recordInformationChecks,
   releaseRun,
   syncRunKey,
 } from './items/sync-run.js';
@@ -139,6 +141,16 @@ export class SyncStore {
   /** A run that listed every account records when its listing began (while it still holds the run). */
   async recordCompleteListing(componentAppId: string, owner: string, listingStartedAt: number): Promise<void> {
     await this.table.apply(recordCompleteListing(componentAppId, owner, listingStartedAt));
+  }
+
+  /** Up to which check instant the information refresh has checked (see shared/sync/info-refresh.ts). */
+  async informationCursor(componentAppId: string): Promise<number | undefined> {
+    return informationCursorOf(await this.table.get(syncRunKey(componentAppId), true));
+  }
+
+  /** The information refresh's cursor moved on, while the run still holds the lease (only forward). */
+  async recordInformationChecks(componentAppId: string, owner: string, upTo: number): Promise<void> {
+    await this.table.apply(recordInformationChecks(componentAppId, owner, upTo));
   }
 
   async releaseRun(componentAppId: string, owner: string): Promise<void> {

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type Metrics, noMetrics } from '../metrics.js';
-import type { AuthorizerStore, ListedEntry, SyncStore } from '../store/index.js';
+import type { AuthorizerSnapshot, AuthorizerStore, ListedEntry, SyncStore } from '../store/index.js';
 import { forEachConcurrently } from '../tokens/concurrency.js';
 import type { ComponentTokenProvider } from '../tokens/index.js';
 import type { WechatComponentClient } from '../wechat/index.js';
 import { planAbsences } from './absence.js';
 import { applyEntry, type Tally } from './apply-entry.js';
 import { needsReindex } from './due-repair.js';
+import { type InformationRefreshOptions, planInformationChecks, refreshInformation } from './info-refresh.js';
 import { fetchListing } from './listing.js';
 
 export interface SyncSummary {
@@ -34,7 +35,14 @@ export interface SyncSummary {
   /** Accounts whose stored state changed while the sync wrote; the next run looks again. */
   readonly conflicts: number;
   readonly pages: number;
+  /** The listing's calls (api_get_authorizer_list); the information's are `infoChecked`. */
   readonly wechatCalls: number;
+  /** api_get_authorizer_info calls made (see info-refresh.ts), of which `infoChanged` stored a change. */
+  readonly infoChecked: number;
+  readonly infoChanged: number;
+  readonly infoFailed: number;
+  /** Due for an information check beyond this run's budget: left for the next run. */
+  readonly infoDeferred: number;
   readonly durationMs: number;
 }
 
@@ -60,6 +68,8 @@ export interface SyncOptions {
    * @default none: the run goes to its end
    */
   readonly signal?: AbortSignal | undefined;
+  /** The accounts' information kept fresh within a budget (see info-refresh.ts); none: not refreshed. */
+  readonly accountInformation?: InformationRefreshOptions | undefined;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
 }
@@ -95,7 +105,16 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
   if (!(await syncStore.acquireRun(componentAppId, owner, clock.now(), leaseMs))) {
     metrics.count('SyncSkippedRunning');
     logger.info('another sync holds the run lease; this run does nothing');
-    return { ran: false, complete: false, totalCount: 0, ...tally, pages: 0, wechatCalls: 0, durationMs: 0 };
+    return {
+      ran: false,
+      complete: false,
+      totalCount: 0,
+      ...tally,
+      pages: 0,
+      wechatCalls: 0,
+      ...NO_INFO,
+      durationMs: 0,
+    };
   }
   // Keep the lease while the run lasts; a run that loses it stops writing.
   const lost = new AbortController();
@@ -185,6 +204,9 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
       });
 
     if (complete) await syncStore.recordCompleteListing(componentAppId, owner, listingStartedAt);
+    const info = options.accountInformation
+      ? await refreshInformationOf(options, options.accountInformation, snapshot.values(), { owner, stop, logger })
+      : NO_INFO;
     const summary: SyncSummary = {
       ran: true,
       complete,
@@ -192,6 +214,7 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
       ...tally,
       pages: listing.pages,
       wechatCalls: listing.calls,
+      ...info,
       durationMs: Math.round(performance.now() - started),
     };
     report(summary, metrics, logger, listing.failure);
@@ -200,6 +223,37 @@ export async function syncAuthorizers(options: SyncOptions): Promise<SyncSummary
     clearInterval(heartbeat);
     await syncStore.releaseRun(componentAppId, owner).catch(() => undefined);
   }
+}
+
+const NO_INFO = { infoChecked: 0, infoChanged: 0, infoFailed: 0, infoDeferred: 0 } as const;
+
+/** The information checks of this run, after its listing: planned from the snapshot, the cursor moved if all were made. */
+async function refreshInformationOf(
+  options: SyncOptions,
+  refresh: InformationRefreshOptions,
+  snapshot: Iterable<AuthorizerSnapshot>,
+  run: { owner: string; stop: AbortSignal; logger: Logger },
+): Promise<typeof NO_INFO | Pick<SyncSummary, keyof typeof NO_INFO>> {
+  const { syncStore, componentAppId, clock } = options;
+  const plan = planInformationChecks(snapshot, {
+    now: clock.now(),
+    checkedUpTo: await syncStore.informationCursor(componentAppId),
+    periodMs: refresh.refreshMs,
+    budget: refresh.checksPerRun,
+  });
+  const done = await refreshInformation(
+    { store: refresh.store, client: options.client, componentTokens: options.componentTokens, clock },
+    plan,
+    { concurrency: refresh.concurrency ?? 8, signal: run.stop, logger: run.logger },
+  );
+  if (done.completed) await syncStore.recordInformationChecks(componentAppId, run.owner, plan.cursor);
+  const deferred = plan.deferred + plan.deferredWithout;
+  if (deferred > 0)
+    run.logger.warn('more accounts due for an information check than one run may ask; the rest wait', {
+      checked: done.checked,
+      deferred,
+    });
+  return { infoChecked: done.checked, infoChanged: done.changed, infoFailed: done.failed, infoDeferred: deferred };
 }
 
 function report(summary: SyncSummary, metrics: Metrics, logger: Logger, failure: Error | undefined): void {

@@ -82,11 +82,14 @@ export function failureStep(
     // The access token stays (a new refresh token does not touch it) with its doubt, if it has one.
     return {
       change: { ...release, lease: null, refreshAt: report.now },
-      extra: { status: 'refresh_token_invalid', index: 'recovery' },
+      extra: { status: 'refresh_token_invalid', statusReason: 'refresh_token_refused', index: 'recovery' },
     };
   }
   if (ours && failure === 'not_authorized') {
-    return { change: { lease: null, accessToken: null, doubt: null }, extra: { status: 'revoked', index: 'none' } };
+    return {
+      change: { lease: null, accessToken: null, doubt: null },
+      extra: { status: 'revoked', statusReason: 'not_authorized', index: 'none' },
+    };
   }
   const forget = dead !== undefined && current.accessToken?.token.equals(dead) ? { accessToken: null } : {};
   return release ? { change: { ...release, ...forget } } : {};

@@ -176,7 +176,16 @@ describe('the getter', () => {
         const page = body(answer) as { authorizers: Array<Record<string, unknown>>; next_cursor: string | null };
         expect(page.authorizers.length).toBeLessThanOrEqual(10);
         for (const entry of page.authorizers) {
-          expect(Object.keys(entry).sort()).toEqual(['auth_time', 'authorizer_appid', 'expires_at', 'status']);
+          expect(Object.keys(entry).sort()).toEqual([
+            'auth_time',
+            'authorizer_appid',
+            'expires_at',
+            'name',
+            'permissions',
+            'principal_name',
+            'status',
+            'type',
+          ]);
           seen.push(String(entry['authorizer_appid']));
         }
         cursor = page.next_cursor ?? undefined;

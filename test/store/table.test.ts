@@ -103,6 +103,7 @@ describe('the renewal protocol as conditional writes', () => {
         '#leaseOwner',
         '#refreshAt',
         '#renewingSince',
+        '#revision',
         '#version',
       ].sort(),
     );

@@ -1,11 +1,12 @@
 import { LEASE_ATTRIBUTES, LEASE_FREE, leaseAttributes, leaseHeldBy } from '../lease.js';
 import { TABLE_SCHEMA } from '../schema.js';
-import type { Item, Key, Write } from '../table.js';
+import { allOf, type Item, type Key, type Write } from '../table.js';
 import { itemKeys } from './keys.js';
 
 /**
  * The sync run item, one per component: the run lease (one sync at a time, whichever way it was started:
- * the schedule, a retry, a manual invoke, the local runtime) and when the last complete listing began.
+ * the schedule, a retry, a manual invoke, the local runtime), when the last complete listing began, and
+ * the information refresh's cursor.
  * Its whole life is a lease, so it carries a time to live: DynamoDB drops it a day after the last run.
  */
 
@@ -60,4 +61,25 @@ export function recordCompleteListing(componentAppId: string, owner: string, lis
 export function lastCompleteListingOf(item: Item | undefined): number | undefined {
   const listed = item?.['lastCompleteListingAt'];
   return typeof listed === 'number' ? listed : undefined;
+}
+
+/**
+ * The information refresh's cursor moved on (see shared/sync/info-refresh.ts): every account's check
+ * instant up to `upTo` was checked. Only forward, and only while the run holds the lease.
+ */
+export function recordInformationChecks(componentAppId: string, owner: string, upTo: number): Write {
+  return {
+    key: syncRunKey(componentAppId),
+    update: { set: { infoCheckedUpTo: upTo } },
+    condition: allOf(leaseHeldBy(owner), {
+      expression: '(attribute_not_exists(#infoCheckedUpTo) OR #infoCheckedUpTo < :upTo)',
+      values: { ':upTo': upTo },
+    }),
+  };
+}
+
+/** Up to which check instant the information refresh has checked, if it has run. */
+export function informationCursorOf(item: Item | undefined): number | undefined {
+  const upTo = item?.['infoCheckedUpTo'];
+  return typeof upTo === 'number' ? upTo : undefined;
 }
