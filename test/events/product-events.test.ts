@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalEvents, startLocalEvents } from '../../infra/local/event-stream.js';
 import { silentLogger } from '../../shared/logger.js';
@@ -97,5 +99,72 @@ describe('events of the product’s writes', () => {
     const ids = local.events().map((event) => event.detail['eventId']);
     expect(new Set(ids).size).toBe(ids.length);
     expect(JSON.stringify(local.events())).not.toMatch(/refresh_?token"?\s*:/i);
+  }, 30_000);
+});
+
+/** A callback URL that hands each push to the testbed's push service, as the callback function does. */
+async function callbackFor(bed: Testbed): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const query = new URL(request.url ?? '/', 'http://callback').searchParams;
+      bed.pushes
+        .handlePush({
+          msgSignature: query.get('msg_signature') ?? '',
+          timestamp: query.get('timestamp') ?? '',
+          nonce: query.get('nonce') ?? '',
+          encryptType: query.get('encrypt_type') ?? undefined,
+          body: Buffer.concat(chunks).toString('utf8'),
+        })
+        .then(
+          () => response.end('success'),
+          () => response.writeHead(500).end(),
+        );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/wechat/callback`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('events of the pushes', () => {
+  it('authorized (pending: nothing, then the exchange), updateauthorized with new sets, unauthorized', async () => {
+    const { bed, local } = await start();
+    const callback = await callbackFor(bed);
+    try {
+      await bed.storeTicket();
+      const { appId } = await bed.simulator.pushAuthorizationEvent('authorized', undefined, callback.url);
+      await local.settled();
+      const [authorized, ...rest] = local.events();
+      expect(rest).toEqual([]);
+      expect(authorized).toMatchObject({
+        'detail-type': 'Authorizer Authorized',
+        detail: { appId, previousStatus: 'none', via: 'authorization_code', funcInfo: expect.any(Array) },
+      });
+
+      bed.clock.advance(60_000);
+      bed.simulator.callbackUrl = callback.url;
+      await bed.simulator.changePermissions(appId, [1, 2, 3]);
+      bed.clock.advance(60_000);
+      await bed.simulator.pushAuthorizationEvent('unauthorized', appId, callback.url);
+      await local.settled();
+      const types = local.events().map((event) => event['detail-type']);
+      expect(types).toEqual([
+        'Authorizer Authorized',
+        'Authorizer Authorized',
+        'Authorizer Permissions Changed',
+        'Authorizer Revoked',
+      ]);
+      expect(local.events()[2]?.detail).toMatchObject({ funcInfo: [1, 2, 3] });
+      expect(local.events()[3]?.detail).toMatchObject({ reason: 'unauthorized_push' });
+      const revisions = local.events().map((event) => event.detail['revision'] as number);
+      expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
+    } finally {
+      await callback.close();
+    }
   }, 30_000);
 });
