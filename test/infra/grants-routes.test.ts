@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
+import { accountRoutesResources, onboardingRoutesResources } from '../../infra/account-grants.js';
 import { GrantError } from '../../infra/errors.js';
 import { tokenRouteAppIds } from '../../infra/grants.js';
 import { importHub, routeResource, tokenRoutesResource } from '../../infra/hub-reference.js';
@@ -88,5 +89,43 @@ describe('the appids of a token grant', () => {
     expect(role.node.tryFindChild('WechatTokenGrants1')).toBeUndefined();
     hub.grantTokenReadAll(role);
     expect(role.node.tryFindChild('WechatTokenGrants1')).toBeDefined();
+  });
+});
+
+describe('the account and onboarding grants (issue 15)', () => {
+  it.each(APPIDS)("the account grant of %s covers exactly that appid's account route: no token route", (appId) => {
+    const patterns = accountRoutesResources([appId]);
+    expect(patterns.flatMap((pattern) => covered(pattern))).toEqual([`authorizer ${appId}`]);
+  });
+
+  it('the onboarding grant covers the session and the link routes, no public page', () => {
+    const names = onboardingRoutesResources().flatMap((pattern) => covered(pattern));
+    expect(names.map((name) => name.split(' ')[0]).sort()).toEqual(
+      [...new Set(['authorizations', 'authorizationLink'])].flatMap((name) => APPIDS.map(() => name)).sort(),
+    );
+  });
+
+  it("refuses '*', an empty list and a bad appid (an IAM wildcard in one would widen the grant)", () => {
+    expect(() => accountRoutesResources('*')).toThrow(GrantError);
+    expect(() => accountRoutesResources([])).toThrow(GrantError);
+    expect(() => accountRoutesResources(['wx1*'])).toThrow(GrantError);
+    expect(() => accountRoutesResources(['wx1?'])).toThrow(GrantError);
+  });
+
+  it('an imported hub grants the same ARNs as one created here', () => {
+    const stack = new Stack(new App(), 'Consumer', { env: { account: '123456789012', region: 'ap-east-1' } });
+    const hub = importHub(stack, 'Hub', { componentAppId: 'wx0123456789abcdef', apiId: 'abcde12345' });
+    const role = new iam.Role(stack, 'Backend', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    hub.grantAccountRead(role, ['wx1111111111111111']);
+    hub.grantOnboarding(role);
+    const policies = JSON.stringify(
+      stack.resolve((role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined)?.document),
+    );
+    const managed = role.node.findAll().filter((child) => child instanceof iam.ManagedPolicy) as iam.ManagedPolicy[];
+    const all = policies + JSON.stringify(managed.map((policy) => stack.resolve(policy.document)));
+    expect(all).toContain('abcde12345/$default/GET/authorizers/wx1111111111111111"');
+    expect(all).toContain('abcde12345/$default/POST/authorizations"');
+    expect(all).toContain('abcde12345/$default/POST/authorizations/link"');
+    expect(all).not.toContain('/token');
   });
 });
