@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/index.js';
 import type { Logger } from '../../shared/logger.js';
+import { authorizerInfoOf } from '../../simulator/account-info.js';
 import { open, type Page } from '../support/browser.js';
 import { appIdOf, eventsAfter, ofType, readEvents, revisionOf, type SeenEvent } from '../support/local-events.js';
 import { comeBack, confirm, createSession, openWechatPage, postJson, returnedTo } from '../support/onboarding-flow.js';
@@ -68,21 +69,29 @@ async function account(appId: string): Promise<{ status: number; body: Readonly<
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-/** The account as the simulator knows it, against what the hub stored. */
-async function expectStoredWithInformation(appId: string): Promise<void> {
+/** What the hub stored of the account (GET /authorizers/{appid}) is what WeChat (the simulator) says of it. */
+async function expectStoredWithInformation(appId: string, kind?: 'official_account' | 'mini_program'): Promise<void> {
   const answer = await account(appId);
   expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-  const text = JSON.stringify(answer.body);
-  expect(text).not.toMatch(/refreshtoken@@@|authorizer_access_token|refresh_token/);
-  expect(answer.body).toMatchObject({ appid: appId, status: 'active' });
-  const expected = runtime.simulator.world.population.get(appId);
-  expect(expected?.authorized).toBe(true);
-  expect(answer.body['nick_name'] ?? answer.body['name']).toEqual(expect.any(String));
-  expect(answer.body['type']).toMatch(/^(official_account|mini_program)$/);
-  expect(answer.body['permissions'] ?? answer.body['func_info']).toEqual(expect.arrayContaining([expect.any(Number)]));
+  expect(JSON.stringify(answer.body)).not.toMatch(/refreshtoken@@@|authorizer_access_token|refresh_token/);
+  const known = runtime.simulator.world.population.get(appId);
+  expect(known?.authorized).toBe(true);
+  const info = authorizerInfoOf(appId, known?.kind ?? 'official_account');
+  expect(answer.body).toMatchObject({
+    appid: appId,
+    status: 'active',
+    type: kind ?? known?.kind,
+    name: info['nick_name'],
+    principal_name: info['principal_name'],
+    permissions: known?.funcInfo,
+  });
+  expect(answer.body['name']).toEqual(expect.any(String));
+  expect(answer.body['permissions']).toEqual(expect.arrayContaining([expect.any(Number)]));
 }
 
 for (const kind of ['pc', 'h5'] as const) {
+  // A new account each time, an official account through the PC page and a mini program through the H5 one.
+  const newAccount = { new: kind === 'pc' ? 'official_account' : 'mini_program' } as const;
   describe(`${kind}: the whole flow`, () => {
     it('create a session, open the page, confirm in the simulator, land on return_url with the appid; the account stored; the events once each, in order', async () => {
       const since = await eventCount();
@@ -101,7 +110,7 @@ for (const kind of ['pc', 'h5'] as const) {
       const redirect = new URL(link.searchParams.get('redirect_uri') ?? '');
       expect(`${redirect.origin}${redirect.pathname}`).toBe(`${runtime.apiUrl}/authorize/callback`);
 
-      const { callbackUrl, landing } = await comeBack(await confirm(wechat));
+      const { callbackUrl, landing } = await comeBack(await confirm(wechat, newAccount));
       expect(new URL(callbackUrl).searchParams.get('auth_code')).toBeTruthy();
       const returned = returnedTo(landing);
       expect(`${returned.origin}${returned.pathname}`).toBe(landingUrl);
@@ -114,7 +123,7 @@ for (const kind of ['pc', 'h5'] as const) {
       expect(JSON.parse(shown.body)).toEqual({ onboarded: true, authorizer_appid: appId, state });
 
       const events = await eventsAfter(runtime.apiUrl, since, settled(appId));
-      await expectStoredWithInformation(appId);
+      await expectStoredWithInformation(appId, newAccount.new);
       expectOnboardedOnce(await readEvents(runtime.apiUrl).then((all) => all.slice(since)), appId);
       expectAccountOrder(events, appId);
     });
@@ -123,7 +132,7 @@ for (const kind of ['pc', 'h5'] as const) {
       const since = await eventCount();
       const session = await createSession(runtime.apiUrl, { kind, return_url: landingUrl });
       const { wechat } = await openWechatPage(session);
-      await confirm(wechat); // WeChat's 302 to the hub is not followed
+      await confirm(wechat, newAccount); // WeChat's 302 to the hub is not followed
       const events = await eventsAfter(runtime.apiUrl, since, (seen) => ofType(seen, COMPLETED).length > 0);
       const appId = appIdOf(ofType(events, COMPLETED)[0] as SeenEvent) ?? '';
       expect(appId).toMatch(/^wx[0-9a-f]{16}$/);
@@ -137,7 +146,7 @@ for (const kind of ['pc', 'h5'] as const) {
       const since = await eventCount();
       const session = await createSession(runtime.apiUrl, { kind, return_url: landingUrl, state: 'no-push' });
       const { wechat } = await openWechatPage(session);
-      const { landing } = await comeBack(await confirm(wechat, { deliver_push: '0' }));
+      const { landing } = await comeBack(await confirm(wechat, newAccount, { deliver_push: '0' }));
       const returned = returnedTo(landing);
       const appId = returned.searchParams.get('authorizer_appid') ?? '';
       expect(returned.searchParams.get('state')).toBe('no-push');
@@ -151,7 +160,7 @@ for (const kind of ['pc', 'h5'] as const) {
       const since = await eventCount();
       const session = await createSession(runtime.apiUrl, { kind, return_url: landingUrl, state: 'both' });
       const { wechat } = await openWechatPage(session);
-      const wechatRedirect = await confirm(wechat);
+      const wechatRedirect = await confirm(wechat, newAccount);
       const pushed = await eventsAfter(runtime.apiUrl, since, (seen) => ofType(seen, COMPLETED).length > 0);
       const appId = appIdOf(ofType(pushed, COMPLETED)[0] as SeenEvent) ?? '';
       await eventsAfter(runtime.apiUrl, since, settled(appId));
@@ -214,7 +223,7 @@ describe('a reload, a permission change, a revocation', () => {
     );
     expect(ofType(about(events, appId), 'Authorizer Permissions Changed')).toHaveLength(1);
     const answer = await account(appId);
-    expect(answer.body['permissions'] ?? answer.body['func_info']).toEqual([1, 15]);
+    expect(answer.body['permissions']).toEqual([1, 15]);
     expectAccountOrder((await readEvents(runtime.apiUrl)).slice(0), appId);
   });
 

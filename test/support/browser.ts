@@ -108,20 +108,20 @@ export interface Form {
   readonly fields: ReadonlyMap<string, string>;
 }
 
-/** The form of the page (the one whose action matches, when there are several), with its fields' values as sent. */
-export function readForm(page: Page, actionIncludes?: string): Form {
+/** The page's form (the first whose own attributes `choose` accepts, when given), with its fields' values as sent. */
+export function readForm(page: Page, choose?: (attributes: ReadonlyMap<string, string>) => boolean): Form {
   const forms = [...page.body.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)].map((match) => {
     const attributes = readAttributes(`<form ${match[1] ?? ''}>`);
     return {
+      attributes,
       method: (attributes.get('method') ?? 'GET').toUpperCase(),
       action: new URL(attributes.get('action') ?? page.url, page.url).href,
       fields: readFields(match[2] ?? ''),
     };
   });
-  const form = forms.find((candidate) => actionIncludes === undefined || candidate.action.includes(actionIncludes));
-  if (!form)
-    throw new BrowserError(`${page.url} has no form${actionIncludes ? ` posting to …${actionIncludes}…` : ''}`);
-  return form;
+  const form = forms.find((candidate) => choose === undefined || choose(candidate.attributes));
+  if (!form) throw new BrowserError(`${page.url} has no such form: ${page.body.slice(0, 500)}`);
+  return { method: form.method, action: form.action, fields: form.fields };
 }
 
 /** Submits a form as a browser does (urlencoded), with fields changed or added; no redirect followed. */

@@ -1,5 +1,3 @@
-import { expect } from 'vitest';
-
 /**
  * The lifecycle events of a local runtime, read at `GET /__local/events` (the stand-in bus), as a test
  * compares them: the detail-type, the detail, and the account or session they are about.
@@ -57,17 +55,17 @@ export async function eventsAfter(
   done: (events: readonly SeenEvent[]) => boolean,
   timeoutMs = 10_000,
 ): Promise<SeenEvent[]> {
-  let latest: SeenEvent[] = [];
-  await expect
-    .poll(
-      async () => {
-        latest = (await readEvents(apiUrl)).slice(since);
-        return done(latest);
-      },
-      { timeout: timeoutMs, interval: 25 },
-    )
-    .toBe(true);
-  return latest;
+  // A bounded poll of our own rather than expect.poll: usable in a beforeAll too.
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const latest = (await readEvents(apiUrl)).slice(since);
+    if (done(latest)) return latest;
+    if (Date.now() > deadline)
+      throw new Error(
+        `the events awaited were not published within ${timeoutMs} ms; published: ${JSON.stringify(latest)}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 export const ofType = (events: readonly SeenEvent[], detailType: string): SeenEvent[] =>

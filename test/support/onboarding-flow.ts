@@ -48,12 +48,21 @@ export async function openWechatPage(session: CreatedSession): Promise<{ hub: Pa
   return { hub, wechat };
 }
 
+/** Which account the owner picks on WeChat's page: a new one of a kind, or one the page lists. */
+export type AccountChoice = { readonly new: 'official_account' | 'mini_program' } | { readonly appId: string };
+
 /**
- * The owner confirms on WeChat's page: the form posted as it is (the account it offers chosen), with
- * `changes` (`deliver_push: '0'`: WeChat's push is lost). The answer is WeChat's 302 to the hub.
+ * The owner confirms on WeChat's page: the form of the account chosen posted as it is, with `changes`
+ * (`deliver_push: '0'`: WeChat's push is lost). The answer is WeChat's 302 to the hub.
  */
-export async function confirm(wechat: Page, changes: Readonly<Record<string, string>> = {}): Promise<Page> {
-  const form = readForm(wechat);
+export async function confirm(
+  wechat: Page,
+  choice: AccountChoice = { new: 'official_account' },
+  changes: Readonly<Record<string, string>> = {},
+): Promise<Page> {
+  const form = readForm(wechat, (attributes) =>
+    'new' in choice ? attributes.get('data-new') === choice.new : attributes.get('data-appid') === choice.appId,
+  );
   const answer = await submit(wechat, form, changes);
   expect(answer.status, answer.body.slice(0, 300)).toBe(302);
   return answer;
