@@ -84,7 +84,7 @@ export interface WechatSimulatorOptions {
    * The platform's registered authorization domain (授权发起页域名), a hostname such as `hub.example.com`.
    * When set, the authorization pages refuse unless the Referer's hostname and redirect_uri's hostname
    * both equal it, as WeChat does. Can be changed while running (`simulator.authorizationDomain`).
-   * @default undefined (not enforced: any page may open the link, any redirect_uri is taken)
+   * @default undefined (not enforced; every page may open the link, every redirect_uri is taken)
    */
   readonly authorizationDomain?: string | undefined;
   /**
