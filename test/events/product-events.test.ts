@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalEvents, startLocalEvents } from '../../infra/local/event-stream.js';
 import { silentLogger } from '../../shared/logger.js';
+import { Table } from '../../shared/store/index.js';
+import { OnboardingStore } from '../../shared/store/onboarding-store.js';
 import { SIMULATOR_CREDENTIALS } from '../../simulator/index.js';
 import { useDynalite } from '../support/dynalite-fixture.js';
 import { startTestbed, type Testbed } from '../support/testbed.js';
@@ -167,4 +169,48 @@ describe('events of the pushes', () => {
       await callback.close();
     }
   }, 30_000);
+});
+
+describe('events of onboarding sessions', () => {
+  it('the store completing a session: Onboarding Completed once, not for the session or its pre-auth code, nor a second completion', async () => {
+    const { bed, local } = await start();
+    const sessions = new OnboardingStore(new Table(bed.doc, bed.tableName));
+    const now = bed.clock.now();
+    const sessionId = 'c2Vzc2lvbi1pZC0zMi1ieXRlcy1iYXNlNjR1cmwtLS0';
+    await sessions.create({
+      sessionId,
+      via: 'page',
+      kind: 'h5',
+      returnUrl: 'https://platform.example/done',
+      state: 'order-42',
+      createdAt: now,
+      expiresAt: now + 600_000,
+    });
+    await sessions.recordPreAuthCode('ab'.repeat(32), { sessionId, expiresAt: now + 600_000 });
+    const completion = {
+      completedAt: now + 1_000,
+      appId: 'wx1234567890abcdef',
+      completedBy: 'redirect',
+      authCodeHash: 'cd'.repeat(32),
+    } as const;
+    await sessions.complete(sessionId, completion);
+    await sessions.complete(sessionId, { ...completion, completedBy: 'push' });
+    await local.settled();
+    expect(local.events().map((event) => [event['detail-type'], event.detail])).toEqual([
+      [
+        'Onboarding Completed',
+        {
+          componentAppId: SIMULATOR_CREDENTIALS.componentAppId,
+          sessionId,
+          appId: 'wx1234567890abcdef',
+          completedBy: 'redirect',
+          sessionKind: 'h5',
+          state: 'order-42',
+          revision: 2,
+          eventId: `ONBOARDING#${sessionId}#2#Onboarding Completed`,
+          occurredAt: new Date(now + 1_000).toISOString(),
+        },
+      ],
+    ]);
+  });
 });
