@@ -50,8 +50,13 @@ export interface ConfirmAuthorizationInput {
   /** The page's `auth_type` (1, 2, 3) and `biz_appid`: the account must be one the page offered. */
   readonly authType?: number | undefined;
   readonly bizAppId?: string | undefined;
-  /** `false`: no push (a test of the redirect alone). @default true (when a callback URL is set) */
-  readonly deliverPush?: boolean | undefined;
+  /**
+   * `true`: the push is delivered (and answered) before the redirect is given; `false`: no push (the
+   * redirect alone completes the flow); `'later'`: not yet, `pushLater()` delivers it (the browser's
+   * redirect first, then the push). No callback URL: no push whatever this says.
+   * @default true
+   */
+  readonly deliverPush?: boolean | 'later' | undefined;
 }
 
 export interface ConfirmedAuthorization {
@@ -63,6 +68,8 @@ export interface ConfirmedAuthorization {
   readonly authorizationCode: string;
   /** The push's outcome; missing when not delivered (`deliverPush: false` or no callback URL). */
   readonly push?: PushResult | undefined;
+  /** With `deliverPush: 'later'`: delivers the push now (once; a second call gives the same outcome). */
+  readonly pushLater?: (() => Promise<PushResult>) | undefined;
 }
 
 /** The kinds `auth_type` offers: 1 official accounts, 2 mini programs, 3 both. */
@@ -161,11 +168,13 @@ export async function confirmAuthorization(
   world.preAuthCodes.spend(input.preAuthCode);
   const event = appId !== undefined && world.population.get(appId)?.authorized ? 'updateauthorized' : 'authorized';
   const authorization = world.authorize(appId, { kind, funcInfo });
-  let push: PushResult | undefined;
-  if (input.deliverPush !== false && context.callbackUrl) {
-    push = await deliverPush(
+  const target = context.callbackUrl;
+  let sent: Promise<PushResult> | undefined;
+  // Delivered once, however often asked: the page's route and a test may both ask for a later push.
+  const send = (url: string) => {
+    sent ??= deliverPush(
       context.crypto,
-      context.callbackUrl,
+      url,
       {
         AppId: context.crypto.appId,
         CreateTime: Math.floor(clock.now() / 1000),
@@ -177,7 +186,10 @@ export async function confirmAuthorization(
       },
       clock,
     );
-  }
+    return sent;
+  };
+  const push = input.deliverPush !== false && input.deliverPush !== 'later' && target ? await send(target) : undefined;
+  const pushLater = input.deliverPush === 'later' && target ? () => send(target) : undefined;
   const expiresIn = Math.max(0, Math.floor((authorization.codeExpiresAt - clock.now()) / 1000));
   const query = `auth_code=${encodeURIComponent(authorization.authorizationCode)}&expires_in=${expiresIn}`;
   return {
@@ -186,6 +198,7 @@ export async function confirmAuthorization(
     event,
     authorizationCode: authorization.authorizationCode,
     push,
+    pushLater,
   };
 }
 

@@ -24,6 +24,8 @@ export interface PageAnswer {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
+  /** Run after the answer is sent: the push of a confirmation with `deliver_push=later`. */
+  readonly after?: (() => Promise<unknown>) | undefined;
 }
 
 export function isAuthorizationPath(pathname: string): boolean {
@@ -46,7 +48,12 @@ export async function answerAuthorizationPage(
     if (url.pathname === CONFIRM_PATH) {
       if (method !== 'POST') return html(405, page('仅支持 POST', '<p id="error" data-reason="method">POST</p>'));
       const confirmed = await confirmAuthorization(context, confirmInput(new URLSearchParams(body)));
-      return { status: 302, headers: { location: confirmed.location, 'cache-control': 'no-store' }, body: '' };
+      return {
+        status: 302,
+        headers: { location: confirmed.location, 'cache-control': 'no-store' },
+        body: '',
+        after: confirmed.pushLater,
+      };
     }
     return html(200, accountsPage(context, url, referer));
   } catch (error) {
@@ -72,8 +79,14 @@ function confirmInput(form: URLSearchParams): ConfirmAuthorizationInput {
     kind: appId === undefined ? (newKind as AuthorizerKind) : undefined,
     authType: authTypeOf(form.get('auth_type')),
     bizAppId: form.get('biz_appid') || undefined,
-    deliverPush: form.get('deliver_push') !== '0',
+    deliverPush: deliverPushOf(form.get('deliver_push')),
   };
+}
+
+/** `deliver_push`: `0` none, `later` after the redirect is answered, anything else (or none) before it. */
+function deliverPushOf(value: string | null): boolean | 'later' {
+  if (value === '0') return false;
+  return value === 'later' ? 'later' : true;
 }
 
 function authTypeOf(value: string | null): number {

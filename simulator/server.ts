@@ -47,7 +47,10 @@ async function handle(routing: Routing, request: IncomingMessage, response: Serv
     const referer = request.headers.referer;
     const answer = await answerAuthorizationPage(routing.flow(), request.method ?? 'GET', url, referer, text);
     response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
-    return void response.end(answer.body);
+    const { after } = answer;
+    return void response.end(answer.body, () => {
+      if (after) after().catch(() => undefined);
+    });
   }
   const endpoint = endpointOf(url.pathname);
   if (!endpoint) return send(response, 404, fail(40066, 'invalid url'));

@@ -94,6 +94,41 @@ describe('confirming on the PC page', () => {
   });
 });
 
+describe('the push after the redirect (deliver_push=later)', () => {
+  it('over HTTP: the 302 is answered first, the push follows with the same code', async () => {
+    const { simulator, receiver } = await withReceiver();
+    const preAuthCode = await mintPreAuthCode(simulator);
+    const page = await openPage(pcLink(simulator, { preAuthCode, redirectUri: REDIRECT }));
+    const confirmed = await submit(simulator, {
+      ...newAccountForm(page, 'official_account').fields,
+      deliver_push: 'later',
+    });
+    expect(confirmed.status).toBe(302);
+    await expect.poll(() => receiver.received.length).toBe(1);
+    expect(receiver.received[0]?.fields).toMatchObject({
+      AuthorizationCode: new URL(confirmed.location ?? '').searchParams.get('auth_code'),
+      PreAuthCode: preAuthCode,
+    });
+  });
+
+  it('in-process: nothing until pushLater(), which delivers once', async () => {
+    const { simulator, receiver } = await withReceiver();
+    const preAuthCode = await mintPreAuthCode(simulator);
+    const confirmed = await simulator.confirmAuthorization({
+      preAuthCode,
+      redirectUri: REDIRECT,
+      deliverPush: 'later',
+    });
+    expect(confirmed.push).toBeUndefined();
+    expect(receiver.received).toHaveLength(0);
+    const [first, second] = await Promise.all([confirmed.pushLater?.(), confirmed.pushLater?.()]);
+    expect(first?.accepted).toBe(true);
+    expect(second).toEqual(first);
+    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received[0]?.fields['AuthorizationCode']).toBe(confirmed.authorizationCode);
+  });
+});
+
 describe('pre-auth codes', () => {
   it('are single use: a second confirmation with the same code is refused, and its page too', async () => {
     const { simulator, receiver } = await withReceiver();
@@ -230,7 +265,7 @@ describe('which accounts the page offers', () => {
   });
 
   it('the H5 page needs action=bindcomponent and offers the same forms', async () => {
-    const { simulator } = await withReceiver();
+    const { simulator, receiver } = await withReceiver();
     const pc = new URL(
       pcLink(simulator, { preAuthCode: await mintPreAuthCode(simulator), redirectUri: REDIRECT, authType: '2' }),
     );
@@ -241,7 +276,7 @@ describe('which accounts the page offers', () => {
     expect(page.error).toBeUndefined();
     const confirmed = await submit(simulator, newAccountForm(page, 'mini_program').fields);
     expect(confirmed.status).toBe(302);
-    const appId = confirmed.location ? await simulator.world.population.listing().at(-1)?.appId : undefined;
-    expect(simulator.world.population.get(appId ?? '')?.kind).toBe('mini_program');
+    const appId = receiver.received[0]?.fields['AuthorizerAppid'] ?? '';
+    expect(simulator.world.population.get(appId)?.kind).toBe('mini_program');
   });
 });
