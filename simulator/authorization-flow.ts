@@ -1,3 +1,4 @@
+import { isAppId } from '../shared/appid.js';
 import type { MessageCrypto } from '../shared/push/index.js';
 import {
   type AuthorizerKind,
@@ -158,6 +159,8 @@ export async function confirmAuthorization(
   const { world, clock } = context;
   const redirect = checkRedirectUri(input.redirectUri, context.authorizationDomain);
   const appId = input.appId;
+  // A form tampered with (or a test's typo) must not create an account no appid could name.
+  if (appId !== undefined && !isAppId(appId)) throw refused('account_not_offered');
   const kind = appId === undefined ? (input.kind ?? 'official_account') : kindOf(world, appId);
   const offered =
     input.bizAppId !== undefined ? appId === input.bizAppId : kindsOffered(input.authType ?? 3).includes(kind);

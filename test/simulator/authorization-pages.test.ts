@@ -261,6 +261,9 @@ describe('which accounts the page offers', () => {
     expect((await submit(simulator, { ...fields, appid: '', new: 'mini_program' })).page.error).toBe(
       'account_not_offered',
     );
+    expect((await submit(simulator, { ...fields, biz_appid: 'wx1"}', appid: 'wx1"}' })).page.error).toBe(
+      'account_not_offered',
+    );
     expect((await submit(simulator, fields)).status).toBe(302);
   });
 
