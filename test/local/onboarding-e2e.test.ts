@@ -258,6 +258,47 @@ describe('a reload, a permission change, a revocation', () => {
   });
 });
 
+describe('an account that authorized before, and a bare link', () => {
+  it('an account already authorized onboards again: the session completes, but no second `Authorizer Authorized`', async () => {
+    const first = await createSession(runtime.apiUrl, { kind: 'pc', return_url: landingUrl });
+    const firstBack = await comeBack(await confirm((await openWechatPage(first)).wechat));
+    const appId = returnedTo(firstBack.landing).searchParams.get('authorizer_appid') ?? '';
+    await eventsAfter(runtime.apiUrl, 0, settled(appId));
+    const since = await eventCount();
+    const again = await createSession(runtime.apiUrl, { kind: 'h5', return_url: landingUrl, state: 'again' });
+    const { wechat } = await openWechatPage(again);
+    const { landing } = await comeBack(await confirm(wechat, { appId }));
+    const returned = returnedTo(landing);
+    expect(returned.searchParams.get('authorizer_appid')).toBe(appId);
+    const events = await eventsAfter(runtime.apiUrl, since, (seen) => ofType(seen, COMPLETED).length > 0);
+    expect(ofType(events, COMPLETED)[0]?.detail).toMatchObject({ appId, sessionId: again.session_id, state: 'again' });
+    expect(ofType(await readEvents(runtime.apiUrl).then((all) => all.slice(since)), AUTHORIZED)).toEqual([]);
+  });
+
+  it('POST /authorizations/link: the platform’s own page on the registered domain opens WeChat’s link; WeChat returns to its redirect_uri, and the push completes the session', async () => {
+    const since = await eventCount();
+    // The platform's own page, on the registered domain (the API's host locally) and on the allow-list.
+    const platformPage = `${landingUrl}/platform`;
+    const created = await postJson(`${runtime.apiUrl}/authorizations/link`, { kind: 'pc', redirect_uri: platformPage });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const { url, session_id: sessionId } = created.body as { url: string; session_id: string };
+    expect(new URL(url).origin).toBe(runtime.simulator.url);
+    const wechat = await open(url, { referer: `${new URL(platformPage).origin}/` });
+    expect(wechat.status).toBe(200);
+    const back = await confirm(wechat, { new: 'mini_program' });
+    const target = new URL(back.headers.get('location') ?? '');
+    // Straight back to the platform, not through the hub: the code is the platform's to ignore.
+    expect(`${target.origin}${target.pathname}`).toBe(platformPage);
+    expect(target.searchParams.get('auth_code')).toBeTruthy();
+    const events = await eventsAfter(runtime.apiUrl, since, (seen) => ofType(seen, COMPLETED).length > 0);
+    const completed = ofType(events, COMPLETED)[0] as SeenEvent;
+    expect(completed.detail).toMatchObject({ sessionId, completedBy: 'push' });
+    const appId = appIdOf(completed) ?? '';
+    expectOnboardedOnce(await eventsAfter(runtime.apiUrl, since, settled(appId)), appId);
+    await expectStoredWithInformation(appId, 'mini_program');
+  });
+});
+
 describe('what is refused', () => {
   it('a return_url outside the allow-list, at POST /authorizations', async () => {
     for (const returnUrl of [
