@@ -259,20 +259,26 @@ describe('a reload, a permission change, a revocation', () => {
 });
 
 describe('an account that authorized before, and a bare link', () => {
-  it('an account already authorized onboards again: the session completes, but no second `Authorizer Authorized`', async () => {
+  it('an account already authorized onboards again: the session completes, and `Authorizer Authorized` once more, from active, with the later authTime', async () => {
     const first = await createSession(runtime.apiUrl, { kind: 'pc', return_url: landingUrl });
     const firstBack = await comeBack(await confirm((await openWechatPage(first)).wechat));
     const appId = returnedTo(firstBack.landing).searchParams.get('authorizer_appid') ?? '';
-    await eventsAfter(runtime.apiUrl, 0, settled(appId));
+    const before = ofType(about(await eventsAfter(runtime.apiUrl, 0, settled(appId)), appId), AUTHORIZED);
+    // WeChat's authTime is in seconds: the second authorization is seconds later, as an owner's would be.
+    expect((await postJson(`${runtime.apiUrl}/__sim/clock/advance`, { seconds: 5 })).status).toBe(200);
     const since = await eventCount();
     const again = await createSession(runtime.apiUrl, { kind: 'h5', return_url: landingUrl, state: 'again' });
     const { wechat } = await openWechatPage(again);
     const { landing } = await comeBack(await confirm(wechat, { appId }));
     const returned = returnedTo(landing);
     expect(returned.searchParams.get('authorizer_appid')).toBe(appId);
-    const events = await eventsAfter(runtime.apiUrl, since, (seen) => ofType(seen, COMPLETED).length > 0);
+    const events = await eventsAfter(runtime.apiUrl, since, settled(appId));
+    expectOnboardedOnce(events, appId);
     expect(ofType(events, COMPLETED)[0]?.detail).toMatchObject({ appId, sessionId: again.session_id, state: 'again' });
-    expect(ofType(await readEvents(runtime.apiUrl).then((all) => all.slice(since)), AUTHORIZED)).toEqual([]);
+    const authorized = ofType(events, AUTHORIZED)[0]?.detail;
+    expect(authorized).toMatchObject({ appId, previousStatus: 'active', via: 'authorization_code' });
+    expect(Number(authorized?.['authTime'])).toBeGreaterThan(Number(before[0]?.detail['authTime']));
+    expectAccountOrder(await readEvents(runtime.apiUrl), appId);
   });
 
   it('POST /authorizations/link: the platform’s own page on the registered domain opens WeChat’s link; WeChat returns to its redirect_uri, and the push completes the session', async () => {
