@@ -82,14 +82,17 @@ export class AuthorizerStore implements AccountInformationStore {
 
   /**
    * Stores an api_get_authorizer_info answer (its request sent at `sentAt`) if it changes what is stored:
-   * `unchanged` writes nothing; `superseded` when information was stored after the request was sent or
+   * `unchanged` writes nothing; `superseded` when information was stored after the request was sent (a
+   * later millisecond) or
    * while this compared (it is at least as new, and stays); `not_stored` for an appid not stored.
    */
   async storeInformation(appId: string, info: AuthorizerInfo, sentAt: number, now: number): Promise<InformationWrite> {
     const item = await this.table.get(authorizerKey(appId), true, AUTHORIZER_INFO.attributes);
     if (!item) return 'not_stored';
     const stored = AUTHORIZER_INFO.decode(item);
-    if (stored.infoChangedAt !== undefined && stored.infoChangedAt >= sentAt) return 'superseded';
+    // Stored after the request was sent: at least as new as the answer. (Within the same millisecond it may
+    // be older, as the exchange's permission sets are just before its own fetch: the answer is taken.)
+    if (stored.infoChangedAt !== undefined && stored.infoChangedAt > sentAt) return 'superseded';
     const fetched = accountInformationOf(info);
     if (!accountInformationDiffers(stored, fetched)) return 'unchanged';
     const written = await this.table.apply(storeAccountInformation(appId, fetched, stored.infoChangedAt, now));
