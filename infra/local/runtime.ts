@@ -157,15 +157,16 @@ async function startParts(
 
   const doc = createDocumentClient({ ...LOCAL_CLIENT_CONFIG, endpoint: dynamo.endpoint });
   started.push(async () => doc.destroy());
-  // The table's change stream, emulated on this client's writes, into a stand-in bus (GET /__local/events).
-  const events = startLocalEvents({ doc, tableName: TABLE, componentAppId: credentials.componentAppId, logger });
-  started.push(() => events.close());
   // Before the API serves: a stored token the simulator does not vouch for is never handed out.
   if (stateFile && tableWasThere && options.wechatApiBase === undefined) {
     await reconcileStoredTokens(doc, simulator, { table: TABLE, stateFile, restored, problem: state?.problem, logger });
   } else if (stateFile && state?.problem !== undefined && state.problem !== 'missing') {
     logger.warn(`the WeChat simulator state ${stateFile} is ${state.problem}: the simulator starts anew`);
   }
+  // The table's change stream, emulated on this client's writes, into a stand-in bus (GET /__local/events);
+  // from here on, so that the restore's removal of untrusted tokens above, no product write, is not streamed.
+  const events = startLocalEvents({ doc, tableName: TABLE, componentAppId: credentials.componentAppId, logger });
+  started.push(() => events.close());
   const saver = stateFile ? new WorldSnapshotSaver(simulator, stateFile) : undefined;
   const calls = new WechatCalls();
   // One clock for the product and the simulated WeChat, so that /__sim/clock/advance expires tokens for both.
