@@ -281,6 +281,19 @@ describe('an account that authorized before, and a bare link', () => {
     expectAccountOrder(await readEvents(runtime.apiUrl), appId);
   });
 
+  it('biz_appid: WeChat’s page offers that account alone, and the session completes for it', async () => {
+    const appId = 'wx00000000000b12a0';
+    const session = await createSession(runtime.apiUrl, { kind: 'pc', biz_appid: appId, return_url: landingUrl });
+    const { wechat } = await openWechatPage(session);
+    expect(new URL(wechat.url).searchParams.get('biz_appid')).toBe(appId);
+    expect([...wechat.body.matchAll(/<form\b/g)]).toHaveLength(1);
+    const since = await eventCount();
+    const { landing } = await comeBack(await confirm(wechat, { appId }));
+    expect(returnedTo(landing).searchParams.get('authorizer_appid')).toBe(appId);
+    expectOnboardedOnce(await eventsAfter(runtime.apiUrl, since, settled(appId)), appId);
+    await expectStoredWithInformation(appId);
+  });
+
   it('POST /authorizations/link: the platform’s own page on the registered domain opens WeChat’s link; WeChat returns to its redirect_uri, and the push completes the session', async () => {
     const since = await eventCount();
     // The platform's own page, on the registered domain (the API's host locally) and on the allow-list.
