@@ -10,12 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mustRun } from '../support/run-command.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const FUNCTIONS = ['sync', 'refresh', 'getter', 'callback'] as const;
+const FUNCTIONS = ['sync', 'refresh', 'getter', 'callback', 'onboarding', 'events'] as const;
 const GRANTED = ['wx1111111111111111', 'wx2222222222222222'];
 const OFFLINE = ['--prefer-offline', '--no-audit', '--no-fund'];
 
-/** What npm's tarball may weigh, and each function's asset (its index.mjs and source map), unpacked. */
-const TARBALL_BUDGET_BYTES = 3_000_000;
+/**
+ * What npm's tarball may weigh, and each function's asset (its index.mjs and source map), unpacked. The
+ * tarball's was 3 MB for four bundles; issue 15's two functions made it 3.27 MB (each bundle carries its
+ * own copy of the AWS SDK: see docs/deploying.md), so it is 4 MB for six.
+ */
+const TARBALL_BUDGET_BYTES = 4_000_000;
 const ASSET_BUDGET_BYTES = 2_500_000;
 
 /**
@@ -159,7 +163,7 @@ describe('the packed package in a separate CDK app', () => {
       Promise.all(emitted.map((file) => rm(file, { force: true }))),
     );
     const loaded = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
-    expect(loaded).toMatchObject({ consumerFunctions: 1, hubFunctions: 4, localStatus: 200 });
+    expect(loaded).toMatchObject({ consumerFunctions: 1, hubFunctions: FUNCTIONS.length, localStatus: 200 });
     expect((loaded.resolved as string[]).map((file) => relative(installed, file).split(sep).join('/'))).toEqual([
       'dist/cjs/infra/index.cjs',
       'dist/cjs/shared/caller/token-client.cjs',
@@ -202,7 +206,7 @@ describe('the packed package in a separate CDK app', () => {
     const out = join(consumer, 'cdk.out.hub');
     const template = JSON.parse(await readFile(join(out, 'WechatAuthorizerTokens.template.json'), 'utf8'));
     const functions = resourcesOf(template, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(FUNCTIONS.length);
     const shipped = await Promise.all(
       FUNCTIONS.map((name) => readFile(join(installed, 'dist', 'bundles', name, 'index.mjs'), 'utf8')),
     );
