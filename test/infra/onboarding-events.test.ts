@@ -46,7 +46,7 @@ const functionNamed = (stack: Stack, name: string): Resource => {
   return found[1];
 };
 const variables = (stack: Stack, name: string) => functionNamed(stack, name).Properties.Environment?.Variables ?? {};
-const someCertificate = { domainName: 'wechat.example.com' } as WechatAuthorizerTokensProps['domain'];
+const someCertificate = { domainName: 'wechat.example.com' } as NonNullable<WechatAuthorizerTokensProps['domain']>;
 
 describe('the onboarding routes and their function', () => {
   it('deploys every route of ROUTES on the function of its handler, IAM or none as ROUTES says', () => {

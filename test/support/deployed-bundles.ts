@@ -39,7 +39,9 @@ export function synthesizeHub(outdir: string, componentAppId: string): DeployedF
   return Object.entries(template.Resources)
     .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
     .map(([logicalId, resource]) => {
-      const name = /(sync|refresh|getter|callback|onboarding|events)Function/.exec(logicalId)?.[1] as FunctionName | undefined;
+      const name = /(sync|refresh|getter|callback|onboarding|events)Function/.exec(logicalId)?.[1] as
+        | FunctionName
+        | undefined;
       const asset = resource.Metadata?.['aws:asset:path'];
       if (!name || !asset) throw new Error(`unexpected function ${logicalId}`);
       const properties = resource.Properties as Record<string, Value>;
