@@ -60,6 +60,9 @@ const DEFAULT_ONBOARDING_THROTTLE = { rateLimit: 5, burstLimit: 10 } as const;
  * tokens.grantTokenRead(backend, ['wx1111111111111111', 'wx2222222222222222']);
  * // After the first deploy, fill `tokens.secret` (the FillSecretCommand output), and give WeChat
  * // `tokens.callbackUrl` (the CallbackUrl output) as the authorization-event URL.
+ * // Onboarding (`domain`, `onboardingReturnUrls`; docs/deploying.md) and the lifecycle events:
+ * tokens.grantOnboarding(portal);
+ * tokens.addEventRule('Revocations', { detailTypes: ['Authorizer Revoked'], targets: [new targets.SqsQueue(queue)] });
  */
 export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
   /** A hub deployed elsewhere, named by its attributes: grants and URL only, nothing deployed. */
@@ -225,6 +228,7 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
       secret: this.secret,
       alarmTopicArn: this.alarmTopic.topicArn,
       tableName: this.table.tableName,
+      eventBusArn: this.eventBus.eventBusArn,
       dashboardName: this.dashboard?.dashboardName,
     });
     new CfnOutput(this, 'OnboardingBaseUrl', {
@@ -236,7 +240,6 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
         value: this.domain.regionalDomainName,
         description: `Point a CNAME of ${this.domain.name} here (the API's regional domain name)`,
       });
-    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName, description: 'The lifecycle events bus' });
   }
 
   /** One of the product's metrics (`shared/metrics.ts`) of this hub: Sum for counters, Maximum for durations. */

@@ -110,5 +110,13 @@ export function hubDashboard(scope: Construct, options: HubDashboardOptions): cl
       { width: 12 },
     ),
   );
+  // The lifecycle events' lag: the EventsIteratorAge alarm's metric (the stream keeps a record 24 hours).
+  dashboard.addWidgets(
+    graph(
+      "Lifecycle events: the stream's iterator age (ms)",
+      [functions.events.metric('IteratorAge', { period: FIVE_MINUTES, statistic: 'Maximum', label: 'events' })],
+      { width: 12 },
+    ),
+  );
   return dashboard;
 }

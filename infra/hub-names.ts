@@ -12,6 +12,7 @@ export const HUB_PARAMETERS = [
   'alarm-topic-arn',
   'table-name',
   'dashboard-name',
+  'event-bus-arn',
 ] as const;
 
 export type HubParameter = (typeof HUB_PARAMETERS)[number];

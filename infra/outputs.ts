@@ -14,6 +14,8 @@ export interface HubLocations {
   readonly secret: secretsmanager.ISecret;
   readonly alarmTopicArn: string;
   readonly tableName: string;
+  /** The lifecycle events' bus (created or given). */
+  readonly eventBusArn: string;
   /** @default - no dashboard, so no `dashboard-name` parameter or output */
   readonly dashboardName?: string | undefined;
 }
@@ -61,6 +63,7 @@ export function publishLocations(scope: Construct, hub: HubLocations): void {
     'secret-arn': { value: hub.secret.secretArn, description: `The secret holding the credentials ${of}` },
     'alarm-topic-arn': { value: hub.alarmTopicArn, description: `The SNS topic of the alarms ${of}` },
     'table-name': { value: hub.tableName, description: `The DynamoDB table ${of}` },
+    'event-bus-arn': { value: hub.eventBusArn, description: `The EventBridge bus of the lifecycle events ${of}` },
     'dashboard-name':
       hub.dashboardName === undefined
         ? undefined

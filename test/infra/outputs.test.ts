@@ -82,6 +82,8 @@ describe('where a deployed hub is: outputs, SSM parameters, url and callbackUrl'
     expect(value('secret-arn')).toEqual(output('SecretArn')?.Value);
     expect(value('alarm-topic-arn')).toEqual(output('AlarmTopicArn')?.Value);
     expect(value('table-name')).toEqual(output('TableName')?.Value);
+    expect(value('event-bus-arn')).toEqual(output('EventBusArn')?.Value);
+    expect(value('event-bus-arn')).toEqual(stack.resolve(hub.eventBus.eventBusArn));
     expect(value('dashboard-name')).toEqual(stack.resolve(hub.dashboard?.dashboardName));
   });
 
