@@ -88,7 +88,9 @@ export class TokenService {
     this.#recovery = {
       componentAppId: config.componentAppId,
       syncStore: parts.syncStore,
-      sync: (options) => this.sync(options),
+      // A recovery is a heal of refused refresh tokens within the refresh run's 5 minutes: the accounts'
+      // information waits for the hourly sync.
+      sync: (options) => this.sync({ ...options, accountInformation: false }),
       logger,
     };
   }
@@ -155,8 +157,14 @@ export class TokenService {
     return this.#answered({ ...token, componentAppId: this.#parts.config.componentAppId });
   }
 
-  /** One sync of the stored accounts with WeChat's list, with the service's configuration (see `syncAuthorizers`); stopped by `signal`. */
-  sync(options: { signal?: AbortSignal | undefined } = {}): Promise<SyncSummary> {
+  /**
+   * One sync of the stored accounts with WeChat's list, with the service's configuration (see
+   * `syncAuthorizers`), and the accounts' information refreshed within its budget unless
+   * `accountInformation` is false (the refresh run's recovery); stopped by `signal`.
+   */
+  sync(
+    options: { signal?: AbortSignal | undefined; accountInformation?: boolean | undefined } = {},
+  ): Promise<SyncSummary> {
     const { config, syncStore, client, componentTokens, clock, logger, metrics } = this.#parts;
     return syncAuthorizers({
       componentAppId: config.componentAppId,
@@ -167,11 +175,14 @@ export class TokenService {
       pageConcurrency: config.syncPageConcurrency,
       writeConcurrency: config.syncWriteConcurrency,
       signal: options.signal,
-      accountInformation: {
-        store: this.#parts.authorizers,
-        refreshMs: config.accountInfoRefreshMs,
-        checksPerRun: config.accountInfoChecksPerRun,
-      },
+      accountInformation:
+        options.accountInformation === false
+          ? undefined
+          : {
+              store: this.#parts.authorizers,
+              refreshMs: config.accountInfoRefreshMs,
+              checksPerRun: config.accountInfoChecksPerRun,
+            },
       logger,
       metrics,
     });

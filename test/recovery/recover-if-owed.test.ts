@@ -49,6 +49,18 @@ describe('the recovery of refused refresh tokens', () => {
     expect((await bed.authorizers.get(other))?.status).toBe('active');
   });
 
+  it('the recovery sync asks for no account information (the hourly sync does, within its budget)', async () => {
+    const [lost = ''] = await bed.seedAuthorizers(3); // seeded as the sync finds them: no information yet
+    const refresh = createRefresh(() => bed.service);
+    await refresh(scheduledEvent);
+    bed.simulator.world.replaceRefreshToken(lost);
+    bed.clock.advance(7_200_000 - 14 * 60_000);
+    expect(await refresh(scheduledEvent)).toMatchObject({ recovery: { ran: true, healed: 1 } });
+    expect(bed.simulator.counters.calls('api_get_authorizer_info')).toBe(0);
+    expect(await bed.service.sync()).toMatchObject({ infoChecked: 3, infoChanged: 3 });
+    expect(bed.simulator.counters.calls('api_get_authorizer_info')).toBe(3);
+  });
+
   it('a healed account whose renewal died after WeChat answered: its kept token stays untrusted, and the getter renews', async () => {
     await bed.close();
     bed = await startTestbed(backend(), { simulator: { rotateRefreshTokenOnRenewal: true } });
