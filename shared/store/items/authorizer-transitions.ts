@@ -60,6 +60,8 @@ export function tokenChange(record: AuthorizerRecord, change: TokenStateChange, 
     Object.assign(set, { status: extra.status, statusChangedAt: now });
   if (extra?.statusReason !== undefined && extra.statusReason !== record.statusReason)
     set['statusReason'] = extra.statusReason;
+  // A status written without its reason has none known: the old one would name another status's cause.
+  else if (extra?.statusReason === undefined && set['status'] !== undefined) remove.push('statusReason');
   if (extra?.funcInfo !== undefined) {
     const funcInfo = normalizeFuncInfo(extra.funcInfo);
     if (record.funcInfo === undefined || !sameNumbers(normalizeFuncInfo(record.funcInfo), funcInfo))
