@@ -99,6 +99,23 @@ describe('the registry routes of the getter', () => {
       const unknown = await bed.getter(accountEvent('wx0000000000000000'));
       expect(unknown.statusCode).toBe(404);
       expect(body(unknown)).toEqual({ error: 'unknown_authorizer', message: expect.any(String) });
+      // Not the route's canonical path (a trailing slash, a dot segment, another case): no route, as API Gateway answers.
+      for (const rawPath of [
+        '/authorizers/wx0000000000000000/',
+        '/authorizers/./wx0000000000000000',
+        '/Authorizers/wx0000000000000000',
+      ])
+        expect(
+          body(
+            await bed.getter(
+              httpApiEvent({
+                routeKey: 'GET /authorizers/{appid}',
+                rawPath,
+                pathParameters: { appid: 'wx0000000000000000' },
+              }),
+            ),
+          ),
+        ).toEqual({ message: 'Not Found' });
       const query = await bed.getter(
         httpApiEvent({
           routeKey: 'GET /authorizers/{appid}',
