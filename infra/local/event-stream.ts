@@ -26,6 +26,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { type AttributeValue, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { createEvents } from '../../functions/events/events.js';
+import type { StreamRecord } from '../../shared/events/change.js';
 import type { Logger } from '../../shared/logger.js';
 import { createLocalEventBus, type LocalEventBus, type PublishedEvent } from './event-bus.js';
 
@@ -50,7 +51,7 @@ export interface LocalEventsOptions {
   /** Records per invocation of the handler (Lambda's batch size). */
   readonly batchSize?: number;
   /** Sees every record made, before it is handled (the conformance test compares them with DynamoDB's). */
-  readonly onRecords?: (records: readonly DynamoDBRecord[]) => void;
+  readonly onRecords?: (records: readonly StreamRecord[]) => void;
 }
 
 export interface LocalEvents {

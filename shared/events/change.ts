@@ -1,6 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
 import { MalformedStreamRecordError } from './errors.js';
 
 /** An item as the derivation reads it: plain values (unmarshalled), nothing checked yet. */
@@ -22,8 +21,26 @@ export interface Change {
   readonly approximateAt?: number | undefined;
 }
 
+/**
+ * What is read of a DynamoDB Streams record: aws-lambda's DynamoDBRecord has these fields. Declared here,
+ * structurally, so that the package's published types (the local runtime's stand-in stream) need no
+ * aws-lambda, which is a devDependency.
+ */
+export interface StreamRecord {
+  readonly eventName?: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined;
+  readonly dynamodb?:
+    | {
+        readonly SequenceNumber?: string | undefined;
+        readonly ApproximateCreationDateTime?: number | undefined;
+        readonly Keys?: Readonly<Record<string, unknown>> | undefined;
+        readonly OldImage?: Readonly<Record<string, unknown>> | undefined;
+        readonly NewImage?: Readonly<Record<string, unknown>> | undefined;
+      }
+    | undefined;
+}
+
 /** A record of the Lambda's DynamoDBStreamEvent, unmarshalled. */
-export function changeOfRecord(record: DynamoDBRecord): Change {
+export function changeOfRecord(record: StreamRecord): Change {
   const stream = record.dynamodb;
   const sequenceNumber = stream?.SequenceNumber;
   const eventName = record.eventName;

@@ -8,6 +8,7 @@ import { createEvents } from '../../functions/events/events.js';
 import { LOCAL_CLIENT_CONFIG } from '../../infra/local/dynamo.js';
 import { createLocalEventBus } from '../../infra/local/event-bus.js';
 import { startLocalEvents } from '../../infra/local/event-stream.js';
+import type { StreamRecord } from '../../shared/events/change.js';
 import { silentLogger } from '../../shared/logger.js';
 import { createDocumentClient, createTableInput, Table } from '../../shared/store/index.js';
 import { conformanceBackends, useBackend } from '../support/dynamo-backends.js';
@@ -82,7 +83,7 @@ async function readStream(endpoint: string, streamArn: string, expected: number)
 }
 
 /** What both must agree on: the kind of write, and the item before and after. */
-const essence = (record: DynamoDBRecord) => ({
+const essence = (record: StreamRecord) => ({
   eventName: record.eventName,
   keys: record.dynamodb?.Keys,
   oldImage: record.dynamodb?.OldImage,
@@ -107,7 +108,7 @@ describe.runIf(onDynamoDbLocal)("the local stream against DynamoDB Local's real 
     if (!streamArn) throw new Error('no stream');
 
     const doc = createDocumentClient({ ...LOCAL_CLIENT_CONFIG, endpoint });
-    const emulated: DynamoDBRecord[] = [];
+    const emulated: StreamRecord[] = [];
     const local = startLocalEvents({
       doc,
       tableName,

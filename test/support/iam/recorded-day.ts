@@ -87,7 +87,14 @@ export async function recordDay(
     getter: new TokenService(await container('getter')),
     callback: new PushService(await container('callback')),
   };
-  const invocations: Record<FunctionName, number> = { sync: 0, refresh: 0, getter: 0, callback: 0 };
+  const invocations: Record<FunctionName, number> = {
+    sync: 0,
+    refresh: 0,
+    getter: 0,
+    callback: 0,
+    onboarding: 0,
+    events: 0,
+  };
   const counted =
     <Args extends unknown[], Result>(fn: FunctionName, run: (...args: Args) => Promise<Result>) =>
     (...args: Args): Promise<Result> => {
