@@ -23,6 +23,8 @@ export const ALARM_IDS = [
   'RefreshTokenInvalid',
   'PushUndecryptable',
   'EventsErrors',
+  'EventsNotPublished',
+  'EventsDropped',
   'EventsIteratorAge',
 ] as const;
 
@@ -183,15 +185,39 @@ export function createAlarms(
       comparisonOperator: atLeast,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
-    // Two failing periods in a row: one transient PutEvents error is retried (the batch is halved and sent
-    // again) and costs nothing; a persistent one holds every later record of its shard back.
+    // The function's own failures (a timeout, a crash, its configuration): two failing periods in a row.
+    // A record it could not publish is not one (a batch item failure is a successful invocation): that is
+    // EventsNotPublished.
     EventsErrors: make('EventsErrors', {
       description:
-        'The events function keeps failing: lifecycle events are held back (retried, then dropped to FailedRuns after 20 attempts or 24 hours).',
+        "The events function keeps failing (an error, a timeout): the table's stream is not read, and lifecycle events are held back (retried until the records are 24 hours old, then their description goes to FailedRuns).",
       metric: parts.functions.events.metricErrors({ period: five, statistic: 'Sum' }),
       threshold: 1,
       evaluationPeriods: 2,
       datapointsToAlarm: 2,
+      comparisonOperator: atLeast,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    // Each not-published event was refused three times within an invocation already; two periods in a
+    // row means a refusal that does not pass (a bus policy, a key, the quota), which holds back every
+    // later record of its shard.
+    EventsNotPublished: make('EventsNotPublished', {
+      description:
+        'Lifecycle events could not be published (EventBridge refused them after the resends of an invocation): they are delivered again until their records are 24 hours old, and the records after them wait.',
+      metric: domainMetric('LifecycleEventsNotPublished', 'Sum', five),
+      threshold: 1,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      comparisonOperator: atLeast,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    // One is enough: a dropped event is lost for good (too large for PutEvents, or its record unreadable).
+    EventsDropped: make('EventsDropped', {
+      description:
+        'A lifecycle event was dropped: too large for PutEvents, or its stream record could not be read. It is lost; the log line "event dropped" or "stream record dropped" names the item and the sequence number.',
+      metric: domainMetric('LifecycleEventsDropped', 'Sum', five),
+      threshold: 1,
+      evaluationPeriods: 1,
       comparisonOperator: atLeast,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),

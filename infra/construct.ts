@@ -164,7 +164,9 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
       callback: make('callback', Duration.millis(PUSH_HANDLING_TIMEOUT_MS), 256),
       // Its exchange calls WeChat twice (api_query_auth, then api_get_authorizer_info): within API Gateway's 30 s.
       onboarding: make('onboarding', Duration.seconds(29), 512, onboardingEnvironment(props, baseUrl)),
-      events: make('events', Duration.minutes(1), 256, { [SETTINGS.eventBusName.env]: this.eventBus.eventBusName }),
+      // The bus's ARN, not its name: PutEvents takes either, and a name always means this account's and
+      // Region's bus, so a given bus of another account would be missed.
+      events: make('events', Duration.minutes(1), 256, { [SETTINGS.eventBusName.env]: this.eventBus.eventBusArn }),
     };
     grantFunctionAccess(this.functions, this.table, this.secret);
     consumeTableStream(this.functions.events, {

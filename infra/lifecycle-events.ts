@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -22,9 +22,12 @@ export const EVENT_ITEM_PREFIXES = ['AUTHORIZER#', 'ONBOARDING#'] as const;
  * them. One batch per shard at a time (parallelizationFactor 1), so that one account's records are
  * published in their order. A failing batch is halved until the failing record is alone
  * (bisectBatchOnError), and the function reports the first record it could not publish
- * (reportBatchItemFailures), so that the records before it are not published twice. Retried 20 times,
- * then the batch's description goes to the dead-letter queue (its alarm), at most 24 hours after the
- * write: the stream keeps a record no longer.
+ * (reportBatchItemFailures), so that the records before it are not published twice. Retried without a
+ * count (`retryAttempts: -1`, CloudFormation's MaximumRetryAttempts -1: until the record expires), so a
+ * throttle or an outage of EventBridge loses nothing however many fast retries it takes; the function
+ * itself drops what can never be published (a record it cannot read, an event too large) rather than
+ * fail on it. Only a record 24 hours old (the stream keeps a record no longer) is given up: its batch's
+ * description goes to the dead-letter queue (its alarm).
  */
 export const STREAM_READING = {
   startingPosition: lambda.StartingPosition.TRIM_HORIZON,
@@ -32,7 +35,7 @@ export const STREAM_READING = {
   parallelizationFactor: 1,
   bisectBatchOnError: true,
   reportBatchItemFailures: true,
-  retryAttempts: 20,
+  retryAttempts: -1,
   maxRecordAge: Duration.hours(24),
 } as const;
 
@@ -90,6 +93,17 @@ export function hubEventRule(
   if (unknown.length > 0)
     throw new EventRuleError(
       `addEventRule ${id}: ${unknown.map((type) => JSON.stringify(type)).join(', ')} is not a detail-type of the hub (${known.join(', ')})`,
+    );
+  // A rule belongs to its bus's account and Region: CloudFormation cannot create one on another account's
+  // bus from this stack. (Unresolved tokens cannot be compared: a bus of this stack, or one imported by a
+  // token ARN, is taken as given.)
+  const stack = Stack.of(scope);
+  const { account, region } = parts.bus.env;
+  const differs = (theirs: string, ours: string) =>
+    !Token.isUnresolved(theirs) && !Token.isUnresolved(ours) && theirs !== ours;
+  if (differs(account, stack.account) || differs(region, stack.region))
+    throw new EventRuleError(
+      `addEventRule ${id}: the hub's bus (${parts.bus.eventBusArn}) is in account ${account}, Region ${region}, not this stack's (${stack.account}, ${stack.region}): create the rule in a stack of the bus's account and Region, with hubEventPattern`,
     );
   if (options.detailTypes?.length === 0)
     throw new EventRuleError(`addEventRule ${id}: an empty detailTypes list matches no event; omit it for every event`);

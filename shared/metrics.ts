@@ -56,7 +56,13 @@ export type MetricName =
   /** A push signed with the message Token that the EncodingAESKey cannot decrypt: a wrong key, or a probe. */
   | 'PushUndecryptable'
   /** A push handled lately, delivered again (WeChat's re-delivery, or a replay): acknowledged, not acted on. */
-  | 'PushRepeated';
+  | 'PushRepeated'
+  /** Lifecycle events EventBridge took. */
+  | 'LifecycleEventsPublished'
+  /** Lifecycle events not published by an invocation (refused, or held behind an earlier record): delivered again. */
+  | 'LifecycleEventsNotPublished'
+  /** Lifecycle events never publishable (too large, or a stream record that cannot be read): lost. */
+  | 'LifecycleEventsDropped';
 
 /** Durations and ages, in milliseconds. */
 export type DurationMetricName = 'SyncDuration' | 'RefreshRunDuration' | 'TicketAge';

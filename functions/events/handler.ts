@@ -1,5 +1,5 @@
 // The events Lambda: the table's DynamoDB stream (NEW_AND_OLD_IMAGES, ReportBatchItemFailures) → the
-// lifecycle events → EventBridge PutEvents on EVENT_BUS_NAME.
+// lifecycle events → EventBridge PutEvents on EVENT_BUS_NAME (the bus's ARN).
 //
 // What the deployment gives it (INFRA): the environment configFromEnv reads (COMPONENT_APPID, TABLE_NAME,
 // COMPONENT_SECRET_ARN as for every function, though this one never reads the secret) and EVENT_BUS_NAME;
@@ -26,6 +26,7 @@ function depsFromEnv(): EventsDeps {
     // Wrapped by Tracer as the other functions' SDK clients are: each PutEvents an X-Ray subsegment.
     bus: eventBridgeBus(observed.tracer.captureAWSv3Client(new EventBridgeClient({}))),
     logger: observed.logger,
+    metrics: observed.metrics,
   };
 }
 

@@ -14,7 +14,8 @@
  * table (PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems) it holds the written keys,
  * reads each item before and after (consistently), and for each key whose item changed makes the record
  * DynamoDB Streams would (NEW_AND_OLD_IMAGES: INSERT, MODIFY or REMOVE, a growing sequence number); a
- * write that fails (a condition, a throttle) makes none, and nor does one that changed nothing, as on AWS.
+ * write that changed nothing (a refused condition, a throttle, a no-op) makes none, as on AWS, and one
+ * whose answer failed but that was applied (the answer lost) makes its record, as on AWS.
  * Writes of one key are held one at a time, so each record's images are exactly that write's before and
  * after. The records go, in order, to the events function's own handler (createEvents), which derives and
  * publishes them to the stand-in bus (event-bus.ts): the same code as on AWS from the record on.
@@ -116,15 +117,31 @@ export function startLocalEvents(options: LocalEventsOptions): LocalEvents {
       if (keys.length === 0) return next(args);
       return locks.holding(keys, async () => {
         const before = await Promise.all(keys.map(read));
-        const result = await next(args);
-        const after = await Promise.all(keys.map(read));
-        const records: DynamoDBRecord[] = [];
-        keys.forEach((pk, index) => {
-          const record = streamRecord(pk, before[index], after[index], ++sequence);
-          if (record) records.push(record);
+        // A write that failed may still have been applied (its answer lost: a timeout, a dropped socket),
+        // and DynamoDB streams what it applied: so the items are read after a failure too, and a change
+        // is a record whatever the answer was. (A refused condition changes nothing, so makes none.)
+        let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
+        try {
+          outcome = { ok: true, result: await next(args) };
+        } catch (error) {
+          outcome = { ok: false, error };
+        }
+        // The write's own answer is what the caller gets, even if the read after it fails.
+        const after = await Promise.all(keys.map(read)).catch((error: unknown) => {
+          options.logger.error('local stream: items not read after a write', {
+            error: error instanceof Error ? error.name : typeof error,
+          });
+          return undefined;
         });
+        const records: DynamoDBRecord[] = [];
+        if (after)
+          keys.forEach((pk, index) => {
+            const record = streamRecord(pk, before[index], after[index], ++sequence);
+            if (record) records.push(record);
+          });
         if (records.length > 0) emit(records);
-        return result;
+        if (!outcome.ok) throw outcome.error;
+        return outcome.result;
       });
     };
   options.doc.middlewareStack.add(middleware as never, { step: 'build', name: MIDDLEWARE, priority: 'low' });

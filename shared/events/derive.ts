@@ -55,7 +55,9 @@ function standingOf(image: Image | undefined): Standing {
   if (!image) return 'none';
   const status = text(image, 'status');
   if (status === 'active') return 'active';
-  if (status === 'revoked') return 'revoked';
+  // A pending item revoked before its exchange (its refresh token never came: revocation keeps the token
+  // attribute as it was) was never an account: nothing was announced of it, so nothing was revoked.
+  if (status === 'revoked') return text(image, 'refreshToken') === '' ? 'none' : 'revoked';
   if (status !== 'refresh_token_invalid') return 'none';
   const reason = text(image, 'statusReason');
   if (reason === 'awaiting_exchange') return 'none';

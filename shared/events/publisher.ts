@@ -3,9 +3,9 @@ import { EventTooLargeError } from './errors.js';
 
 /**
  * PutEvents for the lifecycle events: batches of at most 10 entries and 256 KiB, entries EventBridge
- * refused sent again (within the invocation, a few times), and what still failed reported per stream
- * record, so that the record is delivered again (all its events: a record's events are all or nothing,
- * and the ones already sent are deduplicated by their `eventId`).
+ * refused sent again (within the invocation, a few times), one key's records in their order, and what
+ * still failed reported per stream record, so that the record is delivered again (all its events: a
+ * record's events are all or nothing, and the ones already sent are deduplicated by their `eventId`).
  */
 
 /** A PutEvents entry, as @aws-sdk/client-eventbridge's `PutEventsRequestEntry` names its fields. */
@@ -38,10 +38,37 @@ export interface EventBusClient {
   putEvents(entries: readonly PutEventsEntry[]): Promise<PutEventsResult>;
 }
 
-/** The events one stream record means, and its sequence number (what a failure is reported by). */
+/** The events one stream record means, its sequence number (what a failure is reported by) and its key. */
 export interface RecordEvents {
   readonly sequenceNumber: string;
+  /**
+   * The item's key: one key's records are published in their order, a later one only once every earlier
+   * one is. Without it the record is ordered after no other.
+   */
+  readonly pk?: string;
   readonly events: readonly LifecycleEvent[];
+}
+
+/** An event that can never be sent (larger than PutEvents takes): dropped, so that it does not hold the shard. */
+export interface DroppedEvent {
+  readonly sequenceNumber: string;
+  readonly pk?: string;
+  readonly detailType: string;
+  readonly eventId: string;
+  /** The error class that says why (`EventTooLargeError`). */
+  readonly reason: string;
+  readonly size: number;
+}
+
+/** What one publication did. */
+export interface PublishOutcome {
+  /** The sequence numbers of the records not wholly published (to be delivered again), in the records' order. */
+  readonly failed: string[];
+  /** Events EventBridge took. */
+  readonly published: number;
+  /** Events of the failed records not published: refused, or held back behind an earlier record of their key. */
+  readonly notPublished: number;
+  readonly dropped: DroppedEvent[];
 }
 
 /** PutEvents' limits: entries per call, and bytes per call as EventBridge counts them. */
@@ -63,33 +90,100 @@ export interface PublishOptions {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Publishes every record's events; the sequence numbers of the records not wholly published, in order. */
+/** Publishes every record's events (`publishInOrder`); the sequence numbers of the records not wholly published. */
 export async function publishRecords(
   bus: EventBusClient,
   records: readonly RecordEvents[],
   options: PublishOptions,
 ): Promise<string[]> {
-  const pending: Pending[] = [];
+  return (await publishInOrder(bus, records, options)).failed;
+}
+
+/**
+ * Publishes every record's events, in the records' order, in waves: each wave is the records from the
+ * first unpublished one up to the first of a key already in the wave (resending what EventBridge
+ * refused), so that a key's later record goes out only once its earlier ones are on the bus. A record still refused fails, and so does every later record of its key, unsent: an
+ * account's events never overtake one another. An event too large for any call is dropped (reported in
+ * `dropped`), not failed: it would fail every delivery and hold its shard until the record expires.
+ */
+export async function publishInOrder(
+  bus: EventBusClient,
+  records: readonly RecordEvents[],
+  options: PublishOptions,
+): Promise<PublishOutcome> {
   const failed = new Set<string>();
-  for (const record of records)
-    for (const event of record.events) {
-      const entry = entryOf(event, options.eventBusName);
-      const size = entrySize(entry);
-      if (size > MAX_BATCH_BYTES) {
-        // Never sendable: the record fails every delivery and ends in the on-failure destination.
-        options.onFailure?.({ errorCode: EventTooLargeError.name, count: 1 });
+  const blocked = new Set<string>();
+  const dropped: DroppedEvent[] = [];
+  let published = 0;
+  let notPublished = 0;
+  let index = 0;
+  while (index < records.length) {
+    // The wave: the records from here on, up to the first whose key is already in it.
+    const wave: RecordEvents[] = [];
+    const keys = new Set<string>();
+    for (let record = records[index]; record !== undefined; record = records[++index]) {
+      const key = keyOf(record);
+      if (blocked.has(key)) {
         failed.add(record.sequenceNumber);
-      } else pending.push({ entry, size, sequenceNumber: record.sequenceNumber });
+        notPublished += record.events.length;
+        continue;
+      }
+      if (keys.has(key)) break;
+      keys.add(key);
+      wave.push(record);
     }
-  let toSend = pending.filter((item) => !failed.has(item.sequenceNumber));
+    const pending: Pending[] = [];
+    for (const record of wave)
+      for (const event of record.events) {
+        const entry = entryOf(event, options.eventBusName);
+        const size = entrySize(entry);
+        if (size <= MAX_BATCH_BYTES) pending.push({ entry, size, sequenceNumber: record.sequenceNumber });
+        else {
+          options.onFailure?.({ errorCode: EventTooLargeError.name, count: 1 });
+          dropped.push({
+            sequenceNumber: record.sequenceNumber,
+            ...(record.pk === undefined ? {} : { pk: record.pk }),
+            detailType: event.detailType,
+            eventId: event.detail.eventId,
+            reason: EventTooLargeError.name,
+            size,
+          });
+        }
+      }
+    const refused = await sendWithResends(bus, pending, options);
+    published += pending.length - refused.length;
+    for (const item of refused) {
+      notPublished++;
+      failed.add(item.sequenceNumber);
+    }
+    for (const record of wave) if (failed.has(record.sequenceNumber)) blocked.add(keyOf(record));
+  }
+  return {
+    failed: records.map((record) => record.sequenceNumber).filter((sequenceNumber) => failed.has(sequenceNumber)),
+    published,
+    notPublished,
+    dropped,
+  };
+}
+
+function keyOf(record: RecordEvents): string {
+  return record.pk ?? `#${record.sequenceNumber}`;
+}
+
+/** Sends `pending`, and what EventBridge refused again after each pause; what was still refused. */
+async function sendWithResends(
+  bus: EventBusClient,
+  pending: readonly Pending[],
+  options: PublishOptions,
+): Promise<Pending[]> {
+  let toSend = [...pending];
   for (let send = 0; send <= RESEND_PAUSES_MS.length && toSend.length > 0; send++) {
     if (send > 0) await (options.sleep ?? realSleep)(RESEND_PAUSES_MS[send - 1] ?? 0);
     const refused: Pending[] = [];
     for (const batch of batches(toSend)) refused.push(...(await sendBatch(bus, batch, options)));
     toSend = refused;
   }
-  for (const item of toSend) failed.add(item.sequenceNumber);
-  return records.map((record) => record.sequenceNumber).filter((sequenceNumber) => failed.has(sequenceNumber));
+  return toSend;
 }
 
 interface Pending {
