@@ -21,8 +21,35 @@ describe('configFromEnv', () => {
       leaseMs: 30_000,
       syncPageConcurrency: 4,
       syncWriteConcurrency: 16,
+      onboardingBaseUrl: undefined,
+      onboardingReturnUrls: [],
+      onboardingSessionMs: 3_600_000,
+      wechatPcAuthorizeBase: 'https://mp.weixin.qq.com',
+      wechatH5AuthorizeBase: 'https://open.weixin.qq.com',
+      accountInfoRefreshMs: 86_400_000,
+      accountInfoChecksPerRun: 5_000,
+      eventBusName: undefined,
       dynamoEndpoint: undefined,
     });
+  });
+
+  it('reads the onboarding and events settings, and refuses a return URL list entry that is not an origin and path', () => {
+    const config = configFromEnv({
+      ...minimal,
+      ONBOARDING_BASE_URL: 'https://hub.example.com',
+      ONBOARDING_RETURN_URLS: ' https://admin.example.com/onboarded , http://127.0.0.1:8080/done ',
+      EVENT_BUS_NAME: ' bus ',
+    });
+    expect(config.onboardingBaseUrl).toBe('https://hub.example.com');
+    expect(config.onboardingReturnUrls).toEqual(['https://admin.example.com/onboarded', 'http://127.0.0.1:8080/done']);
+    expect(config.eventBusName).toBe('bus');
+    for (const bad of [
+      'http://admin.example.com/x',
+      'https://u:p@admin.example.com/',
+      'https://a.example/?q=1',
+      'nope',
+    ])
+      expect(() => configFromEnv({ ...minimal, ONBOARDING_RETURN_URLS: bad })).toThrow(/ONBOARDING_RETURN_URLS/);
   });
 
   it('reports every problem at once', () => {
