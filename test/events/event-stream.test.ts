@@ -148,6 +148,23 @@ describe('the local stream on dynalite', () => {
     expect(local.events().map((event) => event.detail['appId'])).toEqual([APP, 'wx2']);
   });
 
+  it("a write DynamoDB applied but whose answer was lost: its record is made (AWS streams it), and the caller gets the write's error", async () => {
+    const { tableName, doc, seen } = await fresh();
+    // Below the stand-in (finalizeRequest): the Put reaches dynalite, then its answer is "lost".
+    doc.middlewareStack.add(
+      ((next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        const result = await next(args);
+        if (context.commandName === 'PutItemCommand')
+          throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+        return result;
+      }) as never,
+      { step: 'finalizeRequest', name: 'lostAnswer' },
+    );
+    await expect(doc.send(put(tableName, authorizer()))).rejects.toThrow(/hang up/);
+    doc.middlewareStack.remove('lostAnswer');
+    expect(await seen()).toEqual([['Authorizer Authorized', 1]]);
+  });
+
   it('after close, writes are not seen', async () => {
     const { tableName, doc, local } = await fresh();
     await local.close();

@@ -92,6 +92,29 @@ describe('the alarms and their runbook', () => {
     for (const step of ['encodingAesKey', 'previousEncodingAesKey', '消息加解密Key']) expect(entry).toContain(step);
   });
 
+  it('the events: a publication that failed or an event dropped pages, not only the function failing (a batch item failure is no Lambda error)', () => {
+    for (const [metric, periods] of [
+      ['LifecycleEventsNotPublished', 2],
+      ['LifecycleEventsDropped', 1],
+    ] as const)
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: METRICS_NAMESPACE,
+        MetricName: metric,
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        EvaluationPeriods: periods,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    const runbook = readFileSync(`${root}${RUNBOOK_PATH}`, 'utf8');
+    const entry = runbook.slice(runbook.indexOf('## EventsNotPublished'), runbook.indexOf('## EventsIteratorAge'));
+    for (const step of ['stream record not published', 'event dropped', 'stream record dropped', 'sequence number'])
+      expect(entry).toContain(step);
+    // The old text said the alarm on the function's errors caught refused events, and 20 attempts.
+    expect(runbook).not.toMatch(/20 (attempts|retries)/);
+  });
+
   // Fails until docs/runbook.md is written; then it keeps the runbook and the alarms in step.
   it('docs/runbook.md has an anchor for every alarm', () => {
     const path = `${root}${RUNBOOK_PATH}`;

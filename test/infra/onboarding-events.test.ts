@@ -182,7 +182,7 @@ describe("the lifecycle events: the table's stream, the events function, the bus
     });
   });
 
-  it('reads the stream from TRIM_HORIZON, one batch per shard, bisecting, reporting partial failures, 20 retries, 24 h, failures to FailedRuns, authorizer and session items only', () => {
+  it('reads the stream from TRIM_HORIZON, one batch per shard, bisecting, reporting partial failures, retried until 24 h old (no count), failures to FailedRuns, authorizer and session items only', () => {
     const { stack } = hubStack();
     const mappings = ofType(stack, 'AWS::Lambda::EventSourceMapping');
     expect(mappings).toHaveLength(1);
@@ -193,7 +193,7 @@ describe("the lifecycle events: the table's stream, the events function, the bus
       ParallelizationFactor: 1,
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      MaximumRetryAttempts: 20,
+      MaximumRetryAttempts: -1,
       MaximumRecordAgeInSeconds: 86_400,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
       FunctionName: { Ref: expect.stringMatching(/^TokenseventsFunction/) },
@@ -208,11 +208,11 @@ describe("the lifecycle events: the table's stream, the events function, the bus
     ]);
   });
 
-  it('creates a bus by default and gives its name to the events function only', () => {
+  it('creates a bus by default and gives its ARN to the events function only', () => {
     const { stack, hub } = hubStack();
     const buses = ofType(stack, 'AWS::Events::EventBus');
     expect(buses).toHaveLength(1);
-    expect(variables(stack, 'events')['EVENT_BUS_NAME']).toEqual({ Ref: buses[0]?.[0] });
+    expect(variables(stack, 'events')['EVENT_BUS_NAME']).toEqual({ 'Fn::GetAtt': [buses[0]?.[0], 'Arn'] });
     for (const name of ['sync', 'refresh', 'getter', 'callback', 'onboarding'])
       expect(variables(stack, name), name).not.toHaveProperty('EVENT_BUS_NAME');
     expect(hub.eventBus).toBeDefined();
@@ -225,7 +225,42 @@ describe("the lifecycle events: the table's stream, the events function, the bus
     const hub = new WechatAuthorizerTokens(stack, 'Tokens', { componentAppId: COMPONENT, eventBus });
     expect(hub.eventBus).toBe(eventBus);
     expect(ofType(stack, 'AWS::Events::EventBus')).toHaveLength(0);
-    expect(variables(stack, 'events')['EVENT_BUS_NAME']).toBe('platform-events');
+    expect(variables(stack, 'events')['EVENT_BUS_NAME']).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:ap-east-1:123456789012:event-bus/platform-events']],
+    });
+  });
+
+  it("a given bus of another account: the events function publishes to its ARN (a bare name would be this account's bus)", () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Hub', { env });
+    const central = 'arn:aws:events:ap-east-1:999999999999:event-bus/central';
+    const eventBus = events.EventBus.fromEventBusArn(stack, 'Central', central);
+    new WechatAuthorizerTokens(stack, 'Tokens', { componentAppId: COMPONENT, eventBus });
+    expect(variables(stack, 'events')['EVENT_BUS_NAME']).toBe(central);
+    // PutEvents on that bus, and only it.
+    const policies = ofType(stack, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('TokenseventsRole'));
+    expect(JSON.stringify(policies.map(([, policy]) => policy.Properties['PolicyDocument']))).toContain(
+      `"Action":"events:PutEvents","Effect":"Allow","Resource":"${central}"`,
+    );
+  });
+
+  it("addEventRule on a bus of another account or Region: refused at synth, naming the bus (a rule belongs to its bus's account)", () => {
+    for (const [id, arn] of [
+      ['OtherAccount', 'arn:aws:events:ap-east-1:999999999999:event-bus/central'],
+      ['OtherRegion', 'arn:aws:events:eu-west-1:123456789012:event-bus/central'],
+    ] as const) {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const stack = new Stack(app, 'Hub', { env });
+      const eventBus = events.EventBus.fromEventBusArn(stack, id, arn);
+      const hub = new WechatAuthorizerTokens(stack, 'Tokens', { componentAppId: COMPONENT, eventBus });
+      expect(() => hub.addEventRule('Revocations', { targets: [] }), id).toThrow(EventRuleError);
+      expect(() => hub.addEventRule('Revocations2', { targets: [] }), id).toThrow(
+        /create the rule in a stack of the bus/,
+      );
+    }
+    // The same account and Region: a rule on it.
+    const { stack } = hubStack({}, (hub) => hub.addEventRule('Mine', { targets: [] }));
+    expect(ofType(stack, 'AWS::Events::Rule').filter(([id]) => id.startsWith('TokensMine'))).toHaveLength(1);
   });
 
   it("addEventRule: this hub's source and component AppId, the detail-types asked for, on the hub's bus", () => {
