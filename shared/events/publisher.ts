@@ -119,7 +119,10 @@ export async function publishInOrder(
   let index = 0;
   while (index < records.length) {
     // The wave: the records from here on, up to the first whose key is already in it.
+    // A record of no events (most writes: a token renewed) sends nothing, so it does not end the wave:
+    // it follows the fate of its key's record in the wave.
     const wave: RecordEvents[] = [];
+    const followers: RecordEvents[] = [];
     const keys = new Set<string>();
     for (let record = records[index]; record !== undefined; record = records[++index]) {
       const key = keyOf(record);
@@ -128,7 +131,11 @@ export async function publishInOrder(
         notPublished += record.events.length;
         continue;
       }
-      if (keys.has(key)) break;
+      if (keys.has(key)) {
+        if (record.events.length > 0) break;
+        followers.push(record);
+        continue;
+      }
       keys.add(key);
       wave.push(record);
     }
@@ -157,6 +164,7 @@ export async function publishInOrder(
       failed.add(item.sequenceNumber);
     }
     for (const record of wave) if (failed.has(record.sequenceNumber)) blocked.add(keyOf(record));
+    for (const record of followers) if (blocked.has(keyOf(record))) failed.add(record.sequenceNumber);
   }
   return {
     failed: records.map((record) => record.sequenceNumber).filter((sequenceNumber) => failed.has(sequenceNumber)),

@@ -173,6 +173,32 @@ describe("F4: one account's later records wait for its earlier one", () => {
   });
 });
 
+describe('publishInOrder: the waves', () => {
+  it("a record of no events does not end its key's wave: one call for the next account's record", async () => {
+    const calls: PutEventsEntry[][] = [];
+    const bus: EventBusClient = {
+      putEvents: async (entries) => {
+        calls.push([...entries]);
+        return { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: 'x' })) };
+      },
+    };
+    const [authorized] = deriveEvents(change(undefined, authorizer()), ctx);
+    const [other] = deriveEvents(change(undefined, authorizer({ appId: 'wxother' }), 'AUTHORIZER#wxother'), ctx);
+    if (!authorized || !other) throw new Error('no events');
+    const outcome = await publishInOrder(
+      bus,
+      [
+        { sequenceNumber: '1', pk: 'AUTHORIZER#a', events: [authorized] },
+        { sequenceNumber: '2', pk: 'AUTHORIZER#a', events: [] },
+        { sequenceNumber: '3', pk: 'AUTHORIZER#b', events: [other] },
+      ],
+      { eventBusName: 'b', sleep: async () => {} },
+    );
+    expect(outcome.failed).toEqual([]);
+    expect(calls.map((call) => call.length)).toEqual([2]);
+  });
+});
+
 describe('F6: a pending item revoked before its exchange was never an account', () => {
   it('its revocation says nothing, and its later authorization has previousStatus "none"', () => {
     const p = pending({ revision: 1 });
