@@ -21,10 +21,12 @@ export const MAX_URL_LENGTH = 2_048;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
- * Escapes that some servers decode before routing (`%2F` as `/`, `%5C` as `\`, `%2E` as `.`): a path
- * allowed as written could then reach another path on the same origin. Refused outright.
+ * Escapes that some servers decode before routing (`%2F` as `/`, `%5C` as `\`, `%2E` as `.`), or that
+ * a decoder may turn into something else (`%00` a NUL that ends the path, `%25` an escaped `%` decoded
+ * twice, `%C0` and `%C1` overlong UTF-8 for `.` and `/`): a path allowed as written could then reach
+ * another path on the same origin. Refused outright, anywhere in the path, in either case.
  */
-const ESCAPED_SEPARATOR = /%(2f|5c|2e)/i;
+const ESCAPED_SEPARATOR = /%(2f|5c|2e|00|25|c0|c1)/i;
 
 /** The entries of the setting, each checked: one that is not an origin and a path is an operator's mistake. */
 export function parseAllowList(urls: readonly string[]): readonly AllowedPrefix[] {
@@ -43,7 +45,8 @@ export function allowedUrl(text: string, allowList: readonly AllowedPrefix[]): U
   const url = parseCandidate(text);
   if (!url) return undefined;
   const { pathname } = url;
-  if (ESCAPED_SEPARATOR.test(pathname)) return undefined;
+  // `;` starts path parameters on some servers (Tomcat's `/a/..;/b` reaches `/b`).
+  if (ESCAPED_SEPARATOR.test(pathname) || pathname.includes(';')) return undefined;
   const allowed = allowList.some(
     (entry) => entry.origin === url.origin && (pathname === entry.path || pathname.startsWith(`${entry.path}/`)),
   );

@@ -42,6 +42,24 @@ describe('the allow-list', () => {
     expect(allowed('https://platform.example.com/onboarded/%2E%2E%2Fadmin')).toBeUndefined();
   });
 
+  it('refuses path parameters (;) and %00, %25, %C0, %C1 anywhere in the path, in either case', () => {
+    for (const path of [
+      '/onboarded/..;/admin',
+      '/onboarded;x',
+      '/onboarded/x;jsessionid=1',
+      '/onboarded/..%00/x',
+      '/onboarded/%252e%252e/x',
+      '/onboarded/%C0%AE%C0%AE/x',
+      '/onboarded/%c0%ae',
+      '/onboarded/%C1%9C',
+      '/onboarded/%c1',
+      '/onboarded/x%25',
+    ])
+      expect(allowed(`https://platform.example.com${path}`), path).toBeUndefined();
+    // In the query or the fragment they are the platform's own business.
+    expect(allowed('https://platform.example.com/onboarded/done?a=1;b=%25#x;%00')).toBeDefined();
+  });
+
   it('requires the origin exactly: scheme, host and port', () => {
     expect(allowed('http://platform.example.com/onboarded')).toBeUndefined();
     expect(allowed('https://platform.example.com:444/onboarded')).toBeUndefined();
