@@ -1,4 +1,14 @@
 import type { AuthorizerSnapshot, ListedEntry } from '../store/index.js';
+import { MAX_WECHAT_CLOCK_SKEW_MS } from '../wechat-time.js';
+
+/**
+ * How far a listed auth_time may be from the stored one and still be the same authorization: an account
+ * onboarded through the browser's redirect is stored with the hub's own second (the exchange does not say
+ * WeChat's), which WeChat's listing may put a second or two either side. Moving it would announce the same
+ * authorization twice (`Authorizer Authorized` follows a grown authTime). A re-authorization within this
+ * of the previous one still brings its new refresh token; only its auth time is not moved.
+ */
+export const AUTH_TIME_TOLERANCE_SECONDS = MAX_WECHAT_CLOCK_SKEW_MS / 1000;
 
 /** What a listed entry does to the stored account. */
 export type SyncDecision =
@@ -22,7 +32,7 @@ export type SyncDecision =
 export function decide(stored: AuthorizerSnapshot | undefined, listed: ListedEntry): SyncDecision {
   if (!stored) return { kind: 'create' };
   const refreshToken = !stored.refreshToken.equals(listed.refreshToken);
-  const authTime = stored.authTime !== listed.authTime;
+  const authTime = Math.abs(stored.authTime - listed.authTime) > AUTH_TIME_TOLERANCE_SECONDS;
   // Any change written below clears the absence too; only a write-free decision needs its own.
   const unlessAbsent = (decision: SyncDecision): SyncDecision =>
     stored.absentSince === undefined ? decision : { kind: 'relisted' };

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { sensitive } from '../../shared/sensitive.js';
 import { type AuthorizerSnapshot, dueShardOf, type ListedEntry, RECOVERY_SHARD } from '../../shared/store/index.js';
-import { DUE_INDEX_SLACK_MS, decide, needsReindex, planAbsences, revocationLimit } from '../../shared/sync/index.js';
+import {
+  AUTH_TIME_TOLERANCE_SECONDS,
+  DUE_INDEX_SLACK_MS,
+  decide,
+  needsReindex,
+  planAbsences,
+  revocationLimit,
+} from '../../shared/sync/index.js';
 
 const T0 = 1_800_000_000_000;
 const stored = (change: Partial<AuthorizerSnapshot> = {}): AuthorizerSnapshot => ({
@@ -48,7 +55,7 @@ describe('decide', () => {
   });
 
   it('a refused account that WeChat lists with another token is healed with that one, whenever the stored one was written', () => {
-    const other = listed({ refreshToken: sensitive('refreshtoken@@@other'), authTime: 1_700_000_001 });
+    const other = listed({ refreshToken: sensitive('refreshtoken@@@other'), authTime: 1_700_003_600 });
     expect(decide(stored({ status: 'refresh_token_invalid', statusChangedAt: T0 + 1 }), other)).toEqual({
       kind: 'heal',
       refreshToken: true,
@@ -57,6 +64,20 @@ describe('decide', () => {
     expect(decide(stored({ status: 'refresh_token_invalid', refreshTokenChangedAt: T0 + 2 }), other)).toEqual({
       kind: 'heal',
       refreshToken: true,
+      authTime: true,
+    });
+  });
+
+  it("keeps the stored auth time when WeChat's differs by no more than the clock tolerance (the redirect stores the hub's second)", () => {
+    for (const authTime of [
+      1_700_000_000 - AUTH_TIME_TOLERANCE_SECONDS,
+      1_700_000_001,
+      1_700_000_000 + AUTH_TIME_TOLERANCE_SECONDS,
+    ])
+      expect(decide(stored(), listed({ authTime }))).toEqual({ kind: 'unchanged' });
+    expect(decide(stored(), listed({ authTime: 1_700_000_001 + AUTH_TIME_TOLERANCE_SECONDS }))).toEqual({
+      kind: 'update',
+      refreshToken: false,
       authTime: true,
     });
   });

@@ -154,7 +154,8 @@ export function applyListed(entry: ListedEntry, change: ListedChange): Write {
   const set: Record<string, unknown> = {};
   if (change.refreshToken)
     Object.assign(set, { refreshToken: entry.refreshToken.reveal(), refreshTokenChangedAt: now });
-  if (change.authTime) Object.assign(set, { authTime: entry.authTime, authTimeChangedAt: now });
+  // A later authorization only the listing saw: the account is as the listing says (statusReason `listed`).
+  if (change.authTime) Object.assign(set, { authTime: entry.authTime, authTimeChangedAt: now, statusReason: 'listed' });
   if (change.activate)
     Object.assign(set, {
       status: 'active',
