@@ -37,7 +37,8 @@ import type { WechatAuthorizerTokensProps } from './props.js';
 
 export type { FunctionName } from './function.js';
 export type { IWechatAuthorizerTokens, WechatAuthorizerTokensAttributes } from './hub-reference.js';
-export type { EventRuleOptions } from './lifecycle-events.js';
+// hubEventPattern: for a rule on a bus of another account, created in a stack of that account.
+export { type EventRuleOptions, hubEventPattern } from './lifecycle-events.js';
 export type { WechatAuthorizerTokensProps } from './props.js';
 
 /** Each getter route's throttle when the props give none. */
@@ -216,7 +217,8 @@ export class WechatAuthorizerTokens extends WechatAuthorizerTokensBase {
   /**
    * A rule on the hub's bus routing this hub's events (source `wechat-authorizer-tokens`, this component
    * AppId) to `options.targets`: every detail-type, or those of `options.detailTypes` (docs/events.md).
-   * A detail-type the hub never publishes throws `EventRuleError`.
+   * A detail-type the hub never publishes throws `EventRuleError`, and so does a bus of another account or
+   * Region (a rule belongs to its bus's account: create it there, with `hubEventPattern`).
    */
   addEventRule(id: string, options: EventRuleOptions): events.Rule {
     return hubEventRule(this, id, { bus: this.eventBus, componentAppId: this.componentAppId }, options);

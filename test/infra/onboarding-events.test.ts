@@ -9,8 +9,8 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { WechatAuthorizerTokens, type WechatAuthorizerTokensProps } from '../../infra/construct.js';
 import { EventRuleError } from '../../infra/errors.js';
+import { hubEventPattern, WechatAuthorizerTokens, type WechatAuthorizerTokensProps } from '../../infra/index.js';
 import { ROUTE_KEYS, ROUTES } from '../../shared/api/routes.js';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../shared/events/catalogue.js';
 
@@ -258,6 +258,12 @@ describe("the lifecycle events: the table's stream, the events function, the bus
         /create the rule in a stack of the bus/,
       );
     }
+    // What to create in the bus's own account instead: the package exports the pattern.
+    expect(hubEventPattern(COMPONENT, [DETAIL_TYPES.revoked])).toEqual({
+      source: [EVENT_SOURCE],
+      detail: { componentAppId: [COMPONENT] },
+      detailType: ['Authorizer Revoked'],
+    });
     // The same account and Region: a rule on it.
     const { stack } = hubStack({}, (hub) => hub.addEventRule('Mine', { targets: [] }));
     expect(ofType(stack, 'AWS::Events::Rule').filter(([id]) => id.startsWith('TokensMine'))).toHaveLength(1);
