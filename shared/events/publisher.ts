@@ -145,8 +145,8 @@ export async function publishInOrder(
         const entry = entryOf(event, options.eventBusName);
         const size = entrySize(entry);
         if (size <= MAX_BATCH_BYTES) pending.push({ entry, size, sequenceNumber: record.sequenceNumber });
-        else {
-          options.onFailure?.({ errorCode: EventTooLargeError.name, count: 1 });
+        // Reported in `dropped` (not to onFailure, which is for refusals that may pass).
+        else
           dropped.push({
             sequenceNumber: record.sequenceNumber,
             ...(record.pk === undefined ? {} : { pk: record.pk }),
@@ -155,7 +155,6 @@ export async function publishInOrder(
             reason: EventTooLargeError.name,
             size,
           });
-        }
       }
     const refused = await sendWithResends(bus, pending, options);
     published += pending.length - refused.length;
