@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withSignal } from './onboarding/budgeted-client.js';
 import {
   type CreatedLink,
   type CreatedSession,
@@ -11,6 +12,7 @@ import {
   openPage,
   type PushCompletion,
   parseAllowList,
+  type RedirectOutcome,
   type SessionRequest,
 } from './onboarding/index.js';
 import type { Sensitive } from './sensitive.js';
@@ -27,7 +29,10 @@ import { exchangeAuthorization } from './tokens/authorization.js';
 export class OnboardingService {
   readonly #deps: OnboardingDeps;
 
-  constructor(parts: TokenServiceParts, options: Partial<Pick<OnboardingDeps, 'sleep' | 'newSessionId'>> = {}) {
+  constructor(
+    parts: TokenServiceParts,
+    options: Partial<Pick<OnboardingDeps, 'sleep' | 'newSessionId' | 'budget'>> = {},
+  ) {
     const { config, client, componentTokens, clock, logger } = parts;
     const exchangeDeps = {
       store: parts.authorizers,
@@ -45,7 +50,8 @@ export class OnboardingService {
       bases: { pc: config.wechatPcAuthorizeBase, h5: config.wechatH5AuthorizeBase },
       store: new OnboardingStore(parts.table),
       createPreAuthCode: () => componentTokens.withToken((token) => client.createPreAuthCode(token)),
-      exchange: (code) => exchangeAuthorization(exchangeDeps, code),
+      exchange: (code, signal) => exchangeAuthorization({ ...exchangeDeps, client: withSignal(client, signal) }, code),
+      budget: options.budget ?? ((ms) => AbortSignal.timeout(ms)),
       clock,
       logger,
       sleep: options.sleep ?? ((ms) => sleep(ms)),
@@ -68,8 +74,8 @@ export class OnboardingService {
     return openPage(this.#deps, sessionId);
   }
 
-  /** `GET /authorize/callback?session=&auth_code=`: where to send the browser. */
-  completeByRedirect(sessionId: string | undefined, authCode: Sensitive | undefined): Promise<string> {
+  /** `GET /authorize/callback?session=&auth_code=`: where to send the browser, or that it is being completed. */
+  completeByRedirect(sessionId: string | undefined, authCode: Sensitive | undefined): Promise<RedirectOutcome> {
     return completeByRedirect(this.#deps, sessionId, authCode);
   }
 

@@ -12,7 +12,7 @@ import {
 import type { OnboardingService } from '../../shared/onboarding-service.js';
 import { sensitive } from '../../shared/sensitive.js';
 import { failure, type HttpResponse, json, noSuchRoute } from '../common/http.js';
-import { authorizePage, failedPage, redirectTo, refusedPage } from './page.js';
+import { authorizePage, failedPage, pendingPage, redirectTo, refusedPage } from './page.js';
 
 /** Each refusal's status on the IAM routes (docs/api.md). */
 const STATUS: Readonly<Record<OnboardingRefusal, number>> = {
@@ -22,6 +22,7 @@ const STATUS: Readonly<Record<OnboardingRefusal, number>> = {
   session_expired: 410,
   session_completed: 409,
   code_spent: 409,
+  page_openings_exhausted: 429,
 };
 
 /**
@@ -58,11 +59,13 @@ export function createOnboarding(service: () => OnboardingService | Promise<Onbo
 
   async function callback(query: Readonly<Record<string, string | undefined>>): Promise<HttpResponse> {
     const code = query['auth_code'];
-    const location = await (await service()).completeByRedirect(
+    const outcome = await (await service()).completeByRedirect(
       query['session'],
       code === undefined ? undefined : sensitive(code),
     );
-    return redirectTo(location);
+    if (outcome.kind === 'landed') return redirectTo(outcome.location);
+    logger.info('onboarding pending', { routeKey: ROUTE_KEYS.authorizeCallback });
+    return pendingPage();
   }
 
   return async (event: APIGatewayProxyEventV2): Promise<HttpResponse> => {

@@ -67,6 +67,18 @@ export function refusedPage(): HttpResponse {
   return htmlText(400, 'This authorization link cannot be used. Ask for a new one.');
 }
 
+/**
+ * WeChat's redirect whose code is spent while the session is not completed yet: the authorization went
+ * through (a lost answer, or the push exchanged the code first) and the push of the same authorization
+ * completes the session. Not a refusal: a reload in a moment lands on `return_url` once it has.
+ */
+export function pendingPage(): HttpResponse {
+  return htmlText(
+    202,
+    'Your authorization is being completed. Reload this page in a moment to return to the platform.',
+  );
+}
+
 /** A failure on our side (DynamoDB, WeChat): asking again may help. */
 export function failedPage(): HttpResponse {
   return htmlText(500, 'Something went wrong on our side. Please try again in a moment.');

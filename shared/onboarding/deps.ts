@@ -27,8 +27,16 @@ export interface OnboardingDeps {
   readonly store: OnboardingStore;
   /** api_create_preauthcode with the component token. */
   readonly createPreAuthCode: () => Promise<PreAuthCode>;
-  /** The redirect's code exchanged and stored, as the push's is (exchangeAuthorization without an appid). */
-  readonly exchange: (code: { authorizationCode: Sensitive; createTime: number }) => Promise<RedirectExchangeOutcome>;
+  /**
+   * The redirect's code exchanged and stored, as the push's is (exchangeAuthorization without an appid);
+   * `signal` ends its WeChat calls (the exchange and the information fetch after it).
+   */
+  readonly exchange: (
+    code: { authorizationCode: Sensitive; createTime: number },
+    signal: AbortSignal,
+  ) => Promise<RedirectExchangeOutcome>;
+  /** A signal aborted `ms` from now (real time; tests pass their own). */
+  readonly budget: (ms: number) => AbortSignal;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Waits between the re-reads of a session the push is completing (real time; tests pass their own). */

@@ -7,7 +7,9 @@ export type OnboardingRefusal =
   | 'session_not_found'
   | 'session_expired'
   | 'session_completed'
-  | 'code_spent';
+  | 'code_spent'
+  /** Only on the page (`GET /authorize`): the session's page was opened `MAX_PAGE_OPENINGS` times. */
+  | 'page_openings_exhausted';
 
 /** Base of every error the onboarding layer throws of its own. */
 export abstract class OnboardingError extends NamedError {}

@@ -91,13 +91,17 @@ export async function createLink(deps: OnboardingDeps, request: SessionRequest):
 /**
  * The session's page opened: a fresh pre-auth code (single use, so one per opening: a reload gets a new
  * one), recorded for the push, and WeChat's link with the hub's callback as `redirect_uri`. Refused for
- * an id that names no page session, an expired session and a completed one.
+ * an id that names no page session, an expired session, a completed one, and one opened
+ * `MAX_PAGE_OPENINGS` times already.
  */
 export async function openPage(deps: OnboardingDeps, sessionId: string | undefined): Promise<Sensitive> {
   const baseUrl = requireBaseUrl(deps);
-  const session = await pageSession(deps, sessionId);
-  if (session.completion) throw new OnboardingRefusedError('session_completed', 'the session is completed');
-  if (session.expiresAt <= deps.clock.now()) throw new OnboardingRefusedError('session_expired', 'the session expired');
+  const session = openable(await pageSession(deps, sessionId), deps.clock.now());
+  // Counted before the code is minted, so that the cap bounds the calls to WeChat too.
+  if (!(await deps.store.countOpening(session.sessionId, deps.clock.now()))) {
+    openable(await pageSession(deps, session.sessionId), deps.clock.now());
+    throw new OnboardingRefusedError('page_openings_exhausted', 'the page was opened too often');
+  }
   const code = await deps.createPreAuthCode();
   await deps.store.recordPreAuthCode(codeHash(code.preAuthCode), session);
   return authorizeLink(deps.bases, {
@@ -108,6 +112,13 @@ export async function openPage(deps: OnboardingDeps, sessionId: string | undefin
     authType: session.authType ?? 3,
     bizAppId: session.bizAppId,
   });
+}
+
+/** The session, if its page can be opened at `now`: not completed, not expired. */
+function openable(session: OnboardingSession, now: number): OnboardingSession {
+  if (session.completion) throw new OnboardingRefusedError('session_completed', 'the session is completed');
+  if (session.expiresAt <= now) throw new OnboardingRefusedError('session_expired', 'the session expired');
+  return session;
 }
 
 /**

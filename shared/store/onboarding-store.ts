@@ -1,5 +1,6 @@
 import {
   completeSession,
+  countOpening,
   newSessionItem,
   type OnboardingSession,
   onboardingSessionKey,
@@ -7,13 +8,28 @@ import {
   type SessionCompletion,
   sessionTtlSeconds,
 } from './items/onboarding-session.js';
-import { preAuthCodeItem, preAuthCodeKey, sessionIdOf } from './items/pre-auth-code.js';
+import {
+  authCodeClaimItem,
+  authCodeClaimKey,
+  preAuthCodeItem,
+  preAuthCodeKey,
+  sessionIdOf,
+} from './items/pre-auth-code.js';
 import type { Table } from './table.js';
 
 /** What became of a completion: written now, or not (the session as it is then, if there is one). */
 export type CompletionWrite =
   | { readonly kind: 'completed'; readonly session: OnboardingSession }
   | { readonly kind: 'not_written'; readonly session: OnboardingSession | undefined };
+
+/**
+ * A claim of an authorization code: `claimed` now, `held` already by this session (a reload, or its
+ * push), or `other` (the session another claim names: the code is another session's).
+ */
+export type CodeClaim =
+  | { readonly kind: 'claimed' }
+  | { readonly kind: 'held' }
+  | { readonly kind: 'other'; readonly sessionId: string | undefined };
 
 /**
  * Onboarding sessions and the pre-auth codes they minted (items/onboarding-session.ts,
@@ -40,6 +56,25 @@ export class OnboardingStore {
   /** The session that minted the pre-auth code of this hash, if one did. */
   async sessionOfPreAuthCode(preAuthCodeHash: string): Promise<string | undefined> {
     return sessionIdOf(await this.table.get(preAuthCodeKey(preAuthCodeHash), true));
+  }
+
+  /**
+   * Counts one opening of the page (see `countOpening`); `undefined` when it may not be opened (completed,
+   * expired, gone, or opened too often: the caller reads the session again to tell which).
+   */
+  async countOpening(sessionId: string, now: number): Promise<OnboardingSession | undefined> {
+    return readSession(await this.table.apply(countOpening(sessionId, now)));
+  }
+
+  /** Claims the authorization code of this hash for `session`, unless a session claimed it already. */
+  async claimAuthCode(
+    authCodeHash: string,
+    session: Pick<OnboardingSession, 'sessionId' | 'expiresAt'>,
+  ): Promise<CodeClaim> {
+    const item = authCodeClaimItem(authCodeHash, session.sessionId, sessionTtlSeconds(session.expiresAt));
+    if (await this.table.putNew(item)) return { kind: 'claimed' };
+    const holder = sessionIdOf(await this.table.get(authCodeClaimKey(authCodeHash), true));
+    return holder === session.sessionId ? { kind: 'held' } : { kind: 'other', sessionId: holder };
   }
 
   /**

@@ -41,6 +41,11 @@ describe('OnboardingService', () => {
     return error.refusal;
   };
   const queryAuths = () => bed.simulator.counters.calls('api_query_auth');
+  /** WeChat's redirect: where the browser lands, or `pending` (the page saying it is being completed). */
+  const redirect = async (sessionId: string | undefined, code: ReturnType<typeof sensitive> | undefined) => {
+    const outcome = await bed.onboarding.completeByRedirect(sessionId, code);
+    return outcome.kind === 'landed' ? outcome.location : 'pending';
+  };
 
   /** A session whose page was opened: its id, the pre-auth code of the link, and the link. */
   async function openedSession(overrides: Partial<SessionRequest> = {}) {
@@ -106,7 +111,7 @@ describe('OnboardingService', () => {
     it('redirect first, then the push: the browser lands with the appid and state, the push changes nothing', async () => {
       const session = await openedSession();
       const grant = confirm();
-      const location = await bed.onboarding.completeByRedirect(session.sessionId, sensitive(grant.authorizationCode));
+      const location = await redirect(session.sessionId, sensitive(grant.authorizationCode));
       expect(location).toBe(landing(grant.appId));
       expect((await bed.parts.authorizers.get(grant.appId))?.status).toBe('active');
       const completed = await bed.sessions.get(session.sessionId);
@@ -117,9 +122,7 @@ describe('OnboardingService', () => {
       expect(await bed.sessions.get(session.sessionId)).toEqual(completed);
       // A reload of the redirect lands the same, without asking WeChat again.
       const calls = queryAuths();
-      expect(await bed.onboarding.completeByRedirect(session.sessionId, sensitive(grant.authorizationCode))).toBe(
-        location,
-      );
+      expect(await redirect(session.sessionId, sensitive(grant.authorizationCode))).toBe(location);
       expect(queryAuths()).toBe(calls);
     });
 
@@ -131,10 +134,9 @@ describe('OnboardingService', () => {
       });
       const completed = await bed.sessions.get(session.sessionId);
       expect(completed?.completion).toMatchObject({ appId: grant.appId, completedBy: 'push' });
-      expect(completed?.revision).toBe(2);
-      expect(await bed.onboarding.completeByRedirect(session.sessionId, sensitive(grant.authorizationCode))).toBe(
-        landing(grant.appId),
-      );
+      // Created, its page opened once (counted), completed.
+      expect(completed?.revision).toBe(3);
+      expect(await redirect(session.sessionId, sensitive(grant.authorizationCode))).toBe(landing(grant.appId));
       expect(queryAuths()).toBe(1);
       expect(await bed.sessions.get(session.sessionId)).toEqual(completed);
     });
@@ -153,37 +155,37 @@ describe('OnboardingService', () => {
       const grant = confirm();
       const [handled, location] = await Promise.all([
         bed.pushes.handlePush(bed.authorizedPush({ ...grant, preAuthCode: session.preAuthCode })),
-        bed.onboarding.completeByRedirect(session.sessionId, sensitive(grant.authorizationCode)),
+        redirect(session.sessionId, sensitive(grant.authorizationCode)),
       ]);
       expect(handled).toEqual({ kind: 'handled' });
       expect(location).toBe(landing(grant.appId));
-      expect((await bed.sessions.get(session.sessionId))?.revision).toBe(2);
+      expect((await bed.sessions.get(session.sessionId))?.revision).toBe(3);
       expect((await bed.parts.authorizers.get(grant.appId))?.status).toBe('active');
     });
 
-    it('a code the push spent while its completion is still to be written: the redirect reads the session again', async () => {
+    it('a code the push spent while its completion is still to be written: the browser is told it is being completed, and a reload lands', async () => {
       const session = await openedSession();
       const grant = confirm();
-      // The push's exchange went first (the code is spent); its completion lands during the redirect's wait.
+      // The push's exchange went first (the code is spent); its completion is not written yet.
       await bed.parts.componentTokens.withToken((token) =>
         bed.parts.client.queryAuth(token, { authorizationCode: sensitive(grant.authorizationCode) }),
       );
       let waits = 0;
-      bed.onSettle = async () => {
-        if (++waits === 2)
-          await bed.onboarding.completeByPush(
-            sensitive(session.preAuthCode),
-            grant.appId,
-            codeHash(sensitive(grant.authorizationCode)),
-          );
-      };
-      expect(await bed.onboarding.completeByRedirect(session.sessionId, sensitive(grant.authorizationCode))).toBe(
-        landing(grant.appId),
+      bed.onSettle = async () => void waits++;
+      expect(await redirect(session.sessionId, sensitive(grant.authorizationCode))).toBe('pending');
+      // A code this session never claimed before costs no wait (a forged one is answered as fast).
+      expect(waits).toBe(0);
+      await bed.onboarding.completeByPush(
+        sensitive(session.preAuthCode),
+        grant.appId,
+        codeHash(sensitive(grant.authorizationCode)),
       );
-      expect(waits).toBe(2);
+      const calls = queryAuths();
+      expect(await redirect(session.sessionId, sensitive(grant.authorizationCode))).toBe(landing(grant.appId));
+      expect(queryAuths()).toBe(calls);
     });
 
-    it('a spent code that completes nothing is refused after the wait', async () => {
+    it('a spent code that completes nothing: pending at once; a reload of the claimed code waits for the push, then pending again', async () => {
       const session = await openedSession();
       const grant = confirm();
       await bed.parts.componentTokens.withToken((token) =>
@@ -191,10 +193,10 @@ describe('OnboardingService', () => {
       );
       let waits = 0;
       bed.onSettle = async () => void waits++;
-      expect(
-        await refusal(bed.onboarding.completeByRedirect(session.sessionId, sensitive(grant.authorizationCode))),
-      ).toBe('code_spent');
-      expect(waits).toBe(SETTLE_READS);
+      expect(await redirect(session.sessionId, sensitive(grant.authorizationCode))).toBe('pending');
+      expect(waits).toBe(0);
+      expect(await redirect(session.sessionId, sensitive(grant.authorizationCode))).toBe('pending');
+      expect(waits).toBe(SETTLE_READS - 1);
       expect((await bed.sessions.get(session.sessionId))?.completion).toBeUndefined();
     });
 
@@ -202,33 +204,25 @@ describe('OnboardingService', () => {
       const mine = await openedSession();
       const theirs = await openedSession();
       const theirGrant = confirm();
-      await bed.onboarding.completeByRedirect(theirs.sessionId, sensitive(theirGrant.authorizationCode));
-      expect(
-        await refusal(bed.onboarding.completeByRedirect(mine.sessionId, sensitive(theirGrant.authorizationCode))),
-      ).toBe('code_spent');
+      await redirect(theirs.sessionId, sensitive(theirGrant.authorizationCode));
+      expect(await refusal(redirect(mine.sessionId, sensitive(theirGrant.authorizationCode)))).toBe('code_spent');
       expect((await bed.sessions.get(mine.sessionId))?.completion).toBeUndefined();
       const myGrant = confirm();
-      await bed.onboarding.completeByRedirect(mine.sessionId, sensitive(myGrant.authorizationCode));
-      expect(
-        await refusal(bed.onboarding.completeByRedirect(mine.sessionId, sensitive(theirGrant.authorizationCode))),
-      ).toBe('session_completed');
+      await redirect(mine.sessionId, sensitive(myGrant.authorizationCode));
+      expect(await refusal(redirect(mine.sessionId, sensitive(theirGrant.authorizationCode)))).toBe(
+        'session_completed',
+      );
     });
 
     it('refuses a redirect without a session, without a code, and for an expired session', async () => {
       const grant = confirm();
-      expect(await refusal(bed.onboarding.completeByRedirect('B'.repeat(43), sensitive(grant.authorizationCode)))).toBe(
-        'session_not_found',
-      );
-      expect(await refusal(bed.onboarding.completeByRedirect(undefined, sensitive(grant.authorizationCode)))).toBe(
-        'session_not_found',
-      );
+      expect(await refusal(redirect('B'.repeat(43), sensitive(grant.authorizationCode)))).toBe('session_not_found');
+      expect(await refusal(redirect(undefined, sensitive(grant.authorizationCode)))).toBe('session_not_found');
       const session = await openedSession();
-      expect(await refusal(bed.onboarding.completeByRedirect(session.sessionId, undefined))).toBe('code_spent');
-      expect(await refusal(bed.onboarding.completeByRedirect(session.sessionId, sensitive('')))).toBe('code_spent');
+      expect(await refusal(redirect(session.sessionId, undefined))).toBe('code_spent');
+      expect(await refusal(redirect(session.sessionId, sensitive('')))).toBe('code_spent');
       bed.simulator.clock.advance(bed.parts.config.onboardingSessionMs + COMPLETION_GRACE_MS);
-      expect(
-        await refusal(bed.onboarding.completeByRedirect(session.sessionId, sensitive(grant.authorizationCode))),
-      ).toBe('session_expired');
+      expect(await refusal(redirect(session.sessionId, sensitive(grant.authorizationCode)))).toBe('session_expired');
       expect(queryAuths()).toBe(0);
     });
 
@@ -236,9 +230,7 @@ describe('OnboardingService', () => {
       const session = await openedSession();
       bed.simulator.clock.advance(bed.parts.config.onboardingSessionMs + COMPLETION_GRACE_MS - 60_000);
       const grant = confirm();
-      expect(await bed.onboarding.completeByRedirect(session.sessionId, sensitive(grant.authorizationCode))).toBe(
-        landing(grant.appId),
-      );
+      expect(await redirect(session.sessionId, sensitive(grant.authorizationCode))).toBe(landing(grant.appId));
     });
 
     it('a completion that fails fails the push; WeChat delivers it again and the session is completed then', async () => {

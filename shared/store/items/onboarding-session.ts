@@ -41,6 +41,8 @@ export interface OnboardingSession {
   /** Epoch ms: the page can be opened until then. */
   readonly expiresAt: number;
   readonly revision: number;
+  /** How often the page was opened (each opening minted a pre-auth code); items before the cap have none. */
+  readonly openings?: number | undefined;
   readonly completion?: SessionCompletion | undefined;
 }
 
@@ -113,6 +115,28 @@ export function completeSession(sessionId: string, completion: SessionCompletion
   };
 }
 
+/**
+ * How often a session's page may be opened: each opening mints a pre-auth code (a WeChat call against
+ * the component's quota) and an index item. A reload, a second device, a link preview are a few; more is
+ * a loop or an abuse, refused with the generic page.
+ */
+export const MAX_PAGE_OPENINGS = 10;
+
+/**
+ * The write that counts one opening of the page, before its pre-auth code is minted: only a stored
+ * session, not completed, whose page is still open at `now`, opened fewer than `MAX_PAGE_OPENINGS` times.
+ */
+export function countOpening(sessionId: string, now: number): Write {
+  return {
+    key: onboardingSessionKey(sessionId),
+    update: { increment: ['openings', 'revision'] },
+    condition: {
+      expression: `attribute_exists(#${TABLE_SCHEMA.partitionKey}) AND attribute_not_exists(#completedAt) AND #expiresAt > :now AND (attribute_not_exists(#openings) OR #openings < :maxOpenings)`,
+      values: { ':now': now, ':maxOpenings': MAX_PAGE_OPENINGS },
+    },
+  };
+}
+
 /** A stored session, its shape checked; `undefined` for no item. */
 export function readSession(item: Item | undefined): OnboardingSession | undefined {
   if (!item) return undefined;
@@ -145,6 +169,7 @@ export function readSession(item: Item | undefined): OnboardingSession | undefin
     createdAt: whole('createdAt'),
     expiresAt: whole('expiresAt'),
     revision: whole('revision'),
+    openings: item['openings'] === undefined ? undefined : whole('openings'),
     completion: item['completedAt'] === undefined ? undefined : readCompletion(text, whole, bad),
   };
   if (bad.length > 0) throw new StoreCorruptionError('onboarding session', bad);
