@@ -138,7 +138,8 @@ export interface WechatAuthorizerTokensProps {
 
   /**
    * The EventBridge bus the lifecycle events are published to (docs/events.md). A given bus is used as it
-   * is: the events function is granted events:PutEvents on it.
+   * is: the events function is granted events:PutEvents on it and publishes to it by its ARN. A bus of
+   * another account also needs a resource policy letting that role publish, and `addEventRule` refuses it.
    * @default - a new bus, created by the construct
    */
   readonly eventBus?: events.IEventBus;

@@ -138,7 +138,7 @@ describe('the alarm topic', () => {
 });
 
 describe('the alarms and metrics', () => {
-  it('returns the nine alarms by id, each with the topic as its action', () => {
+  it('returns every alarm by id (ALARM_IDS), each with the topic as its action', () => {
     const { stack, monitoring } = monitoredStack();
     expect(Object.keys(monitoring.alarms).sort()).toEqual([...ALARM_IDS].sort());
     const template = Template.fromStack(stack);
@@ -189,7 +189,7 @@ describe('the dashboard', () => {
 });
 
 describe('two hubs in one stack', () => {
-  it('synthesize side by side, with two topics, eighteen alarms and two dashboards named apart', () => {
+  it('synthesize side by side, with two topics, their alarms and two dashboards named apart', () => {
     const stack = new Stack(new App(), 'TwoHubs', { env: { account: ACCOUNT, region: REGION } });
     for (const [id, componentAppId] of [
       ['First', 'wx1111111111111111'],
@@ -221,6 +221,8 @@ describe('two hubs in one stack', () => {
       );
       expect(own.map(([logicalId]) => logicalId.replace(/^\w+?Alarms/, '').slice(0, -8)).sort()).toEqual([
         'ComponentTokenUnavailable',
+        'EventsDropped',
+        'EventsNotPublished',
         'PushUndecryptable',
         'QuotaExhausted',
         'RefreshFailures',
