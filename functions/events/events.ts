@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import {
   changeOfRecord,
@@ -61,7 +62,7 @@ export function createEvents(deps: () => EventsDeps): EventsHandler {
         // images (they hold tokens), nor an unknown error's message (it could quote one).
         unreadable++;
         logger.error('stream record dropped', {
-          pk: keyOf(record),
+          pk: loggable(keyOf(record)),
           sequenceNumber: record.dynamodb?.SequenceNumber,
           reason: error instanceof EventsError ? `${error.name}: ${error.message}` : errorName(error),
         });
@@ -72,16 +73,20 @@ export function createEvents(deps: () => EventsDeps): EventsHandler {
       ...(sleep ? { sleep } : {}),
       onFailure: ({ errorCode, count }) => logger.warn('events refused', { errorCode, count }),
     });
-    for (const dropped of outcome.dropped) logger.error('event dropped', { ...dropped });
+    for (const dropped of outcome.dropped)
+      logger.error('event dropped', { ...dropped, pk: loggable(dropped.pk), eventId: loggable(dropped.eventId) });
     const failed = new Set(outcome.failed);
     for (const record of records) {
       if (failed.has(record.sequenceNumber))
-        logger.warn('stream record not published', { pk: record.pk, sequenceNumber: record.sequenceNumber });
-      // One line per event published (its id names the account and the revision, nothing secret).
+        logger.warn('stream record not published', {
+          pk: loggable(record.pk),
+          sequenceNumber: record.sequenceNumber,
+        });
+      // One line per event published (its id names the account or the session, hashed, and the revision).
       else
         for (const { detailType, detail } of record.events)
           if (!outcome.dropped.some((dropped) => dropped.eventId === detail.eventId))
-            logger.info('event published', { detailType, eventId: detail.eventId });
+            logger.info('event published', { detailType, eventId: loggable(detail.eventId) });
     }
     if (outcome.published > 0) metrics.count('LifecycleEventsPublished', outcome.published);
     if (outcome.notPublished > 0) metrics.count('LifecycleEventsNotPublished', outcome.notPublished);
@@ -89,6 +94,17 @@ export function createEvents(deps: () => EventsDeps): EventsHandler {
     if (dropped > 0) metrics.count('LifecycleEventsDropped', dropped);
     return { batchItemFailures: outcome.failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };
+}
+
+/**
+ * A key or event id as a log line may hold it: an onboarding session's id is the bearer credential of its
+ * page, so it is logged as a hash (the same one for every line of the session); an appid is not secret.
+ */
+export function loggable(text: string | undefined): string | undefined {
+  return text?.replace(
+    /ONBOARDING#([A-Za-z0-9_-]+)/,
+    (_, id: string) => `ONBOARDING#sha256:${createHash('sha256').update(id).digest('hex').slice(0, 16)}`,
+  );
 }
 
 /** The record's key, where it has a readable one (for the log line of a record dropped). */

@@ -3,7 +3,7 @@
 // one account's later records never overtake an earlier one that failed; a pending item revoked before
 // its exchange was never an account.
 import { describe, expect, it } from 'vitest';
-import { createEvents } from '../../functions/events/events.js';
+import { createEvents, loggable } from '../../functions/events/events.js';
 import {
   deriveEvents,
   type EventBusClient,
@@ -13,7 +13,17 @@ import {
 } from '../../shared/events/index.js';
 import type { MetricName, Metrics } from '../../shared/metrics.js';
 import { recordingLogger } from '../support/recording-logger.js';
-import { authorizer, COMPONENT, change, pending, streamRecord } from './changes.js';
+import {
+  authorizer,
+  COMPONENT,
+  change,
+  completed,
+  pending,
+  SESSION,
+  SESSION_PK,
+  session,
+  streamRecord,
+} from './changes.js';
 
 const ctx = { componentAppId: COMPONENT };
 
@@ -215,5 +225,20 @@ describe('F6: a pending item revoked before its exchange was never an account', 
     const revoked = authorizer({ revision: 4, status: 'revoked', statusReason: 'unauthorized_push' });
     const active = authorizer({ revision: 5, authTime: 1_700_000_900 });
     expect(deriveEvents(change(revoked, active), ctx)[0]?.detail).toMatchObject({ previousStatus: 'revoked' });
+  });
+});
+
+describe("an onboarding session's id (its page's credential) is never in a log line", () => {
+  it('is logged as a hash in the published line and in the line of a record not published', async () => {
+    const published = handlerWith(refusingBus(() => false).bus);
+    const done = change(session(), completed(), SESSION_PK);
+    expect(await published.handler({ Records: [streamRecord(done)] })).toEqual({ batchItemFailures: [] });
+    const refused = handlerWith(refusingBus(() => true).bus);
+    await refused.handler({ Records: [streamRecord(done)] });
+    const text = [...published.logger.lines, ...refused.logger.lines].join('\n');
+    expect(text).toContain('ONBOARDING#sha256:');
+    expect(text).not.toContain(SESSION);
+    expect(loggable(SESSION_PK)).toBe(loggable(SESSION_PK));
+    expect(loggable(`AUTHORIZER#${COMPONENT}`)).toBe(`AUTHORIZER#${COMPONENT}`);
   });
 });
