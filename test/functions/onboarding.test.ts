@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOnboarding } from '../../functions/onboarding/onboarding.js';
 import { ROUTE_KEYS } from '../../shared/api/routes.js';
+import { MAX_PAGE_OPENINGS } from '../../shared/store/items/onboarding-session.js';
 import { httpApiEvent } from '../fixtures/api-gateway.js';
 import { type OnboardingBed, preAuthCodeOf, RETURN_URL, startOnboardingBed } from '../onboarding/onboarding-bed.js';
 import { useDynalite } from '../support/dynalite-fixture.js';
@@ -124,6 +125,29 @@ describe('the onboarding function', () => {
     expect(first?.statusCode).toBe(400);
     expect(first?.headers?.['content-type']).toBe('text/html; charset=utf-8');
     for (const other of others) expect(other).toEqual(first);
+  });
+
+  it('a spent code the session does not hold completed: 202, the page that says it is being completed, never cached', async () => {
+    const id = await session();
+    await page({ session: id });
+    const answer = await callback({ session: id, auth_code: 'queryauthcode@@@forged' });
+    expect(answer.statusCode).toBe(202);
+    expect(answer.headers).toMatchObject({
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+    });
+    expect(answer.body).toContain('being completed');
+    expect(bed.logger.lines.join('\n')).toContain('onboarding pending');
+  });
+
+  it('the page opened too often is the same refused page as every other', async () => {
+    const id = await session();
+    const opened = [];
+    for (let opening = 0; opening <= MAX_PAGE_OPENINGS; opening++) opened.push(await page({ session: id }));
+    const last = opened.at(-1);
+    expect(opened.slice(0, -1).every((answer) => answer.statusCode === 200)).toBe(true);
+    expect(last).toEqual(await page({ session: 'A'.repeat(43) }));
   });
 
   it('a path that is not the route canonical one, or another function route key, is no route', async () => {
