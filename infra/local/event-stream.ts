@@ -23,13 +23,13 @@
  * Writes made with another client (the data folder's restore) are not seen: they are not the product's.
  */
 
-import { isDeepStrictEqual } from 'node:util';
 import { type AttributeValue, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { createEvents } from '../../functions/events/events.js';
 import type { StreamRecord } from '../../shared/events/change.js';
 import type { Logger } from '../../shared/logger.js';
 import { createLocalEventBus, type LocalEventBus, type PublishedEvent } from './event-bus.js';
+import { streamRecord } from './stream-record.js';
 
 export type { PublishedEvent } from './event-bus.js';
 
@@ -197,37 +197,6 @@ export function writtenKeys(commandName: string | undefined, input: object, tabl
       break;
   }
   return [...new Set(keys.filter((key): key is string => key !== undefined))];
-}
-
-type Image = Record<string, AttributeValue>;
-
-/** The record DynamoDB Streams makes for one key's write; `undefined` when the item did not change. */
-export function streamRecord(
-  pk: string,
-  before: Image | undefined,
-  after: Image | undefined,
-  sequence: number,
-): DynamoDBRecord | undefined {
-  if (isDeepStrictEqual(before, after)) return undefined;
-  const eventName = !after ? 'REMOVE' : before ? 'MODIFY' : 'INSERT';
-  // aws-lambda's AttributeValue type is the same JSON as the SDK's.
-  const image = (value: Image | undefined) => value as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'];
-  return {
-    eventID: `local-${sequence}`,
-    eventName,
-    eventVersion: '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: 'local',
-    dynamodb: {
-      ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
-      Keys: { pk: { S: pk } },
-      ...(before ? { OldImage: image(before) } : {}),
-      ...(after ? { NewImage: image(after) } : {}),
-      SequenceNumber: String(sequence).padStart(21, '0'),
-      SizeBytes: Buffer.byteLength(JSON.stringify([before, after])),
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  };
 }
 
 /** Per-key mutual exclusion: a write holds all its keys (taken in one order, so two writes never deadlock). */

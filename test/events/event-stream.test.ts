@@ -3,7 +3,8 @@ import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand }
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTable, LOCAL_CLIENT_CONFIG } from '../../infra/local/dynamo.js';
-import { type LocalEvents, startLocalEvents, streamRecord, writtenKeys } from '../../infra/local/event-stream.js';
+import { type LocalEvents, startLocalEvents, writtenKeys } from '../../infra/local/event-stream.js';
+import { streamRecord } from '../../infra/local/stream-record.js';
 import { silentLogger } from '../../shared/logger.js';
 import { createDocumentClient } from '../../shared/store/index.js';
 import { useDynalite } from '../support/dynalite-fixture.js';
