@@ -86,8 +86,13 @@ export async function exchangeAuthorization(
       ),
     );
   } catch (error) {
-    // WeChat answered with an error: it issued nothing, so the mark is taken back if nothing came after it.
-    if (error instanceof WechatApiError && marked?.record && marked.result) {
+    const spent = error instanceof WechatApiError && CODE_ALREADY_USED.has(error.errcode);
+    // A spent code may have been spent by the browser's redirect exchange whose answer was lost: that
+    // exchange issued a token superseding the stored one, so the doubt stays, widened back to the
+    // authorization's time (the redirect's exchange came after it), and the due time with it.
+    if (spent && known !== undefined) await keepDoubtOfSpentCode(deps, known, grant.createTime, markedAt);
+    // WeChat answered with another error: it issued nothing, so the mark is taken back if nothing came after it.
+    else if (error instanceof WechatApiError && marked?.record && marked.result) {
       const before = marked.result;
       await store.write(
         marked.record,
@@ -95,8 +100,7 @@ export async function exchangeAuthorization(
         { now: clock.now() },
       );
     }
-    if (error instanceof WechatApiError && CODE_ALREADY_USED.has(error.errcode))
-      return { kind: 'code_spent', errcode: error.errcode };
+    if (spent) return { kind: 'code_spent', errcode: error.errcode };
     throw error;
   }
   if (known !== undefined && info.authorizerAppId !== known) return { kind: 'wrong_account' };
@@ -192,5 +196,18 @@ async function markAfterExchange(deps: AuthorizationDeps, appId: string, createT
     ...(current?.accessToken && current.accessToken.issuedAt < doubt.until
       ? { change: doubtChange(current, doubt, deps.renewalMarginMs) }
       : {}),
+  }));
+}
+
+/**
+ * The doubt of a code WeChat says is spent (61009, 61010): whoever spent it (the browser's redirect, an
+ * earlier delivery of the push) was issued a token that may supersede the stored one, at any moment since
+ * the authorization; so the doubt covers from then to the end of our own exchange's life.
+ */
+async function keepDoubtOfSpentCode(deps: AuthorizationDeps, appId: string, createTime: number, markedAt: number) {
+  const doubt = { from: Math.min(createTime * 1000, markedAt), until: markedAt + EXCHANGE_DOUBT_MS };
+  await transition(tokenStore(deps, appId), await deps.store.get(appId), (current) => ({
+    result: undefined,
+    ...(current ? { change: doubtChange(current, doubt, deps.renewalMarginMs) } : {}),
   }));
 }
