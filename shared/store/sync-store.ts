@@ -148,9 +148,9 @@ export class SyncStore {
     return informationCursorOf(await this.table.get(syncRunKey(componentAppId), true));
   }
 
-  /** The information refresh's cursor moved on, while the run still holds the lease (only forward). */
-  async recordInformationChecks(componentAppId: string, owner: string, upTo: number): Promise<void> {
-    await this.table.apply(recordInformationChecks(componentAppId, owner, upTo));
+  /** The information refresh's cursor moved on, while the run still holds the lease (only forward, unless later than `now`). */
+  async recordInformationChecks(componentAppId: string, owner: string, upTo: number, now: number): Promise<void> {
+    await this.table.apply(recordInformationChecks(componentAppId, owner, upTo, now));
   }
 
   async releaseRun(componentAppId: string, owner: string): Promise<void> {

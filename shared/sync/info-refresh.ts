@@ -53,6 +53,12 @@ export interface InformationPlan {
   readonly deferred: number;
   /** Active accounts with no information, left for the next run by the budget. */
   readonly deferredWithout: number;
+  /** The due checks of the plan in the order of their instants: a run cut short moves the cursor as far as they were made. */
+  readonly due: readonly { readonly appId: string; readonly at: number }[];
+  /** Where the checks start from (the cursor, or one period back). */
+  readonly from: number;
+  /** The stored cursor was later than now (a clock that jumped ahead): treated as now. */
+  readonly cursorAhead: boolean;
 }
 
 /** Which accounts this run asks (see the module's comment). */
@@ -61,7 +67,9 @@ export function planInformationChecks(
   input: { now: number; checkedUpTo: number | undefined; periodMs: number; budget: number },
 ): InformationPlan {
   const { now, periodMs, budget } = input;
-  const from = Math.max(input.checkedUpTo ?? Number.NEGATIVE_INFINITY, now - periodMs);
+  const cursorAhead = input.checkedUpTo !== undefined && input.checkedUpTo > now;
+  const checkedUpTo = cursorAhead ? now : input.checkedUpTo;
+  const from = Math.max(checkedUpTo ?? Number.NEGATIVE_INFINITY, now - periodMs);
   const without: string[] = [];
   const due: { appId: string; at: number }[] = [];
   for (const stored of snapshot) {
@@ -85,7 +93,21 @@ export function planInformationChecks(
     cursor: next === undefined ? now : next.at - 1,
     deferred: due.length - dueTake,
     deferredWithout: without.length - withoutTake,
+    due: due.slice(0, dueTake),
+    from,
+    cursorAhead,
   };
+}
+
+/**
+ * Where the cursor may move after a run that made the checks in `made`: to the plan's when every due check
+ * was made, else to just before the first due check not made (those at the same instant are asked again);
+ * undefined when that is not past where the plan started.
+ */
+export function cursorAfter(plan: InformationPlan, made: ReadonlySet<string>): number | undefined {
+  const first = plan.due.find((entry) => !made.has(entry.appId));
+  const cursor = first === undefined ? plan.cursor : first.at - 1;
+  return cursor > plan.from || plan.cursorAhead ? cursor : undefined;
 }
 
 export interface InformationTally {
@@ -104,8 +126,10 @@ export async function refreshInformation(
   deps: AccountInformationDeps,
   plan: InformationPlan,
   options: { concurrency: number; signal: AbortSignal; logger: Logger },
-): Promise<InformationTally & { completed: boolean }> {
+): Promise<InformationTally & { completed: boolean; made: ReadonlySet<string> }> {
   const tally: InformationTally = { checked: 0, changed: 0, failed: 0 };
+  // A check is made once WeChat answered (or failed: asked again next period); one aborted is not.
+  const made = new Set<string>();
   await forEachConcurrently(
     plan.checks,
     options.concurrency,
@@ -114,12 +138,14 @@ export async function refreshInformation(
       tally.checked++;
       try {
         if ((await refreshAccountInformation(deps, appId, { signal: options.signal })) === 'stored') tally.changed++;
+        made.add(appId);
       } catch (error) {
         tally.failed++;
+        if (!options.signal.aborted) made.add(appId);
         options.logger.warn('account information not refreshed', { appId, ...describe(error) });
       }
     },
     options.signal,
   );
-  return { ...tally, completed: !options.signal.aborted && tally.checked === plan.checks.length };
+  return { ...tally, completed: !options.signal.aborted && tally.checked === plan.checks.length, made };
 }

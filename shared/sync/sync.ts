@@ -9,7 +9,12 @@ import type { WechatComponentClient } from '../wechat/index.js';
 import { planAbsences } from './absence.js';
 import { applyEntry, type Tally } from './apply-entry.js';
 import { needsReindex } from './due-repair.js';
-import { type InformationRefreshOptions, planInformationChecks, refreshInformation } from './info-refresh.js';
+import {
+  cursorAfter,
+  type InformationRefreshOptions,
+  planInformationChecks,
+  refreshInformation,
+} from './info-refresh.js';
 import { fetchListing } from './listing.js';
 
 export interface SyncSummary {
@@ -246,7 +251,12 @@ async function refreshInformationOf(
     plan,
     { concurrency: refresh.concurrency ?? 8, signal: run.stop, logger: run.logger },
   );
-  if (done.completed) await syncStore.recordInformationChecks(componentAppId, run.owner, plan.cursor);
+  if (plan.cursorAhead)
+    run.logger.warn('the information cursor is later than now (a clock that jumped ahead): treated as now', {});
+  // As far as the contiguous due checks made, also when the run was cut short (abort, timeout): the next
+  // run does not ask the same first accounts again. A lost lease makes the write fail: the next run redoes it.
+  const cursor = cursorAfter(plan, done.made);
+  if (cursor !== undefined) await syncStore.recordInformationChecks(componentAppId, run.owner, cursor, clock.now());
   const deferred = plan.deferred + plan.deferredWithout;
   if (deferred > 0)
     run.logger.warn('more accounts due for an information check than one run may ask; the rest wait', {

@@ -67,13 +67,15 @@ export function lastCompleteListingOf(item: Item | undefined): number | undefine
  * The information refresh's cursor moved on (see shared/sync/info-refresh.ts): every account's check
  * instant up to `upTo` was checked. Only forward, and only while the run holds the lease.
  */
-export function recordInformationChecks(componentAppId: string, owner: string, upTo: number): Write {
+export function recordInformationChecks(componentAppId: string, owner: string, upTo: number, now: number): Write {
   return {
     key: syncRunKey(componentAppId),
     update: { set: { infoCheckedUpTo: upTo } },
+    // Only forward, except from a cursor later than now (written by a clock that jumped ahead): the plan
+    // treated it as now, and it is brought back so that the checks go on.
     condition: allOf(leaseHeldBy(owner), {
-      expression: '(attribute_not_exists(#infoCheckedUpTo) OR #infoCheckedUpTo < :upTo)',
-      values: { ':upTo': upTo },
+      expression: '(attribute_not_exists(#infoCheckedUpTo) OR #infoCheckedUpTo < :upTo OR #infoCheckedUpTo > :now)',
+      values: { ':upTo': upTo, ':now': now },
     }),
   };
 }
