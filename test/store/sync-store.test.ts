@@ -122,4 +122,13 @@ describe.each(conformanceBackends())('sync store on %s', (kind) => {
     await sync.releaseRun('wxc', 'b');
     expect(await sync.acquireRun('wxc', 'c', T0 + 2 * LEASE, LEASE)).toBe(true);
   });
+  it('sync: the information cursor moves only forward, except back from a cursor later than now', async () => {
+    const sync = new SyncStore(table);
+    expect(await sync.acquireRun('wxi', 'a', T0, LEASE)).toBe(true);
+    await sync.recordInformationChecks('wxi', 'a', T0 + 30 * 86_400_000, T0 + 30 * 86_400_000); // a clock ahead
+    await sync.recordInformationChecks('wxi', 'a', T0 - 5, T0).catch(() => undefined);
+    expect(await sync.informationCursor('wxi')).toBe(T0 - 5);
+    await sync.recordInformationChecks('wxi', 'a', T0 - 10, T0).catch(() => undefined);
+    expect(await sync.informationCursor('wxi'), 'never back from a cursor not later than now').toBe(T0 - 5);
+  });
 });
